@@ -1,0 +1,202 @@
+//! Command-line arguments. Help texts are written for translators.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use memoire::format::csv::{Column, HeaderMode, TextEncoding};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "memoire",
+    version,
+    about = "Translation memory and glossary for translators of French news",
+    long_about = "memoire keeps your aligned translations (French → English by default) in one \
+                  SQLite file and finds them again.\n\n\
+                  The memory lives in --db PATH, else $MEMOIRE_DB, else \
+                  $XDG_DATA_HOME/memoire/memoire.db (~/.local/share/memoire/memoire.db).",
+    after_help = "Examples:\n  \
+                  memoire import clients/acme-2024.csv\n  \
+                  memoire lookup \"Le Conseil fédéral a adopté le message.\"\n  \
+                  memoire export -o backup.csv\n  \
+                  memoire --db /tmp/test.db stats"
+)]
+pub struct Cli {
+    /// The memory database file (created on first use).
+    #[arg(long, global = true, env = "MEMOIRE_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    Import(ImportArgs),
+    Export(ExportArgs),
+    Lookup(LookupArgs),
+    Stats(StatsArgs),
+}
+
+/// Languages of the pairs, as codes (fr, en, de, fr-CH…).
+#[derive(Args, Debug, Clone)]
+pub struct LangArgs {
+    /// Language of the source texts.
+    #[arg(long, default_value = "fr", value_name = "CODE")]
+    pub source_lang: String,
+    /// Language of the translations.
+    #[arg(long, default_value = "en", value_name = "CODE")]
+    pub target_lang: String,
+}
+
+/// Import aligned pairs from a CSV or TSV file.
+///
+/// Reads the file as spreadsheets and CAT tools write it: comma, semicolon
+/// or tab; UTF-8 (with or without BOM), UTF-16 or Windows-1252 (French
+/// Excel); quoted cells with line breaks. The header is recognised when it
+/// names the columns (source/target, fr/en, fr-CH, French/anglais…);
+/// without one, column 1 is the source and column 2 the translation. A
+/// column named "origin" labels each row; other columns are ignored.
+///
+/// Bad rows (missing column, empty cell, unreadable text) are listed as
+/// FILE:LINE: reason and copied unchanged to a rejects file; the good rows
+/// are imported. The import is all or nothing: interrupted, it leaves the
+/// memory as it was. Pairs already stored are skipped; a known source with
+/// a new translation is kept as an alternative.
+///
+/// Exit status: 0 every row imported, 1 some rows rejected, 2 error.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire import memory.csv\n  \
+    memoire import export-excel.csv --origin \"Client X 2024\"\n  \
+    memoire import pairs.txt --delimiter tab --encoding windows-1252\n  \
+    memoire import glossaire.csv --source-col Français --target-col 3\n  \
+    memoire import de-fr.csv --source-lang de --target-lang fr --strict")]
+pub struct ImportArgs {
+    /// The CSV/TSV file to import.
+    pub file: PathBuf,
+
+    #[command(flatten)]
+    pub langs: LangArgs,
+
+    /// Origin label stored with every pair (default: the file name).
+    #[arg(long, value_name = "LABEL")]
+    pub origin: Option<String>,
+
+    /// Cell separator: comma, semicolon, tab, or one character (default: detected).
+    #[arg(long, value_name = "SEP", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+
+    /// Text encoding: utf-8, windows-1252 (latin1), utf-16le, utf-16be (default: detected).
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<TextEncoding>,
+
+    /// Whether the first row is a header.
+    #[arg(long, value_enum, default_value_t = HeaderArg::Auto)]
+    pub header: HeaderArg,
+
+    /// Source column: a header name or a number counted from 1.
+    #[arg(long, value_name = "NAME|N")]
+    pub source_col: Option<Column>,
+
+    /// Translation column: a header name or a number counted from 1.
+    #[arg(long, value_name = "NAME|N")]
+    pub target_col: Option<Column>,
+
+    /// Where to copy rejected rows (default: FILE.rejects.csv beside the input).
+    #[arg(long, value_name = "PATH")]
+    pub rejects: Option<PathBuf>,
+
+    /// Import nothing if any row is bad; stop at the first one.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Print only errors and rejected rows, no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum HeaderArg {
+    Auto,
+    Yes,
+    No,
+}
+
+impl From<HeaderArg> for HeaderMode {
+    fn from(arg: HeaderArg) -> Self {
+        match arg {
+            HeaderArg::Auto => HeaderMode::Auto,
+            HeaderArg::Yes => HeaderMode::Yes,
+            HeaderArg::No => HeaderMode::No,
+        }
+    }
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "comma" | "," => Ok(b','),
+        "semicolon" | ";" => Ok(b';'),
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        "pipe" | "|" => Ok(b'|'),
+        other if other.len() == 1 && other.is_ascii() => Ok(other.as_bytes()[0]),
+        _ => Err("use comma, semicolon, tab, pipe or a single ASCII character".to_string()),
+    }
+}
+
+/// Write the memory as CSV or TSV (UTF-8), to a file or standard output.
+///
+/// The columns are the language codes and the origin (e.g. fr,en,origin),
+/// so the file imports back unchanged with `memoire import`.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire export -o backup.csv\n  \
+    memoire export --format tsv | less\n  \
+    memoire export --source-lang fr --target-lang de -o fr-de.csv")]
+pub struct ExportArgs {
+    /// File format (default: from the -o extension, else csv).
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
+
+    /// Output file (default: standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub langs: LangArgs,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Tsv,
+}
+
+/// Find the stored translations of a sentence.
+///
+/// Matches are exact after normalising what does not change the meaning:
+/// white space and the no-break spaces of French typography, ’ and ',
+/// « » and " quotes, Unicode composition. All alternative translations are
+/// shown, most recent first. Exit status 1 when nothing is found.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire lookup \"Le Conseil fédéral a adopté le message.\"\n  \
+    memoire lookup --json \"L'OTSC s'est réunie à Almaty.\"")]
+pub struct LookupArgs {
+    /// The sentence to look up.
+    pub text: String,
+
+    #[command(flatten)]
+    pub langs: LangArgs,
+
+    /// Print a JSON array of matches (score, source, target, origin, …).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Show what the memory holds: pairs per language pair, origins, size.
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}

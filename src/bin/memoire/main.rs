@@ -1,0 +1,302 @@
+//! The `memoire` command: parses arguments, calls the library, renders the
+//! results and picks the exit status (0 success, 1 partial — rows rejected or
+//! nothing found —, 2 error). A closed pipe (`memoire export | head`) is not
+//! an error.
+
+mod cli;
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use memoire::export::export_pairs;
+use memoire::format::csv::CsvOptions;
+use memoire::import::{self, ImportOptions, ImportReport};
+use memoire::store::{self, Store};
+use memoire::{Error, Kind, Result};
+use serde::Serialize;
+
+use cli::{Cli, Command, ExportArgs, ExportFormat, ImportArgs, LangArgs, LookupArgs, StatsArgs};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("memoire: {}", chain(&err));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The error and its causes on one line: `a.csv: cannot open: No such file…`.
+fn chain(err: &Error) -> String {
+    let mut line = err.to_string();
+    let mut cause = std::error::Error::source(err);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        // SQLite's errors repeat their message one level down; say it once.
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        cause = c.source();
+    }
+    line
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let db = match cli.db {
+        Some(path) => path,
+        None => store::default_path().ok_or_else(|| {
+            Error::new(
+                Kind::Input,
+                "cannot tell where to keep the memory: give --db PATH or set MEMOIRE_DB",
+            )
+        })?,
+    };
+    match cli.command {
+        Command::Import(args) => import(&db, args),
+        Command::Export(args) => export(&db, args),
+        Command::Lookup(args) => lookup(&db, args),
+        Command::Stats(args) => stats(&db, args),
+    }
+}
+
+/// Checked language codes from the command line.
+fn languages(langs: &LangArgs) -> Result<(String, String)> {
+    let code = |flag: &str, value: &str| {
+        memoire::text::language_code(value).ok_or_else(|| {
+            Error::new(
+                Kind::Input,
+                format!("{flag} {value:?} is not a language code (use fr, en, de, fr-CH…)"),
+            )
+        })
+    };
+    Ok((
+        code("--source-lang", &langs.source_lang)?,
+        code("--target-lang", &langs.target_lang)?,
+    ))
+}
+
+fn import(db: &Path, args: ImportArgs) -> Result<ExitCode> {
+    let (source_lang, target_lang) = languages(&args.langs)?;
+    let options = ImportOptions {
+        source_lang,
+        target_lang,
+        origin: args.origin,
+        strict: args.strict,
+        rejects: args.rejects,
+        csv: CsvOptions {
+            delimiter: args.delimiter,
+            encoding: args.encoding,
+            header: args.header.into(),
+            source_col: args.source_col,
+            target_col: args.target_col,
+        },
+    };
+    let mut store = Store::open(db)?;
+    let bar = (!args.quiet && io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} rows, {eta} left")
+                .expect("valid template"),
+        );
+        bar
+    });
+    let report = import::import_csv(&mut store, &args.file, &options, &mut |p| {
+        if let Some(bar) = &bar {
+            bar.set_length(p.total);
+            bar.set_position(p.bytes);
+            bar.set_message(p.rows.to_string());
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let report = report?;
+    for reject in &report.rejected {
+        eprintln!("{}:{}: {}", report.path.display(), reject.line, reject.reason);
+    }
+    if !args.quiet {
+        print_import_summary(&report);
+    }
+    Ok(if report.complete() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_import_summary(report: &ImportReport) {
+    let delimiter = match report.delimiter {
+        b'\t' => "tab".to_string(),
+        b',' => "comma".to_string(),
+        b';' => "semicolon".to_string(),
+        other => format!("{:?}", other as char),
+    };
+    let header = match &report.header {
+        Some(cells) => format!("header {}", cells.join(", ")),
+        None => "no header".to_string(),
+    };
+    eprintln!(
+        "{}: {}, {delimiter}-separated, {header}",
+        report.path.display(),
+        report.encoding
+    );
+    if !report.ignored_columns.is_empty() {
+        eprintln!("ignored columns: {}", report.ignored_columns.join(", "));
+    }
+    eprintln!(
+        "rows read {}, pairs added {}, alternatives added {}, duplicates skipped {}, rejected {}",
+        report.rows_read,
+        report.added,
+        report.alternatives,
+        report.duplicates,
+        report.rejected.len()
+    );
+    if let Some(path) = &report.rejects_path {
+        eprintln!("rejected rows copied to {}", path.display());
+    }
+}
+
+fn export(db: &Path, args: ExportArgs) -> Result<ExitCode> {
+    let (source_lang, target_lang) = languages(&args.langs)?;
+    let format = args.format.unwrap_or_else(|| match &args.output {
+        Some(path) if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv")) => {
+            ExportFormat::Tsv
+        }
+        _ => ExportFormat::Csv,
+    });
+    let delimiter = match format {
+        ExportFormat::Csv => b',',
+        ExportFormat::Tsv => b'\t',
+    };
+    let store = Store::open_existing(db)?;
+    let (out, name): (Box<dyn Write>, PathBuf) = match &args.output {
+        Some(path) => {
+            let file = File::create(path).map_err(|e| Error::io("cannot create", path, e))?;
+            (Box::new(file), path.clone())
+        }
+        None => (Box::new(io::stdout().lock()), PathBuf::from("<stdout>")),
+    };
+    export_pairs(&store, &source_lang, &target_lang, delimiter, BufWriter::new(out), &name)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One match as `lookup --json` prints it.
+#[derive(Serialize)]
+struct Match<'a> {
+    score: u8,
+    source: &'a str,
+    target: &'a str,
+    origin: &'a str,
+    created: &'a str,
+    changed: &'a str,
+    /// How many translations the memory holds for this source.
+    alternatives: usize,
+}
+
+fn lookup(db: &Path, args: LookupArgs) -> Result<ExitCode> {
+    let (source_lang, target_lang) = languages(&args.langs)?;
+    let store = Store::open_existing(db)?;
+    let found = store.exact(&source_lang, &target_lang, &args.text)?;
+    let matches: Vec<Match> = found
+        .iter()
+        .map(|pair| Match {
+            score: 100,
+            source: &pair.source,
+            target: &pair.target,
+            origin: &pair.origin,
+            created: &pair.created_at,
+            changed: &pair.changed_at,
+            alternatives: found.len(),
+        })
+        .collect();
+    let stdout = &mut io::stdout().lock();
+    let out_err = |e: io::Error| Error::io("cannot write", Path::new("<stdout>"), e);
+    if args.json {
+        serde_json::to_writer_pretty(&mut *stdout, &matches)
+            .map_err(|e| Error::io("cannot write", Path::new("<stdout>"), e.into()))?;
+        writeln!(stdout).map_err(out_err)?;
+    } else if matches.is_empty() {
+        eprintln!("no match in {} ({source_lang} → {target_lang})", db.display());
+    } else {
+        for (i, m) in matches.iter().enumerate() {
+            let date = m.changed.get(..10).unwrap_or(m.changed);
+            writeln!(stdout, "{:>3}%  {}", m.score, m.source).map_err(out_err)?;
+            writeln!(stdout, "      {}", m.target).map_err(out_err)?;
+            let alternatives = if m.alternatives > 1 {
+                format!(" · translation {} of {}", i + 1, m.alternatives)
+            } else {
+                String::new()
+            };
+            writeln!(stdout, "      {} · {date}{alternatives}", m.origin).map_err(out_err)?;
+        }
+    }
+    Ok(if matches.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn stats(db: &Path, args: StatsArgs) -> Result<ExitCode> {
+    let store = Store::open_existing(db)?;
+    let stats = store.stats()?;
+    let stdout = &mut io::stdout().lock();
+    let out_err = |e: io::Error| Error::io("cannot write", Path::new("<stdout>"), e);
+    if args.json {
+        serde_json::to_writer_pretty(&mut *stdout, &stats)
+            .map_err(|e| Error::io("cannot write", Path::new("<stdout>"), e.into()))?;
+        writeln!(stdout).map_err(out_err)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut text = format!(
+        "database  {} ({}, schema version {})\n",
+        stats.path,
+        human_size(stats.size_bytes),
+        stats.schema_version
+    );
+    if stats.language_pairs.is_empty() {
+        text.push_str("no segment pairs yet\n");
+    }
+    for lp in &stats.language_pairs {
+        text.push_str(&format!(
+            "{} → {}   {} pairs, {} distinct sources\n",
+            lp.source_lang, lp.target_lang, lp.pairs, lp.sources
+        ));
+    }
+    if !stats.origins.is_empty() {
+        text.push_str("origins\n");
+        let width = stats.origins.iter().map(|o| o.origin.chars().count()).max().unwrap_or(0);
+        for o in &stats.origins {
+            text.push_str(&format!(
+                "  {:<width$}  {:>9} pairs, last changed {}\n",
+                o.origin, o.pairs, o.last_changed
+            ));
+        }
+    }
+    text.push_str(&format!("term pairs  {}\n", stats.term_pairs));
+    stdout.write_all(text.as_bytes()).map_err(out_err)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut size = bytes as f64;
+    let mut unit = 0;
+    while size >= 1000.0 && unit < UNITS.len() - 1 {
+        size /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{size:.1} {}", UNITS[unit])
+    }
+}

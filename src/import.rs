@@ -1,0 +1,262 @@
+//! Bring a file of aligned pairs into the store.
+//!
+//! Two layers of results: the outer [`Result`] is the file (it cannot be
+//! opened, it is not CSV, the database is locked…), and each row has its own
+//! result, so one bad row does not abort a million good ones. Bad rows are
+//! listed in the [`ImportReport`] with their line and reason and copied
+//! unchanged to a rejects file, written before the import commits, so that
+//! nothing is lost. The whole import is one transaction: until it commits,
+//! the store is exactly as it was, whatever happens to the process.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Kind, Result};
+use crate::format::csv::{CsvOptions, PairReader};
+use crate::store::{Added, NewPair, Store};
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub source_lang: String,
+    pub target_lang: String,
+    /// Origin label for every pair; default: the file name (or the row's
+    /// `origin` column, when the file has one).
+    pub origin: Option<String>,
+    /// Stop at the first bad row and import nothing.
+    pub strict: bool,
+    /// Where to write rejected rows; default: [`default_rejects_path`].
+    pub rejects: Option<PathBuf>,
+    pub csv: CsvOptions,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            source_lang: "fr".to_string(),
+            target_lang: "en".to_string(),
+            origin: None,
+            strict: false,
+            rejects: None,
+            csv: CsvOptions::default(),
+        }
+    }
+}
+
+/// How far an import has got.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Bytes of the file read so far and in all (approximate for UTF-16).
+    pub bytes: u64,
+    pub total: u64,
+    pub rows: u64,
+}
+
+/// A row that was not imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default)]
+pub struct ImportReport {
+    pub path: PathBuf,
+    pub encoding: &'static str,
+    pub delimiter: u8,
+    pub header: Option<Vec<String>>,
+    pub ignored_columns: Vec<String>,
+    /// Data rows read, good and bad (blank rows not counted).
+    pub rows_read: u64,
+    /// Pairs whose source was new to the memory.
+    pub added: u64,
+    /// Pairs for a known source with a new target.
+    pub alternatives: u64,
+    /// Pairs already in the memory, skipped.
+    pub duplicates: u64,
+    pub rejected: Vec<Rejected>,
+    /// Where the rejected rows were written, if there were any.
+    pub rejects_path: Option<PathBuf>,
+}
+
+impl ImportReport {
+    /// True when every row was imported (or was already there).
+    pub fn complete(&self) -> bool {
+        self.rejected.is_empty()
+    }
+}
+
+/// `memory.csv` → `memory.rejects.csv`, in the same folder.
+pub fn default_rejects_path(path: &Path) -> PathBuf {
+    let stem = path.file_stem().map_or_else(|| "import".into(), |s| s.to_string_lossy());
+    let ext = path.extension().map_or_else(|| "csv".into(), |e| e.to_string_lossy());
+    path.with_file_name(format!("{stem}.rejects.{ext}"))
+}
+
+/// Import an aligned CSV/TSV file. `progress` is called now and then.
+pub fn import_csv(
+    store: &mut Store,
+    path: &Path,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportReport> {
+    let total = std::fs::metadata(path)
+        .map_err(|e| Error::io("cannot open", path, e))?
+        .len();
+    let mut reader = PairReader::open(path, &options.csv, &options.source_lang, &options.target_lang)?;
+    let layout = reader.layout().clone();
+    let file_origin = path
+        .file_name()
+        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let mut report = ImportReport {
+        path: path.to_path_buf(),
+        encoding: layout.encoding.name(),
+        delimiter: layout.delimiter,
+        header: layout.header.clone(),
+        ignored_columns: layout.ignored.clone(),
+        ..ImportReport::default()
+    };
+    let mut rejected_rows: Vec<Range<u64>> = Vec::new();
+
+    let mut batch = store.begin_import()?;
+    while let Some(row) = reader.next_row()? {
+        report.rows_read += 1;
+        match row {
+            Ok(pair) => {
+                let origin = options
+                    .origin
+                    .as_deref()
+                    .or(pair.origin.as_deref())
+                    .unwrap_or(&file_origin);
+                let added = batch.add(&NewPair {
+                    source_lang: &options.source_lang,
+                    target_lang: &options.target_lang,
+                    source: &pair.source,
+                    target: &pair.target,
+                    origin,
+                })?;
+                match added {
+                    Added::New => report.added += 1,
+                    Added::Alternative => report.alternatives += 1,
+                    Added::Duplicate => report.duplicates += 1,
+                }
+            }
+            Err(bad) if options.strict => {
+                return Err(Error::new(
+                    Kind::Rejected,
+                    format!("{}; nothing was imported (--strict)", bad.reason),
+                )
+                .at_line(path, bad.line));
+            }
+            Err(bad) => {
+                rejected_rows.push(bad.raw);
+                report.rejected.push(Rejected {
+                    line: bad.line,
+                    reason: bad.reason,
+                });
+            }
+        }
+        if report.rows_read % 8192 == 0 {
+            progress(Progress {
+                bytes: reader.bytes_read().min(total),
+                total,
+                rows: report.rows_read,
+            });
+        }
+    }
+    if !rejected_rows.is_empty() {
+        let rejects = options.rejects.clone().unwrap_or_else(|| default_rejects_path(path));
+        write_rejects(path, &layout, &rejected_rows, &rejects)?;
+        report.rejects_path = Some(rejects);
+    }
+    batch.commit()?;
+    store.checkpoint();
+    progress(Progress {
+        bytes: total,
+        total,
+        rows: report.rows_read,
+    });
+    Ok(report)
+}
+
+fn write_rejects(
+    path: &Path,
+    layout: &crate::format::csv::Layout,
+    rows: &[Range<u64>],
+    rejects: &Path,
+) -> Result<()> {
+    if rejects == path {
+        return Err(Error::new(Kind::Input, "the rejects file cannot be the input file").at(rejects));
+    }
+    let file = File::create(rejects).map_err(|e| Error::io("cannot create the rejects file", rejects, e))?;
+    let mut out = BufWriter::new(file);
+    crate::format::csv::copy_rows(path, layout, rows, &mut out)?;
+    out.flush()
+        .map_err(|e| Error::io("cannot write the rejects file", rejects, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_file_sits_beside_the_input() {
+        assert_eq!(
+            default_rejects_path(Path::new("/tm/memoire 2024.csv")),
+            Path::new("/tm/memoire 2024.rejects.csv")
+        );
+        assert_eq!(default_rejects_path(Path::new("pairs")), Path::new("pairs.rejects.csv"));
+    }
+
+    fn import_text(text: &str, options: &ImportOptions) -> (tempfile::TempDir, Store, Result<ImportReport>) {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.csv");
+        std::fs::write(&input, text).unwrap();
+        let mut store = Store::open(&dir.path().join("m.db")).unwrap();
+        let report = import_csv(&mut store, &input, options, &mut |_| {});
+        (dir, store, report)
+    }
+
+    #[test]
+    fn counts_added_alternatives_duplicates_and_rejects() {
+        let text = "fr,en\nOui.,Yes.\nOui.,Yeah.\nOui.,Yes.\nNon.,\n";
+        let (dir, store, report) = import_text(text, &ImportOptions::default());
+        let report = report.unwrap();
+        assert_eq!(
+            (report.rows_read, report.added, report.alternatives, report.duplicates),
+            (4, 1, 1, 1)
+        );
+        assert_eq!(report.rejected, [Rejected { line: 5, reason: "empty target".into() }]);
+        let rejects = std::fs::read_to_string(dir.path().join("in.rejects.csv")).unwrap();
+        assert_eq!(rejects, "fr,en\nNon.,\n");
+        assert_eq!(store.exact("fr", "en", "Oui.").unwrap().len(), 2);
+    }
+
+    #[test]
+    fn strict_import_stops_at_the_first_bad_row_and_keeps_nothing() {
+        let options = ImportOptions {
+            strict: true,
+            ..ImportOptions::default()
+        };
+        let (_dir, store, report) = import_text("fr,en\nOui.,Yes.\nNon.,\n", &options);
+        let err = report.err().expect("strict import fails");
+        assert_eq!(err.kind(), Kind::Rejected);
+        assert!(err.to_string().ends_with("in.csv:3: empty target; nothing was imported (--strict)"));
+        assert!(store.exact("fr", "en", "Oui.").unwrap().is_empty());
+    }
+
+    #[test]
+    fn origin_defaults_to_the_file_name_and_can_be_forced() {
+        let (_dir, store, _) = import_text("fr,en\nOui.,Yes.\n", &ImportOptions::default());
+        assert_eq!(store.exact("fr", "en", "Oui.").unwrap()[0].origin, "in.csv");
+        let options = ImportOptions {
+            origin: Some("client A".into()),
+            ..ImportOptions::default()
+        };
+        let (_dir, store, _) = import_text("fr,en\nOui.,Yes.\n", &options);
+        assert_eq!(store.exact("fr", "en", "Oui.").unwrap()[0].origin, "client A");
+    }
+}

@@ -1,0 +1,28 @@
+//! # memoire
+//!
+//! A translation memory and bilingual glossary for translators who turn
+//! French news into English (and other languages).
+//!
+//! The library owns the domain; the `memoire` binary only parses arguments,
+//! calls it and renders results. Modules, one job each:
+//!
+//! * [`text`] — normalisation shared by every key (NFC, exact-match key).
+//! * [`store`] — the SQLite file: schema, migrations, every SQL statement.
+//! * [`format`] — exchange formats (aligned CSV/TSV) over files and streams.
+//! * [`import`] — one file into the store, in one transaction, with a report
+//!   and a rejects file for the rows that could not be taken.
+//! * [`export`] — the store back out as CSV/TSV that imports unchanged.
+//! * [`error`] — the one error type, with a kind and a location.
+//!
+//! ## Limits
+//! Lookups are exact (after normalisation) for now; fuzzy matching,
+//! segmentation, glossaries and pre-translation come in their own modules.
+
+pub mod error;
+pub mod export;
+pub mod format;
+pub mod import;
+pub mod store;
+pub mod text;
+
+pub use error::{Error, Kind, Result};

@@ -1,0 +1,682 @@
+//! The SQLite store: every SQL statement memoire runs lives here.
+//!
+//! One file holds the whole memory. It is opened in WAL mode with a long
+//! busy timeout, so readers never block and a second writer waits for the
+//! first instead of failing. The schema is versioned with
+//! `PRAGMA user_version` and upgraded in place by [`MIGRATIONS`]; a file
+//! stamped with our `application_id` but a newer version is refused.
+//!
+//! ## Tables (schema version 1)
+//! * `segment_pair` — one aligned pair per row: language codes, source and
+//!   target as given (NFC), the exact-match key of the source when it differs
+//!   from the source (`source_key`, else NULL), the key's 64-bit hash
+//!   (`key_hash`, indexed), origin, created/changed timestamps (UTC,
+//!   ISO 8601), usage count, and the previous/next source segment as context
+//!   (NULL until pre-translation learns them). The same source with another
+//!   target is an alternative translation: a second row. An identical pair
+//!   (same languages, same source key, same target key) is never stored twice;
+//!   that rule is enforced by [`ImportBatch::add`] inside the import
+//!   transaction, through the hash index, rather than by a UNIQUE index over
+//!   both texts, which would double the file size.
+//! * `term_pair` — glossary entries (filled by the glossary commands).
+//!
+//! A fuzzy index will be further tables keyed by `segment_pair.id`, added by a
+//! later migration without touching these.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
+use serde::Serialize;
+
+use crate::error::{Error, Kind, Result};
+use crate::text;
+
+/// `PRAGMA application_id` of a memoire database ("MEMO").
+const APPLICATION_ID: i32 = 0x4d45_4d4f;
+
+/// How long a process waits for another one's write lock before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Schema migrations: entry `i` upgrades a database from version `i` to
+/// `i + 1`. Append only; never edit a released entry.
+const MIGRATIONS: &[&str] = &[
+    // 1: segment pairs and term pairs.
+    "CREATE TABLE segment_pair (
+        id          INTEGER PRIMARY KEY,
+        source_lang TEXT NOT NULL,
+        target_lang TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        target      TEXT NOT NULL,
+        source_key  TEXT,
+        key_hash    INTEGER NOT NULL,
+        origin      TEXT NOT NULL,
+        prev_source TEXT,
+        next_source TEXT,
+        created_at  TEXT NOT NULL,
+        changed_at  TEXT NOT NULL,
+        usage_count INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX segment_pair_key ON segment_pair (key_hash);
+    CREATE TABLE term_pair (
+        id          INTEGER PRIMARY KEY,
+        source_lang TEXT NOT NULL,
+        target_lang TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        target      TEXT NOT NULL,
+        domain      TEXT,
+        note        TEXT,
+        status      TEXT NOT NULL DEFAULT 'preferred'
+                    CHECK (status IN ('preferred', 'admitted', 'forbidden')),
+        origin      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        changed_at  TEXT NOT NULL
+    );
+    CREATE INDEX term_pair_source ON term_pair (source_lang, target_lang, source);",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The current UTC time as SQLite formats it (`2026-11-23T10:15:00Z`).
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
+
+/// An open memoire database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// One stored segment pair.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PairRecord {
+    pub id: i64,
+    pub source_lang: String,
+    pub target_lang: String,
+    pub source: String,
+    pub target: String,
+    pub origin: String,
+    pub created_at: String,
+    pub changed_at: String,
+    pub usage_count: i64,
+}
+
+/// A pair to add to the memory; texts are put in NFC by the store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewPair<'a> {
+    pub source_lang: &'a str,
+    pub target_lang: &'a str,
+    pub source: &'a str,
+    pub target: &'a str,
+    pub origin: &'a str,
+}
+
+/// What [`ImportBatch::add`] did with a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    /// A source the memory did not have.
+    New,
+    /// A known source with a new target: an alternative translation.
+    Alternative,
+    /// The identical pair is already stored; nothing was written.
+    Duplicate,
+}
+
+/// Counts for `memoire stats`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    pub path: String,
+    pub schema_version: i64,
+    pub language_pairs: Vec<LanguagePairCount>,
+    pub origins: Vec<OriginCount>,
+    pub term_pairs: i64,
+    /// Size of the database file plus its write-ahead log, in bytes.
+    pub size_bytes: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguagePairCount {
+    pub source_lang: String,
+    pub target_lang: String,
+    pub pairs: i64,
+    /// Distinct sources (pairs minus alternative translations).
+    pub sources: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OriginCount {
+    pub origin: String,
+    pub pairs: i64,
+    pub last_changed: String,
+}
+
+/// Turn a SQLite failure into a library error that says what to do.
+fn db_error(path: &Path, doing: &str, err: rusqlite::Error) -> Error {
+    let (kind, message) = match err.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => (
+            Kind::Busy,
+            format!(
+                "{doing}: the database is locked by another memoire process \
+                 (waited {} s); try again when it has finished",
+                BUSY_TIMEOUT.as_secs()
+            ),
+        ),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => (
+            Kind::Corrupt,
+            format!(
+                "{doing}: this file is not a memoire database or it is damaged; \
+                 check the --db path or restore a backup"
+            ),
+        ),
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly) => (
+            Kind::Io,
+            format!("{doing}: cannot open or write the database; check the path and its permissions"),
+        ),
+        Some(ErrorCode::DiskFull) => (Kind::Io, format!("{doing}: the disk is full")),
+        _ => (Kind::Database, doing.to_string()),
+    };
+    Error::new(kind, message).at(path).caused_by(err)
+}
+
+impl Store {
+    /// Open the database at `path`, creating it (and its folder) if needed,
+    /// and bring its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io("cannot create the database folder", dir, e))?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| db_error(path, "cannot open the database", e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        store.migrate(MIGRATIONS.len())?;
+        Ok(store)
+    }
+
+    /// Like [`Store::open`], but refuse to create a database that does not
+    /// exist: read-only commands on a mistyped `--db` should say so.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(Error::new(
+                Kind::Input,
+                "no memory here yet; import one first with `memoire import FILE.csv`",
+            )
+            .at(path));
+        }
+        Store::open(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + '_ {
+        let doing = doing.to_string();
+        move |e| db_error(&self.path, &doing, e)
+    }
+
+    fn configure(&mut self) -> Result<()> {
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(self.err("cannot configure the database"))?;
+        // The first read of the file: this is where a non-database fails.
+        let app_id: i32 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(self.err("cannot read the database"))?;
+        let objects: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(self.err("cannot read the database"))?;
+        if app_id != APPLICATION_ID && (app_id != 0 || objects > 0) {
+            return Err(Error::new(
+                Kind::Corrupt,
+                "this SQLite file was not made by memoire; refusing to change it \
+                 (check the --db path)",
+            )
+            .at(&self.path));
+        }
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(self.err("cannot switch the database to WAL mode"))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::new(
+                Kind::Database,
+                format!("cannot switch the database to WAL mode (it stays in {mode} mode)"),
+            )
+            .at(&self.path));
+        }
+        self.conn
+            .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;")
+            .map_err(self.err("cannot configure the database"))?;
+        Ok(())
+    }
+
+    /// The schema version stored in the file.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(self.err("cannot read the schema version"))
+    }
+
+    /// Apply the migrations the file lacks, up to version `target`, each in
+    /// its own transaction. Running it again is a no-op.
+    fn migrate(&mut self, target: usize) -> Result<()> {
+        let version = self.schema_version()?;
+        if version > SCHEMA_VERSION {
+            return Err(Error::new(
+                Kind::NewerSchema,
+                format!(
+                    "this database was written by a newer memoire (schema version {version}; \
+                     this memoire knows up to {SCHEMA_VERSION}); upgrade memoire to use it"
+                ),
+            )
+            .at(&self.path));
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().take(target).skip(version as usize) {
+            let to = index + 1;
+            let doing = format!("cannot upgrade the database to schema version {to}");
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| db_error(&self.path, &doing, e))?;
+            let done = tx
+                .execute_batch(sql)
+                .and_then(|()| tx.pragma_update(None, "application_id", APPLICATION_ID))
+                .and_then(|()| tx.pragma_update(None, "user_version", to as i64))
+                .and_then(|()| tx.commit());
+            done.map_err(|e| db_error(&self.path, &doing, e))?;
+        }
+        Ok(())
+    }
+
+    /// Start an import: one write transaction that holds until
+    /// [`ImportBatch::commit`]. Dropping the batch, a crash or `kill -9`
+    /// leaves the store exactly as it was.
+    pub fn begin_import(&mut self) -> Result<ImportBatch<'_>> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| db_error(&path, "cannot start the import", e))?;
+        let now: String = tx
+            .query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))
+            .map_err(|e| db_error(&path, "cannot start the import", e))?;
+        Ok(ImportBatch { tx, path, now })
+    }
+
+    /// Every stored translation of `text` (exact match after normalisation),
+    /// most recently changed first.
+    pub fn exact(&self, source_lang: &str, target_lang: &str, text: &str) -> Result<Vec<PairRecord>> {
+        let key = text::match_key(text);
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, source_lang, target_lang, source, target, origin,
+                        created_at, changed_at, usage_count
+                 FROM segment_pair
+                 WHERE key_hash = ?1 AND source_lang = ?2 AND target_lang = ?3
+                   AND coalesce(source_key, source) = ?4
+                 ORDER BY changed_at DESC, id DESC",
+            )
+            .map_err(self.err("cannot look up the memory"))?;
+        let rows = stmt
+            .query_map(params![text::key_hash(&key), source_lang, target_lang, key], pair_record)
+            .map_err(self.err("cannot look up the memory"))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(self.err("cannot look up the memory"))
+    }
+
+    /// Call `each` on every stored pair of the given language pair (all
+    /// pairs when a language is `None`), in the order they were added.
+    pub fn for_each_pair(
+        &self,
+        source_lang: Option<&str>,
+        target_lang: Option<&str>,
+        mut each: impl FnMut(&PairRecord) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, source_lang, target_lang, source, target, origin,
+                        created_at, changed_at, usage_count
+                 FROM segment_pair
+                 WHERE (?1 IS NULL OR source_lang = ?1) AND (?2 IS NULL OR target_lang = ?2)
+                 ORDER BY id",
+            )
+            .map_err(self.err("cannot read the memory"))?;
+        let mut rows = stmt
+            .query(params![source_lang, target_lang])
+            .map_err(self.err("cannot read the memory"))?;
+        while let Some(row) = rows.next().map_err(self.err("cannot read the memory"))? {
+            let record = pair_record(row).map_err(self.err("cannot read the memory"))?;
+            each(&record)?;
+        }
+        Ok(())
+    }
+
+    /// Counts per language pair and origin, term pairs, and file size.
+    pub fn stats(&self) -> Result<Stats> {
+        let fail = "cannot count the memory";
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT source_lang, target_lang, count(*), count(DISTINCT key_hash)
+                 FROM segment_pair GROUP BY source_lang, target_lang ORDER BY 3 DESC",
+            )
+            .map_err(self.err(fail))?;
+        let language_pairs = stmt
+            .query_map([], |r| {
+                Ok(LanguagePairCount {
+                    source_lang: r.get(0)?,
+                    target_lang: r.get(1)?,
+                    pairs: r.get(2)?,
+                    sources: r.get(3)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err(fail))?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT origin, count(*), max(changed_at) FROM segment_pair
+                 GROUP BY origin ORDER BY 2 DESC, 1",
+            )
+            .map_err(self.err(fail))?;
+        let origins = stmt
+            .query_map([], |r| {
+                Ok(OriginCount {
+                    origin: r.get(0)?,
+                    pairs: r.get(1)?,
+                    last_changed: r.get(2)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err(fail))?;
+        let term_pairs = self
+            .conn
+            .query_row("SELECT count(*) FROM term_pair", [], |r| r.get(0))
+            .map_err(self.err(fail))?;
+        Ok(Stats {
+            path: self.path.display().to_string(),
+            schema_version: self.schema_version()?,
+            language_pairs,
+            origins,
+            term_pairs,
+            size_bytes: self.size_bytes(),
+        })
+    }
+
+    /// Size on disk of the database and its write-ahead log.
+    pub fn size_bytes(&self) -> u64 {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        [self.path.as_os_str(), wal.as_os_str()]
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+
+    /// Copy the write-ahead log back into the database file and truncate it,
+    /// so that a large import does not leave a log as big as the memory.
+    /// Best effort: a busy reader simply delays it to a later checkpoint.
+    pub fn checkpoint(&self) {
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    }
+}
+
+fn pair_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<PairRecord> {
+    Ok(PairRecord {
+        id: row.get(0)?,
+        source_lang: row.get(1)?,
+        target_lang: row.get(2)?,
+        source: row.get(3)?,
+        target: row.get(4)?,
+        origin: row.get(5)?,
+        created_at: row.get(6)?,
+        changed_at: row.get(7)?,
+        usage_count: row.get(8)?,
+    })
+}
+
+/// An import in progress: one write transaction.
+pub struct ImportBatch<'a> {
+    tx: rusqlite::Transaction<'a>,
+    path: PathBuf,
+    now: String,
+}
+
+impl ImportBatch<'_> {
+    fn err(&self, doing: &'static str) -> impl FnOnce(rusqlite::Error) -> Error + '_ {
+        move |e| db_error(&self.path, doing, e)
+    }
+
+    /// Add one pair unless the identical pair is already stored.
+    pub fn add(&mut self, pair: &NewPair<'_>) -> Result<Added> {
+        let source = text::nfc(pair.source);
+        let target = text::nfc(pair.target);
+        let source_key = text::match_key(&source);
+        let target_key = text::match_key(&target);
+        let hash = text::key_hash(&source_key);
+
+        let mut known = self
+            .tx
+            .prepare_cached(
+                "SELECT target FROM segment_pair
+                 WHERE key_hash = ?1 AND source_lang = ?2 AND target_lang = ?3
+                   AND coalesce(source_key, source) = ?4",
+            )
+            .map_err(self.err("cannot check for duplicates"))?;
+        let mut targets = known
+            .query(params![hash, pair.source_lang, pair.target_lang, source_key])
+            .map_err(self.err("cannot check for duplicates"))?;
+        let mut has_source = false;
+        while let Some(row) = targets.next().map_err(self.err("cannot check for duplicates"))? {
+            has_source = true;
+            let stored: String = row.get(0).map_err(self.err("cannot check for duplicates"))?;
+            if text::match_key(&stored) == target_key {
+                return Ok(Added::Duplicate);
+            }
+        }
+        drop(targets);
+        drop(known);
+
+        let stored_key = (source_key != source).then_some(source_key.as_str());
+        self.tx
+            .prepare_cached(
+                "INSERT INTO segment_pair
+                   (source_lang, target_lang, source, target, source_key, key_hash,
+                    origin, created_at, changed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            )
+            .and_then(|mut insert| {
+                insert.execute(params![
+                    pair.source_lang,
+                    pair.target_lang,
+                    source,
+                    target,
+                    stored_key,
+                    hash,
+                    pair.origin,
+                    self.now
+                ])
+            })
+            .map_err(self.err("cannot store a pair"))?;
+        Ok(if has_source { Added::Alternative } else { Added::New })
+    }
+
+    /// Make the whole import durable at once.
+    pub fn commit(self) -> Result<()> {
+        let path = self.path;
+        self.tx
+            .commit()
+            .map_err(|e| db_error(&path, "cannot commit the import", e))
+    }
+}
+
+/// Where the database lives when `--db` is not given: `MEMOIRE_DB` is read by
+/// the binary; this is the fallback, `$XDG_DATA_HOME/memoire/memoire.db` or
+/// `~/.local/share/memoire/memoire.db`.
+pub fn default_path() -> Option<PathBuf> {
+    let data_home = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|home| PathBuf::from(home).join(".local/share"))
+        })?;
+    Some(data_home.join("memoire").join("memoire.db"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair<'a>(source: &'a str, target: &'a str) -> NewPair<'a> {
+        NewPair {
+            source_lang: "fr",
+            target_lang: "en",
+            source,
+            target,
+            origin: "test",
+        }
+    }
+
+    fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("m.db")).unwrap();
+        (dir, store)
+    }
+
+    /// Open a database at `path` migrated only up to `version`.
+    fn store_at_version(path: &Path, version: usize) -> Store {
+        let conn = Connection::open(path).unwrap();
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure().unwrap();
+        store.migrate(version).unwrap();
+        store
+    }
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let (dir, store) = temp_store();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        drop(store);
+        let store = Store::open(&dir.path().join("m.db")).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn every_older_version_opens_and_keeps_its_pairs() {
+        for version in 0..MIGRATIONS.len() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("old.db");
+            let mut old = store_at_version(&path, version);
+            assert_eq!(old.schema_version().unwrap(), version as i64);
+            let had_pairs = version >= 1;
+            if had_pairs {
+                let mut batch = old.begin_import().unwrap();
+                batch.add(&pair("Bonjour.", "Hello.")).unwrap();
+                batch.commit().unwrap();
+            }
+            drop(old);
+            let store = Store::open(&path).unwrap();
+            assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+            assert_eq!(store.exact("fr", "en", "Bonjour.").unwrap().len(), usize::from(had_pairs));
+        }
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_with_a_clear_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        drop(Store::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        drop(conn);
+        let err = Store::open(&path).err().expect("refused");
+        assert_eq!(err.kind(), Kind::NewerSchema);
+        assert!(err.to_string().contains("newer memoire"), "{err}");
+    }
+
+    #[test]
+    fn a_foreign_sqlite_file_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE notes (body TEXT)").unwrap();
+        drop(conn);
+        let err = Store::open(&path).err().expect("refused");
+        assert_eq!(err.kind(), Kind::Corrupt);
+    }
+
+    #[test]
+    fn a_text_file_is_not_a_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.db");
+        std::fs::write(&path, "ceci n'est pas une base de données\n".repeat(200)).unwrap();
+        let err = Store::open(&path).err().expect("refused");
+        assert_eq!(err.kind(), Kind::Corrupt, "{err}");
+        assert!(err.to_string().contains("not a memoire database"), "{err}");
+    }
+
+    #[test]
+    fn identical_pairs_are_stored_once_and_other_targets_are_alternatives() {
+        let (_dir, mut store) = temp_store();
+        let mut batch = store.begin_import().unwrap();
+        assert_eq!(batch.add(&pair("L’OTSC se réunit.", "The CSTO meets.")).unwrap(), Added::New);
+        // Same pair up to apostrophe and spacing: a duplicate.
+        assert_eq!(
+            batch.add(&pair("L'OTSC  se réunit.", "The CSTO meets.")).unwrap(),
+            Added::Duplicate
+        );
+        assert_eq!(
+            batch.add(&pair("L’OTSC se réunit.", "The CSTO is meeting.")).unwrap(),
+            Added::Alternative
+        );
+        batch.commit().unwrap();
+        assert_eq!(store.exact("fr", "en", "L'OTSC se réunit.").unwrap().len(), 2);
+        assert!(store.exact("fr", "de", "L'OTSC se réunit.").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_dropped_batch_leaves_nothing() {
+        let (_dir, mut store) = temp_store();
+        let mut batch = store.begin_import().unwrap();
+        batch.add(&pair("Il pleut.", "It is raining.")).unwrap();
+        drop(batch);
+        assert!(store.exact("fr", "en", "Il pleut.").unwrap().is_empty());
+        assert!(store.stats().unwrap().language_pairs.is_empty());
+    }
+
+    #[test]
+    fn texts_are_stored_in_nfc_and_as_given_otherwise() {
+        let (_dir, mut store) = temp_store();
+        let mut batch = store.begin_import().unwrap();
+        batch.add(&pair("  Gene\u{300}ve  ", "Geneva")).unwrap();
+        batch.commit().unwrap();
+        let found = store.exact("fr", "en", "Genève").unwrap();
+        assert_eq!(found[0].source, "  Genève  ");
+    }
+
+    #[test]
+    fn default_path_follows_xdg_data_home() {
+        // Only checks the shape; the environment is the test runner's.
+        let path = default_path().expect("HOME or XDG_DATA_HOME is set");
+        assert!(path.ends_with("memoire/memoire.db"));
+    }
+}
