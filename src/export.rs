@@ -23,7 +23,8 @@ pub fn export_pairs(
     name: &Path,
 ) -> Result<u64> {
     let write_err = |e| Error::io("cannot write", name, e);
-    let mut writer = PairWriter::new(out, delimiter, source_lang, target_lang).map_err(write_err)?;
+    let mut writer =
+        PairWriter::new(out, delimiter, source_lang, target_lang).map_err(write_err)?;
     let mut written = 0;
     store.for_each_pair(Some(source_lang), Some(target_lang), |pair| {
         written += 1;

@@ -91,8 +91,12 @@ impl ImportReport {
 
 /// `memory.csv` → `memory.rejects.csv`, in the same folder.
 pub fn default_rejects_path(path: &Path) -> PathBuf {
-    let stem = path.file_stem().map_or_else(|| "import".into(), |s| s.to_string_lossy());
-    let ext = path.extension().map_or_else(|| "csv".into(), |e| e.to_string_lossy());
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "import".into(), |s| s.to_string_lossy());
+    let ext = path
+        .extension()
+        .map_or_else(|| "csv".into(), |e| e.to_string_lossy());
     path.with_file_name(format!("{stem}.rejects.{ext}"))
 }
 
@@ -106,11 +110,17 @@ pub fn import_csv(
     let total = std::fs::metadata(path)
         .map_err(|e| Error::io("cannot open", path, e))?
         .len();
-    let mut reader = PairReader::open(path, &options.csv, &options.source_lang, &options.target_lang)?;
+    let mut reader = PairReader::open(
+        path,
+        &options.csv,
+        &options.source_lang,
+        &options.target_lang,
+    )?;
     let layout = reader.layout().clone();
-    let file_origin = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let file_origin = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let mut report = ImportReport {
         path: path.to_path_buf(),
         encoding: layout.encoding.name(),
@@ -159,7 +169,7 @@ pub fn import_csv(
                 });
             }
         }
-        if report.rows_read % 8192 == 0 {
+        if report.rows_read.is_multiple_of(8192) {
             progress(Progress {
                 bytes: reader.bytes_read().min(total),
                 total,
@@ -168,7 +178,10 @@ pub fn import_csv(
         }
     }
     if !rejected_rows.is_empty() {
-        let rejects = options.rejects.clone().unwrap_or_else(|| default_rejects_path(path));
+        let rejects = options
+            .rejects
+            .clone()
+            .unwrap_or_else(|| default_rejects_path(path));
         write_rejects(path, &layout, &rejected_rows, &rejects)?;
         report.rejects_path = Some(rejects);
     }
@@ -189,9 +202,12 @@ fn write_rejects(
     rejects: &Path,
 ) -> Result<()> {
     if rejects == path {
-        return Err(Error::new(Kind::Input, "the rejects file cannot be the input file").at(rejects));
+        return Err(
+            Error::new(Kind::Input, "the rejects file cannot be the input file").at(rejects),
+        );
     }
-    let file = File::create(rejects).map_err(|e| Error::io("cannot create the rejects file", rejects, e))?;
+    let file = File::create(rejects)
+        .map_err(|e| Error::io("cannot create the rejects file", rejects, e))?;
     let mut out = BufWriter::new(file);
     crate::format::csv::copy_rows(path, layout, rows, &mut out)?;
     out.flush()
@@ -208,10 +224,16 @@ mod tests {
             default_rejects_path(Path::new("/tm/memoire 2024.csv")),
             Path::new("/tm/memoire 2024.rejects.csv")
         );
-        assert_eq!(default_rejects_path(Path::new("pairs")), Path::new("pairs.rejects.csv"));
+        assert_eq!(
+            default_rejects_path(Path::new("pairs")),
+            Path::new("pairs.rejects.csv")
+        );
     }
 
-    fn import_text(text: &str, options: &ImportOptions) -> (tempfile::TempDir, Store, Result<ImportReport>) {
+    fn import_text(
+        text: &str,
+        options: &ImportOptions,
+    ) -> (tempfile::TempDir, Store, Result<ImportReport>) {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("in.csv");
         std::fs::write(&input, text).unwrap();
@@ -226,10 +248,21 @@ mod tests {
         let (dir, store, report) = import_text(text, &ImportOptions::default());
         let report = report.unwrap();
         assert_eq!(
-            (report.rows_read, report.added, report.alternatives, report.duplicates),
+            (
+                report.rows_read,
+                report.added,
+                report.alternatives,
+                report.duplicates
+            ),
             (4, 1, 1, 1)
         );
-        assert_eq!(report.rejected, [Rejected { line: 5, reason: "empty target".into() }]);
+        assert_eq!(
+            report.rejected,
+            [Rejected {
+                line: 5,
+                reason: "empty target".into()
+            }]
+        );
         let rejects = std::fs::read_to_string(dir.path().join("in.rejects.csv")).unwrap();
         assert_eq!(rejects, "fr,en\nNon.,\n");
         assert_eq!(store.exact("fr", "en", "Oui.").unwrap().len(), 2);
@@ -242,9 +275,12 @@ mod tests {
             ..ImportOptions::default()
         };
         let (_dir, store, report) = import_text("fr,en\nOui.,Yes.\nNon.,\n", &options);
-        let err = report.err().expect("strict import fails");
+        let err = report.expect_err("strict import fails");
         assert_eq!(err.kind(), Kind::Rejected);
-        assert!(err.to_string().ends_with("in.csv:3: empty target; nothing was imported (--strict)"));
+        assert!(
+            err.to_string()
+                .ends_with("in.csv:3: empty target; nothing was imported (--strict)")
+        );
         assert!(store.exact("fr", "en", "Oui.").unwrap().is_empty());
     }
 
@@ -257,6 +293,9 @@ mod tests {
             ..ImportOptions::default()
         };
         let (_dir, store, _) = import_text("fr,en\nOui.,Yes.\n", &options);
-        assert_eq!(store.exact("fr", "en", "Oui.").unwrap()[0].origin, "client A");
+        assert_eq!(
+            store.exact("fr", "en", "Oui.").unwrap()[0].origin,
+            "client A"
+        );
     }
 }

@@ -170,7 +170,9 @@ fn db_error(path: &Path, doing: &str, err: rusqlite::Error) -> Error {
         ),
         Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly) => (
             Kind::Io,
-            format!("{doing}: cannot open or write the database; check the path and its permissions"),
+            format!(
+                "{doing}: cannot open or write the database; check the path and its permissions"
+            ),
         ),
         Some(ErrorCode::DiskFull) => (Kind::Io, format!("{doing}: the disk is full")),
         _ => (Kind::Database, doing.to_string()),
@@ -225,13 +227,15 @@ impl Store {
             .busy_timeout(BUSY_TIMEOUT)
             .map_err(self.err("cannot configure the database"))?;
         // The first read of the file: this is where a non-database fails.
-        let app_id: i32 = self
+        // One statement, so both values come from the same snapshot.
+        let (app_id, objects): (i32, i64) = self
             .conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(self.err("cannot read the database"))?;
-        let objects: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .query_row(
+                "SELECT (SELECT application_id FROM pragma_application_id),
+                        (SELECT count(*) FROM sqlite_schema)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .map_err(self.err("cannot read the database"))?;
         if app_id != APPLICATION_ID && (app_id != 0 || objects > 0) {
             return Err(Error::new(
@@ -266,34 +270,45 @@ impl Store {
     }
 
     /// Apply the migrations the file lacks, up to version `target`, each in
-    /// its own transaction. Running it again is a no-op.
+    /// its own transaction. Running it again is a no-op. The version is
+    /// read inside the write transaction, so two processes opening a new
+    /// file at once do not both migrate it.
     fn migrate(&mut self, target: usize) -> Result<()> {
-        let version = self.schema_version()?;
-        if version > SCHEMA_VERSION {
-            return Err(Error::new(
-                Kind::NewerSchema,
-                format!(
-                    "this database was written by a newer memoire (schema version {version}; \
-                     this memoire knows up to {SCHEMA_VERSION}); upgrade memoire to use it"
-                ),
-            )
-            .at(&self.path));
-        }
-        for (index, sql) in MIGRATIONS.iter().enumerate().take(target).skip(version as usize) {
-            let to = index + 1;
-            let doing = format!("cannot upgrade the database to schema version {to}");
+        loop {
+            let doing = "cannot upgrade the database schema";
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(|e| db_error(&self.path, &doing, e))?;
-            let done = tx
-                .execute_batch(sql)
+                .map_err(|e| db_error(&self.path, doing, e))?;
+            let version: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| db_error(&self.path, doing, e))?;
+            if version > SCHEMA_VERSION {
+                return Err(Error::new(
+                    Kind::NewerSchema,
+                    format!(
+                        "this database was written by a newer memoire (schema version {version}; \
+                         this memoire knows up to {SCHEMA_VERSION}); upgrade memoire to use it"
+                    ),
+                )
+                .at(&self.path));
+            }
+            let Some(sql) = MIGRATIONS
+                .get(version as usize)
+                .filter(|_| (version as usize) < target)
+            else {
+                return Ok(());
+            };
+            let doing = format!(
+                "cannot upgrade the database to schema version {}",
+                version + 1
+            );
+            tx.execute_batch(sql)
                 .and_then(|()| tx.pragma_update(None, "application_id", APPLICATION_ID))
-                .and_then(|()| tx.pragma_update(None, "user_version", to as i64))
-                .and_then(|()| tx.commit());
-            done.map_err(|e| db_error(&self.path, &doing, e))?;
+                .and_then(|()| tx.pragma_update(None, "user_version", version + 1))
+                .and_then(|()| tx.commit())
+                .map_err(|e| db_error(&self.path, &doing, e))?;
         }
-        Ok(())
     }
 
     /// Start an import: one write transaction that holds until
@@ -313,7 +328,12 @@ impl Store {
 
     /// Every stored translation of `text` (exact match after normalisation),
     /// most recently changed first.
-    pub fn exact(&self, source_lang: &str, target_lang: &str, text: &str) -> Result<Vec<PairRecord>> {
+    pub fn exact(
+        &self,
+        source_lang: &str,
+        target_lang: &str,
+        text: &str,
+    ) -> Result<Vec<PairRecord>> {
         let key = text::match_key(text);
         let mut stmt = self
             .conn
@@ -327,7 +347,10 @@ impl Store {
             )
             .map_err(self.err("cannot look up the memory"))?;
         let rows = stmt
-            .query_map(params![text::key_hash(&key), source_lang, target_lang, key], pair_record)
+            .query_map(
+                params![text::key_hash(&key), source_lang, target_lang, key],
+                pair_record,
+            )
             .map_err(self.err("cannot look up the memory"))?;
         rows.collect::<rusqlite::Result<_>>()
             .map_err(self.err("cannot look up the memory"))
@@ -477,12 +500,22 @@ impl ImportBatch<'_> {
             )
             .map_err(self.err("cannot check for duplicates"))?;
         let mut targets = known
-            .query(params![hash, pair.source_lang, pair.target_lang, source_key])
+            .query(params![
+                hash,
+                pair.source_lang,
+                pair.target_lang,
+                source_key
+            ])
             .map_err(self.err("cannot check for duplicates"))?;
         let mut has_source = false;
-        while let Some(row) = targets.next().map_err(self.err("cannot check for duplicates"))? {
+        while let Some(row) = targets
+            .next()
+            .map_err(self.err("cannot check for duplicates"))?
+        {
             has_source = true;
-            let stored: String = row.get(0).map_err(self.err("cannot check for duplicates"))?;
+            let stored: String = row
+                .get(0)
+                .map_err(self.err("cannot check for duplicates"))?;
             if text::match_key(&stored) == target_key {
                 return Ok(Added::Duplicate);
             }
@@ -511,7 +544,11 @@ impl ImportBatch<'_> {
                 ])
             })
             .map_err(self.err("cannot store a pair"))?;
-        Ok(if has_source { Added::Alternative } else { Added::New })
+        Ok(if has_source {
+            Added::Alternative
+        } else {
+            Added::New
+        })
     }
 
     /// Make the whole import durable at once.
@@ -596,7 +633,10 @@ mod tests {
             drop(old);
             let store = Store::open(&path).unwrap();
             assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-            assert_eq!(store.exact("fr", "en", "Bonjour.").unwrap().len(), usize::from(had_pairs));
+            assert_eq!(
+                store.exact("fr", "en", "Bonjour.").unwrap().len(),
+                usize::from(had_pairs)
+            );
         }
     }
 
@@ -606,7 +646,8 @@ mod tests {
         let path = dir.path().join("new.db");
         drop(Store::open(&path).unwrap());
         let conn = Connection::open(&path).unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
         drop(conn);
         let err = Store::open(&path).err().expect("refused");
         assert_eq!(err.kind(), Kind::NewerSchema);
@@ -618,7 +659,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("other.db");
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("CREATE TABLE notes (body TEXT)").unwrap();
+        conn.execute_batch("CREATE TABLE notes (body TEXT)")
+            .unwrap();
         drop(conn);
         let err = Store::open(&path).err().expect("refused");
         assert_eq!(err.kind(), Kind::Corrupt);
@@ -638,19 +680,36 @@ mod tests {
     fn identical_pairs_are_stored_once_and_other_targets_are_alternatives() {
         let (_dir, mut store) = temp_store();
         let mut batch = store.begin_import().unwrap();
-        assert_eq!(batch.add(&pair("L’OTSC se réunit.", "The CSTO meets.")).unwrap(), Added::New);
+        assert_eq!(
+            batch
+                .add(&pair("L’OTSC se réunit.", "The CSTO meets."))
+                .unwrap(),
+            Added::New
+        );
         // Same pair up to apostrophe and spacing: a duplicate.
         assert_eq!(
-            batch.add(&pair("L'OTSC  se réunit.", "The CSTO meets.")).unwrap(),
+            batch
+                .add(&pair("L'OTSC  se réunit.", "The CSTO meets."))
+                .unwrap(),
             Added::Duplicate
         );
         assert_eq!(
-            batch.add(&pair("L’OTSC se réunit.", "The CSTO is meeting.")).unwrap(),
+            batch
+                .add(&pair("L’OTSC se réunit.", "The CSTO is meeting."))
+                .unwrap(),
             Added::Alternative
         );
         batch.commit().unwrap();
-        assert_eq!(store.exact("fr", "en", "L'OTSC se réunit.").unwrap().len(), 2);
-        assert!(store.exact("fr", "de", "L'OTSC se réunit.").unwrap().is_empty());
+        assert_eq!(
+            store.exact("fr", "en", "L'OTSC se réunit.").unwrap().len(),
+            2
+        );
+        assert!(
+            store
+                .exact("fr", "de", "L'OTSC se réunit.")
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]

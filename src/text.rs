@@ -38,7 +38,10 @@ fn takes_no_space_after(c: char) -> bool {
 
 /// Zero-width characters that carry no text and are dropped from the key.
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
 }
 
 /// One character as it stands in the key.
@@ -92,8 +95,10 @@ pub fn language_code(code: &str) -> Option<String> {
     let code = code.trim().replace('_', "-").to_ascii_lowercase();
     let mut parts = code.split('-');
     let primary = parts.next()?;
-    let primary_ok = (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase());
-    let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let primary_ok =
+        (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase());
+    let rest_ok =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
     (primary_ok && rest_ok).then_some(code)
 }
 
@@ -122,7 +127,10 @@ mod tests {
 
     #[test]
     fn key_collapses_and_trims_white_space() {
-        assert_eq!(match_key("  Le   Conseil\tfédéral \n"), "Le Conseil fédéral");
+        assert_eq!(
+            match_key("  Le   Conseil\tfédéral \n"),
+            "Le Conseil fédéral"
+        );
         assert_eq!(match_key("3,5\u{a0}%"), "3,5%");
     }
 
@@ -148,5 +156,20 @@ mod tests {
         assert_eq!(language_code("français"), None);
         assert_eq!(language_code("f"), None);
         assert_eq!(primary_language("fr-ch"), "fr");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn match_key_is_idempotent(text in "\\PC*") {
+            let key = match_key(&text);
+            prop_assert_eq!(match_key(&key), key.clone());
+            prop_assert_eq!(key.trim(), key.as_str());
+        }
     }
 }

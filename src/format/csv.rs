@@ -193,7 +193,12 @@ pub struct PairReader {
 impl PairReader {
     /// Open `path`, detect its layout, and position after the header.
     /// `source_lang`/`target_lang` help recognise header names.
-    pub fn open(path: &Path, options: &CsvOptions, source_lang: &str, target_lang: &str) -> Result<PairReader> {
+    pub fn open(
+        path: &Path,
+        options: &CsvOptions,
+        source_lang: &str,
+        target_lang: &str,
+    ) -> Result<PairReader> {
         let (encoding, had_bom) = match options.encoding {
             Some(forced) => (forced, starts_with_file(path, forced.bom())?),
             None => detect_encoding(path)?,
@@ -219,12 +224,19 @@ impl PairReader {
             HeaderMode::No => false,
             HeaderMode::Auto => {
                 let named = |c: &Option<Column>| matches!(c, Some(Column::Name(_)));
-                named(&options.source_col) || named(&options.target_col) || looks_like_header(&first, langs)
+                named(&options.source_col)
+                    || named(&options.target_col)
+                    || looks_like_header(&first, langs)
             }
         };
         let header = has_header.then_some(first);
-        let columns = choose_columns(header.as_deref(), options, langs, first_width(&sample, delimiter))
-            .map_err(|msg| Error::new(Kind::Input, msg).at(path))?;
+        let columns = choose_columns(
+            header.as_deref(),
+            options,
+            langs,
+            first_width(&sample, delimiter),
+        )
+        .map_err(|msg| Error::new(Kind::Input, msg).at(path))?;
 
         let stream: Box<dyn Read> = Box::new(Cursor::new(sample).chain(stream));
         let lines = Rc::new(RefCell::new(LineBreaks::default()));
@@ -287,7 +299,11 @@ impl PairReader {
                 return Ok(None);
             }
             let raw = start..self.reader.position().byte();
-            if self.record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
+            if self
+                .record
+                .iter()
+                .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
+            {
                 continue;
             }
             return Ok(Some(self.pair(line, raw)));
@@ -435,7 +451,11 @@ fn detect_encoding(path: &Path) -> Result<(TextEncoding, bool)> {
     let mut head = vec![0; 4096];
     let n = read_up_to(&mut file, &mut head).map_err(|e| Error::io("cannot read", path, e))?;
     head.truncate(n);
-    for encoding in [TextEncoding::Utf8, TextEncoding::Utf16Le, TextEncoding::Utf16Be] {
+    for encoding in [
+        TextEncoding::Utf8,
+        TextEncoding::Utf16Le,
+        TextEncoding::Utf16Be,
+    ] {
         if head.starts_with(encoding.bom()) {
             return Ok((encoding, true));
         }
@@ -460,7 +480,13 @@ fn utf16_by_zero_bytes(head: &[u8]) -> Option<TextEncoding> {
     if head.len() < 16 {
         return None;
     }
-    let zeros_at = |parity: usize| head.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let zeros_at = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
     let half = head.len() / 2;
     let (even, odd) = (zeros_at(0), zeros_at(1));
     if odd * 10 > half * 3 && even == 0 {
@@ -556,7 +582,10 @@ fn decoded_stream(path: &Path, encoding: TextEncoding, had_bom: bool) -> Result<
 fn decode(bytes: &[u8], encoding: TextEncoding) -> std::result::Result<String, String> {
     let text = match encoding {
         TextEncoding::Windows1252 => {
-            if let Some(&b) = bytes.iter().find(|&&b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)) {
+            if let Some(&b) = bytes
+                .iter()
+                .find(|&&b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D))
+            {
                 return Err(format!("byte 0x{b:02X} is not a character in Windows-1252"));
             }
             encoding_rs::WINDOWS_1252
@@ -592,7 +621,11 @@ fn decode(bytes: &[u8], encoding: TextEncoding) -> std::result::Result<String, S
 
 /// The last `n` characters of `s`.
 fn tail(s: &str, n: usize) -> &str {
-    let start = s.char_indices().rev().nth(n.saturating_sub(1)).map_or(0, |(i, _)| i);
+    let start = s
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
     &s[start..]
 }
 
@@ -617,7 +650,12 @@ fn first_record(sample: &[u8], delimiter: u8, encoding: TextEncoding) -> Vec<Str
         .map(|record| {
             record
                 .iter()
-                .map(|cell| decode(cell, encoding).unwrap_or_default().trim().to_string())
+                .map(|cell| {
+                    decode(cell, encoding)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string()
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -633,7 +671,12 @@ fn first_width(sample: &[u8], delimiter: u8) -> usize {
 }
 
 /// Pick the delimiter that splits the sampled rows most consistently.
-fn detect_delimiter(sample: &[u8], truncated: bool, encoding: TextEncoding, langs: (&str, &str)) -> u8 {
+fn detect_delimiter(
+    sample: &[u8],
+    truncated: bool,
+    encoding: TextEncoding,
+    langs: (&str, &str),
+) -> u8 {
     // Later in the list wins a tie.
     let candidates = [b',', b';', b'\t'];
     candidates
@@ -695,7 +738,13 @@ fn role(cell: &str, (source_lang, target_lang): (&str, &str)) -> Option<Role> {
     let cell = cell.trim().trim_start_matches('\u{FEFF}').to_lowercase();
     let cell = cell.as_str();
     const SOURCE: &[&str] = &[
-        "source", "src", "source text", "source_text", "source segment", "original", "texte source",
+        "source",
+        "src",
+        "source text",
+        "source_text",
+        "source segment",
+        "original",
+        "texte source",
     ];
     const TARGET: &[&str] = &[
         "target",
@@ -744,11 +793,17 @@ fn choose_columns(
     width: usize,
 ) -> std::result::Result<Columns, String> {
     let by_name = |name: &str| -> std::result::Result<usize, String> {
-        let header = header.ok_or_else(|| format!("column {name:?} chosen by name, but the file has no header"))?;
+        let header = header
+            .ok_or_else(|| format!("column {name:?} chosen by name, but the file has no header"))?;
         header
             .iter()
             .position(|cell| cell.eq_ignore_ascii_case(name))
-            .ok_or_else(|| format!("no column named {name:?} in the header ({})", header.join(", ")))
+            .ok_or_else(|| {
+                format!(
+                    "no column named {name:?} in the header ({})",
+                    header.join(", ")
+                )
+            })
     };
     let by_role = |wanted: Role, fallback: usize| -> std::result::Result<usize, String> {
         match header {
@@ -777,9 +832,16 @@ fn choose_columns(
     let source = pick(&options.source_col, Role::Source, 0)?;
     let target = pick(&options.target_col, Role::Target, 1)?;
     if source == target {
-        return Err(format!("source and target are the same column ({})", source + 1));
+        return Err(format!(
+            "source and target are the same column ({})",
+            source + 1
+        ));
     }
-    let origin = header.and_then(|cells| cells.iter().position(|c| role(c, langs) == Some(Role::Origin)));
+    let origin = header.and_then(|cells| {
+        cells
+            .iter()
+            .position(|c| role(c, langs) == Some(Role::Origin))
+    });
     let width = header.map_or(width, <[String]>::len);
     if width < 2 && header.is_none() {
         return Err(
@@ -807,7 +869,12 @@ fn choose_columns(
 /// the CSV parser saw them, to `out`: the rejects file. UTF-8 and
 /// Windows-1252 files are copied unchanged (with their byte-order mark);
 /// UTF-16 files are written as UTF-8 with a byte-order mark.
-pub fn copy_rows(path: &Path, layout: &Layout, rows: &[Range<u64>], out: &mut dyn Write) -> Result<()> {
+pub fn copy_rows(
+    path: &Path,
+    layout: &Layout,
+    rows: &[Range<u64>],
+    out: &mut dyn Write,
+) -> Result<()> {
     let read_err = |e| Error::io("cannot read", path, e);
     let write_err = |e| Error::io("cannot write the rejects file", path, e);
     if layout.had_bom {
@@ -829,7 +896,9 @@ pub fn copy_rows(path: &Path, layout: &Layout, rows: &[Range<u64>], out: &mut dy
             .map_err(read_err)?;
         at = range.end;
         // The parser stops between the CR and LF of a CRLF line end.
-        if row.last() == Some(&b'\r') && stream.fill_buf().map_err(read_err)?.first() == Some(&b'\n') {
+        if row.last() == Some(&b'\r')
+            && stream.fill_buf().map_err(read_err)?.first() == Some(&b'\n')
+        {
             row.push(b'\n');
             stream.consume(1);
             at += 1;
@@ -851,14 +920,19 @@ pub struct PairWriter<W: Write> {
 impl<W: Write> PairWriter<W> {
     /// Start a file with the header `<source_lang>,<target_lang>,origin`.
     pub fn new(out: W, delimiter: u8, source_lang: &str, target_lang: &str) -> io::Result<Self> {
-        let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(out);
-        writer.write_record([source_lang, target_lang, "origin"])?;
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(out);
+        writer
+            .write_record([source_lang, target_lang, "origin"])
+            .map_err(into_io)?;
         Ok(PairWriter { writer })
     }
 
     pub fn write(&mut self, source: &str, target: &str, origin: &str) -> io::Result<()> {
-        self.writer.write_record([source, target, origin])?;
-        Ok(())
+        self.writer
+            .write_record([source, target, origin])
+            .map_err(into_io)
     }
 
     pub fn finish(mut self) -> io::Result<()> {
@@ -866,9 +940,12 @@ impl<W: Write> PairWriter<W> {
     }
 }
 
-impl From<csv::Error> for Error {
-    fn from(err: csv::Error) -> Self {
-        Error::new(Kind::Input, "CSV error").caused_by(err)
+/// The I/O error inside a CSV writer error, so that a closed pipe is still
+/// recognised as one.
+fn into_io(err: csv::Error) -> io::Error {
+    match err.into_kind() {
+        csv::ErrorKind::Io(err) => err,
+        other => io::Error::other(format!("{other:?}")),
     }
 }
 
@@ -906,7 +983,10 @@ mod tests {
         let (layout, good, bad) = read_all(&path, &CsvOptions::default());
         assert_eq!(layout.encoding, TextEncoding::Windows1252);
         assert_eq!(layout.delimiter, b';');
-        assert_eq!(layout.header.as_deref(), Some(&["fr".to_string(), "en".to_string()][..]));
+        assert_eq!(
+            layout.header.as_deref(),
+            Some(&["fr".to_string(), "en".to_string()][..])
+        );
         assert!(bad.is_empty());
         assert_eq!(good[0].source, "Le député a voté « non ».");
         assert_eq!(good[1].target, "Summer, winter");
@@ -931,7 +1011,11 @@ mod tests {
     #[test]
     fn tab_without_header_takes_columns_one_and_two() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write(&dir, "plain.tsv", "Bonjour, Berne.\tHello, Bern.\tnote\nMerci.\tThanks.\tx\n".as_bytes());
+        let path = write(
+            &dir,
+            "plain.tsv",
+            "Bonjour, Berne.\tHello, Bern.\tnote\nMerci.\tThanks.\tx\n".as_bytes(),
+        );
         let (layout, good, _) = read_all(&path, &CsvOptions::default());
         assert_eq!(layout.delimiter, b'\t');
         assert!(layout.header.is_none());
@@ -957,9 +1041,16 @@ mod tests {
     #[test]
     fn header_columns_are_found_by_language_code_in_any_order() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write(&dir, "cols.csv", b"id,en-GB,note,fr-CH,origin\n1,Bern,x,Berne,atlas\n");
+        let path = write(
+            &dir,
+            "cols.csv",
+            b"id,en-GB,note,fr-CH,origin\n1,Bern,x,Berne,atlas\n",
+        );
         let (layout, good, _) = read_all(&path, &CsvOptions::default());
-        assert_eq!((layout.source, layout.target, layout.origin), (3, 1, Some(4)));
+        assert_eq!(
+            (layout.source, layout.target, layout.origin),
+            (3, 1, Some(4))
+        );
         assert_eq!(layout.ignored, ["id", "note"]);
         assert_eq!(good[0].origin.as_deref(), Some("atlas"));
     }
@@ -968,9 +1059,14 @@ mod tests {
     fn a_missing_language_column_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(&dir, "de.csv", b"fr,de\nBerne,Bern\n");
-        let err = PairReader::open(&path, &CsvOptions::default(), "fr", "en").err().unwrap();
+        let err = PairReader::open(&path, &CsvOptions::default(), "fr", "en")
+            .err()
+            .unwrap();
         let msg = err.to_string();
-        assert!(msg.contains("de.csv") && msg.contains("no target column for language en"), "{msg}");
+        assert!(
+            msg.contains("de.csv") && msg.contains("no target column for language en"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -984,7 +1080,10 @@ mod tests {
             ..CsvOptions::default()
         };
         let (_, good, _) = read_all(&path, &options);
-        assert_eq!((good[0].source.as_str(), good[0].target.as_str()), ("Berne", "Bern"));
+        assert_eq!(
+            (good[0].source.as_str(), good[0].target.as_str()),
+            ("Berne", "Bern")
+        );
     }
 
     #[test]
@@ -997,10 +1096,18 @@ mod tests {
         assert_eq!(layout.encoding, TextEncoding::Windows1252);
         let lines: Vec<u64> = bad.iter().map(|b| b.line).collect();
         assert_eq!(lines, [3, 4, 5, 7]);
-        assert!(bad[0].reason.contains("no target column"), "{}", bad[0].reason);
+        assert!(
+            bad[0].reason.contains("no target column"),
+            "{}",
+            bad[0].reason
+        );
         assert_eq!(bad[1].reason, "empty source");
         assert_eq!(bad[2].reason, "empty target");
-        assert!(bad[3].reason.contains("control character"), "{}", bad[3].reason);
+        assert!(
+            bad[3].reason.contains("control character"),
+            "{}",
+            bad[3].reason
+        );
         assert_eq!(good.len(), 3, "cp1252 row 6 decodes: {good:?}");
         assert_eq!(good[1].source, "Cinq été.");
     }
@@ -1053,12 +1160,21 @@ mod tests {
         text.extend("é".as_bytes());
         text.push(0xE9);
         let census = utf8_census(&mut text.as_slice()).unwrap();
-        assert_eq!(census, Utf8Census { multibyte: 1, invalid: 1 });
+        assert_eq!(
+            census,
+            Utf8Census {
+                multibyte: 1,
+                invalid: 1
+            }
+        );
     }
 
     #[test]
     fn encodings_and_columns_parse_from_user_words() {
-        assert_eq!("Latin1".parse::<TextEncoding>(), Ok(TextEncoding::Windows1252));
+        assert_eq!(
+            "Latin1".parse::<TextEncoding>(),
+            Ok(TextEncoding::Windows1252)
+        );
         assert!("ebcdic".parse::<TextEncoding>().is_err());
         assert_eq!("2".parse::<Column>(), Ok(Column::Index(1)));
         assert!("0".parse::<Column>().is_err());

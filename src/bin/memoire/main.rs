@@ -120,7 +120,12 @@ fn import(db: &Path, args: ImportArgs) -> Result<ExitCode> {
     }
     let report = report?;
     for reject in &report.rejected {
-        eprintln!("{}:{}: {}", report.path.display(), reject.line, reject.reason);
+        eprintln!(
+            "{}:{}: {}",
+            report.path.display(),
+            reject.line,
+            reject.reason
+        );
     }
     if !args.quiet {
         print_import_summary(&report);
@@ -167,7 +172,11 @@ fn print_import_summary(report: &ImportReport) {
 fn export(db: &Path, args: ExportArgs) -> Result<ExitCode> {
     let (source_lang, target_lang) = languages(&args.langs)?;
     let format = args.format.unwrap_or_else(|| match &args.output {
-        Some(path) if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv")) => {
+        Some(path)
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("tsv")) =>
+        {
             ExportFormat::Tsv
         }
         _ => ExportFormat::Csv,
@@ -184,7 +193,14 @@ fn export(db: &Path, args: ExportArgs) -> Result<ExitCode> {
         }
         None => (Box::new(io::stdout().lock()), PathBuf::from("<stdout>")),
     };
-    export_pairs(&store, &source_lang, &target_lang, delimiter, BufWriter::new(out), &name)?;
+    export_pairs(
+        &store,
+        &source_lang,
+        &target_lang,
+        delimiter,
+        BufWriter::new(out),
+        &name,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -224,7 +240,10 @@ fn lookup(db: &Path, args: LookupArgs) -> Result<ExitCode> {
             .map_err(|e| Error::io("cannot write", Path::new("<stdout>"), e.into()))?;
         writeln!(stdout).map_err(out_err)?;
     } else if matches.is_empty() {
-        eprintln!("no match in {} ({source_lang} → {target_lang})", db.display());
+        eprintln!(
+            "no match in {} ({source_lang} → {target_lang})",
+            db.display()
+        );
     } else {
         for (i, m) in matches.iter().enumerate() {
             let date = m.changed.get(..10).unwrap_or(m.changed);
@@ -273,7 +292,12 @@ fn stats(db: &Path, args: StatsArgs) -> Result<ExitCode> {
     }
     if !stats.origins.is_empty() {
         text.push_str("origins\n");
-        let width = stats.origins.iter().map(|o| o.origin.chars().count()).max().unwrap_or(0);
+        let width = stats
+            .origins
+            .iter()
+            .map(|o| o.origin.chars().count())
+            .max()
+            .unwrap_or(0);
         for o in &stats.origins {
             text.push_str(&format!(
                 "  {:<width$}  {:>9} pairs, last changed {}\n",

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Import benchmark: the 1.13M-pair Canadian Hansard memory into a fresh store.
+# Reports wall time, pairs/s, peak RSS and database size.
+#
+#   benches/import.sh [FILE.csv.xz|FILE.csv]
+#
+# Default input: ../shared/data/fr-en/hansard-1.13M.csv.xz (decompressed to a
+# temp dir first; the decompression is not timed). Set KEEP_DB=PATH to keep
+# the imported database for other benchmarks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+input=${1:-../shared/data/fr-en/hansard-1.13M.csv.xz}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cargo build --release --quiet
+bin=target/release/memoire
+case "$input" in
+  *.xz) xz -dc "$input" > "$work/input.csv" ;;
+  *) cp "$input" "$work/input.csv" ;;
+esac
+db=${KEEP_DB:-$work/bench.db}
+rm -f "$db" "$db-wal" "$db-shm"
+
+status=0
+/usr/bin/time -f '%e %M' -o "$work/time" \
+  "$bin" --db "$db" import "$work/input.csv" 2> "$work/stderr" > /dev/null || status=$?
+if [ "$status" -gt 1 ]; then cat "$work/stderr" >&2; exit "$status"; fi
+read -r secs peak_kb < "$work/time"
+summary=$(grep '^rows read' "$work/stderr")
+rows=$(sed -E 's/^rows read ([0-9]+),.*/\1/' <<< "$summary")
+size=$(stat -c %s "$db")
+text_bytes=$(stat -c %s "$work/input.csv")
+rejected=$(grep -c '^[^ ]*:[0-9]*: ' "$work/stderr" || true)
+
+echo "input        $input ($rows rows, $((text_bytes / 1000000)) MB of CSV)"
+echo "summary      $summary"
+echo "wall time    ${secs} s"
+awk -v r="$rows" -v s="$secs" 'BEGIN { printf "throughput   %.0f pairs/s\n", r / s }'
+echo "peak RSS     $((peak_kb / 1024)) MiB"
+echo "database     $((size / 1000000)) MB"
+echo "rejected     $rejected rows (listed in the import's stderr)"

@@ -1,0 +1,101 @@
+//! Helpers for tests that run the real `memoire` binary in a temp dir.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_memoire");
+
+/// A temp dir with a database path in it; `--db` is always given.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("memoire.db");
+        Sandbox { dir, db }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, bytes).expect("write test file");
+        path
+    }
+
+    /// A command for the binary with `--db` set and no MEMOIRE_DB leaking in.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--db").arg(&self.db).env_remove("MEMOIRE_DB");
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.cmd().args(args).output().expect("run memoire"))
+    }
+
+    pub fn import(&self, file: &Path, extra: &[&str]) -> Run {
+        let mut cmd = self.cmd();
+        cmd.arg("import").arg(file).args(extra);
+        Run::from(cmd.output().expect("run memoire"))
+    }
+
+    /// Number of fr→en pairs, read through `stats --json`.
+    pub fn pair_count(&self) -> i64 {
+        let run = self.run(&["stats", "--json"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let stats: serde_json::Value = serde_json::from_str(&run.stdout).expect("stats JSON");
+        stats["language_pairs"]
+            .as_array()
+            .expect("language_pairs")
+            .iter()
+            .map(|lp| lp["pairs"].as_i64().expect("pairs"))
+            .sum()
+    }
+
+    /// The exported memory as CSV text.
+    pub fn export(&self) -> String {
+        let run = self.run(&["export"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    }
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// `rows` distinct, deterministic French/English pairs as CSV lines
+/// (no header), tagged so two generated files never share a pair.
+pub fn generated_csv(tag: &str, rows: usize) -> String {
+    let mut csv = String::with_capacity(rows * 120);
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "\"Le canton n° {i} ({tag}) a publié ses comptes, déficit de {} francs.\",\
+             \"Canton no. {i} ({tag}) published its accounts, a deficit of {} francs.\"\n",
+            i * 7,
+            i * 7
+        ));
+    }
+    csv
+}
