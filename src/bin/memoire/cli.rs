@@ -35,6 +35,7 @@ pub enum Command {
     Export(ExportArgs),
     Lookup(LookupArgs),
     Stats(StatsArgs),
+    Segment(SegmentArgs),
 }
 
 /// Languages of the pairs, as codes (fr, en, de, fr-CH…).
@@ -199,4 +200,50 @@ pub struct StatsArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Split text into sentences, the way a careful translator would.
+///
+/// Reads UTF-8 text from FILE or standard input. Every line is a paragraph
+/// and a line break always ends a segment, so headlines, datelines and
+/// bylines stay on their own. Within a line, French rules know titles and
+/// abbreviations (M., Mme, art., etc., J.-C.), initials, numbers (10’000,
+/// 3,5 %, 14 h 30), web addresses, « guillemets » with the question or
+/// exclamation inside, no-break spaces before ; : ! ? and ellipses.
+///
+/// Prints each segment on its own line and an empty line after each
+/// paragraph; --json prints one JSON object per segment with its paragraph
+/// (line) number and byte offsets into the input.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire segment article.txt\n  \
+    echo \"M. Rey est arrivé. « Pourquoi ? » a-t-il demandé.\" | memoire segment\n  \
+    memoire segment --lang en translation.txt\n  \
+    memoire segment --abbreviations mes-abreviations.txt --json article.txt\n\n\
+    Abbreviations file: one per line, # for comments. A bare entry (\"consid.\")\n\
+    never ends a sentence; \"S.A. *\" ends one only before a word that usually\n\
+    starts a sentence (Le, Il, Elle…); \"etc. +\" before any capitalised word.\n\
+    Sections [abbreviations] (the default) and [starters] (capitalised words\n\
+    that usually start a sentence) may be given.")]
+pub struct SegmentArgs {
+    /// The text to segment (default: standard input).
+    pub file: Option<PathBuf>,
+
+    /// Language of the text: fr (default) or en.
+    #[arg(long, value_enum, default_value_t = SegmentLang::Fr)]
+    pub lang: SegmentLang,
+
+    /// Extra abbreviations and rules, added to the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub abbreviations: Option<PathBuf>,
+
+    /// Print JSON Lines: paragraph, start and end byte offsets, text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentLang {
+    Fr,
+    En,
 }

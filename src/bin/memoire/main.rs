@@ -6,7 +6,7 @@
 mod cli;
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -15,11 +15,15 @@ use indicatif::{ProgressBar, ProgressStyle};
 use memoire::export::export_pairs;
 use memoire::format::csv::CsvOptions;
 use memoire::import::{self, ImportOptions, ImportReport};
+use memoire::segment::Segmenter;
 use memoire::store::{self, Store};
 use memoire::{Error, Kind, Result};
 use serde::Serialize;
 
-use cli::{Cli, Command, ExportArgs, ExportFormat, ImportArgs, LangArgs, LookupArgs, StatsArgs};
+use cli::{
+    Cli, Command, ExportArgs, ExportFormat, ImportArgs, LangArgs, LookupArgs, SegmentArgs,
+    SegmentLang, StatsArgs,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -50,21 +54,23 @@ fn chain(err: &Error) -> String {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let db = match cli.db {
-        Some(path) => path,
-        None => store::default_path().ok_or_else(|| {
-            Error::new(
-                Kind::Input,
-                "cannot tell where to keep the memory: give --db PATH or set MEMOIRE_DB",
-            )
-        })?,
-    };
     match cli.command {
-        Command::Import(args) => import(&db, args),
-        Command::Export(args) => export(&db, args),
-        Command::Lookup(args) => lookup(&db, args),
-        Command::Stats(args) => stats(&db, args),
+        Command::Import(args) => import(&db_path(cli.db)?, args),
+        Command::Export(args) => export(&db_path(cli.db)?, args),
+        Command::Lookup(args) => lookup(&db_path(cli.db)?, args),
+        Command::Stats(args) => stats(&db_path(cli.db)?, args),
+        Command::Segment(args) => segment(args),
     }
+}
+
+/// `--db`, else `MEMOIRE_DB` (both through clap), else the data directory.
+fn db_path(given: Option<PathBuf>) -> Result<PathBuf> {
+    given.or_else(store::default_path).ok_or_else(|| {
+        Error::new(
+            Kind::Input,
+            "cannot tell where to keep the memory: give --db PATH or set MEMOIRE_DB",
+        )
+    })
 }
 
 /// Checked language codes from the command line.
@@ -323,4 +329,77 @@ fn human_size(bytes: u64) -> String {
     } else {
         format!("{size:.1} {}", UNITS[unit])
     }
+}
+
+/// Read a whole UTF-8 text from a file or standard input.
+fn read_text(file: Option<&Path>) -> Result<(String, PathBuf)> {
+    let name = file.map_or_else(|| PathBuf::from("<stdin>"), Path::to_path_buf);
+    let mut bytes = Vec::new();
+    let read = match file {
+        Some(path) => File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)),
+        None => io::stdin().lock().read_to_end(&mut bytes),
+    };
+    read.map_err(|e| Error::io("cannot read", &name, e))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((text, name)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            Err(Error::new(
+                Kind::Encoding,
+                format!(
+                    "not UTF-8 text (byte 0x{:02X}); save the file as UTF-8 and try again",
+                    bytes[at]
+                ),
+            )
+            .at_line(&name, line))
+        }
+    }
+}
+
+/// One segment as `segment --json` prints it.
+#[derive(Serialize)]
+struct SegmentLine<'a> {
+    paragraph: usize,
+    start: usize,
+    end: usize,
+    text: &'a str,
+}
+
+fn segment(args: SegmentArgs) -> Result<ExitCode> {
+    let mut segmenter = match args.lang {
+        SegmentLang::Fr => Segmenter::french(),
+        SegmentLang::En => Segmenter::english(),
+    };
+    if let Some(path) = &args.abbreviations {
+        let (rules, _) = read_text(Some(path))?;
+        segmenter = segmenter
+            .with_abbreviations(&rules)
+            .map_err(|why| Error::new(Kind::Input, why).at(path))?;
+    }
+    let (text, _) = read_text(args.file.as_deref())?;
+    let out_err = |e: io::Error| Error::io("cannot write", Path::new("<stdout>"), e);
+    let mut out = BufWriter::new(io::stdout().lock());
+    for paragraph in segmenter.paragraphs(&text) {
+        for range in paragraph.sentences {
+            if args.json {
+                let line = SegmentLine {
+                    paragraph: paragraph.number,
+                    start: range.start,
+                    end: range.end,
+                    text: &text[range],
+                };
+                serde_json::to_writer(&mut out, &line).map_err(|e| out_err(e.into()))?;
+                writeln!(out).map_err(out_err)?;
+            } else {
+                writeln!(out, "{}", &text[range]).map_err(out_err)?;
+            }
+        }
+        if !args.json {
+            writeln!(out).map_err(out_err)?;
+        }
+    }
+    out.flush().map_err(out_err)?;
+    Ok(ExitCode::SUCCESS)
 }
