@@ -12,17 +12,18 @@
 //! * [`import`] — one file into the store, in one transaction, with a report
 //!   and a rejects file for the rows that could not be taken.
 //! * [`export`] — the store back out as CSV/TSV that imports unchanged.
+//! * [`fuzzy`] — the match score and the lossless candidate search.
 //! * [`segment`] — French (and English) sentence segmentation as byte
 //!   ranges; rules in a data file users can extend.
 //! * [`error`] — the one error type, with a kind and a location.
 //!
 //! ## Limits
-//! Lookups are exact (after normalisation) for now; fuzzy matching,
-//! glossaries and pre-translation come in their own modules.
+//! Glossaries and pre-translation come in their own modules.
 
 pub mod error;
 pub mod export;
 pub mod format;
+pub mod fuzzy;
 pub mod import;
 pub mod segment;
 pub mod store;

@@ -26,8 +26,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
+use std::collections::HashMap;
 
 use crate::error::{Error, Kind, Result};
 use crate::text;
@@ -38,11 +39,18 @@ const APPLICATION_ID: i32 = 0x4d45_4d4f;
 /// How long a process waits for another one's write lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// A schema migration: SQL, then optionally code (to fill new tables).
+struct Migration {
+    sql: &'static str,
+    then: Option<fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>>,
+}
+
 /// Schema migrations: entry `i` upgrades a database from version `i` to
 /// `i + 1`. Append only; never edit a released entry.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[Migration] = &[
     // 1: segment pairs and term pairs.
-    "CREATE TABLE segment_pair (
+    Migration {
+        sql: "CREATE TABLE segment_pair (
         id          INTEGER PRIMARY KEY,
         source_lang TEXT NOT NULL,
         target_lang TEXT NOT NULL,
@@ -73,7 +81,42 @@ const MIGRATIONS: &[&str] = &[
         changed_at  TEXT NOT NULL
     );
     CREATE INDEX term_pair_source ON term_pair (source_lang, target_lang, source);",
+        then: None,
+    },
+    // 2: the fuzzy index (see `fuzzy`): folded terms with their document
+    // frequency, postings by term and source length, and each source's
+    // multiset of term ids for the count filter. Filled for existing pairs.
+    Migration {
+        sql: "CREATE TABLE fuzzy_term (
+        id   INTEGER PRIMARY KEY,
+        term TEXT NOT NULL UNIQUE,
+        df   INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE fuzzy_posting (
+        term_id INTEGER NOT NULL,
+        words   INTEGER NOT NULL,
+        pair_id INTEGER NOT NULL,
+        PRIMARY KEY (term_id, words, pair_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE fuzzy_doc (
+        pair_id INTEGER PRIMARY KEY,
+        terms   BLOB NOT NULL
+    );",
+        then: Some(index_existing_pairs),
+    },
 ];
+
+/// Migration 2: index every pair already stored.
+fn index_existing_pairs(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let mut indexer = Indexer::default();
+    let mut stmt = tx.prepare("SELECT id, source FROM segment_pair ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let source: String = row.get(1)?;
+        indexer.add(tx, row.get(0)?, &source)?;
+    }
+    indexer.flush(tx)
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -293,7 +336,7 @@ impl Store {
                 )
                 .at(&self.path));
             }
-            let Some(sql) = MIGRATIONS
+            let Some(migration) = MIGRATIONS
                 .get(version as usize)
                 .filter(|_| (version as usize) < target)
             else {
@@ -303,7 +346,8 @@ impl Store {
                 "cannot upgrade the database to schema version {}",
                 version + 1
             );
-            tx.execute_batch(sql)
+            tx.execute_batch(migration.sql)
+                .and_then(|()| migration.then.map_or(Ok(()), |fill| fill(&tx)))
                 .and_then(|()| tx.pragma_update(None, "application_id", APPLICATION_ID))
                 .and_then(|()| tx.pragma_update(None, "user_version", version + 1))
                 .and_then(|()| tx.commit())
@@ -323,7 +367,12 @@ impl Store {
         let now: String = tx
             .query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))
             .map_err(|e| db_error(&path, "cannot start the import", e))?;
-        Ok(ImportBatch { tx, path, now })
+        Ok(ImportBatch {
+            tx,
+            path,
+            now,
+            indexer: Indexer::default(),
+        })
     }
 
     /// Every stored translation of `text` (exact match after normalisation),
@@ -382,6 +431,56 @@ impl Store {
             each(&record)?;
         }
         Ok(())
+    }
+
+    /// One stored pair by id.
+    pub fn pair(&self, id: i64) -> Result<Option<PairRecord>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, source_lang, target_lang, source, target, origin,
+                        created_at, changed_at, usage_count
+                 FROM segment_pair WHERE id = ?1",
+            )
+            .and_then(|mut stmt| stmt.query_row([id], pair_record).optional())
+            .map_err(self.err("cannot read the memory"))
+    }
+
+    /// For each fuzzy-index term: its id and how many sources hold it, or
+    /// `None` when no stored source does.
+    pub fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, df FROM fuzzy_term WHERE term = ?1")
+            .map_err(self.err("cannot read the fuzzy index"))?;
+        terms
+            .iter()
+            .map(|term| {
+                stmt.query_row([term], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+                    .map_err(self.err("cannot read the fuzzy index"))
+            })
+            .collect()
+    }
+
+    /// Ids of the pairs whose source holds `term_id` and has `words` words.
+    pub fn postings(&self, term_id: i64, words: usize) -> Result<Vec<i64>> {
+        self.conn
+            .prepare_cached("SELECT pair_id FROM fuzzy_posting WHERE term_id = ?1 AND words = ?2")
+            .and_then(|mut stmt| {
+                stmt.query_map(params![term_id, words as i64], |r| r.get(0))?
+                    .collect()
+            })
+            .map_err(self.err("cannot read the fuzzy index"))
+    }
+
+    /// The term ids of a pair's source (a multiset, sorted).
+    pub fn pair_terms(&self, pair_id: i64) -> Result<Vec<i64>> {
+        let blob: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT terms FROM fuzzy_doc WHERE pair_id = ?1")
+            .and_then(|mut stmt| stmt.query_row([pair_id], |r| r.get(0)).optional())
+            .map_err(self.err("cannot read the fuzzy index"))?;
+        Ok(blob.map(|b| decode_ids(&b)).unwrap_or_default())
     }
 
     /// Counts per language pair and origin, term pairs, and file size.
@@ -476,6 +575,7 @@ pub struct ImportBatch<'a> {
     tx: rusqlite::Transaction<'a>,
     path: PathBuf,
     now: String,
+    indexer: Indexer,
 }
 
 impl ImportBatch<'_> {
@@ -544,6 +644,10 @@ impl ImportBatch<'_> {
                 ])
             })
             .map_err(self.err("cannot store a pair"))?;
+        let id = self.tx.last_insert_rowid();
+        self.indexer
+            .add(&self.tx, id, &source)
+            .map_err(|e| db_error(&self.path, "cannot index a pair", e))?;
         Ok(if has_source {
             Added::Alternative
         } else {
@@ -552,12 +656,136 @@ impl ImportBatch<'_> {
     }
 
     /// Make the whole import durable at once.
-    pub fn commit(self) -> Result<()> {
+    pub fn commit(mut self) -> Result<()> {
         let path = self.path;
+        self.indexer
+            .flush(&self.tx)
+            .map_err(|e| db_error(&path, "cannot index the import", e))?;
         self.tx
             .commit()
             .map_err(|e| db_error(&path, "cannot commit the import", e))
     }
+}
+
+/// Postings buffered before a sorted write.
+const POSTINGS_PER_FLUSH: usize = 1 << 20;
+
+/// Builds the fuzzy index inside a write transaction. Term ids are cached,
+/// document frequencies added up and written at [`Indexer::flush`], and
+/// postings buffered and written sorted, so a large import appends to the
+/// index B-tree in order instead of jumping around it.
+#[derive(Default)]
+struct Indexer {
+    /// term → id
+    terms: HashMap<String, i64>,
+    /// term id → document-frequency change not yet written
+    df: HashMap<i64, i64>,
+    /// (term id, source length in words, pair id)
+    postings: Vec<(i64, u32, i64)>,
+}
+
+impl Indexer {
+    fn term_id(&mut self, conn: &Connection, term: &str) -> rusqlite::Result<i64> {
+        if let Some(&id) = self.terms.get(term) {
+            return Ok(id);
+        }
+        let known: Option<i64> = conn
+            .prepare_cached("SELECT id FROM fuzzy_term WHERE term = ?1")?
+            .query_row([term], |r| r.get(0))
+            .optional()?;
+        let id = match known {
+            Some(id) => id,
+            None => {
+                conn.prepare_cached("INSERT INTO fuzzy_term (term) VALUES (?1)")?
+                    .execute([term])?;
+                conn.last_insert_rowid()
+            }
+        };
+        self.terms.insert(term.to_string(), id);
+        Ok(id)
+    }
+
+    fn add(&mut self, conn: &Connection, pair_id: i64, source: &str) -> rusqlite::Result<()> {
+        let segment = crate::fuzzy::Segment::new(source);
+        let words = segment.word_count() as u32;
+        let mut ids = Vec::with_capacity(words as usize);
+        for term in segment.terms() {
+            ids.push(self.term_id(conn, term)?);
+        }
+        if ids.is_empty() {
+            ids.push(self.term_id(conn, "")?);
+        }
+        ids.sort_unstable();
+        conn.prepare_cached("INSERT INTO fuzzy_doc (pair_id, terms) VALUES (?1, ?2)")?
+            .execute(params![pair_id, encode_ids(&ids)])?;
+        ids.dedup();
+        for id in ids {
+            self.postings.push((id, words, pair_id));
+            *self.df.entry(id).or_insert(0) += 1;
+        }
+        if self.postings.len() >= POSTINGS_PER_FLUSH {
+            self.write_postings(conn)?;
+        }
+        Ok(())
+    }
+
+    fn write_postings(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        self.postings.sort_unstable();
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO fuzzy_posting (term_id, words, pair_id) VALUES (?1, ?2, ?3)",
+        )?;
+        for &(term, words, pair) in &self.postings {
+            insert.execute(params![term, words, pair])?;
+        }
+        self.postings.clear();
+        Ok(())
+    }
+
+    /// Write what is buffered: postings and document frequencies.
+    fn flush(&mut self, conn: &Connection) -> rusqlite::Result<()> {
+        self.write_postings(conn)?;
+        let mut update = conn.prepare_cached("UPDATE fuzzy_term SET df = df + ?2 WHERE id = ?1")?;
+        for (id, delta) in self.df.drain() {
+            update.execute(params![id, delta])?;
+        }
+        Ok(())
+    }
+}
+
+/// Sorted ids as LEB128 varints of their differences.
+fn encode_ids(sorted: &[i64]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(sorted.len() * 2);
+    let mut prev = 0i64;
+    for &id in sorted {
+        let mut delta = (id - prev) as u64;
+        prev = id;
+        loop {
+            let byte = (delta & 0x7f) as u8;
+            delta >>= 7;
+            if delta == 0 {
+                out.push(byte);
+                break;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+    out
+}
+
+fn decode_ids(bytes: &[u8]) -> Vec<i64> {
+    let mut ids = Vec::with_capacity(bytes.len());
+    let (mut value, mut shift, mut prev) = (0u64, 0, 0i64);
+    for &byte in bytes {
+        value |= u64::from(byte & 0x7f) << shift;
+        shift += 7;
+        if byte & 0x80 == 0 {
+            prev += value as i64;
+            ids.push(prev);
+            value = 0;
+            shift = 0;
+        }
+    }
+    ids
 }
 
 /// Where the database lives when `--db` is not given: `MEMOIRE_DB` is read by
@@ -617,26 +845,39 @@ mod tests {
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     }
 
+    /// Store one pair the way schema `version` stored it.
+    fn seed_pair(store: &Store, version: usize) {
+        if version >= 1 {
+            store
+                .conn
+                .execute(
+                    "INSERT INTO segment_pair (source_lang, target_lang, source, target,
+                        key_hash, origin, created_at, changed_at)
+                     VALUES ('fr', 'en', 'Bonjour à tous.', 'Hello everyone.', ?1,
+                        'old', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')",
+                    [text::key_hash("Bonjour à tous.")],
+                )
+                .unwrap();
+        }
+    }
+
     #[test]
     fn every_older_version_opens_and_keeps_its_pairs() {
         for version in 0..MIGRATIONS.len() {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("old.db");
-            let mut old = store_at_version(&path, version);
+            let old = store_at_version(&path, version);
             assert_eq!(old.schema_version().unwrap(), version as i64);
-            let had_pairs = version >= 1;
-            if had_pairs {
-                let mut batch = old.begin_import().unwrap();
-                batch.add(&pair("Bonjour.", "Hello.")).unwrap();
-                batch.commit().unwrap();
-            }
+            seed_pair(&old, version);
             drop(old);
             let store = Store::open(&path).unwrap();
             assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-            assert_eq!(
-                store.exact("fr", "en", "Bonjour.").unwrap().len(),
-                usize::from(had_pairs)
-            );
+            let found = store.exact("fr", "en", "Bonjour à tous.").unwrap();
+            assert_eq!(found.len(), usize::from(version >= 1));
+            if let Some(pair) = found.first() {
+                // Migration 2 indexed the pair for fuzzy search.
+                assert_eq!(store.pair_terms(pair.id).unwrap().len(), 3);
+            }
         }
     }
 
@@ -730,6 +971,13 @@ mod tests {
         batch.commit().unwrap();
         let found = store.exact("fr", "en", "Genève").unwrap();
         assert_eq!(found[0].source, "  Genève  ");
+    }
+
+    #[test]
+    fn term_ids_round_trip_through_their_blob() {
+        let ids = [1, 1, 5, 300, 70_000, 1 << 40];
+        assert_eq!(decode_ids(&encode_ids(&ids)), ids);
+        assert!(decode_ids(&[]).is_empty());
     }
 
     #[test]

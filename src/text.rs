@@ -13,8 +13,17 @@
 //!
 //! [`key_hash`] is the stable 64-bit FNV-1a hash of a match key that the store
 //! indexes. It must never change without a schema migration that rehashes.
+//!
+//! For fuzzy matching, [`tokens`] cuts a segment into words, numbers and
+//! punctuation marks, and [`fold`] gives the form under which two tokens
+//! differ only in case, accents or, for numbers, value: lower case without
+//! diacritics for words (`État` → `etat`), `#` for every number. The fuzzy
+//! index stores folded terms, so changing either function needs a migration
+//! that rebuilds the index.
 
 use std::borrow::Cow;
+use std::ops::Range;
+use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// The text in Unicode NFC; borrowed when it already is (the common case).
@@ -89,6 +98,112 @@ pub fn key_hash(key: &str) -> i64 {
     hash as i64
 }
 
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Letters, or letters and digits (`Genève`, `l'`, `14h30`, `G7`).
+    Word,
+    /// Digits, with inner separators (`2025`, `10’000`, `3,5`, `12.50`).
+    Number,
+    /// Any other visible character, one token each.
+    Punct,
+}
+
+/// A token: its kind and its byte span in the text it was cut from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub span: Range<usize>,
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | 'ʼ' | '‘')
+}
+
+/// Separators inside a number: `10’000`, `3,5`, `12.50`, `1 200` with a
+/// no-break space.
+fn is_number_separator(c: char) -> bool {
+    matches!(c, '.' | ',' | '’' | '\'' | '\u{a0}' | '\u{202f}')
+}
+
+/// Cut `text` into words, numbers and punctuation (white space dropped).
+/// A word ending in an apostrophe followed by a letter keeps it: French
+/// elision gives `l'` `OTSC`, `aujourd'` `hui`. Hyphens are punctuation.
+pub fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        if !c.is_alphanumeric() {
+            out.push(Token {
+                kind: TokenKind::Punct,
+                span: start..start + c.len_utf8(),
+            });
+            continue;
+        }
+        let mut end = start + c.len_utf8();
+        let mut all_digits = c.is_ascii_digit();
+        while let Some(&(i, next)) = chars.peek() {
+            if next.is_alphanumeric() {
+                all_digits &= next.is_ascii_digit();
+                end = i + next.len_utf8();
+                chars.next();
+                continue;
+            }
+            let after = text[i + next.len_utf8()..].chars().next();
+            if all_digits && is_number_separator(next) && after.is_some_and(|a| a.is_ascii_digit())
+            {
+                end = i + next.len_utf8();
+                chars.next();
+                continue;
+            }
+            if !all_digits && is_apostrophe(next) && after.is_some_and(char::is_alphabetic) {
+                end = i + next.len_utf8();
+                chars.next();
+            }
+            break;
+        }
+        let kind = if all_digits {
+            TokenKind::Number
+        } else {
+            TokenKind::Word
+        };
+        out.push(Token {
+            kind,
+            span: start..end,
+        });
+    }
+    out
+}
+
+/// The folded form of a token (see the module docs): what the fuzzy index
+/// stores and what decides that two tokens differ only in a minor way.
+pub fn fold(kind: TokenKind, text: &str) -> Cow<'_, str> {
+    match kind {
+        TokenKind::Number => Cow::Borrowed("#"),
+        TokenKind::Punct => match text.chars().next() {
+            Some(c) if key_char(c) != c => Cow::Owned(key_char(c).to_string()),
+            _ => Cow::Borrowed(text),
+        },
+        TokenKind::Word
+            if text
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) =>
+        {
+            Cow::Borrowed(text)
+        }
+        TokenKind::Word => Cow::Owned(
+            text.nfd()
+                .filter(|&c| !is_combining_mark(c))
+                .flat_map(char::to_lowercase)
+                .map(|c| if is_apostrophe(c) { '\'' } else { c })
+                .collect(),
+        ),
+    }
+}
+
 /// A language code as memoire stores it: trimmed, lower case, `_` as `-`
 /// (`fr`, `fr-ch`, `en-gb`). `None` when it does not look like a BCP 47 tag.
 pub fn language_code(code: &str) -> Option<String> {
@@ -147,6 +262,65 @@ mod tests {
         // a migration that rehashes every row.
         assert_eq!(key_hash(""), 0xcbf2_9ce4_8422_2325_u64 as i64);
         assert_eq!(key_hash("a"), 0xaf63_dc4c_8601_ec8c_u64 as i64);
+    }
+
+    fn cut(text: &str) -> Vec<(TokenKind, &str)> {
+        tokens(text)
+            .into_iter()
+            .map(|t| (t.kind, &text[t.span]))
+            .collect()
+    }
+
+    #[test]
+    fn tokens_are_words_numbers_and_punctuation() {
+        use TokenKind::*;
+        assert_eq!(
+            cut("L’OTSC a versé 10’000 francs (3,5\u{a0}%) à 14h30."),
+            [
+                (Word, "L’"),
+                (Word, "OTSC"),
+                (Word, "a"),
+                (Word, "versé"),
+                (Number, "10’000"),
+                (Word, "francs"),
+                (Punct, "("),
+                (Number, "3,5"),
+                (Punct, "%"),
+                (Punct, ")"),
+                (Word, "à"),
+                (Word, "14h30"),
+                (Punct, "."),
+            ]
+        );
+        assert_eq!(
+            cut("« Qui ? » a-t-il dit, l'an 2025."),
+            [
+                (Punct, "«"),
+                (Word, "Qui"),
+                (Punct, "?"),
+                (Punct, "»"),
+                (Word, "a"),
+                (Punct, "-"),
+                (Word, "t"),
+                (Punct, "-"),
+                (Word, "il"),
+                (Word, "dit"),
+                (Punct, ","),
+                (Word, "l'"),
+                (Word, "an"),
+                (Number, "2025"),
+                (Punct, "."),
+            ]
+        );
+    }
+
+    #[test]
+    fn folding_drops_case_accents_and_number_values() {
+        assert_eq!(fold(TokenKind::Word, "État"), "etat");
+        assert_eq!(fold(TokenKind::Word, "L’"), "l'");
+        assert_eq!(fold(TokenKind::Number, "10’000"), "#");
+        assert_eq!(fold(TokenKind::Punct, "»"), "\"");
+        assert!(matches!(fold(TokenKind::Word, "vote"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -160,6 +160,9 @@ pub struct Layout {
     pub origin: Option<usize>,
     /// Names (or `column N`) of the columns that are not imported.
     pub ignored: Vec<String>,
+    /// Cells a row should have (the header's count, else the usual one);
+    /// a row with more non-empty cells is rejected.
+    pub width: usize,
 }
 
 /// A good row: a source and a target.
@@ -234,7 +237,7 @@ impl PairReader {
             header.as_deref(),
             options,
             langs,
-            first_width(&sample, delimiter),
+            usual_width(&sample, delimiter),
         )
         .map_err(|msg| Error::new(Kind::Input, msg).at(path))?;
 
@@ -270,6 +273,7 @@ impl PairReader {
             target: columns.target,
             origin: columns.origin,
             ignored: columns.ignored,
+            width: columns.width,
         };
         Ok(PairReader {
             path: path.to_path_buf(),
@@ -326,6 +330,23 @@ impl PairReader {
             })?;
             decode(bytes, self.layout.encoding).map_err(|why| bad(format!("{role}: {why}")))
         };
+        let extra = self.record.iter().skip(self.layout.width);
+        if extra
+            .clone()
+            .any(|c| !c.iter().all(u8::is_ascii_whitespace))
+        {
+            let delimiter = match self.layout.delimiter {
+                b',' => "comma".to_string(),
+                b';' => "semicolon".to_string(),
+                b'\t' => "tab".to_string(),
+                other => format!("{:?}", other as char),
+            };
+            return Err(bad(format!(
+                "{} cells where {} are expected: a {delimiter} inside a text without quotes?",
+                self.layout.width + extra.count(),
+                self.layout.width
+            )));
+        }
         let source = cell(self.layout.source, "source")?;
         let target = cell(self.layout.target, "target")?;
         if source.trim().is_empty() {
@@ -661,13 +682,14 @@ fn first_record(sample: &[u8], delimiter: u8, encoding: TextEncoding) -> Vec<Str
         .unwrap_or_default()
 }
 
-/// The number of columns of the widest of the sampled rows.
-fn first_width(sample: &[u8], delimiter: u8) -> usize {
-    sample_records(sample, delimiter, true)
+/// The most common number of cells in the sampled rows.
+fn usual_width(sample: &[u8], delimiter: u8) -> usize {
+    let mut widths: Vec<usize> = sample_records(sample, delimiter, true)
         .iter()
         .map(ByteRecord::len)
-        .max()
-        .unwrap_or(0)
+        .collect();
+    widths.sort_unstable();
+    most_common(&widths).0
 }
 
 /// Pick the delimiter that splits the sampled rows most consistently.
@@ -783,6 +805,8 @@ struct Columns {
     target: usize,
     origin: Option<usize>,
     ignored: Vec<String>,
+    /// Cells a row should have: the header's, else the usual count.
+    width: usize,
 }
 
 /// Resolve the source, target and origin columns.
@@ -862,6 +886,7 @@ fn choose_columns(
         target,
         origin,
         ignored,
+        width,
     })
 }
 
@@ -1136,6 +1161,23 @@ mod tests {
         let mut out = vec![];
         copy_rows(&path, &layout, &ranges, &mut out).unwrap();
         assert_eq!(out, cp1252("fr;en\r\n\"Mauvais\r\nÉté\";\r\nDernière\n"));
+    }
+
+    #[test]
+    fn a_row_with_more_cells_than_the_header_is_rejected_not_cut() {
+        // Regression: an unquoted comma in a text used to be cut off silently.
+        let dir = tempfile::tempdir().unwrap();
+        let text = "fr,en\nIl a reçu 10,5 francs.,He got 10.5 francs.\nOui.,Yes.,\nNon.,No.\n";
+        let path = write(&dir, "cut.csv", text.as_bytes());
+        let (_, good, bad) = read_all(&path, &CsvOptions::default());
+        assert_eq!(good.len(), 2, "a trailing empty cell is fine: {good:?}");
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].line, 2);
+        assert!(
+            bad[0].reason.starts_with("3 cells where 2 are expected"),
+            "{}",
+            bad[0].reason
+        );
     }
 
     #[test]

@@ -172,15 +172,24 @@ pub enum ExportFormat {
     Tsv,
 }
 
-/// Find the stored translations of a sentence.
+/// Find stored translations of a sentence: exact and fuzzy matches.
 ///
-/// Matches are exact after normalising what does not change the meaning:
-/// white space and the no-break spaces of French typography, ’ and ',
-/// « » and " quotes, Unicode composition. All alternative translations are
-/// shown, most recent first. Exit status 1 when nothing is found.
+/// Scores, as in CAT tools: 100 = identical once spacing, French no-break
+/// spaces, ’/' and « »/" are normalised; 95–99 = only case, accents,
+/// numbers or punctuation differ; below = words were inserted, deleted or
+/// replaced (score = 100 × (1 − edits ÷ words of the longer sentence), a
+/// case, number or punctuation change counting 0.2 of a word).
+///
+/// Each match shows what differs from your sentence ([-old-]{+new+}), its
+/// origin and date, and how many translations its source has (all are
+/// listed, most recent first). When only numbers differ, the translation is
+/// also offered with your numbers in English notation (10’000 → 10,000;
+/// 3,5 → 3.5). The index finds every match at or above the threshold; it
+/// never guesses. Exit status 1 when nothing is found.
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  \
     memoire lookup \"Le Conseil fédéral a adopté le message.\"\n  \
+    memoire lookup --threshold 60 --limit 10 \"La séance aura lieu mercredi à Berne.\"\n  \
     memoire lookup --json \"L'OTSC s'est réunie à Almaty.\"")]
 pub struct LookupArgs {
     /// The sentence to look up.
@@ -189,7 +198,19 @@ pub struct LookupArgs {
     #[command(flatten)]
     pub langs: LangArgs,
 
-    /// Print a JSON array of matches (score, source, target, origin, …).
+    /// Lowest score shown, 0–100.
+    #[arg(long, default_value_t = 75, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub threshold: u8,
+
+    /// Most sources shown (all translations of each are shown).
+    #[arg(long, default_value_t = 5)]
+    pub limit: usize,
+
+    /// Score every stored segment instead of using the index (slow; for checking).
+    #[arg(long)]
+    pub exhaustive: bool,
+
+    /// Print a JSON array of matches (score, source, target, origin, diff, …).
     #[arg(long)]
     pub json: bool,
 }

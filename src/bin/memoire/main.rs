@@ -14,6 +14,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use memoire::export::export_pairs;
 use memoire::format::csv::CsvOptions;
+use memoire::fuzzy;
 use memoire::import::{self, ImportOptions, ImportReport};
 use memoire::segment::Segmenter;
 use memoire::store::{self, Store};
@@ -210,35 +211,20 @@ fn export(db: &Path, args: ExportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One match as `lookup --json` prints it.
-#[derive(Serialize)]
-struct Match<'a> {
-    score: u8,
-    source: &'a str,
-    target: &'a str,
-    origin: &'a str,
-    created: &'a str,
-    changed: &'a str,
-    /// How many translations the memory holds for this source.
-    alternatives: usize,
-}
-
 fn lookup(db: &Path, args: LookupArgs) -> Result<ExitCode> {
     let (source_lang, target_lang) = languages(&args.langs)?;
     let store = Store::open_existing(db)?;
-    let found = store.exact(&source_lang, &target_lang, &args.text)?;
-    let matches: Vec<Match> = found
-        .iter()
-        .map(|pair| Match {
-            score: 100,
-            source: &pair.source,
-            target: &pair.target,
-            origin: &pair.origin,
-            created: &pair.created_at,
-            changed: &pair.changed_at,
-            alternatives: found.len(),
-        })
-        .collect();
+    let matches = fuzzy::search(
+        &store,
+        &fuzzy::Query {
+            text: &args.text,
+            source_lang: &source_lang,
+            target_lang: &target_lang,
+            threshold: args.threshold,
+            limit: args.limit,
+            exhaustive: args.exhaustive,
+        },
+    )?;
     let stdout = &mut io::stdout().lock();
     let out_err = |e: io::Error| Error::io("cannot write", Path::new("<stdout>"), e);
     if args.json {
@@ -247,20 +233,37 @@ fn lookup(db: &Path, args: LookupArgs) -> Result<ExitCode> {
         writeln!(stdout).map_err(out_err)?;
     } else if matches.is_empty() {
         eprintln!(
-            "no match in {} ({source_lang} → {target_lang})",
+            "no match at {}% or more in {} ({source_lang} → {target_lang})",
+            args.threshold,
             db.display()
         );
-    } else {
+    }
+    if !args.json {
+        let mut nth = 0;
         for (i, m) in matches.iter().enumerate() {
-            let date = m.changed.get(..10).unwrap_or(m.changed);
-            writeln!(stdout, "{:>3}%  {}", m.score, m.source).map_err(out_err)?;
-            writeln!(stdout, "      {}", m.target).map_err(out_err)?;
+            let same_source = |a: &fuzzy::Match| {
+                memoire::text::match_key(&a.pair.source) == memoire::text::match_key(&m.pair.source)
+            };
+            let first_of_source = i == 0 || !same_source(&matches[i - 1]);
+            nth = if first_of_source { 1 } else { nth + 1 };
+            if first_of_source {
+                writeln!(stdout, "{:>3}%  {}", m.score, m.pair.source).map_err(out_err)?;
+                if m.score < 100 {
+                    writeln!(stdout, "      diff: {}", m.diff).map_err(out_err)?;
+                }
+            }
+            writeln!(stdout, "      → {}", m.pair.target).map_err(out_err)?;
+            if let Some(adjusted) = &m.adjusted_target {
+                writeln!(stdout, "      → {adjusted}  (numbers adjusted)").map_err(out_err)?;
+            }
+            let date = m.pair.changed_at.get(..10).unwrap_or(&m.pair.changed_at);
             let alternatives = if m.alternatives > 1 {
-                format!(" · translation {} of {}", i + 1, m.alternatives)
+                format!(" · translation {nth} of {}", m.alternatives)
             } else {
                 String::new()
             };
-            writeln!(stdout, "      {} · {date}{alternatives}", m.origin).map_err(out_err)?;
+            writeln!(stdout, "        {} · {date}{alternatives}", m.pair.origin)
+                .map_err(out_err)?;
         }
     }
     Ok(if matches.is_empty() {

@@ -1,0 +1,741 @@
+//! Fuzzy matching: the score translators know from CAT tools, and a
+//! lossless candidate search through an index kept in the SQLite file.
+//!
+//! ## Score (0–100)
+//! Segments are cut into tokens ([`text::tokens`]): words, numbers and
+//! punctuation marks.
+//!
+//! * **100** — identical after normalisation ([`text::match_key`]: NFC,
+//!   white space and no-break spaces, ’ and ', quote styles).
+//! * **95–99** — the words are the same up to case, accents, number values
+//!   and punctuation: `100 × (1 − cost ÷ tokens)`, tokens counted with
+//!   punctuation, kept within 95–99.
+//! * **0–94** — otherwise, a word-level edit distance: `100 × (1 − cost ÷ n)`
+//!   rounded down, `n` the number of words and numbers in the longer
+//!   segment. Inserting, deleting or replacing a word or number costs 1; a
+//!   case- or accent-only change, a changed number value, or an inserted,
+//!   deleted or replaced punctuation mark costs 0.2.
+//!
+//! The score is symmetric and `score(a, a) = 100`.
+//!
+//! ## Lossless search
+//! The index maps every folded word and number ([`text::fold`]: lower case,
+//! no accents, numbers as `#`) to the pairs whose source contains it, by
+//! source length in words. For a threshold `t` (≥ 50 in the CLI), with
+//! `δ = 1 − t/100`, a query of `q` words and a stored source of `s` words:
+//!
+//! * a score ≥ t allows at most `e = ⌊δ·max(q, s)⌋` full-cost edits, because
+//!   the cost is at least the number of full-cost edits and minor edits never
+//!   change the folded words;
+//! * **length filter**: `|q − s| ≤ e`;
+//! * **count filter**: the folded word multisets share at least
+//!   `k = max(q, s) − e` words, since each full-cost edit removes at most one
+//!   shared word;
+//! * **prefix filter**: order the query's words rarest first; a source
+//!   sharing `k` of them contains one of the first `q − k + 1` (pigeonhole).
+//!   Only those posting lists are read, one range per allowed length `s`, so
+//!   the lists of « de », « la », « le » are almost never touched. Words the
+//!   memory has never seen sort first and cost nothing.
+//!
+//! Every candidate is checked with the count filter on its stored word
+//! multiset and then scored in full; none is dropped on a guess, so the
+//! search returns exactly what scoring every stored segment would
+//! ([`search`] with `exhaustive`: the oracle the tests compare against).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::store::{PairRecord, Store};
+use crate::text::{self, Token, TokenKind};
+
+/// Cost units: a full edit is 10, a minor one 2 (0.2 of a word).
+const FULL: u32 = 10;
+const MINOR: u32 = 2;
+
+/// A segment cut into tokens, with what scoring and search need.
+#[derive(Debug, Clone)]
+pub struct Segment<'a> {
+    pub text: &'a str,
+    key: String,
+    tokens: Vec<Token>,
+    /// Folded form of each token.
+    folds: Vec<String>,
+}
+
+impl<'a> Segment<'a> {
+    pub fn new(text: &'a str) -> Segment<'a> {
+        let tokens = text::tokens(text);
+        let folds = tokens
+            .iter()
+            .map(|t| text::fold(t.kind, &text[t.span.clone()]).into_owned())
+            .collect();
+        Segment {
+            text,
+            key: text::match_key(text),
+            tokens,
+            folds,
+        }
+    }
+
+    /// Folded words and numbers, in order: what the index stores.
+    pub fn terms(&self) -> impl Iterator<Item = &str> {
+        self.tokens
+            .iter()
+            .zip(&self.folds)
+            .filter(|(t, _)| t.kind != TokenKind::Punct)
+            .map(|(_, f)| f.as_str())
+    }
+
+    /// Number of words and numbers.
+    pub fn word_count(&self) -> usize {
+        self.tokens
+            .iter()
+            .filter(|t| t.kind != TokenKind::Punct)
+            .count()
+    }
+
+    fn token_text(&self, i: usize) -> &'a str {
+        &self.text[self.tokens[i].span.clone()]
+    }
+
+    fn indel_cost(&self, i: usize) -> u32 {
+        match self.tokens[i].kind {
+            TokenKind::Punct => MINOR,
+            _ => FULL,
+        }
+    }
+}
+
+/// Cost of turning token `i` of `a` into token `j` of `b`.
+fn substitution_cost(a: &Segment<'_>, i: usize, b: &Segment<'_>, j: usize) -> u32 {
+    let (ka, kb) = (a.tokens[i].kind, b.tokens[j].kind);
+    if ka != kb {
+        return FULL;
+    }
+    if a.token_text(i) == b.token_text(j) {
+        return 0;
+    }
+    if ka == TokenKind::Punct && a.folds[i] == b.folds[j] {
+        return 0; // « and " , ’ and ': the same mark
+    }
+    match ka {
+        TokenKind::Punct | TokenKind::Number => MINOR,
+        TokenKind::Word if a.folds[i] == b.folds[j] => MINOR,
+        TokenKind::Word => FULL,
+    }
+}
+
+/// One step of an alignment of `a` (memory) to `b` (query).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Keep(usize, usize),
+    Replace(usize, usize),
+    Delete(usize),
+    Insert(usize),
+}
+
+/// The full edit-distance table, for the alignment behind a diff.
+fn table(a: &Segment<'_>, b: &Segment<'_>) -> Vec<Vec<u32>> {
+    let (n, m) = (a.tokens.len(), b.tokens.len());
+    let mut d = vec![vec![0u32; m + 1]; n + 1];
+    for i in 1..=n {
+        d[i][0] = d[i - 1][0] + a.indel_cost(i - 1);
+    }
+    for j in 1..=m {
+        d[0][j] = d[0][j - 1] + b.indel_cost(j - 1);
+    }
+    for i in 1..=n {
+        for j in 1..=m {
+            d[i][j] = (d[i - 1][j - 1] + substitution_cost(a, i - 1, b, j - 1))
+                .min(d[i - 1][j] + a.indel_cost(i - 1))
+                .min(d[i][j - 1] + b.indel_cost(j - 1));
+        }
+    }
+    d
+}
+
+/// Edit cost in units (two rows, no alignment).
+fn cost(a: &Segment<'_>, b: &Segment<'_>) -> u32 {
+    let m = b.tokens.len();
+    let mut prev: Vec<u32> = std::iter::once(0)
+        .chain((0..m).scan(0, |acc, j| {
+            *acc += b.indel_cost(j);
+            Some(*acc)
+        }))
+        .collect();
+    let mut row = vec![0u32; m + 1];
+    for i in 0..a.tokens.len() {
+        row[0] = prev[0] + a.indel_cost(i);
+        for j in 0..m {
+            row[j + 1] = (prev[j] + substitution_cost(a, i, b, j))
+                .min(prev[j + 1] + a.indel_cost(i))
+                .min(row[j] + b.indel_cost(j));
+        }
+        std::mem::swap(&mut prev, &mut row);
+    }
+    prev[m]
+}
+
+/// The score of a stored segment against a query (symmetric).
+pub fn score(a: &Segment<'_>, b: &Segment<'_>) -> u8 {
+    if a.key == b.key {
+        return 100;
+    }
+    let cost = cost(a, b);
+    if a.terms().eq(b.terms()) {
+        // Only case, accents, number values or punctuation differ.
+        let tokens = a.tokens.len().max(b.tokens.len()).max(1) as u32;
+        let percent = 100 - (100 * cost).div_ceil(FULL * tokens).min(100);
+        return percent.clamp(95, 99) as u8;
+    }
+    let words = a.word_count().max(b.word_count()).max(1) as u32;
+    let lost = (100 * cost).div_ceil(FULL * words).min(100);
+    (100 - lost).min(94) as u8
+}
+
+/// The cheapest alignment of `memory` to `query`.
+fn alignment(memory: &Segment<'_>, query: &Segment<'_>) -> Vec<Step> {
+    let d = table(memory, query);
+    let (mut i, mut j) = (memory.tokens.len(), query.tokens.len());
+    let mut steps = Vec::with_capacity(i.max(j));
+    while i > 0 || j > 0 {
+        if i > 0 && j > 0 {
+            let sub = substitution_cost(memory, i - 1, query, j - 1);
+            if d[i][j] == d[i - 1][j - 1] + sub {
+                steps.push(if sub == 0 {
+                    Step::Keep(i - 1, j - 1)
+                } else {
+                    Step::Replace(i - 1, j - 1)
+                });
+                i -= 1;
+                j -= 1;
+                continue;
+            }
+        }
+        if i > 0 && d[i][j] == d[i - 1][j] + memory.indel_cost(i - 1) {
+            steps.push(Step::Delete(i - 1));
+            i -= 1;
+        } else {
+            steps.push(Step::Insert(j - 1));
+            j -= 1;
+        }
+    }
+    steps.reverse();
+    steps
+}
+
+/// A word-level diff of the memory source against the query, in the
+/// `[-removed-]{+added+}` notation: what the translator must change.
+pub fn diff(memory: &Segment<'_>, query: &Segment<'_>) -> String {
+    let mut out = String::with_capacity(memory.text.len() + 16);
+    let mut last_end = 0;
+    // White space of the memory source before its token `i`.
+    let gap = |i: usize, last_end: usize| &memory.text[last_end..memory.tokens[i].span.start];
+    let steps = alignment(memory, query);
+    let mut k = 0;
+    while k < steps.len() {
+        match steps[k] {
+            Step::Keep(i, _) => {
+                out.push_str(gap(i, last_end));
+                out.push_str(memory.token_text(i));
+                last_end = memory.tokens[i].span.end;
+                k += 1;
+            }
+            _ => {
+                // A run of changes: all removed words, then all added ones.
+                let run_end = steps[k..]
+                    .iter()
+                    .position(|s| matches!(s, Step::Keep(..)))
+                    .map_or(steps.len(), |p| k + p);
+                let removed: Vec<usize> = steps[k..run_end]
+                    .iter()
+                    .filter_map(|s| match s {
+                        Step::Replace(i, _) | Step::Delete(i) => Some(*i),
+                        _ => None,
+                    })
+                    .collect();
+                let added: Vec<usize> = steps[k..run_end]
+                    .iter()
+                    .filter_map(|s| match s {
+                        Step::Replace(_, j) | Step::Insert(j) => Some(*j),
+                        _ => None,
+                    })
+                    .collect();
+                if let (Some(&first), Some(&last)) = (removed.first(), removed.last()) {
+                    out.push_str(gap(first, last_end));
+                    out.push_str("[-");
+                    out.push_str(
+                        &memory.text[memory.tokens[first].span.start..memory.tokens[last].span.end],
+                    );
+                    out.push_str("-]");
+                    last_end = memory.tokens[last].span.end;
+                } else if !out.is_empty() && !out.ends_with(char::is_whitespace) {
+                    out.push(' ');
+                }
+                if let (Some(&first), Some(&last)) = (added.first(), added.last()) {
+                    out.push_str("{+");
+                    out.push_str(
+                        &query.text[query.tokens[first].span.start..query.tokens[last].span.end],
+                    );
+                    out.push_str("+}");
+                    // An insertion glued to the next word: keep them apart.
+                    let next_is_word = steps.get(run_end).is_some_and(|s| match s {
+                        Step::Keep(i, _) => {
+                            memory.tokens[*i].kind != TokenKind::Punct
+                                && gap(*i, last_end).is_empty()
+                        }
+                        _ => false,
+                    });
+                    if removed.is_empty() && next_is_word {
+                        out.push(' ');
+                    }
+                }
+                k = run_end;
+            }
+        }
+    }
+    out
+}
+
+/// When a match differs from the query only in number values, the target
+/// with the query's numbers put in, in English notation. `None` when other
+/// things differ, or a number of the memory source is not found exactly once
+/// in the target.
+pub fn adjust_numbers(memory: &Segment<'_>, query: &Segment<'_>, target: &str) -> Option<String> {
+    let steps = alignment(memory, query);
+    let mut changes: Vec<(f64, &str)> = Vec::new();
+    for step in steps {
+        match step {
+            Step::Keep(..) => {}
+            Step::Replace(i, j)
+                if memory.tokens[i].kind == TokenKind::Number
+                    && query.tokens[j].kind == TokenKind::Number =>
+            {
+                changes.push((french_number(memory.token_text(i))?, query.token_text(j)));
+            }
+            _ => return None,
+        }
+    }
+    if changes.is_empty() {
+        return None;
+    }
+    let target_tokens = text::tokens(target);
+    let numbers: Vec<(std::ops::Range<usize>, f64)> = target_tokens
+        .iter()
+        .filter(|t| t.kind == TokenKind::Number)
+        .filter_map(|t| Some((t.span.clone(), english_number(&target[t.span.clone()])?)))
+        .collect();
+    let mut replacements: BTreeMap<usize, (usize, String)> = BTreeMap::new();
+    for (old, new) in changes {
+        let mut found = numbers.iter().filter(|(_, v)| *v == old);
+        let (span, _) = found.next()?;
+        if found.next().is_some() {
+            return None; // ambiguous: the same value twice in the target
+        }
+        let styled = english_notation(new, &target[span.clone()])?;
+        if replacements
+            .insert(span.start, (span.end, styled))
+            .is_some()
+        {
+            return None;
+        }
+    }
+    let mut out = String::with_capacity(target.len() + 8);
+    let mut at = 0;
+    for (start, (end, new)) in replacements {
+        out.push_str(&target[at..start]);
+        out.push_str(&new);
+        at = end;
+    }
+    out.push_str(&target[at..]);
+    Some(out)
+}
+
+/// The value of a number written the French or Swiss way: `10’000`,
+/// `1 200`, `3,5`; a dot is a thousands separator when three digits follow
+/// it (`10.000`), a decimal point otherwise (`12.50`).
+fn french_number(number: &str) -> Option<f64> {
+    let mut plain = String::with_capacity(number.len());
+    let parts: Vec<&str> = number.split(|c: char| !c.is_ascii_digit()).collect();
+    let separators: Vec<char> = number.chars().filter(|c| !c.is_ascii_digit()).collect();
+    for (k, part) in parts.iter().enumerate() {
+        plain.push_str(part);
+        if let Some(&sep) = separators.get(k) {
+            let next_len = parts.get(k + 1).map_or(0, |p| p.len());
+            match sep {
+                ',' => plain.push('.'),
+                '.' if next_len != 3 => plain.push('.'),
+                _ => {}
+            }
+        }
+    }
+    plain.parse().ok()
+}
+
+/// The value of a number written the English way: `10,000`, `3.5`.
+fn english_number(number: &str) -> Option<f64> {
+    let plain: String = number
+        .chars()
+        .filter(|&c| c != ',' && c != '’' && c != '\'')
+        .collect();
+    plain.parse().ok()
+}
+
+/// The query's French number in English notation, grouped with commas when
+/// the target's number was grouped (or is ≥ 10,000).
+fn english_notation(french: &str, target_style: &str) -> Option<String> {
+    let value = french_number(french)?;
+    let decimals = french.rfind(',').map_or(0, |p| french.len() - p - 1).max(
+        french
+            .rfind('.')
+            .filter(|&p| french.len() - p - 1 != 3)
+            .map_or(0, |p| french.len() - p - 1),
+    );
+    let grouped = target_style.contains(',') || value >= 10_000.0;
+    let formatted = format!("{value:.decimals$}");
+    if !grouped {
+        return Some(formatted);
+    }
+    let (int, frac) = formatted
+        .split_once('.')
+        .map_or((formatted.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut with_commas = String::new();
+    for (k, c) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            with_commas.push(',');
+        }
+        with_commas.push(c);
+    }
+    if let Some(frac) = frac {
+        with_commas.push('.');
+        with_commas.push_str(frac);
+    }
+    Some(with_commas)
+}
+
+/// One suggestion: a stored pair and how well its source matches.
+#[derive(Debug, Clone, Serialize)]
+pub struct Match {
+    pub score: u8,
+    #[serde(flatten)]
+    pub pair: PairRecord,
+    /// How many translations the memory holds for this source.
+    pub alternatives: usize,
+    /// The memory source against the query, `[-old-]{+new+}`.
+    pub diff: String,
+    /// The target with the query's numbers, when only numbers differ.
+    pub adjusted_target: Option<String>,
+}
+
+/// What to look for.
+#[derive(Debug, Clone)]
+pub struct Query<'a> {
+    pub text: &'a str,
+    pub source_lang: &'a str,
+    pub target_lang: &'a str,
+    /// Lowest score returned (50–100 keeps the search lossless and fast).
+    pub threshold: u8,
+    /// Most distinct sources returned; all translations of each are kept.
+    pub limit: usize,
+    /// Score every stored segment instead of using the index.
+    pub exhaustive: bool,
+}
+
+/// The best matches for a query, best first; translations of the same
+/// source stay together, most recently changed first.
+pub fn search(store: &Store, query: &Query<'_>) -> Result<Vec<Match>> {
+    let segment = Segment::new(query.text);
+    let mut scored: Vec<(u8, PairRecord)> = Vec::new();
+    let mut keep = |pair: PairRecord| {
+        let s = score(&Segment::new(&pair.source), &segment);
+        if s >= query.threshold {
+            scored.push((s, pair));
+        }
+        Ok(())
+    };
+    if query.exhaustive || query.threshold == 0 {
+        store.for_each_pair(Some(query.source_lang), Some(query.target_lang), |p| {
+            keep(p.clone())
+        })?;
+    } else {
+        for id in candidates(store, &segment, query.threshold)? {
+            if let Some(pair) = store.pair(id)?
+                && pair.source_lang == query.source_lang
+                && pair.target_lang == query.target_lang
+            {
+                keep(pair)?;
+            }
+        }
+    }
+    Ok(rank(scored, &segment, query.limit))
+}
+
+/// Group by source, order, cut to `limit` sources, and add diffs.
+fn rank(scored: Vec<(u8, PairRecord)>, query: &Segment<'_>, limit: usize) -> Vec<Match> {
+    // Translations of one source (up to normalisation) stay together.
+    let mut by_source: HashMap<String, (u8, Vec<PairRecord>)> = HashMap::new();
+    for (s, pair) in scored {
+        let entry = by_source
+            .entry(text::match_key(&pair.source))
+            .or_insert((s, Vec::new()));
+        entry.1.push(pair);
+    }
+    let mut groups: Vec<(u8, Vec<PairRecord>)> = by_source.into_values().collect();
+    for (_, pairs) in &mut groups {
+        pairs.sort_by(|a, b| b.changed_at.cmp(&a.changed_at).then(b.id.cmp(&a.id)));
+    }
+    groups.sort_by(|(sa, a), (sb, b)| {
+        sb.cmp(sa)
+            .then_with(|| b[0].changed_at.cmp(&a[0].changed_at))
+            .then_with(|| a[0].source.cmp(&b[0].source))
+    });
+    groups
+        .into_iter()
+        .take(limit)
+        .flat_map(|(s, pairs)| {
+            let source = pairs[0].source.clone();
+            let memory = Segment::new(&source);
+            let diff = diff(&memory, query);
+            let alternatives = pairs.len();
+            pairs
+                .into_iter()
+                .map(|pair| {
+                    let adjusted_target = (s < 100)
+                        .then(|| adjust_numbers(&memory, query, &pair.target))
+                        .flatten();
+                    Match {
+                        score: s,
+                        alternatives,
+                        diff: diff.clone(),
+                        adjusted_target,
+                        pair,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Ids of the stored pairs that may score ≥ `threshold` against `query`
+/// (see the module docs): a superset of the true matches, never missing one.
+fn candidates(store: &Store, query: &Segment<'_>, threshold: u8) -> Result<Vec<i64>> {
+    let slack = 100 - u32::from(threshold.min(100));
+    // Full-cost edits allowed between segments whose longer one has `n` words.
+    let edits = |n: usize| (slack as usize * n) / 100;
+    let q = query.word_count();
+    let mut terms: Vec<&str> = query.terms().collect();
+    if terms.is_empty() {
+        terms.push(""); // punctuation-only segments are indexed under ""
+    }
+    let stats = store.term_stats(&terms)?;
+    // Rarest first; unknown terms (df 0) cost nothing to probe.
+    let mut order: Vec<usize> = (0..terms.len()).collect();
+    order.sort_by_key(|&i| (stats[i].map_or(0, |(_, df)| df), i));
+
+    let mut wanted: HashMap<i64, usize> = HashMap::new(); // candidate → its word count
+    // Longest source that can pass the length filter: s − q ≤ δ·s.
+    let max_len = q * 100 / usize::from(threshold);
+    for s in 0..=max_len {
+        let longer = q.max(s);
+        if q.abs_diff(s) > edits(longer) {
+            continue;
+        }
+        // At least `shared` common terms: probe the query's rarest
+        // `q − shared + 1` (one for a punctuation-only query).
+        let shared = longer - edits(longer);
+        let prefix = (q + 1 - shared).max(1);
+        let mut probed: Vec<i64> = Vec::new();
+        for &i in order.iter().take(prefix) {
+            let Some((term_id, _)) = stats[i] else {
+                continue;
+            };
+            if probed.contains(&term_id) {
+                continue;
+            }
+            probed.push(term_id);
+            for id in store.postings(term_id, s)? {
+                wanted.insert(id, s);
+            }
+        }
+    }
+
+    // Count filter on each candidate's stored multiset of terms.
+    let query_ids: HashMap<i64, usize> =
+        stats
+            .iter()
+            .flatten()
+            .fold(HashMap::new(), |mut m, (id, _)| {
+                *m.entry(*id).or_insert(0) += 1;
+                m
+            });
+    let mut kept = Vec::with_capacity(wanted.len());
+    for (id, s) in wanted {
+        let longer = q.max(s);
+        let shared_needed = longer - edits(longer);
+        let terms = store.pair_terms(id)?;
+        let mut counts = query_ids.clone();
+        let shared = terms
+            .iter()
+            .filter(|t| match counts.get_mut(t) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    true
+                }
+                _ => false,
+            })
+            .count();
+        if shared >= shared_needed {
+            kept.push(id);
+        }
+    }
+    kept.sort_unstable();
+    Ok(kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(a: &str, b: &str) -> u8 {
+        score(&Segment::new(a), &Segment::new(b))
+    }
+
+    #[test]
+    fn identical_after_normalisation_is_100() {
+        assert_eq!(s("L’OTSC se réunit.", "L'OTSC  se réunit."), 100);
+        assert_eq!(s("«\u{a0}Non\u{a0}!\u{a0}»", "\"Non!\""), 100);
+    }
+
+    #[test]
+    fn case_accents_numbers_and_punctuation_score_95_to_99() {
+        let base = "Le Conseil fédéral a débloqué 10’000 francs pour la commune de Sion.";
+        // 13 tokens; each minor edit costs 0.2, the loss is rounded up.
+        assert_eq!(
+            s(
+                base,
+                "le conseil fédéral a débloqué 10’000 francs pour la commune de Sion."
+            ),
+            96
+        );
+        assert_eq!(
+            s(
+                base,
+                "Le Conseil fédéral a débloqué 12’500 francs pour la commune de Sion."
+            ),
+            98
+        );
+        assert_eq!(
+            s(
+                base,
+                "Le Conseil fédéral a débloqué 10’000 francs pour la commune de Sion"
+            ),
+            98
+        );
+        assert_eq!(
+            s("Etat", "État"),
+            95,
+            "a one-token difference stays in the band"
+        );
+        assert!((95..=99).contains(&s("Il a 3 ans.", "Il a 4 ans !")));
+    }
+
+    #[test]
+    fn word_edits_cost_a_full_unit() {
+        // 1 of 8 words replaced: 87.5 rounded down.
+        assert_eq!(
+            s(
+                "La séance a lieu mardi à Berne demain.",
+                "La séance a lieu mercredi à Berne demain."
+            ),
+            87
+        );
+        assert_eq!(s("Le chat dort.", "Le chien dort."), 66);
+        assert_eq!(s("Oui.", "Non merci, vraiment pas."), 0);
+    }
+
+    #[test]
+    fn a_content_change_never_reaches_the_95_band() {
+        let long: String = (0..120).map(|i| format!("mot{i} ")).collect();
+        let changed = long.replacen("mot7 ", "autre ", 1);
+        assert_eq!(s(&long, &changed), 94);
+    }
+
+    #[test]
+    fn score_is_symmetric() {
+        let pairs = [
+            (
+                "La BNS relève son taux à 1,5 %.",
+                "La BNS abaisse son taux directeur à 1,25 %.",
+            ),
+            (
+                "« Qui paiera ? » a-t-il demandé.",
+                "Qui paiera, a-t-il demandé ?",
+            ),
+        ];
+        for (a, b) in pairs {
+            assert_eq!(s(a, b), s(b, a));
+        }
+    }
+
+    #[test]
+    fn diff_shows_what_changed() {
+        let memory = Segment::new("La séance a lieu mardi à Berne.");
+        let query = Segment::new("La séance a lieu mercredi à Zurich.");
+        assert_eq!(
+            diff(&memory, &query),
+            "La séance a lieu [-mardi-]{+mercredi+} à [-Berne-]{+Zurich+}."
+        );
+        let memory = Segment::new("Il pleut.");
+        let query = Segment::new("Il pleut fort.");
+        assert_eq!(diff(&memory, &query), "Il pleut {+fort+}.");
+        let memory = Segment::new("Le Conseil fédéral a reçu une visite d’Etat.");
+        let query = Segment::new("BERNE (ATS) – Le Conseil fédéral a reçu une visite officielle.");
+        assert_eq!(
+            diff(&memory, &query),
+            "{+BERNE (ATS) –+} Le Conseil fédéral a reçu une visite [-d’Etat-]{+officielle+}."
+        );
+    }
+
+    #[test]
+    fn numbers_are_carried_into_the_target_in_english_notation() {
+        let memory = Segment::new("La commune a reçu 10’000 francs et 3,5 % de plus.");
+        let query = Segment::new("La commune a reçu 12’500 francs et 4,2 % de plus.");
+        let adjusted = adjust_numbers(
+            &memory,
+            &query,
+            "The commune received 10,000 francs and 3.5% more.",
+        );
+        assert_eq!(
+            adjusted.as_deref(),
+            Some("The commune received 12,500 francs and 4.2% more.")
+        );
+
+        let memory = Segment::new("Le train part à 14 h 30.");
+        let query = Segment::new("Le train part à 15 h 30.");
+        assert_eq!(
+            adjust_numbers(&memory, &query, "The train leaves at 14:30.").as_deref(),
+            Some("The train leaves at 15:30.")
+        );
+        // A word changed too: no adjusted target.
+        let query = Segment::new("Le bus part à 15 h 30.");
+        assert_eq!(
+            adjust_numbers(&memory, &query, "The train leaves at 14:30."),
+            None
+        );
+    }
+
+    #[test]
+    fn french_numbers_parse_the_swiss_and_french_ways() {
+        assert_eq!(french_number("10’000"), Some(10000.0));
+        assert_eq!(french_number("3,5"), Some(3.5));
+        assert_eq!(french_number("10.000"), Some(10000.0));
+        assert_eq!(french_number("12.50"), Some(12.5));
+        assert_eq!(
+            english_notation("1\u{a0}200", "1,000").as_deref(),
+            Some("1,200")
+        );
+        assert_eq!(english_notation("3,50", "2.75").as_deref(), Some("3.50"));
+    }
+}

@@ -1,0 +1,300 @@
+//! Fuzzy matching: the indexed search returns exactly what scoring every
+//! stored segment returns, and the score behaves as documented.
+
+mod common;
+
+use memoire::fuzzy::{self, Query, Segment, score};
+use memoire::store::{NewPair, Store};
+use proptest::prelude::*;
+
+/// A small vocabulary so that random segments share words, with case,
+/// accent, number and punctuation variants.
+const WORDS: &[&str] = &[
+    "le",
+    "Le",
+    "la",
+    "de",
+    "des",
+    "conseil",
+    "Conseil",
+    "fédéral",
+    "federal",
+    "État",
+    "Etat",
+    "état",
+    "a",
+    "à",
+    "vote",
+    "votation",
+    "Berne",
+    "Genève",
+    "mardi",
+    "mercredi",
+    "francs",
+    "hausse",
+    "l’OTSC",
+    "l'OTSC",
+    "d’Almaty",
+    "10’000",
+    "12’500",
+    "3,5",
+    "4,2",
+    "2025",
+    ",",
+    ".",
+    "?",
+    "«",
+    "»",
+    "…",
+    "(",
+    ")",
+    "–",
+];
+
+fn sentence() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(WORDS), 0..14).prop_map(|w| w.join(" "))
+}
+
+/// A query: a stored sentence with up to three random edits, or a new one.
+fn query_from(stored: Vec<String>) -> impl Strategy<Value = String> {
+    let n = stored.len();
+    (
+        0..n,
+        prop::collection::vec(
+            (
+                any::<prop::sample::Index>(),
+                prop::sample::select(WORDS),
+                0..3u8,
+            ),
+            0..4,
+        ),
+        sentence(),
+        any::<bool>(),
+    )
+        .prop_map(move |(i, edits, fresh, use_fresh)| {
+            if use_fresh {
+                return fresh;
+            }
+            let mut words: Vec<String> = stored[i].split(' ').map(str::to_string).collect();
+            for (at, word, op) in edits {
+                match op {
+                    0 if !words.is_empty() => {
+                        let k = at.index(words.len());
+                        words[k] = word.to_string();
+                    }
+                    1 if !words.is_empty() => {
+                        words.remove(at.index(words.len()));
+                    }
+                    _ => words.insert(at.index(words.len() + 1), word.to_string()),
+                }
+            }
+            words.join(" ")
+        })
+}
+
+fn memory_and_queries() -> impl Strategy<Value = (Vec<(String, String)>, Vec<String>, u8)> {
+    prop::collection::vec((sentence(), sentence()), 1..40)
+        .prop_filter("sources and targets need text", |pairs| {
+            pairs
+                .iter()
+                .any(|(s, t)| !s.trim().is_empty() && !t.trim().is_empty())
+        })
+        .prop_flat_map(|pairs| {
+            let sources: Vec<String> = pairs.iter().map(|(s, _)| s.clone()).collect();
+            (
+                Just(pairs),
+                prop::collection::vec(query_from(sources), 1..6),
+                prop_oneof![Just(50u8), Just(75), Just(95), Just(100), 50..=100u8],
+            )
+        })
+}
+
+fn results(store: &Store, text: &str, threshold: u8, exhaustive: bool) -> Vec<(u8, i64)> {
+    let query = Query {
+        text,
+        source_lang: "fr",
+        target_lang: "en",
+        threshold,
+        limit: usize::MAX,
+        exhaustive,
+    };
+    let mut found: Vec<(u8, i64)> = fuzzy::search(store, &query)
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.score, m.pair.id))
+        .collect();
+    found.sort_unstable();
+    found
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn indexed_search_returns_exactly_what_exhaustive_scoring_returns(
+        (pairs, queries, threshold) in memory_and_queries()
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("m.db")).unwrap();
+        let mut batch = store.begin_import().unwrap();
+        for (source, target) in &pairs {
+            if source.trim().is_empty() || target.trim().is_empty() {
+                continue;
+            }
+            batch.add(&NewPair { source_lang: "fr", target_lang: "en", source, target, origin: "p" }).unwrap();
+        }
+        batch.commit().unwrap();
+        for query in &queries {
+            prop_assert_eq!(
+                results(&store, query, threshold, false),
+                results(&store, query, threshold, true),
+                "query {:?} at {}", query, threshold
+            );
+        }
+    }
+
+    #[test]
+    fn score_properties(a in sentence(), b in sentence()) {
+        let (sa, sb) = (Segment::new(&a), Segment::new(&b));
+        prop_assert_eq!(score(&sa, &sa), 100);
+        prop_assert_eq!(score(&sa, &sb), score(&sb, &sa));
+        prop_assert!(score(&sa, &sb) <= 100);
+    }
+
+    #[test]
+    fn more_word_edits_never_score_higher(
+        words in prop::collection::vec("[a-z]{2,9}", 3..30),
+        positions in prop::collection::vec(any::<prop::sample::Index>(), 1..6),
+    ) {
+        let original = words.join(" ");
+        let mut edited = words.clone();
+        let mut previous = 100;
+        for (n, at) in positions.iter().enumerate() {
+            // Replace one word by a word found nowhere else: one more edit.
+            let k = at.index(edited.len());
+            edited[k] = format!("zz{n}unique");
+            let s = score(&Segment::new(&original), &Segment::new(&edited.join(" ")));
+            prop_assert!(s <= previous, "{} then {}", previous, s);
+            previous = s;
+        }
+    }
+}
+
+fn store_with(pairs: &[(&str, &str)]) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("m.db")).unwrap();
+    let mut batch = store.begin_import().unwrap();
+    for (source, target) in pairs {
+        batch
+            .add(&NewPair {
+                source_lang: "fr",
+                target_lang: "en",
+                source,
+                target,
+                origin: "t",
+            })
+            .unwrap();
+    }
+    batch.commit().unwrap();
+    (dir, store)
+}
+
+/// Regression cases the index must not miss: near-duplicates, very short
+/// and very long segments, punctuation-only and number-only segments.
+#[test]
+fn edge_segments_are_found_by_the_index() {
+    let long: String = (0..110).map(|i| format!("mot{} ", i % 37)).collect();
+    let long_query = long.replacen("mot3 ", "autre ", 1);
+    let pairs = [
+        ("Oui.", "Yes."),
+        ("Non merci.", "No thanks."),
+        (
+            "Le vote a eu lieu mardi.",
+            "The vote took place on Tuesday.",
+        ),
+        (
+            "Le vote a eu lieu mercredi.",
+            "The vote took place on Wednesday.",
+        ),
+        ("…", "…"),
+        ("?!", "?!"),
+        ("2025", "2025"),
+        ("10’000", "10,000"),
+        (long.as_str(), "long"),
+    ];
+    let (_dir, store) = store_with(&pairs);
+    for (query, threshold) in [
+        ("Oui !", 50),
+        ("Non, merci.", 75),
+        ("Le vote a eu lieu jeudi.", 75),
+        ("… ?", 50),
+        ("!?", 95),
+        ("2026", 95),
+        ("12’000", 95),
+        (long_query.as_str(), 95),
+        (long_query.as_str(), 90),
+    ] {
+        let indexed = results(&store, query, threshold, false);
+        assert_eq!(
+            indexed,
+            results(&store, query, threshold, true),
+            "{query:?} at {threshold}"
+        );
+        assert!(
+            !indexed.is_empty() || threshold >= 95,
+            "{query:?} finds something"
+        );
+    }
+}
+
+#[test]
+fn lookup_shows_score_diff_alternatives_and_adjusted_numbers() {
+    let sb = common::Sandbox::new();
+    let memory = sb.write(
+        "m.csv",
+        "fr,en\n\
+         La séance a lieu mardi à Berne.,The meeting is on Tuesday in Bern.\n\
+         La séance a lieu mardi à Berne.,The session takes place on Tuesday in Bern.\n\
+         La commune a reçu 10’000 francs.,\"The commune received 10,000 francs.\"\n",
+    );
+    assert_eq!(sb.import(&memory, &[]).code, 0);
+
+    let run = sb.run(&["lookup", "La séance a lieu mercredi à Berne."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with(" 85%  La séance a lieu mardi à Berne."),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("diff: La séance a lieu [-mardi-]{+mercredi+} à Berne."),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("translation 2 of 2"), "{}", run.stdout);
+
+    let run = sb.run(&["lookup", "--json", "La commune a reçu 12’500 francs."]);
+    let matches: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(matches[0]["score"], 97);
+    assert_eq!(matches[0]["source"], "La commune a reçu 10’000 francs.");
+    assert_eq!(matches[0]["target"], "The commune received 10,000 francs.");
+    assert_eq!(
+        matches[0]["adjusted_target"],
+        "The commune received 12,500 francs."
+    );
+    assert_eq!(matches[0]["origin"], "m.csv");
+
+    let none = sb.run(&["lookup", "Il neige sur le Jura."]);
+    assert_eq!(none.code, 1);
+    let exhaustive = sb.run(&[
+        "lookup",
+        "--exhaustive",
+        "--threshold",
+        "60",
+        "La séance a lieu.",
+    ]);
+    let indexed = sb.run(&["lookup", "--threshold", "60", "La séance a lieu."]);
+    assert_eq!(exhaustive.stdout, indexed.stdout);
+}
