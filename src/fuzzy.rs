@@ -35,7 +35,10 @@
 //!   sharing `k` of them contains one of the first `q − k + 1` (pigeonhole).
 //!   Only those posting lists are read, one range per allowed length `s`, so
 //!   the lists of « de », « la », « le » are almost never touched. Words the
-//!   memory has never seen sort first and cost nothing.
+//!   memory has never seen sort first and cost nothing;
+//! * **pruning**: the next-rarest lists are then read only to count, while
+//!   they are short next to the candidate set; a candidate whose terms found
+//!   so far plus the query terms not yet read fall below `k` is dropped.
 //!
 //! Every candidate is checked with the count filter on its stored word
 //! multiset and then scored in full; none is dropped on a guess, so the
@@ -518,51 +521,40 @@ fn rank(scored: Vec<(u8, PairRecord)>, query: &Segment<'_>, limit: usize) -> Vec
         .collect()
 }
 
+/// How much longer than the candidate set a posting list may be for it to
+/// be read only to prune candidates (reading a posting costs a small
+/// fraction of fetching a candidate's terms). List lengths at one source
+/// length are estimated from the lists already read.
+const PRUNE_LIST_FACTOR: i64 = 16;
+
 /// Ids of the stored pairs that may score ≥ `threshold` against `query`
 /// (see the module docs): a superset of the true matches, never missing one.
 fn candidates(store: &Store, query: &Segment<'_>, threshold: u8) -> Result<Vec<i64>> {
-    let slack = 100 - u32::from(threshold.min(100));
+    let slack = 100 - usize::from(threshold.min(100));
     // Full-cost edits allowed between segments whose longer one has `n` words.
-    let edits = |n: usize| (slack as usize * n) / 100;
+    let edits = |n: usize| (slack * n) / 100;
     let q = query.word_count();
     let mut terms: Vec<&str> = query.terms().collect();
     if terms.is_empty() {
         terms.push(""); // punctuation-only segments are indexed under ""
     }
     let stats = store.term_stats(&terms)?;
-    // Rarest first; unknown terms (df 0) cost nothing to probe.
-    let mut order: Vec<usize> = (0..terms.len()).collect();
-    order.sort_by_key(|&i| (stats[i].map_or(0, |(_, df)| df), i));
-
-    let mut wanted: HashMap<i64, usize> = HashMap::new(); // candidate → its word count
-    // Longest source that can pass the length filter: s − q ≤ δ·s.
-    let max_len = q * 100 / usize::from(threshold);
-    for s in 0..=max_len {
-        let longer = q.max(s);
-        if q.abs_diff(s) > edits(longer) {
-            continue;
-        }
-        // At least `shared` common terms: probe the query's rarest
-        // `q − shared + 1` (one for a punctuation-only query).
-        let shared = longer - edits(longer);
-        let prefix = (q + 1 - shared).max(1);
-        let mut probed: Vec<i64> = Vec::new();
-        for &i in order.iter().take(prefix) {
-            let Some((term_id, _)) = stats[i] else {
-                continue;
-            };
-            if probed.contains(&term_id) {
-                continue;
-            }
-            probed.push(term_id);
-            for id in store.postings(term_id, s)? {
-                wanted.insert(id, s);
-            }
+    // Query terms rarest first, equal terms together: (id, df, occurrences).
+    // Unknown terms (no id) are in no posting list and cost nothing.
+    let mut order: Vec<(i64, Option<i64>)> = stats
+        .iter()
+        .map(|st| (st.map_or(0, |(_, df)| df), st.map(|(id, _)| id)))
+        .collect();
+    order.sort_unstable();
+    let mut runs: Vec<(Option<i64>, i64, usize)> = Vec::new();
+    for (df, id) in order {
+        match runs.last_mut() {
+            Some((last, _, n)) if id.is_some() && *last == id => *n += 1,
+            _ => runs.push((id, df, 1)),
         }
     }
-
-    // Count filter on each candidate's stored multiset of terms.
-    let query_ids: HashMap<i64, usize> =
+    let positions = terms.len();
+    let query_counts: HashMap<i64, usize> =
         stats
             .iter()
             .flatten()
@@ -570,24 +562,69 @@ fn candidates(store: &Store, query: &Segment<'_>, threshold: u8) -> Result<Vec<i
                 *m.entry(*id).or_insert(0) += 1;
                 m
             });
-    let mut kept = Vec::with_capacity(wanted.len());
-    for (id, s) in wanted {
+
+    let mut kept = Vec::new();
+    // Longest source that can pass the length filter: s − q ≤ δ·s.
+    let max_len = q * 100 / usize::from(threshold);
+    for s in 0..=max_len {
         let longer = q.max(s);
-        let shared_needed = longer - edits(longer);
-        let terms = store.pair_terms(id)?;
-        let mut counts = query_ids.clone();
-        let shared = terms
-            .iter()
-            .filter(|t| match counts.get_mut(t) {
-                Some(n) if *n > 0 => {
-                    *n -= 1;
-                    true
+        if q.abs_diff(s) > edits(longer) {
+            continue;
+        }
+        // A match shares at least `need` terms, so it holds one of the
+        // query's rarest `positions − need + 1` (the prefix filter).
+        let need = longer - edits(longer);
+        let prefix = positions + 1 - need.min(positions);
+        // candidate → shared terms found so far (an upper bound per term)
+        let mut credit: HashMap<i64, usize> = HashMap::new();
+        let mut probed = 0;
+        // Postings read for this length against the document frequencies of
+        // their terms: estimates how long the next list is at this length.
+        let (mut read, mut read_df) = (0i64, 0i64);
+        for &(id, df, occurrences) in &runs {
+            let generating = probed < prefix;
+            let expected_len = if read_df > 0 { df * read / read_df } else { df };
+            if !generating
+                && (credit.is_empty() || expected_len > PRUNE_LIST_FACTOR * credit.len() as i64)
+            {
+                break;
+            }
+            if let Some(id) = id {
+                let list = store.postings(id, s)?;
+                read += list.len() as i64;
+                read_df += df;
+                for pair in list {
+                    if generating {
+                        *credit.entry(pair).or_insert(0) += occurrences;
+                    } else if let Some(c) = credit.get_mut(&pair) {
+                        *c += occurrences;
+                    }
                 }
-                _ => false,
-            })
-            .count();
-        if shared >= shared_needed {
-            kept.push(id);
+            }
+            probed += occurrences;
+            if probed >= prefix {
+                // Count filter on what is known: found + still unprobed.
+                let unprobed = positions - probed;
+                credit.retain(|_, c| *c + unprobed >= need);
+            }
+        }
+        // Exact count filter on each remaining candidate's stored terms.
+        for (pair, _) in credit {
+            let mut counts = query_counts.clone();
+            let shared = store
+                .pair_terms(pair)?
+                .iter()
+                .filter(|t| match counts.get_mut(t) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        true
+                    }
+                    _ => false,
+                })
+                .count();
+            if shared >= need {
+                kept.push(pair);
+            }
         }
     }
     kept.sort_unstable();

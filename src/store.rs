@@ -433,6 +433,15 @@ impl Store {
         Ok(())
     }
 
+    /// The highest pair id in use (0 for an empty memory).
+    pub fn max_pair_id(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT coalesce(max(id), 0) FROM segment_pair", [], |r| {
+                r.get(0)
+            })
+            .map_err(self.err("cannot read the memory"))
+    }
+
     /// One stored pair by id.
     pub fn pair(&self, id: i64) -> Result<Option<PairRecord>> {
         self.conn

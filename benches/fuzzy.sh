@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Fuzzy-matching benchmark on the 1.13M-pair Hansard memory.
+#
+#   benches/fuzzy.sh [DB]
+#
+# 1. Imports ../shared/data/fr-en/hansard-1.13M.csv.xz into DB (default
+#    target/bench-hansard.db) unless it exists: import time includes the
+#    fuzzy index build (see benches/import.sh for the figures).
+# 2. Warm latency and recall against exhaustive scoring (cargo bench --bench fuzzy).
+# 3. One-shot `memoire lookup` wall time and peak RSS, 20 queries of each set.
+# 4. rapidfuzz process.extract over the same sources, as the brute-force
+#    reference (pip-installs rapidfuzz if needed; RAPIDFUZZ_QUERIES, default 20).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+db=${1:-target/bench-hansard.db}
+cargo build --release --quiet
+if [ ! -f "$db" ]; then
+  KEEP_DB="$db" benches/import.sh
+fi
+echo "database     $(stat -c %s "$db" | awk '{ printf "%.0f MB", $1 / 1e6 }')"
+
+MEMOIRE_BENCH_DB="$db" cargo bench --quiet --bench fuzzy
+
+echo "one-shot memoire lookup (wall time, peak RSS), 20 queries per set:"
+for set in news edited; do
+  head -n 20 "target/fuzzy-queries-$set.txt" | while IFS= read -r q; do
+    /usr/bin/time -f '%e %M' target/release/memoire --db "$db" lookup "$q" >/dev/null 2>>"target/oneshot-$set.txt" || true
+  done
+  grep -E '^[0-9.]+ [0-9]+$' "target/oneshot-$set.txt" | sort -n | awk -v set="$set" '
+    { t[NR] = $1; if ($2 > rss) rss = $2 }
+    END { printf "  %-7s median %.0f ms, max %.0f ms, peak RSS %d MiB\n", set, t[int((NR + 1) / 2)] * 1000, t[NR] * 1000, rss / 1024 }'
+  rm -f "target/oneshot-$set.txt"
+done
+
+python3 -c 'import rapidfuzz' 2>/dev/null || pip install --quiet rapidfuzz
+python3 benches/rapidfuzz_ref.py "$db" "${RAPIDFUZZ_QUERIES:-20}"
