@@ -17,19 +17,24 @@ cargo build --release --quiet
 if [ ! -f "$db" ]; then
   KEEP_DB="$db" benches/import.sh
 fi
-echo "database     $(stat -c %s "$db" | awk '{ printf "%.0f MB", $1 / 1e6 }')"
+echo "database     $(stat -L -c %s "$db" | awk '{ printf "%.0f MB", $1 / 1e6 }')"
 
 MEMOIRE_BENCH_DB="$db" cargo bench --quiet --bench fuzzy
 
 echo "one-shot memoire lookup (wall time, peak RSS), 20 queries per set:"
 for set in news edited; do
+  : > "target/oneshot-$set.txt"
   head -n 20 "target/fuzzy-queries-$set.txt" | while IFS= read -r q; do
-    /usr/bin/time -f '%e %M' target/release/memoire --db "$db" lookup "$q" >/dev/null 2>>"target/oneshot-$set.txt" || true
+    start=$EPOCHREALTIME
+    /usr/bin/time -f '%M' -o target/oneshot-rss.txt \
+      target/release/memoire --db "$db" lookup "$q" >/dev/null 2>&1 || true
+    end=$EPOCHREALTIME
+    echo "$start $end $(tail -n 1 target/oneshot-rss.txt)" >> "target/oneshot-$set.txt"
   done
-  grep -E '^[0-9.]+ [0-9]+$' "target/oneshot-$set.txt" | sort -n | awk -v set="$set" '
+  awk '{ print ($2 - $1) * 1000, $3 }' "target/oneshot-$set.txt" | sort -n | awk -v set="$set" '
     { t[NR] = $1; if ($2 > rss) rss = $2 }
-    END { printf "  %-7s median %.0f ms, max %.0f ms, peak RSS %d MiB\n", set, t[int((NR + 1) / 2)] * 1000, t[NR] * 1000, rss / 1024 }'
-  rm -f "target/oneshot-$set.txt"
+    END { printf "  %-7s median %.1f ms, max %.1f ms, peak RSS %d MiB\n", set, t[int((NR + 1) / 2)], t[NR], rss / 1024 }'
+  rm -f "target/oneshot-$set.txt" target/oneshot-rss.txt
 done
 
 python3 -c 'import rapidfuzz' 2>/dev/null || pip install --quiet rapidfuzz

@@ -521,6 +521,93 @@ fn rank(scored: Vec<(u8, PairRecord)>, query: &Segment<'_>, limit: usize) -> Vec
         .collect()
 }
 
+/// A stored pair whose source contains a phrase, with where it does.
+#[derive(Debug, Clone, Serialize)]
+pub struct Occurrence {
+    #[serde(flatten)]
+    pub pair: PairRecord,
+    /// Byte range of the phrase in the source.
+    pub match_start: usize,
+    pub match_end: usize,
+}
+
+/// Where the words of `phrase` follow each other in `source`, ignoring
+/// case, accents and punctuation between them; numbers must be written the
+/// same. Returns the byte range in `source`.
+pub fn find_phrase(phrase: &Segment<'_>, source: &Segment<'_>) -> Option<std::ops::Range<usize>> {
+    let words = |s: &Segment<'_>| -> Vec<usize> {
+        (0..s.tokens.len())
+            .filter(|&i| s.tokens[i].kind != TokenKind::Punct)
+            .collect()
+    };
+    let (wanted, have) = (words(phrase), words(source));
+    if wanted.is_empty() || wanted.len() > have.len() {
+        return None;
+    }
+    let same = |i: usize, j: usize| {
+        phrase.folds[i] == source.folds[j]
+            && (phrase.tokens[i].kind != TokenKind::Number
+                || phrase.token_text(i) == source.token_text(j))
+    };
+    have.windows(wanted.len()).find_map(|window| {
+        window
+            .iter()
+            .zip(&wanted)
+            .all(|(&j, &i)| same(i, j))
+            .then(|| {
+                source.tokens[window[0]].span.start
+                    ..source.tokens[window[window.len() - 1]].span.end
+            })
+    })
+}
+
+/// Stored pairs whose source contains `phrase` (see [`find_phrase`]), most
+/// recently added first, at most `limit`.
+pub fn concordance(
+    store: &Store,
+    phrase: &str,
+    source_lang: &str,
+    target_lang: &str,
+    limit: usize,
+) -> Result<Vec<Occurrence>> {
+    let phrase = Segment::new(phrase);
+    let terms: Vec<&str> = phrase.terms().collect();
+    let stats = store.term_stats(&terms)?;
+    let Some(known) = stats.iter().copied().collect::<Option<Vec<(i64, i64)>>>() else {
+        return Ok(Vec::new()); // a word the memory has never seen
+    };
+    let Some(&(rarest, _)) = known.iter().min_by_key(|(_, df)| *df) else {
+        return Ok(Vec::new());
+    };
+    let mut wanted: Vec<i64> = known.iter().map(|(id, _)| *id).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut found = Vec::new();
+    for id in store.postings_any_length(rarest)?.into_iter().rev() {
+        if found.len() == limit {
+            break;
+        }
+        let terms = store.pair_terms(id)?;
+        if !wanted.iter().all(|t| terms.binary_search(t).is_ok()) {
+            continue;
+        }
+        let Some(pair) = store.pair(id)? else {
+            continue;
+        };
+        if pair.source_lang != source_lang || pair.target_lang != target_lang {
+            continue;
+        }
+        if let Some(span) = find_phrase(&phrase, &Segment::new(&pair.source)) {
+            found.push(Occurrence {
+                pair,
+                match_start: span.start,
+                match_end: span.end,
+            });
+        }
+    }
+    Ok(found)
+}
+
 /// How much longer than the candidate set a posting list may be for it to
 /// be read only to prune candidates (reading a posting costs a small
 /// fraction of fetching a candidate's terms). List lengths at one source
@@ -761,6 +848,18 @@ mod tests {
             adjust_numbers(&memory, &query, "The train leaves at 14:30."),
             None
         );
+    }
+
+    #[test]
+    fn phrases_are_found_across_case_accents_and_punctuation() {
+        let source = Segment::new("Le Conseil fédéral, réuni à Berne, a tranché.");
+        let at = |p: &str| find_phrase(&Segment::new(p), &source).map(|r| &source.text[r]);
+        assert_eq!(at("conseil federal"), Some("Conseil fédéral"));
+        assert_eq!(at("fédéral réuni"), Some("fédéral, réuni"));
+        assert_eq!(at("Conseil national"), None);
+        let numbers = Segment::new("Il a reçu 10’000 francs.");
+        assert!(find_phrase(&Segment::new("10’000 francs"), &numbers).is_some());
+        assert!(find_phrase(&Segment::new("12’000 francs"), &numbers).is_none());
     }
 
     #[test]

@@ -482,6 +482,18 @@ impl Store {
             .map_err(self.err("cannot read the fuzzy index"))
     }
 
+    /// Ids of the pairs whose source holds `term_id`, whatever its length,
+    /// in increasing order.
+    pub fn postings_any_length(&self, term_id: i64) -> Result<Vec<i64>> {
+        let mut ids: Vec<i64> = self
+            .conn
+            .prepare_cached("SELECT pair_id FROM fuzzy_posting WHERE term_id = ?1")
+            .and_then(|mut stmt| stmt.query_map([term_id], |r| r.get(0))?.collect())
+            .map_err(self.err("cannot read the fuzzy index"))?;
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
     /// The term ids of a pair's source (a multiset, sorted).
     pub fn pair_terms(&self, pair_id: i64) -> Result<Vec<i64>> {
         let blob: Option<Vec<u8>> = self

@@ -298,3 +298,41 @@ fn lookup_shows_score_diff_alternatives_and_adjusted_numbers() {
     let indexed = sb.run(&["lookup", "--threshold", "60", "La séance a lieu."]);
     assert_eq!(exhaustive.stdout, indexed.stdout);
 }
+
+#[test]
+fn concordance_marks_the_phrase_whatever_its_case_and_accents() {
+    let sb = common::Sandbox::new();
+    let memory = sb.write(
+        "m.csv",
+        "fr,en\n\
+         Le Conseil fédéral a tranché.,The Federal Council has decided.\n\
+         Un conseil d'administration.,A board of directors.\n\
+         Le conseil federal siège.,The Federal Council is sitting.\n",
+    );
+    assert_eq!(sb.import(&memory, &[]).code, 0);
+    let run = sb.run(&["concordance", "Conseil fédéral"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Most recently added first; marked with ⟦ ⟧ when not on a terminal.
+    assert_eq!(
+        run.stdout
+            .lines()
+            .filter(|l| l.contains('⟦'))
+            .collect::<Vec<_>>(),
+        [
+            "Le ⟦conseil federal⟧ siège.",
+            "Le ⟦Conseil fédéral⟧ a tranché."
+        ]
+    );
+    let json = sb.run(&["concordance", "--json", "conseil d'administration"]);
+    let found: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(found[0]["target"], "A board of directors.");
+    assert_eq!(
+        (
+            found[0]["match_start"].as_u64(),
+            found[0]["match_end"].as_u64()
+        ),
+        (Some(3), Some(27))
+    );
+    assert_eq!(sb.run(&["concordance", "Conseil national"]).code, 1);
+}

@@ -34,6 +34,7 @@ pub enum Command {
     Import(ImportArgs),
     Export(ExportArgs),
     Lookup(LookupArgs),
+    Concordance(ConcordanceArgs),
     Stats(StatsArgs),
     Segment(SegmentArgs),
 }
@@ -211,6 +212,33 @@ pub struct LookupArgs {
     pub exhaustive: bool,
 
     /// Print a JSON array of matches (score, source, target, origin, diff, …).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Find how a word or phrase was translated before.
+///
+/// Lists stored pairs whose source contains the words of PHRASE one after
+/// the other, whatever their case and accents (Etat finds État) and the
+/// punctuation between them; numbers must be written the same. The most
+/// recently added come first; the phrase is marked in the source.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire concordance \"Conseil fédéral\"\n  \
+    memoire concordance --limit 50 \"état de droit\"\n  \
+    memoire concordance --json OTSC")]
+pub struct ConcordanceArgs {
+    /// The word or phrase to look for.
+    pub phrase: String,
+
+    #[command(flatten)]
+    pub langs: LangArgs,
+
+    /// Most pairs shown.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+
+    /// Print a JSON array (source, target, origin, match_start, match_end, …).
     #[arg(long)]
     pub json: bool,
 }

@@ -22,8 +22,8 @@ use memoire::{Error, Kind, Result};
 use serde::Serialize;
 
 use cli::{
-    Cli, Command, ExportArgs, ExportFormat, ImportArgs, LangArgs, LookupArgs, SegmentArgs,
-    SegmentLang, StatsArgs,
+    Cli, Command, ConcordanceArgs, ExportArgs, ExportFormat, ImportArgs, LangArgs, LookupArgs,
+    SegmentArgs, SegmentLang, StatsArgs,
 };
 
 fn main() -> ExitCode {
@@ -59,6 +59,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(args) => import(&db_path(cli.db)?, args),
         Command::Export(args) => export(&db_path(cli.db)?, args),
         Command::Lookup(args) => lookup(&db_path(cli.db)?, args),
+        Command::Concordance(args) => concordance(&db_path(cli.db)?, args),
         Command::Stats(args) => stats(&db_path(cli.db)?, args),
         Command::Segment(args) => segment(args),
     }
@@ -267,6 +268,63 @@ fn lookup(db: &Path, args: LookupArgs) -> Result<ExitCode> {
         }
     }
     Ok(if matches.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn concordance(db: &Path, args: ConcordanceArgs) -> Result<ExitCode> {
+    let (source_lang, target_lang) = languages(&args.langs)?;
+    if memoire::text::tokens(&args.phrase).is_empty() {
+        return Err(Error::new(
+            Kind::Input,
+            "give at least one word to look for",
+        ));
+    }
+    let store = Store::open_existing(db)?;
+    let found = fuzzy::concordance(&store, &args.phrase, &source_lang, &target_lang, args.limit)?;
+    let stdout = &mut io::stdout().lock();
+    let out_err = |e: io::Error| Error::io("cannot write", Path::new("<stdout>"), e);
+    if args.json {
+        serde_json::to_writer_pretty(&mut *stdout, &found)
+            .map_err(|e| Error::io("cannot write", Path::new("<stdout>"), e.into()))?;
+        writeln!(stdout).map_err(out_err)?;
+    } else {
+        let (open, close) = if io::stdout().is_terminal() {
+            ("\x1b[1;4m", "\x1b[0m")
+        } else {
+            ("⟦", "⟧")
+        };
+        for o in &found {
+            let source = &o.pair.source;
+            writeln!(
+                stdout,
+                "{}{open}{}{close}{}",
+                &source[..o.match_start],
+                &source[o.match_start..o.match_end],
+                &source[o.match_end..]
+            )
+            .map_err(out_err)?;
+            writeln!(stdout, "  → {}", o.pair.target).map_err(out_err)?;
+            writeln!(
+                stdout,
+                "    {} · {}",
+                o.pair.origin,
+                o.pair.changed_at.get(..10).unwrap_or("")
+            )
+            .map_err(out_err)?;
+        }
+        if found.is_empty() {
+            eprintln!(
+                "{:?} is in no stored source ({source_lang} → {target_lang})",
+                args.phrase
+            );
+        } else if found.len() == args.limit {
+            eprintln!("(first {} shown; --limit N for more)", args.limit);
+        }
+    }
+    Ok(if found.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
