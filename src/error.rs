@@ -103,12 +103,9 @@ impl Error {
         self.kind
     }
 
+    /// The file and line the error is about, when known.
     pub fn location(&self) -> Option<&Location> {
         self.location.as_ref()
-    }
-
-    pub fn message(&self) -> &str {
-        &self.message
     }
 
     /// True when a cause anywhere in the chain is a broken pipe, i.e. the

@@ -4,18 +4,18 @@
 //! opened, it is not CSV, the database is locked…), and each row has its own
 //! result, so one bad row does not abort a million good ones. Bad rows are
 //! listed in the [`ImportReport`] with their line and reason and copied
-//! unchanged to a rejects file, written before the import commits, so that
-//! nothing is lost. The whole import is one transaction: until it commits,
+//! unchanged (same bytes, same encoding, after the file's header) to a
+//! rejects file, written before the import commits, so that nothing is
+//! lost. The rejects file may not be the input or the memory. The whole import is one transaction: until it commits,
 //! the store is exactly as it was, whatever happens to the process.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Kind, Result};
-use crate::format::csv::{CsvOptions, PairReader};
-use crate::store::{Added, NewPair, Store};
+use crate::format::csv::{CsvOptions, Layout, PairReader};
+use crate::store::{Added, NewPair, Store, same_file};
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
@@ -66,6 +66,10 @@ pub struct Rejected {
 pub struct ImportReport {
     pub path: PathBuf,
     pub encoding: &'static str,
+    /// Some cells were UTF-8 and others Windows-1252.
+    pub mixed_encoding: bool,
+    /// Rows with a cell read as Windows-1252 in a mixed file.
+    pub windows_1252_rows: u64,
     pub delimiter: u8,
     pub header: Option<Vec<String>>,
     pub ignored_columns: Vec<String>,
@@ -100,6 +104,54 @@ pub fn default_rejects_path(path: &Path) -> PathBuf {
     path.with_file_name(format!("{stem}.rejects.{ext}"))
 }
 
+/// The rejects file, created at the first rejected row: the input's
+/// byte-order mark and header, then each rejected row as it was read, in
+/// the input's encoding.
+struct Rejects {
+    path: PathBuf,
+    out: Option<BufWriter<File>>,
+    layout: Layout,
+}
+
+impl Rejects {
+    fn write(&mut self, raw: &[u8]) -> Result<()> {
+        let path = &self.path;
+        let fail = |e| {
+            Error::io(
+                "cannot write the rejects file (choose another place with --rejects PATH)",
+                path,
+                e,
+            )
+        };
+        if self.out.is_none() {
+            let mut out = BufWriter::new(File::create(path).map_err(fail)?);
+            if self.layout.had_bom {
+                out.write_all(self.layout.encoding.bom()).map_err(fail)?;
+            }
+            out.write_all(&self.layout.encoding.reencode(&self.layout.header_raw))
+                .map_err(fail)?;
+            self.out = Some(out);
+        }
+        if let Some(out) = &mut self.out {
+            out.write_all(&self.layout.encoding.reencode(raw))
+                .map_err(fail)?;
+        }
+        Ok(())
+    }
+
+    /// Flush; the path, if anything was written.
+    fn finish(self) -> Result<Option<PathBuf>> {
+        match self.out {
+            None => Ok(None),
+            Some(mut out) => {
+                out.flush()
+                    .map_err(|e| Error::io("cannot write the rejects file", &self.path, e))?;
+                Ok(Some(self.path))
+            }
+        }
+    }
+}
+
 /// Import an aligned CSV/TSV file. `progress` is called now and then.
 pub fn import_csv(
     store: &mut Store,
@@ -110,6 +162,17 @@ pub fn import_csv(
     let total = std::fs::metadata(path)
         .map_err(|e| Error::io("cannot open", path, e))?
         .len();
+    let rejects_path = options
+        .rejects
+        .clone()
+        .unwrap_or_else(|| default_rejects_path(path));
+    if same_file(&rejects_path, path) || store.is_own_file(&rejects_path) {
+        return Err(Error::new(
+            Kind::Input,
+            "the rejects file would overwrite the input or the memory; choose another --rejects PATH",
+        )
+        .at(&rejects_path));
+    }
     let mut reader = PairReader::open(
         path,
         &options.csv,
@@ -124,18 +187,24 @@ pub fn import_csv(
     let mut report = ImportReport {
         path: path.to_path_buf(),
         encoding: layout.encoding.name(),
+        mixed_encoding: layout.mixed,
         delimiter: layout.delimiter,
         header: layout.header.clone(),
         ignored_columns: layout.ignored.clone(),
         ..ImportReport::default()
     };
-    let mut rejected_rows: Vec<Range<u64>> = Vec::new();
+    let mut rejects = Rejects {
+        path: rejects_path,
+        out: None,
+        layout,
+    };
 
     let mut batch = store.begin_import()?;
     while let Some(row) = reader.next_row()? {
         report.rows_read += 1;
         match row {
             Ok(pair) => {
+                report.windows_1252_rows += u64::from(pair.windows_1252);
                 let origin = options
                     .origin
                     .as_deref()
@@ -162,7 +231,7 @@ pub fn import_csv(
                 .at_line(path, bad.line));
             }
             Err(bad) => {
-                rejected_rows.push(bad.raw);
+                rejects.write(&bad.raw)?;
                 report.rejected.push(Rejected {
                     line: bad.line,
                     reason: bad.reason,
@@ -177,14 +246,8 @@ pub fn import_csv(
             });
         }
     }
-    if !rejected_rows.is_empty() {
-        let rejects = options
-            .rejects
-            .clone()
-            .unwrap_or_else(|| default_rejects_path(path));
-        write_rejects(path, &layout, &rejected_rows, &rejects)?;
-        report.rejects_path = Some(rejects);
-    }
+    // The rejects are on disk before the import commits: nothing is lost.
+    report.rejects_path = rejects.finish()?;
     batch.commit()?;
     store.checkpoint();
     progress(Progress {
@@ -193,25 +256,6 @@ pub fn import_csv(
         rows: report.rows_read,
     });
     Ok(report)
-}
-
-fn write_rejects(
-    path: &Path,
-    layout: &crate::format::csv::Layout,
-    rows: &[Range<u64>],
-    rejects: &Path,
-) -> Result<()> {
-    if rejects == path {
-        return Err(
-            Error::new(Kind::Input, "the rejects file cannot be the input file").at(rejects),
-        );
-    }
-    let file = File::create(rejects)
-        .map_err(|e| Error::io("cannot create the rejects file", rejects, e))?;
-    let mut out = BufWriter::new(file);
-    crate::format::csv::copy_rows(path, layout, rows, &mut out)?;
-    out.flush()
-        .map_err(|e| Error::io("cannot write the rejects file", rejects, e))
 }
 
 #[cfg(test)]

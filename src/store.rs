@@ -256,10 +256,6 @@ impl Store {
         Store::open(path)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn err(&self, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + '_ {
         let doing = doing.to_string();
         move |e| db_error(&self.path, &doing, e)
@@ -317,6 +313,11 @@ impl Store {
     /// read inside the write transaction, so two processes opening a new
     /// file at once do not both migrate it.
     fn migrate(&mut self, target: usize) -> Result<()> {
+        // Up to date: no write transaction, so a lookup never waits for an
+        // import and a read-only file can still be read.
+        if self.schema_version()? == target as i64 {
+            return Ok(());
+        }
         loop {
             let doing = "cannot upgrade the database schema";
             let tx = self
@@ -553,6 +554,16 @@ impl Store {
             origins,
             term_pairs,
             size_bytes: self.size_bytes(),
+        })
+    }
+
+    /// Is `path` the database or one of its companion files (`-wal`,
+    /// `-shm`)? Writing there would destroy the memory.
+    pub fn is_own_file(&self, path: &Path) -> bool {
+        ["", "-wal", "-shm"].iter().any(|suffix| {
+            let mut own = self.path.clone().into_os_string();
+            own.push(suffix);
+            same_file(path, Path::new(&own))
         })
     }
 
@@ -807,6 +818,14 @@ fn decode_ids(bytes: &[u8]) -> Vec<i64> {
         }
     }
     ids
+}
+
+/// Do two paths name the same existing file (through links, `./`, `..`)?
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Where the database lives when `--db` is not given: `MEMOIRE_DB` is read by

@@ -390,3 +390,165 @@ fn stats_lists_language_pairs_and_origins() {
     assert!(run.stdout.contains("memory-fr-en.csv"), "{}", run.stdout);
     assert!(run.stdout.contains("de.csv"), "{}", run.stdout);
 }
+
+#[test]
+fn the_rejects_file_never_overwrites_the_input_or_the_memory() {
+    // Regression: `--rejects ./victim.csv` (same file, other spelling)
+    // replaced the input with its own header.
+    let sb = Sandbox::new();
+    let text = "fr,en\nOui.,Yes.\nSans.,\n";
+    let input = sb.write("victim.csv", text);
+    let same = format!("{}/./victim.csv", sb.dir.path().display());
+    let run = sb.import(&input, &["--rejects", &same]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("choose another --rejects PATH"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), text);
+    assert_eq!(sb.pair_count(), 0);
+
+    let db = sb.db.to_str().unwrap().to_string();
+    let run = sb.import(&input, &["--rejects", &db]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(sb.pair_count(), 0, "the memory is intact and still empty");
+}
+
+#[test]
+fn export_refuses_to_write_over_the_memory() {
+    // Regression: `memoire --db v.db export -o v.db` destroyed the memory.
+    let sb = Sandbox::new();
+    assert_eq!(sb.import(example_memory(), &[]).code, 0);
+    let run = sb.run(&["export", "-o", sb.db.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("the memory's own database file"),
+        "{}",
+        run.stderr
+    );
+    assert!(sb.pair_count() > 0);
+}
+
+#[test]
+fn files_that_are_not_csv_are_refused_and_nothing_is_written() {
+    let sb = Sandbox::new();
+    for (name, bytes, what) in [
+        (
+            "program",
+            &b"\x7FELF\x02\x01\x01\x00rest of a program"[..],
+            "a program",
+        ),
+        ("memory.xlsx", b"PK\x03\x04\x14\x00\x06\x00", "ZIP archive"),
+        (
+            "memory.json",
+            b"[{\"source\": \"Bonjour\", \"target\": \"Hello\"}]\n",
+            "JSON",
+        ),
+    ] {
+        let input = sb.write(name, bytes);
+        let run = sb.import(&input, &[]);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert!(run.stderr.contains(what), "{name}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(sb.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("rejects"))
+        .collect();
+    assert!(leftovers.is_empty(), "no rejects file: {leftovers:?}");
+}
+
+#[test]
+fn an_unwritable_rejects_file_stops_the_import_with_a_hint() {
+    let sb = Sandbox::new();
+    let input = sb.write("some-bad.csv", "fr,en\nOui.,Yes.\nSans.,\n");
+    let nowhere = sb.path("no/such/folder/rejects.csv");
+    let run = sb.import(&input, &["--rejects", nowhere.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("rejects.csv: cannot write the rejects file"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--rejects PATH"), "{}", run.stderr);
+    assert_eq!(
+        sb.pair_count(),
+        0,
+        "nothing imported when rejects cannot be kept"
+    );
+}
+
+#[test]
+fn rejects_of_a_utf16_file_stay_utf16() {
+    let sb = Sandbox::new();
+    let utf16 = |text: &str| {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    };
+    let input = sb.write("unicode.txt", utf16("fr\ten\r\nÉté\tSummer\r\nHiver\t\r\n"));
+    let run = sb.import(&input, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let rejects = std::fs::read(sb.path("unicode.rejects.txt")).unwrap();
+    assert_eq!(rejects, utf16("fr\ten\r\nHiver\t\r\n"));
+}
+
+#[test]
+fn a_lookup_does_not_wait_for_an_import_in_progress() {
+    // Regression: every command took the write lock to check the schema.
+    let sb = Sandbox::new();
+    assert_eq!(sb.import(example_memory(), &[]).code, 0);
+    let writer = rusqlite::Connection::open(&sb.db).unwrap();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let start = Instant::now();
+    let run = sb.run(&[
+        "lookup",
+        "Les entretiens ont porté sur le commerce, l’énergie et la sécurité régionale.",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "waited {:?}",
+        start.elapsed()
+    );
+    writer.execute_batch("ROLLBACK").unwrap();
+}
+
+#[test]
+fn db_flag_beats_the_environment_and_home_is_the_last_resort() {
+    let sb = Sandbox::new();
+    let input = sb.write("one.csv", "fr,en\nOui.,Yes.\n");
+    let flag_db = sb.path("flag.db");
+    let env_db = sb.path("env.db");
+    let run = std::process::Command::new(common::BIN)
+        .args([
+            "--db",
+            flag_db.to_str().unwrap(),
+            "import",
+            input.to_str().unwrap(),
+        ])
+        .env("MEMOIRE_DB", &env_db)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0));
+    assert!(flag_db.exists() && !env_db.exists());
+
+    let home = sb.path("home");
+    let run = std::process::Command::new(common::BIN)
+        .args(["import", input.to_str().unwrap()])
+        .env("MEMOIRE_DB", "")
+        .env_remove("XDG_DATA_HOME")
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(home.join(".local/share/memoire/memoire.db").exists());
+}

@@ -3,107 +3,49 @@
 //! ## Reading
 //! [`PairReader::open`] looks at the file before reading it:
 //!
-//! * **Encoding.** A byte-order mark decides (UTF-8, UTF-16 LE/BE). Without
-//!   one, a UTF-16 file is recognised by its zero bytes; otherwise the whole
-//!   file is scanned once: valid UTF-8 is UTF-8, a file with no valid UTF-8
-//!   multi-byte sequence at all is Windows-1252 (what French Excel writes;
-//!   Latin-1 is read as its superset Windows-1252), and a file with both is
-//!   taken as UTF-8 in which the rows holding invalid bytes are rejected,
-//!   never guessed at. `--encoding` forces a choice.
-//! * **Delimiter.** Comma, semicolon and tab are each tried on the first
-//!   64 KiB; the one that splits the rows into the same number of fields
-//!   (two or more) wins; ties go to a recognised header, then to exactly two
-//!   columns, then tab, semicolon, comma. `--delimiter` forces a choice.
-//! * **Header.** The first row is a header when a cell names a role or a
-//!   language: `source`/`target` (and `src`, `tgt`, `translation`,
-//!   `traduction`, `texte source`, `cible`…), a language code (`fr`,
-//!   `fr-CH`, `en_GB`), a language name (`French`, `français`…) or
-//!   `origin`. With a header, the source column is the first one naming the
-//!   source role or language, likewise the target; without one, columns 1
-//!   and 2. `--source-col`/`--target-col` take a header name or a 1-based
-//!   index.
+//! * **Text.** Spreadsheets, archives, PDFs, programs, JSON and files with
+//!   NUL bytes are refused with a message saying what the file is.
+//! * **Encoding.** See [`super::encoding`]: byte-order mark, UTF-16 zero
+//!   bytes, else one scan for UTF-8 / Windows-1252 / mixed.
+//! * **Delimiter.** Excel's `sep=;` first line decides; otherwise comma,
+//!   semicolon and tab are each tried on the first 1 MiB; the one that
+//!   splits the rows into the same number of fields (two or more) wins; ties
+//!   go to a recognised header, then to exactly two columns, then tab,
+//!   semicolon, comma. `--delimiter` forces a choice.
+//! * **Header.** The first non-blank row is a header when a cell names a
+//!   role or a language: `source`/`target` (and `src`, `tgt`,
+//!   `translation`, `traduction`, `texte source`, `cible`, `langue
+//!   source`…), a language code (`fr`, `fr-CH`, `en_GB`, `fra`), a
+//!   language name (`French`, `français (France)`…) or `origin`. With a
+//!   header, the source column is the first one naming the source role or
+//!   language, likewise the target; without one, columns 1 and 2.
+//!   `--source-col`/`--target-col` take a header name or a 1-based index.
 //! * **Extra columns.** A column named `origin` gives each row's origin
 //!   label; every other column is ignored (the import summary lists them).
-//!   They stay in the file and in the rejects file, untouched.
 //!
 //! Each data row comes back as its own `Result`: a row with a missing
-//! column, an empty source or target, undecodable bytes or control
-//! characters is a [`BadRow`] carrying its line and its byte range in the
-//! file, so the caller can copy it unchanged to a rejects file
-//! ([`copy_rows`]). Only I/O failures end the reading. Rows whose cells are
-//! all empty (spreadsheet filler) are skipped.
+//! column, more cells than the header (an unquoted delimiter), a quote that
+//! is closed and then goes on (or never closes), an empty source or target,
+//! undecodable bytes or control characters is a [`BadRow`] carrying its
+//! line and its raw bytes, so the caller can copy it unchanged to a rejects
+//! file. Only I/O failures end the reading. Rows whose cells are all empty
+//! (spreadsheet filler) are skipped.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::fs::File;
-use std::io::{self, BufRead, Cursor, Read, Seek, SeekFrom, Write};
-use std::ops::Range;
+use std::io::{self, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::str::FromStr;
 
 use csv::ByteRecord;
-use encoding_rs_io::DecodeReaderBytesBuilder;
 
+use super::encoding::{self, Decoded, Detected, TextEncoding};
 use crate::error::{Error, Kind, Result};
 use crate::text;
 
 /// How much of the file is looked at to detect delimiter and header.
-const SNIFF_BYTES: usize = 64 * 1024;
-
-/// A text encoding memoire reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextEncoding {
-    Utf8,
-    /// Windows-1252, also used for Latin-1 (ISO-8859-1), which it extends.
-    Windows1252,
-    Utf16Le,
-    Utf16Be,
-}
-
-impl TextEncoding {
-    pub fn name(self) -> &'static str {
-        match self {
-            TextEncoding::Utf8 => "UTF-8",
-            TextEncoding::Windows1252 => "Windows-1252",
-            TextEncoding::Utf16Le => "UTF-16LE",
-            TextEncoding::Utf16Be => "UTF-16BE",
-        }
-    }
-
-    fn bom(self) -> &'static [u8] {
-        match self {
-            TextEncoding::Utf8 => b"\xEF\xBB\xBF",
-            TextEncoding::Windows1252 => b"",
-            TextEncoding::Utf16Le => b"\xFF\xFE",
-            TextEncoding::Utf16Be => b"\xFE\xFF",
-        }
-    }
-
-    fn is_utf16(self) -> bool {
-        matches!(self, TextEncoding::Utf16Le | TextEncoding::Utf16Be)
-    }
-}
-
-impl FromStr for TextEncoding {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        let name = s.trim().to_ascii_lowercase().replace('_', "-");
-        Ok(match name.as_str() {
-            "utf-8" | "utf8" => TextEncoding::Utf8,
-            "windows-1252" | "cp1252" | "latin1" | "latin-1" | "iso-8859-1" | "ansi" => {
-                TextEncoding::Windows1252
-            }
-            "utf-16le" | "utf-16" | "utf16" | "unicode" => TextEncoding::Utf16Le,
-            "utf-16be" => TextEncoding::Utf16Be,
-            _ => {
-                return Err(format!(
-                    "unknown encoding {s:?}: use utf-8, windows-1252 (also latin1), utf-16le or utf-16be"
-                ));
-            }
-        })
-    }
-}
+const SNIFF_BYTES: usize = 1 << 20;
 
 /// Whether the first row is a header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -149,19 +91,21 @@ pub struct CsvOptions {
 pub struct Layout {
     pub encoding: TextEncoding,
     pub had_bom: bool,
+    /// UTF-8 with some cells in Windows-1252.
+    pub mixed: bool,
     pub delimiter: u8,
-    /// The header cells, when the first row is a header.
+    /// The header cells, when the file has a header row.
     pub header: Option<Vec<String>>,
-    /// Byte range of the header row in the decoded stream.
-    header_range: Option<Range<u64>>,
+    /// The header row (or Excel's `sep=` line and the header) as read,
+    /// for the top of a rejects file.
+    pub header_raw: Vec<u8>,
     /// 0-based column indexes.
     pub source: usize,
     pub target: usize,
     pub origin: Option<usize>,
     /// Names (or `column N`) of the columns that are not imported.
     pub ignored: Vec<String>,
-    /// Cells a row should have (the header's count, else the usual one);
-    /// a row with more non-empty cells is rejected.
+    /// Cells a row should have (the header's count, else the usual one).
     pub width: usize,
 }
 
@@ -173,23 +117,26 @@ pub struct PairRow {
     pub target: String,
     /// The row's `origin` cell, when the file has such a column.
     pub origin: Option<String>,
-    pub raw: Range<u64>,
+    /// Some cell was read as Windows-1252 in a mixed file.
+    pub windows_1252: bool,
 }
 
-/// A row that cannot be imported, and why.
+/// A row that cannot be imported, why, and its bytes as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadRow {
     pub line: u64,
     pub reason: String,
-    pub raw: Range<u64>,
+    /// The row as it stands in the decoded stream, with its line end.
+    pub raw: Vec<u8>,
 }
 
 /// Streams the rows of an aligned CSV file.
 pub struct PairReader {
     path: PathBuf,
-    reader: csv::Reader<LineCounter<Box<dyn Read>>>,
-    lines: Rc<RefCell<LineBreaks>>,
+    reader: csv::Reader<Tap<Box<dyn Read>>>,
+    watched: Rc<RefCell<Watched>>,
     layout: Layout,
+    detected: Detected,
     record: ByteRecord,
 }
 
@@ -202,26 +149,24 @@ impl PairReader {
         source_lang: &str,
         target_lang: &str,
     ) -> Result<PairReader> {
-        let (encoding, had_bom) = match options.encoding {
-            Some(forced) => (forced, starts_with_file(path, forced.bom())?),
-            None => detect_encoding(path)?,
-        };
-        let mut stream = decoded_stream(path, encoding, had_bom)?;
-        let mut sample = Vec::with_capacity(SNIFF_BYTES);
+        let detected = encoding::detect(path, options.encoding)?;
+        let mut stream = encoding::decoded_stream(path, detected)?;
+        let mut sample = Vec::with_capacity(1 << 16);
         (&mut stream)
             .take(SNIFF_BYTES as u64)
             .read_to_end(&mut sample)
             .map_err(|e| Error::io("cannot read", path, e))?;
+        check_text(&sample).map_err(|why| Error::new(Kind::Input, why).at(path))?;
         let truncated = sample.len() == SNIFF_BYTES;
-        if sample.iter().all(u8::is_ascii_whitespace) {
-            return Err(Error::new(Kind::Input, "the file is empty").at(path));
-        }
         let langs = (source_lang, target_lang);
-        let delimiter = match options.delimiter {
-            Some(d) => d,
-            None => detect_delimiter(&sample, truncated, encoding, langs),
-        };
-        let first = first_record(&sample, delimiter, encoding);
+
+        let excel_sep = excel_separator(&sample);
+        let body = &sample[excel_sep.map_or(0, |(_, len)| len)..];
+        let delimiter = options
+            .delimiter
+            .or(excel_sep.map(|(d, _)| d))
+            .unwrap_or_else(|| detect_delimiter(body, truncated, detected, langs));
+        let first = first_record(body, delimiter, detected);
         let has_header = match options.header {
             HeaderMode::Yes => true,
             HeaderMode::No => false,
@@ -237,38 +182,46 @@ impl PairReader {
             header.as_deref(),
             options,
             langs,
-            usual_width(&sample, delimiter),
+            usual_width(body, delimiter),
         )
         .map_err(|msg| Error::new(Kind::Input, msg).at(path))?;
 
-        let stream: Box<dyn Read> = Box::new(Cursor::new(sample).chain(stream));
-        let lines = Rc::new(RefCell::new(LineBreaks::default()));
-        let counter = LineCounter {
-            inner: stream,
-            breaks: Rc::clone(&lines),
+        let watched = Rc::new(RefCell::new(Watched::default()));
+        let tap = Tap {
+            inner: Box::new(Cursor::new(sample).chain(stream)) as Box<dyn Read>,
+            watched: Rc::clone(&watched),
             at: 0,
         };
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(counter);
+            .from_reader(tap);
         let mut record = ByteRecord::new();
-        let header_range = if header.is_some() {
-            reader
-                .read_byte_record(&mut record)
-                .map_err(|e| csv_error(path, None, e))?;
-            let (_, start) = lines.borrow_mut().locate(0);
-            Some(start..reader.position().byte())
-        } else {
-            None
-        };
+        // Excel's `sep=` line, blank rows and the header stay out of the data.
+        let mut header_raw = Vec::new();
+        if excel_sep.is_some() {
+            header_raw.extend(
+                read_raw(&mut reader, &watched, &mut record, path)?
+                    .unwrap_or_default()
+                    .0,
+            );
+        }
+        if header.is_some() {
+            while let Some((raw, blank)) = read_raw(&mut reader, &watched, &mut record, path)? {
+                header_raw.extend(raw);
+                if !blank {
+                    break;
+                }
+            }
+        }
         let layout = Layout {
-            encoding,
-            had_bom,
+            encoding: detected.encoding,
+            had_bom: detected.had_bom,
+            mixed: detected.mixed,
             delimiter,
             header,
-            header_range,
+            header_raw,
             source: columns.source,
             target: columns.target,
             origin: columns.origin,
@@ -278,8 +231,9 @@ impl PairReader {
         Ok(PairReader {
             path: path.to_path_buf(),
             reader,
-            lines,
+            watched,
             layout,
+            detected,
             record,
         })
     }
@@ -298,11 +252,12 @@ impl PairReader {
         loop {
             let before = self.reader.position().byte();
             let more = self.reader.read_byte_record(&mut self.record);
-            let (line, start) = self.lines.borrow_mut().locate(before);
+            let (line, start) = self.watched.borrow_mut().locate(before);
             if !more.map_err(|e| csv_error(&self.path, Some(line), e))? {
                 return Ok(None);
             }
-            let raw = start..self.reader.position().byte();
+            let end = self.reader.position().byte();
+            let raw = self.watched.borrow_mut().take(start, end);
             if self
                 .record
                 .iter()
@@ -314,58 +269,101 @@ impl PairReader {
         }
     }
 
-    fn pair(&self, line: u64, raw: Range<u64>) -> std::result::Result<PairRow, BadRow> {
-        let bad = |reason: String| BadRow {
-            line,
-            reason,
-            raw: raw.clone(),
+    fn pair(&self, line: u64, raw: Vec<u8>) -> std::result::Result<PairRow, BadRow> {
+        let reason = match self.check_row(&raw) {
+            Ok(row) => return Ok(PairRow { line, ..row }),
+            Err(reason) => reason,
         };
-        let cell = |index: usize, role: &str| -> std::result::Result<String, BadRow> {
-            let bytes = self.record.get(index).ok_or_else(|| {
-                bad(format!(
-                    "no {role} column (column {} expected, the row has {})",
-                    index + 1,
-                    self.record.len()
-                ))
-            })?;
-            decode(bytes, self.layout.encoding).map_err(|why| bad(format!("{role}: {why}")))
+        let lines = raw.iter().filter(|&&b| b == b'\n').count() as u64;
+        let reason = if lines > 1 {
+            format!(
+                "{reason} (the row runs over lines {line}–{})",
+                line + lines - 1
+            )
+        } else {
+            reason
         };
+        Err(BadRow { line, reason, raw })
+    }
+
+    /// The row's pair, or why it cannot be imported.
+    fn check_row(&self, raw: &[u8]) -> std::result::Result<PairRow, String> {
+        check_quotes(raw, self.layout.delimiter)?;
         let extra = self.record.iter().skip(self.layout.width);
         if extra
             .clone()
             .any(|c| !c.iter().all(u8::is_ascii_whitespace))
         {
-            let delimiter = match self.layout.delimiter {
-                b',' => "comma".to_string(),
-                b';' => "semicolon".to_string(),
-                b'\t' => "tab".to_string(),
-                other => format!("{:?}", other as char),
-            };
-            return Err(bad(format!(
-                "{} cells where {} are expected: a {delimiter} inside a text without quotes?",
+            return Err(format!(
+                "{} cells where {} are expected: a {} inside a text without quotes?",
                 self.layout.width + extra.count(),
-                self.layout.width
-            )));
+                self.layout.width,
+                delimiter_name(self.layout.delimiter)
+            ));
         }
+        let mut windows_1252 = false;
+        let mut cell = |index: usize, role: &str| -> std::result::Result<String, String> {
+            let bytes = self.record.get(index).ok_or_else(|| {
+                format!(
+                    "no {role} column (column {} expected, the row has {})",
+                    index + 1,
+                    self.record.len()
+                )
+            })?;
+            let (text, how) =
+                encoding::decode(bytes, self.detected).map_err(|why| format!("{role}: {why}"))?;
+            windows_1252 |= how == Decoded::Windows1252Fallback;
+            Ok(text)
+        };
         let source = cell(self.layout.source, "source")?;
         let target = cell(self.layout.target, "target")?;
-        if source.trim().is_empty() {
-            return Err(bad("empty source".to_string()));
-        }
-        if target.trim().is_empty() {
-            return Err(bad("empty target".to_string()));
-        }
         let origin = match self.layout.origin {
             Some(index) => Some(cell(index, "origin")?).filter(|o| !o.trim().is_empty()),
             None => None,
         };
+        if source.trim().is_empty() {
+            return Err("empty source".to_string());
+        }
+        if target.trim().is_empty() {
+            return Err("empty target".to_string());
+        }
         Ok(PairRow {
-            line,
-            source: text::nfc(&source).into_owned(),
-            target: text::nfc(&target).into_owned(),
+            line: 0,
+            source,
+            target,
             origin,
-            raw,
+            windows_1252,
         })
+    }
+}
+
+/// Read one record and return its raw bytes and whether it is blank.
+fn read_raw(
+    reader: &mut csv::Reader<Tap<Box<dyn Read>>>,
+    watched: &RefCell<Watched>,
+    record: &mut ByteRecord,
+    path: &Path,
+) -> Result<Option<(Vec<u8>, bool)>> {
+    let before = reader.position().byte();
+    if !reader
+        .read_byte_record(record)
+        .map_err(|e| csv_error(path, None, e))?
+    {
+        return Ok(None);
+    }
+    let (_, start) = watched.borrow_mut().locate(before);
+    let raw = watched.borrow_mut().take(start, reader.position().byte());
+    let blank = record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace));
+    Ok(Some((raw, blank)))
+}
+
+/// `comma`, `semicolon`, `tab` or the character.
+pub fn delimiter_name(delimiter: u8) -> String {
+    match delimiter {
+        b',' => "comma".to_string(),
+        b';' => "semicolon".to_string(),
+        b'\t' => "tab".to_string(),
+        other => format!("{:?}", other as char),
     }
 }
 
@@ -378,25 +376,107 @@ fn csv_error(path: &Path, line: Option<u64>, err: csv::Error) -> Error {
     base.caused_by(err)
 }
 
-/// Line breaks seen by the CSV parser and not yet passed by a record.
-///
-/// The `csv` crate's own line numbers are wrong in files with CRLF line ends
-/// (every record after the first is counted one line short), and a record's
-/// byte position may point at the line end of the previous record or at
-/// skipped blank lines. So the stream is watched on its way into the parser:
-/// every CR and LF offset is queued, and [`LineBreaks::locate`] turns a
-/// record's position into its true first byte and its 1-based line. Memory
-/// stays bounded by the parser's read-ahead.
+/// Refuse a decoded sample that is not text a person would import.
+fn check_text(sample: &[u8]) -> std::result::Result<(), String> {
+    if sample.iter().all(u8::is_ascii_whitespace) {
+        return Err("the file is empty".to_string());
+    }
+    if sample.contains(&0) {
+        return Err(
+            "this is not a text file (it holds NUL bytes); export the memory as CSV".to_string(),
+        );
+    }
+    let start = sample
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
+    let head = &sample[start..];
+    let after_bracket = head
+        .get(1..)
+        .map(|rest| rest.trim_ascii_start().first().copied());
+    if head.starts_with(b"{\"")
+        || (head.starts_with(b"[") && matches!(after_bracket, Some(Some(b'{' | b'"' | b'['))))
+    {
+        return Err("this looks like JSON, not CSV; export the memory as CSV".to_string());
+    }
+    if head.starts_with(b"<?xml") || head.starts_with(b"<tmx") {
+        return Err("this is an XML file, not CSV (TMX import is not available yet)".to_string());
+    }
+    Ok(())
+}
+
+/// Excel's `sep=;` first line: the delimiter and the line's length.
+fn excel_separator(sample: &[u8]) -> Option<(u8, usize)> {
+    let rest = sample.strip_prefix(b"sep=")?;
+    let (&delimiter, after) = rest.split_first()?;
+    let line_end = match after {
+        [b'\r', b'\n', ..] => 2,
+        [b'\n' | b'\r', ..] => 1,
+        _ => return None,
+    };
+    Some((delimiter, 4 + 1 + line_end))
+}
+
+/// Is `raw` a row whose quoted cells are properly closed (RFC 4180)? The
+/// `csv` crate is lenient: `"Il a dit oui,…\n"Fin",End` reads as one cell
+/// spanning five lines. A quote in the middle of an unquoted cell is fine.
+fn check_quotes(raw: &[u8], delimiter: u8) -> std::result::Result<(), String> {
+    let mut i = 0;
+    while i < raw.len() {
+        // At the start of a cell.
+        if raw[i] == b'"' {
+            let opened = i;
+            i += 1;
+            loop {
+                match raw[i..].iter().position(|&b| b == b'"') {
+                    None => return Err("a quote opens a cell and is never closed".to_string()),
+                    Some(k) => i += k + 1,
+                }
+                match raw.get(i) {
+                    Some(b'"') => i += 1, // a doubled quote inside the cell
+                    None | Some(b'\r' | b'\n') => break,
+                    Some(&b) if b == delimiter => break,
+                    Some(_) => {
+                        let cell = String::from_utf8_lossy(&raw[opened..i.min(opened + 40)]);
+                        return Err(format!(
+                            "a quoted cell is closed and then goes on ({cell}…): a quote is missing \
+                             or not doubled"
+                        ));
+                    }
+                }
+            }
+        }
+        // Skip to the next cell.
+        match raw[i..]
+            .iter()
+            .position(|&b| b == delimiter || b == b'\n' || b == b'\r')
+        {
+            Some(k) => i += k + 1,
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+/// The stream into the parser as it passes: where the line breaks are (the
+/// `csv` crate's own line numbers are wrong in CRLF files, and a record's
+/// position may point at the line end before it or at skipped blank lines),
+/// and the bytes of the records not yet taken, for the rejects file and the
+/// quote check. Memory stays bounded by the parser's read-ahead and the
+/// current record.
 #[derive(Debug, Default)]
-struct LineBreaks {
+struct Watched {
     /// Offsets of CR and LF bytes not yet passed, with the byte.
-    pending: VecDeque<(u64, u8)>,
+    breaks: VecDeque<(u64, u8)>,
     /// Line breaks passed so far (CRLF counts once).
     passed: u64,
     last_cr: Option<u64>,
+    /// Bytes from `window_start` on.
+    window: Vec<u8>,
+    window_start: u64,
 }
 
-impl LineBreaks {
+impl Watched {
     fn pass(&mut self, offset: u64, byte: u8) {
         let crlf = byte == b'\n' && self.last_cr.is_some_and(|cr| cr + 1 == offset);
         if !crlf {
@@ -409,7 +489,7 @@ impl LineBreaks {
     /// (skipping line ends left before it) and the line it starts on.
     fn locate(&mut self, position: u64) -> (u64, u64) {
         let mut start = position;
-        while let Some(&(offset, byte)) = self.pending.front() {
+        while let Some(&(offset, byte)) = self.breaks.front() {
             if offset > start {
                 break;
             }
@@ -417,237 +497,49 @@ impl LineBreaks {
                 start += 1;
             }
             self.pass(offset, byte);
-            self.pending.pop_front();
+            self.breaks.pop_front();
         }
         (self.passed + 1, start)
     }
+
+    /// The bytes `start..end` ending with a line break (the parser stops
+    /// between the CR and LF of a CRLF, and the last row may have none);
+    /// everything before `end` is forgotten.
+    fn take(&mut self, start: u64, end: u64) -> Vec<u8> {
+        let from = (start.max(self.window_start) - self.window_start) as usize;
+        let to = ((end - self.window_start) as usize).min(self.window.len());
+        let mut bytes = self.window[from.min(to)..to].to_vec();
+        self.window.drain(..to);
+        self.window_start += to as u64;
+        match bytes.last() {
+            Some(b'\n') => {}
+            Some(b'\r') => bytes.push(b'\n'),
+            _ => bytes.push(b'\n'),
+        }
+        bytes
+    }
 }
 
-/// A reader that tells [`LineBreaks`] where the line breaks are.
-struct LineCounter<R> {
+/// A reader that shows every byte to [`Watched`].
+struct Tap<R> {
     inner: R,
-    breaks: Rc<RefCell<LineBreaks>>,
+    watched: Rc<RefCell<Watched>>,
     at: u64,
 }
 
-impl<R: Read> Read for LineCounter<R> {
+impl<R: Read> Read for Tap<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let mut breaks = self.breaks.borrow_mut();
+        let mut watched = self.watched.borrow_mut();
         for (i, &b) in buf[..n].iter().enumerate() {
             if b == b'\n' || b == b'\r' {
-                breaks.pending.push_back((self.at + i as u64, b));
+                watched.breaks.push_back((self.at + i as u64, b));
             }
         }
+        watched.window.extend_from_slice(&buf[..n]);
         self.at += n as u64;
         Ok(n)
     }
-}
-
-/// Does the file start with `prefix`? (An empty prefix never matches.)
-fn starts_with_file(path: &Path, prefix: &[u8]) -> Result<bool> {
-    if prefix.is_empty() {
-        return Ok(false);
-    }
-    let mut head = vec![0; prefix.len()];
-    let mut file = File::open(path).map_err(|e| Error::io("cannot open", path, e))?;
-    let n = read_up_to(&mut file, &mut head).map_err(|e| Error::io("cannot read", path, e))?;
-    Ok(n == prefix.len() && head == prefix)
-}
-
-fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..])? {
-            0 => break,
-            n => filled += n,
-        }
-    }
-    Ok(filled)
-}
-
-/// Decide the encoding of a file (see the module docs).
-fn detect_encoding(path: &Path) -> Result<(TextEncoding, bool)> {
-    let mut file = File::open(path).map_err(|e| Error::io("cannot open", path, e))?;
-    let mut head = vec![0; 4096];
-    let n = read_up_to(&mut file, &mut head).map_err(|e| Error::io("cannot read", path, e))?;
-    head.truncate(n);
-    for encoding in [
-        TextEncoding::Utf8,
-        TextEncoding::Utf16Le,
-        TextEncoding::Utf16Be,
-    ] {
-        if head.starts_with(encoding.bom()) {
-            return Ok((encoding, true));
-        }
-    }
-    if let Some(utf16) = utf16_by_zero_bytes(&head) {
-        return Ok((utf16, false));
-    }
-    file.seek(SeekFrom::Start(0))
-        .map_err(|e| Error::io("cannot read", path, e))?;
-    let census = utf8_census(&mut file).map_err(|e| Error::io("cannot read", path, e))?;
-    let encoding = if census.invalid == 0 || census.multibyte > census.invalid {
-        TextEncoding::Utf8
-    } else {
-        TextEncoding::Windows1252
-    };
-    Ok((encoding, false))
-}
-
-/// UTF-16 without a byte-order mark: text in Latin script has a zero in
-/// every other byte.
-fn utf16_by_zero_bytes(head: &[u8]) -> Option<TextEncoding> {
-    if head.len() < 16 {
-        return None;
-    }
-    let zeros_at = |parity: usize| {
-        head.iter()
-            .skip(parity)
-            .step_by(2)
-            .filter(|&&b| b == 0)
-            .count()
-    };
-    let half = head.len() / 2;
-    let (even, odd) = (zeros_at(0), zeros_at(1));
-    if odd * 10 > half * 3 && even == 0 {
-        Some(TextEncoding::Utf16Le)
-    } else if even * 10 > half * 3 && odd == 0 {
-        Some(TextEncoding::Utf16Be)
-    } else {
-        None
-    }
-}
-
-/// How many valid multi-byte UTF-8 characters and how many invalid
-/// sequences a stream holds.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Utf8Census {
-    multibyte: u64,
-    invalid: u64,
-}
-
-fn utf8_census(reader: &mut impl Read) -> io::Result<Utf8Census> {
-    let mut census = Utf8Census::default();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut carried = 0;
-    loop {
-        let n = reader.read(&mut buf[carried..])?;
-        let end = carried + n;
-        let at_eof = n == 0;
-        let mut rest = &buf[..end];
-        loop {
-            match std::str::from_utf8(rest) {
-                Ok(valid) => {
-                    census.multibyte += count_multibyte(valid.as_bytes());
-                    rest = &[];
-                    break;
-                }
-                Err(e) => {
-                    census.multibyte += count_multibyte(&rest[..e.valid_up_to()]);
-                    match e.error_len() {
-                        Some(len) => {
-                            census.invalid += 1;
-                            rest = &rest[e.valid_up_to() + len..];
-                        }
-                        None if at_eof => {
-                            census.invalid += 1;
-                            rest = &[];
-                            break;
-                        }
-                        None => {
-                            rest = &rest[e.valid_up_to()..];
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-        if at_eof {
-            return Ok(census);
-        }
-        carried = rest.len();
-        let start = end - carried;
-        buf.copy_within(start..end, 0);
-    }
-}
-
-/// Lead bytes of multi-byte characters in valid UTF-8.
-fn count_multibyte(valid: &[u8]) -> u64 {
-    valid.iter().filter(|&&b| b >= 0xC0).count() as u64
-}
-
-/// The file as UTF-8 (or Windows-1252) bytes without its byte-order mark:
-/// the stream the CSV parser reads and byte ranges refer to.
-fn decoded_stream(path: &Path, encoding: TextEncoding, had_bom: bool) -> Result<Box<dyn Read>> {
-    let mut file = File::open(path).map_err(|e| Error::io("cannot open", path, e))?;
-    if encoding.is_utf16() {
-        let label = match encoding {
-            TextEncoding::Utf16Be => encoding_rs::UTF_16BE,
-            _ => encoding_rs::UTF_16LE,
-        };
-        let decoder = DecodeReaderBytesBuilder::new()
-            .encoding(Some(label))
-            .strip_bom(true)
-            .build(file);
-        return Ok(Box::new(decoder));
-    }
-    if had_bom {
-        file.seek(SeekFrom::Start(encoding.bom().len() as u64))
-            .map_err(|e| Error::io("cannot read", path, e))?;
-    }
-    Ok(Box::new(io::BufReader::with_capacity(1 << 16, file)))
-}
-
-/// Decode one cell, refusing anything that would have to be guessed.
-fn decode(bytes: &[u8], encoding: TextEncoding) -> std::result::Result<String, String> {
-    let text = match encoding {
-        TextEncoding::Windows1252 => {
-            if let Some(&b) = bytes
-                .iter()
-                .find(|&&b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D))
-            {
-                return Err(format!("byte 0x{b:02X} is not a character in Windows-1252"));
-            }
-            encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0
-                .into_owned()
-        }
-        // UTF-16 arrives here already transcoded to UTF-8.
-        _ => match std::str::from_utf8(bytes) {
-            Ok(text) => text.to_string(),
-            Err(e) => {
-                let at = e.valid_up_to();
-                return Err(format!(
-                    "invalid UTF-8 (byte 0x{:02X} after {:?}); if the file is from Excel, \
-                     try --encoding windows-1252",
-                    bytes[at],
-                    tail(&String::from_utf8_lossy(&bytes[..at]), 20)
-                ));
-            }
-        },
-    };
-    if encoding.is_utf16() && text.contains('\u{FFFD}') {
-        return Err("invalid UTF-16 (an unpaired surrogate)".to_string());
-    }
-    if let Some(c) = text
-        .chars()
-        .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-    {
-        return Err(format!("control character U+{:04X} in the text", c as u32));
-    }
-    Ok(text)
-}
-
-/// The last `n` characters of `s`.
-fn tail(s: &str, n: usize) -> &str {
-    let start = s
-        .char_indices()
-        .rev()
-        .nth(n.saturating_sub(1))
-        .map_or(0, |(i, _)| i);
-    &s[start..]
 }
 
 /// Parse `sample` with `delimiter`; the last record is dropped when the
@@ -665,17 +557,18 @@ fn sample_records(sample: &[u8], delimiter: u8, truncated: bool) -> Vec<ByteReco
     records
 }
 
-fn first_record(sample: &[u8], delimiter: u8, encoding: TextEncoding) -> Vec<String> {
+/// The cells of the first non-blank row, decoded and trimmed.
+fn first_record(sample: &[u8], delimiter: u8, detected: Detected) -> Vec<String> {
     sample_records(sample, delimiter, false)
-        .first()
+        .into_iter()
+        .find(|record| !record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)))
         .map(|record| {
             record
                 .iter()
                 .map(|cell| {
-                    decode(cell, encoding)
+                    encoding::decode(cell, detected)
+                        .map(|(text, _)| text.trim().to_string())
                         .unwrap_or_default()
-                        .trim()
-                        .to_string()
                 })
                 .collect()
         })
@@ -693,12 +586,7 @@ fn usual_width(sample: &[u8], delimiter: u8) -> usize {
 }
 
 /// Pick the delimiter that splits the sampled rows most consistently.
-fn detect_delimiter(
-    sample: &[u8],
-    truncated: bool,
-    encoding: TextEncoding,
-    langs: (&str, &str),
-) -> u8 {
+fn detect_delimiter(sample: &[u8], truncated: bool, detected: Detected, langs: (&str, &str)) -> u8 {
     // Later in the list wins a tie.
     let candidates = [b',', b';', b'\t'];
     candidates
@@ -709,7 +597,7 @@ fn detect_delimiter(
             widths.sort_unstable();
             let (mode, count) = most_common(&widths);
             let consistent = (count * 100).checked_div(widths.len()).unwrap_or(0);
-            let header = looks_like_header(&first_record(sample, delimiter, encoding), langs);
+            let header = looks_like_header(&first_record(sample, delimiter, detected), langs);
             (mode >= 2, consistent >= 90, header, consistent, mode == 2)
         })
         .unwrap_or(b',')
@@ -734,15 +622,16 @@ enum Role {
     OtherLanguage,
 }
 
-/// Names of a few languages in English, French and their own language.
+/// Names of a few languages: ISO 639-2 codes, and the names in English,
+/// French and the language itself.
 fn language_names(primary: &str) -> &'static [&'static str] {
     match primary {
-        "fr" => &["french", "français", "francais"],
-        "en" => &["english", "anglais"],
-        "de" => &["german", "deutsch", "allemand"],
-        "it" => &["italian", "italiano", "italien"],
-        "es" => &["spanish", "español", "espagnol"],
-        "rm" => &["romansh", "rumantsch", "romanche"],
+        "fr" => &["fra", "fre", "french", "français", "francais"],
+        "en" => &["eng", "english", "anglais"],
+        "de" => &["deu", "ger", "german", "deutsch", "allemand"],
+        "it" => &["ita", "italian", "italiano", "italien"],
+        "es" => &["spa", "spanish", "español", "espagnol"],
+        "rm" => &["roh", "romansh", "rumantsch", "romanche"],
         _ => &[],
     }
 }
@@ -750,23 +639,34 @@ fn language_names(primary: &str) -> &'static [&'static str] {
 /// Does a header cell name `lang` (a code with or without region, or a name)?
 fn names_language(cell: &str, lang: &str) -> bool {
     let primary = text::primary_language(lang);
-    match text::language_code(cell) {
-        Some(code) => code == lang || text::primary_language(&code) == primary,
-        None => language_names(primary).contains(&cell),
+    if language_names(primary).contains(&cell) {
+        return true;
+    }
+    text::language_code(cell)
+        .is_some_and(|code| code == lang || text::primary_language(&code) == primary)
+}
+
+/// A header cell lower-cased, without a BOM or a trailing `(France)`.
+fn header_word(cell: &str) -> String {
+    let cell = cell.trim().trim_start_matches('\u{FEFF}').to_lowercase();
+    match cell.split_once('(') {
+        Some((word, _)) if !word.trim().is_empty() => word.trim().to_string(),
+        _ => cell,
     }
 }
 
 fn role(cell: &str, (source_lang, target_lang): (&str, &str)) -> Option<Role> {
-    let cell = cell.trim().trim_start_matches('\u{FEFF}').to_lowercase();
-    let cell = cell.as_str();
     const SOURCE: &[&str] = &[
         "source",
         "src",
         "source text",
         "source_text",
         "source segment",
+        "source language",
         "original",
         "texte source",
+        "langue source",
+        "langue de départ",
     ];
     const TARGET: &[&str] = &[
         "target",
@@ -775,11 +675,16 @@ fn role(cell: &str, (source_lang, target_lang): (&str, &str)) -> Option<Role> {
         "target text",
         "target_text",
         "target segment",
+        "target language",
         "translation",
         "traduction",
         "texte cible",
         "cible",
+        "langue cible",
+        "langue d'arrivée",
     ];
+    let cell = header_word(cell);
+    let cell = cell.as_str();
     if SOURCE.contains(&cell) || names_language(cell, source_lang) {
         Some(Role::Source)
     } else if TARGET.contains(&cell) || names_language(cell, target_lang) {
@@ -814,41 +719,49 @@ fn choose_columns(
     header: Option<&[String]>,
     options: &CsvOptions,
     langs: (&str, &str),
-    width: usize,
+    usual_width: usize,
 ) -> std::result::Result<Columns, String> {
+    let width = header.map_or(usual_width, <[String]>::len);
+    let listed = |cells: &[String]| cells.join(", ");
     let by_name = |name: &str| -> std::result::Result<usize, String> {
         let header = header
             .ok_or_else(|| format!("column {name:?} chosen by name, but the file has no header"))?;
+        let wanted = name.to_lowercase();
         header
             .iter()
-            .position(|cell| cell.eq_ignore_ascii_case(name))
+            .position(|cell| cell.to_lowercase() == wanted)
             .ok_or_else(|| {
                 format!(
                     "no column named {name:?} in the header ({})",
-                    header.join(", ")
+                    listed(header)
                 )
             })
     };
     let by_role = |wanted: Role, fallback: usize| -> std::result::Result<usize, String> {
-        match header {
-            None => Ok(fallback),
-            Some(cells) => cells
-                .iter()
-                .position(|cell| role(cell, langs) == Some(wanted))
-                .ok_or_else(|| {
-                    let (what, lang, flag) = match wanted {
-                        Role::Source => ("source", langs.0, "--source-col"),
-                        _ => ("target", langs.1, "--target-col"),
-                    };
-                    format!(
-                        "no {what} column for language {lang} in the header ({}); \
-                         choose it with {flag} NAME or a column number, or set the language",
-                        cells.join(", ")
-                    )
-                }),
-        }
+        let Some(cells) = header else {
+            return Ok(fallback);
+        };
+        cells
+            .iter()
+            .position(|cell| role(cell, langs) == Some(wanted))
+            .ok_or_else(|| {
+                let (what, lang, flag) = match wanted {
+                    Role::Source => ("source", langs.0, "--source-col"),
+                    _ => ("target", langs.1, "--target-col"),
+                };
+                format!(
+                    "no {what} column for language {lang} in the header ({}); choose it with \
+                 {flag} NAME or a column number, set the language, or use --header no if \
+                 this row is data",
+                    listed(cells)
+                )
+            })
     };
     let pick = |forced: &Option<Column>, wanted: Role, fallback: usize| match forced {
+        Some(Column::Index(i)) if *i >= width && width > 0 => Err(format!(
+            "there is no column {}: the file has {width} columns",
+            i + 1
+        )),
         Some(Column::Index(i)) => Ok(*i),
         Some(Column::Name(name)) => by_name(name),
         None => by_role(wanted, fallback),
@@ -861,19 +774,18 @@ fn choose_columns(
             source + 1
         ));
     }
+    if width < 2 && header.is_none() {
+        return Err(
+            "found only one column: is this an aligned CSV? If the delimiter was \
+                    misdetected, give it with --delimiter"
+                .to_string(),
+        );
+    }
     let origin = header.and_then(|cells| {
         cells
             .iter()
             .position(|c| role(c, langs) == Some(Role::Origin))
     });
-    let width = header.map_or(width, <[String]>::len);
-    if width < 2 && header.is_none() {
-        return Err(
-            "found only one column: is this an aligned CSV? If the delimiter was \
-             misdetected, give it with --delimiter"
-                .to_string(),
-        );
-    }
     let ignored = (0..width)
         .filter(|&i| i != source && i != target && Some(i) != origin)
         .map(|i| match header {
@@ -888,53 +800,6 @@ fn choose_columns(
         ignored,
         width,
     })
-}
-
-/// Copy the header (if any) and the given rows of the file, byte for byte as
-/// the CSV parser saw them, to `out`: the rejects file. UTF-8 and
-/// Windows-1252 files are copied unchanged (with their byte-order mark);
-/// UTF-16 files are written as UTF-8 with a byte-order mark.
-pub fn copy_rows(
-    path: &Path,
-    layout: &Layout,
-    rows: &[Range<u64>],
-    out: &mut dyn Write,
-) -> Result<()> {
-    let read_err = |e| Error::io("cannot read", path, e);
-    let write_err = |e| Error::io("cannot write the rejects file", path, e);
-    if layout.had_bom {
-        let bom = if layout.encoding.is_utf16() {
-            TextEncoding::Utf8.bom()
-        } else {
-            layout.encoding.bom()
-        };
-        out.write_all(bom).map_err(write_err)?;
-    }
-    let mut stream = io::BufReader::new(decoded_stream(path, layout.encoding, layout.had_bom)?);
-    let mut at = 0u64;
-    for range in layout.header_range.iter().chain(rows) {
-        io::copy(&mut (&mut stream).take(range.start - at), &mut io::sink()).map_err(read_err)?;
-        let mut row = Vec::new();
-        (&mut stream)
-            .take(range.end - range.start)
-            .read_to_end(&mut row)
-            .map_err(read_err)?;
-        at = range.end;
-        // The parser stops between the CR and LF of a CRLF line end.
-        if row.last() == Some(&b'\r')
-            && stream.fill_buf().map_err(read_err)?.first() == Some(&b'\n')
-        {
-            row.push(b'\n');
-            stream.consume(1);
-            at += 1;
-        }
-        // The last row of a file may have no line end; the rejects file still does.
-        if !matches!(row.last(), Some(b'\n' | b'\r')) {
-            row.push(b'\n');
-        }
-        out.write_all(&row).map_err(write_err)?;
-    }
-    Ok(())
 }
 
 /// Writes pairs as CSV (comma) or TSV (tab), RFC 4180 quoting, UTF-8.
@@ -998,6 +863,15 @@ mod tests {
 
     fn cp1252(text: &str) -> Vec<u8> {
         encoding_rs::WINDOWS_1252.encode(text).0.into_owned()
+    }
+
+    fn open_err(name: &str, bytes: &[u8]) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, name, bytes);
+        PairReader::open(&path, &CsvOptions::default(), "fr", "en")
+            .err()
+            .expect("refused")
+            .to_string()
     }
 
     #[test]
@@ -1081,33 +955,74 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_language_column_is_a_clear_error() {
+    fn headers_as_spreadsheets_write_them() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write(&dir, "de.csv", b"fr,de\nBerne,Bern\n");
-        let err = PairReader::open(&path, &CsvOptions::default(), "fr", "en")
-            .err()
-            .unwrap();
-        let msg = err.to_string();
+        for header in [
+            "Langue source;Langue cible",
+            "Français (France);Anglais (Royaume-Uni)",
+            "FRA;ENG",
+            "Source (fr);Target (en)",
+        ] {
+            let path = write(&dir, "h.csv", format!("{header}\r\nOui;Yes\r\n").as_bytes());
+            let (layout, good, _) = read_all(&path, &CsvOptions::default());
+            assert!(layout.header.is_some(), "{header}");
+            assert_eq!(good.len(), 1, "{header}");
+        }
+        // Excel's sep= line, then a blank row, then the header.
+        let path = write(&dir, "sep.csv", b"sep=;\r\n;\r\nfr;en\r\nOui;Yes\r\n");
+        let (layout, good, _) = read_all(&path, &CsvOptions::default());
+        assert_eq!(layout.delimiter, b';');
+        assert_eq!(layout.header_raw, b"sep=;\r\n;\r\nfr;en\r\n");
+        assert_eq!((good.len(), good[0].line), (1, 4));
+    }
+
+    #[test]
+    fn a_missing_language_column_is_a_clear_error() {
+        let message = open_err("de.csv", b"fr,de\nBerne,Bern\n");
+        assert!(message.contains("de.csv"), "{message}");
         assert!(
-            msg.contains("de.csv") && msg.contains("no target column for language en"),
-            "{msg}"
+            message.contains("no target column for language en"),
+            "{message}"
         );
+        assert!(message.contains("--header no"), "{message}");
+    }
+
+    #[test]
+    fn files_that_are_not_csv_are_refused_with_what_they_are() {
+        assert!(open_err("x.xlsx", b"PK\x03\x04rest").contains("ZIP archive"));
+        assert!(open_err("x.csv.xz", b"\xFD7zXZ\x00\x00").contains("xz-compressed"));
+        assert!(
+            open_err("m.json", b"[{\"source\": \"Oui\", \"target\": \"Yes\"}]").contains("JSON")
+        );
+        assert!(open_err("bin", b"fr,en\nab\x00cd,x\n").contains("NUL"));
+        assert!(open_err("empty.csv", b"  \n").contains("empty"));
     }
 
     #[test]
     fn forced_columns_by_index_and_name() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write(&dir, "forced.csv", b"a,b,c\nx,Berne,Bern\n");
+        let path = write(&dir, "forced.csv", "a,b,Cible\nx,Berne,Bern\n".as_bytes());
         let options = CsvOptions {
             header: HeaderMode::Yes,
-            source_col: Some("b".parse().unwrap()),
-            target_col: Some("3".parse().unwrap()),
+            source_col: Some("B".parse().unwrap()),
+            target_col: Some("CIBLE".parse().unwrap()),
             ..CsvOptions::default()
         };
         let (_, good, _) = read_all(&path, &options);
         assert_eq!(
             (good[0].source.as_str(), good[0].target.as_str()),
             ("Berne", "Bern")
+        );
+        let options = CsvOptions {
+            source_col: Some("2".parse().unwrap()),
+            target_col: Some("9".parse().unwrap()),
+            ..CsvOptions::default()
+        };
+        let err = PairReader::open(&path, &options, "fr", "en").err().unwrap();
+        assert!(
+            err.to_string()
+                .contains("there is no column 9: the file has 3 columns"),
+            "{err}"
         );
     }
 
@@ -1138,29 +1053,52 @@ mod tests {
     }
 
     #[test]
-    fn invalid_bytes_in_a_utf8_file_reject_the_row_not_the_file() {
+    fn mixed_utf8_and_latin1_rows_are_each_read_right() {
+        // Regression: a mostly Latin-1 file with one UTF-8 row stored "CafÃ©".
         let dir = tempfile::tempdir().unwrap();
-        let bytes = b"fr,en\nD\xC3\xA9j\xC3\xA0 vu.,Already seen.\n\xC3\xA9t\xC3\xA9 \xC3\xA0 Gen\xC3\xA8ve,summer in Geneva\nCaf\xE9.,Coffee.\n";
-        let path = write(&dir, "mixed.csv", bytes);
+        let mut bytes =
+            cp1252("fr;en\nÉté;Summer\nHiver à Genève;Winter in Geneva\nNoël;Christmas\n");
+        bytes.extend("Café;Coffee\n".as_bytes());
+        bytes.extend(b"D\xC3\xA9j\xE0 vu;Damaged\n");
+        let path = write(&dir, "mixed.csv", &bytes);
         let (layout, good, bad) = read_all(&path, &CsvOptions::default());
-        assert_eq!(layout.encoding, TextEncoding::Utf8);
-        assert_eq!(good.len(), 2);
+        assert!(layout.mixed);
+        let sources: Vec<&str> = good.iter().map(|r| r.source.as_str()).collect();
+        assert_eq!(sources, ["Été", "Hiver à Genève", "Noël", "Café"]);
+        assert!(good[0].windows_1252 && !good[3].windows_1252);
         assert_eq!(bad.len(), 1);
         assert!(bad[0].reason.contains("invalid UTF-8"), "{}", bad[0].reason);
-        assert!(bad[0].reason.contains("Caf"), "{}", bad[0].reason);
     }
 
     #[test]
-    fn rejected_rows_are_copied_byte_for_byte_after_the_header() {
+    fn an_unbalanced_quote_is_rejected_not_swallowing_rows() {
+        // Regression: the csv crate read lines 3-7 as one source cell.
         let dir = tempfile::tempdir().unwrap();
-        let bytes = cp1252("fr;en\r\nBon.;Good.\r\n\"Mauvais\r\nÉté\";\r\nFin.;End.\r\nDernière");
-        let path = write(&dir, "r.csv", &bytes);
-        let (layout, _, bad) = read_all(&path, &CsvOptions::default());
-        let ranges: Vec<_> = bad.iter().map(|b| b.raw.clone()).collect();
-        assert_eq!(bad.len(), 2);
-        let mut out = vec![];
-        copy_rows(&path, &layout, &ranges, &mut out).unwrap();
-        assert_eq!(out, cp1252("fr;en\r\n\"Mauvais\r\nÉté\";\r\nDernière\n"));
+        let text = "fr,en\nBonjour,Hello\n\"Il a dit oui,He said yes\nMerci,Thanks\nOui,Yes\nNon,No\n\"Fin\",End\nAprès,After\n";
+        let path = write(&dir, "stray.csv", text.as_bytes());
+        let (_, good, bad) = read_all(&path, &CsvOptions::default());
+        assert_eq!(good.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 8]);
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].line, 3);
+        assert!(
+            bad[0].reason.contains("closed and then goes on"),
+            "{}",
+            bad[0].reason
+        );
+        assert!(bad[0].reason.contains("lines 3–7"), "{}", bad[0].reason);
+        assert_eq!(
+            bad[0].raw,
+            b"\"Il a dit oui,He said yes\nMerci,Thanks\nOui,Yes\nNon,No\n\"Fin\",End\n"
+        );
+    }
+
+    #[test]
+    fn quotes_are_checked_cell_by_cell() {
+        assert!(check_quotes(b"\"a,b\",\"c \"\"d\"\"\"\r\n", b',').is_ok());
+        assert!(check_quotes(b"He said \"yes\",Il a dit oui\n", b',').is_ok());
+        assert!(check_quotes(b"\"a\"b,c\n", b',').is_err());
+        assert!(check_quotes(b"\"never closed,c\n", b',').is_err());
+        assert!(check_quotes(b"x;\"y\";\"z\"", b';').is_ok());
     }
 
     #[test]
@@ -1181,7 +1119,7 @@ mod tests {
     }
 
     #[test]
-    fn line_numbers_count_crlf_blank_lines_and_multiline_cells() {
+    fn line_numbers_and_raw_rows_in_crlf_files() {
         // Regression: the csv crate counts every record after the first one
         // line short in CRLF files, and reports blank lines in the position.
         let dir = tempfile::tempdir().unwrap();
@@ -1190,35 +1128,14 @@ mod tests {
         let (layout, good, bad) = read_all(&path, &CsvOptions::default());
         assert_eq!(good.iter().map(|r| r.line).collect::<Vec<_>>(), [3, 7]);
         assert_eq!(bad[0].line, 6);
-        let mut out = vec![];
-        let rows: Vec<_> = bad.iter().map(|b| b.raw.clone()).collect();
-        copy_rows(&path, &layout, &rows, &mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "fr;en\r\nSeul\r\n");
+        assert_eq!(bad[0].raw, b"Seul\r\n");
+        assert_eq!(layout.header_raw, b"fr;en\r\n");
     }
 
     #[test]
-    fn utf8_census_counts_across_chunk_boundaries() {
-        let mut text = "a".repeat((1 << 20) - 1).into_bytes();
-        text.extend("é".as_bytes());
-        text.push(0xE9);
-        let census = utf8_census(&mut text.as_slice()).unwrap();
-        assert_eq!(
-            census,
-            Utf8Census {
-                multibyte: 1,
-                invalid: 1
-            }
-        );
-    }
-
-    #[test]
-    fn encodings_and_columns_parse_from_user_words() {
-        assert_eq!(
-            "Latin1".parse::<TextEncoding>(),
-            Ok(TextEncoding::Windows1252)
-        );
-        assert!("ebcdic".parse::<TextEncoding>().is_err());
+    fn columns_parse_from_user_words() {
         assert_eq!("2".parse::<Column>(), Ok(Column::Index(1)));
         assert!("0".parse::<Column>().is_err());
+        assert_eq!("Cible".parse::<Column>(), Ok(Column::Name("Cible".into())));
     }
 }

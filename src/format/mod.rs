@@ -3,3 +3,4 @@
 //! store.
 
 pub mod csv;
+pub mod encoding;

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use memoire::format::csv::{Column, HeaderMode, TextEncoding};
+use memoire::format::csv::{Column, HeaderMode};
+use memoire::format::encoding::TextEncoding;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -21,8 +22,9 @@ use memoire::format::csv::{Column, HeaderMode, TextEncoding};
                   memoire --db /tmp/test.db stats"
 )]
 pub struct Cli {
-    /// The memory database file (created on first use).
-    #[arg(long, global = true, env = "MEMOIRE_DB", value_name = "PATH")]
+    /// The memory database file (default: $MEMOIRE_DB, else the data
+    /// directory). `import` creates it; the other commands need it to exist.
+    #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -104,7 +106,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "NAME|N")]
     pub target_col: Option<Column>,
 
-    /// Where to copy rejected rows (default: FILE.rejects.csv beside the input).
+    /// Where to copy rejected rows (default: beside the input, memory.csv →
+    /// memory.rejects.csv).
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
 
@@ -140,6 +143,7 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
         "semicolon" | ";" => Ok(b';'),
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         "pipe" | "|" => Ok(b'|'),
+        "\"" | "\r" | "\n" => Err("a quote or a line break cannot separate cells".to_string()),
         other if other.len() == 1 && other.is_ascii() => Ok(other.as_bytes()[0]),
         _ => Err("use comma, semicolon, tab, pipe or a single ASCII character".to_string()),
     }
@@ -245,6 +249,9 @@ pub struct ConcordanceArgs {
 
 /// Show what the memory holds: pairs per language pair, origins, size.
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire stats\n  \
+    memoire --db ~/clients/acme.db stats --json")]
 pub struct StatsArgs {
     /// Print JSON.
     #[arg(long)]

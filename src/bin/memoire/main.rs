@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use memoire::export::export_pairs;
-use memoire::format::csv::CsvOptions;
+use memoire::format::csv::{CsvOptions, delimiter_name};
 use memoire::fuzzy;
 use memoire::import::{self, ImportOptions, ImportReport};
 use memoire::segment::Segmenter;
@@ -45,7 +45,12 @@ fn chain(err: &Error) -> String {
     while let Some(c) = cause {
         let text = c.to_string();
         // SQLite's errors repeat their message one level down; say it once.
-        if !line.contains(&text) {
+        let repeated = line.contains(&text)
+            || line
+                .rsplit(": ")
+                .next()
+                .is_some_and(|last| text.ends_with(last));
+        if !repeated {
             line.push_str(": ");
             line.push_str(&text);
         }
@@ -65,14 +70,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// `--db`, else `MEMOIRE_DB` (both through clap), else the data directory.
+/// `--db`, else `MEMOIRE_DB` (when set and not empty), else the data
+/// directory.
 fn db_path(given: Option<PathBuf>) -> Result<PathBuf> {
-    given.or_else(store::default_path).ok_or_else(|| {
-        Error::new(
-            Kind::Input,
-            "cannot tell where to keep the memory: give --db PATH or set MEMOIRE_DB",
-        )
-    })
+    given
+        .or_else(|| {
+            std::env::var_os("MEMOIRE_DB")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .or_else(store::default_path)
+        .ok_or_else(|| {
+            Error::new(
+                Kind::Input,
+                "cannot tell where to keep the memory: give --db PATH or set MEMOIRE_DB",
+            )
+        })
 }
 
 /// Checked language codes from the command line.
@@ -85,14 +98,29 @@ fn languages(langs: &LangArgs) -> Result<(String, String)> {
             )
         })
     };
-    Ok((
+    let (source, target) = (
         code("--source-lang", &langs.source_lang)?,
         code("--target-lang", &langs.target_lang)?,
-    ))
+    );
+    if source == target {
+        return Err(Error::new(
+            Kind::Input,
+            format!(
+                "--source-lang and --target-lang are both {source}: a memory pairs two languages"
+            ),
+        ));
+    }
+    Ok((source, target))
 }
 
 fn import(db: &Path, args: ImportArgs) -> Result<ExitCode> {
     let (source_lang, target_lang) = languages(&args.langs)?;
+    if args.origin.as_deref().is_some_and(|o| o.trim().is_empty()) {
+        return Err(Error::new(
+            Kind::Input,
+            "--origin needs a label (or leave it out to use the file name)",
+        ));
+    }
     let options = ImportOptions {
         source_lang,
         target_lang,
@@ -146,20 +174,22 @@ fn import(db: &Path, args: ImportArgs) -> Result<ExitCode> {
 }
 
 fn print_import_summary(report: &ImportReport) {
-    let delimiter = match report.delimiter {
-        b'\t' => "tab".to_string(),
-        b',' => "comma".to_string(),
-        b';' => "semicolon".to_string(),
-        other => format!("{:?}", other as char),
-    };
     let header = match &report.header {
         Some(cells) => format!("header {}", cells.join(", ")),
-        None => "no header".to_string(),
+        None => "no header (columns 1 and 2 imported)".to_string(),
+    };
+    let encoding = if report.mixed_encoding {
+        format!(
+            "UTF-8 with {} rows in Windows-1252 (each cell read in its own encoding)",
+            report.windows_1252_rows
+        )
+    } else {
+        report.encoding.to_string()
     };
     eprintln!(
-        "{}: {}, {delimiter}-separated, {header}",
+        "{}: {encoding}, {}-separated, {header}",
         report.path.display(),
-        report.encoding
+        delimiter_name(report.delimiter)
     );
     if !report.ignored_columns.is_empty() {
         eprintln!("ignored columns: {}", report.ignored_columns.join(", "));
@@ -195,6 +225,13 @@ fn export(db: &Path, args: ExportArgs) -> Result<ExitCode> {
     };
     let store = Store::open_existing(db)?;
     let (out, name): (Box<dyn Write>, PathBuf) = match &args.output {
+        Some(path) if store.is_own_file(path) => {
+            return Err(Error::new(
+                Kind::Input,
+                "this is the memory's own database file; export to another file",
+            )
+            .at(path));
+        }
         Some(path) => {
             let file = File::create(path).map_err(|e| Error::io("cannot create", path, e))?;
             (Box::new(file), path.clone())
