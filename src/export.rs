@@ -1,14 +1,15 @@
-//! Write the memory out as CSV or TSV.
+//! Write the memory and the glossary out as CSV or TSV.
 //!
-//! The columns are the two language codes and `origin`
-//! (`fr,en,origin`), which [`crate::import`] recognises, so an export
-//! imports back into the same pairs with the same origins.
+//! Memory: the two language codes and `origin` (`fr,en,origin`). Glossary:
+//! the codes, `domain`, `note`, `status` and `origin`. [`crate::import`]
+//! recognises every one of these columns, so an export imports back into
+//! the same pairs with the same origins.
 
 use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::format::csv::PairWriter;
+use crate::format::csv::CsvWriter;
 use crate::store::Store;
 
 /// Write every pair of `source_lang` → `target_lang` to `out`, separated
@@ -19,19 +20,56 @@ pub fn export_pairs(
     source_lang: &str,
     target_lang: &str,
     delimiter: u8,
-    out: impl Write,
+    out: &mut dyn Write,
     name: &Path,
 ) -> Result<u64> {
     let write_err = |e| Error::io("cannot write", name, e);
     let mut writer =
-        PairWriter::new(out, delimiter, source_lang, target_lang).map_err(write_err)?;
+        CsvWriter::new(out, delimiter, &[source_lang, target_lang, "origin"]).map_err(write_err)?;
     let mut written = 0;
     store.for_each_pair(Some(source_lang), Some(target_lang), |pair| {
         written += 1;
         writer
-            .write(&pair.source, &pair.target, &pair.origin)
+            .write(&[&pair.source, &pair.target, &pair.origin])
             .map_err(write_err)
     })?;
     writer.finish().map_err(write_err)?;
     Ok(written)
+}
+
+/// Write every term pair of `source_lang` → `target_lang` to `out`.
+/// Returns the number of terms written.
+pub fn export_terms(
+    store: &Store,
+    source_lang: &str,
+    target_lang: &str,
+    delimiter: u8,
+    out: &mut dyn Write,
+    name: &Path,
+) -> Result<u64> {
+    let write_err = |e| Error::io("cannot write", name, e);
+    let header = [
+        source_lang,
+        target_lang,
+        "domain",
+        "note",
+        "status",
+        "origin",
+    ];
+    let mut writer = CsvWriter::new(out, delimiter, &header).map_err(write_err)?;
+    let terms = store.terms(source_lang, target_lang)?;
+    for term in &terms {
+        writer
+            .write(&[
+                &term.source,
+                &term.target,
+                term.domain.as_deref().unwrap_or(""),
+                term.note.as_deref().unwrap_or(""),
+                term.status.as_str(),
+                &term.origin,
+            ])
+            .map_err(write_err)?;
+    }
+    writer.finish().map_err(write_err)?;
+    Ok(terms.len() as u64)
 }

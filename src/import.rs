@@ -14,8 +14,8 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Kind, Result};
-use crate::format::csv::{CsvOptions, Layout, PairReader};
-use crate::store::{Added, NewPair, Store, same_file};
+use crate::format::csv::{CsvOptions, Layout, PairReader, PairRow};
+use crate::store::{Added, NewPair, NewTerm, Store, TermAdded, TermStatus, same_file};
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
@@ -81,6 +81,8 @@ pub struct ImportReport {
     pub alternatives: u64,
     /// Pairs already in the memory, skipped.
     pub duplicates: u64,
+    /// Glossary entries already there whose domain, note or status changed.
+    pub updated: u64,
     pub rejected: Vec<Rejected>,
     /// Where the rejected rows were written, if there were any.
     pub rejects_path: Option<PathBuf>,
@@ -152,27 +154,50 @@ impl Rejects {
     }
 }
 
-/// Import an aligned CSV/TSV file. `progress` is called now and then.
-pub fn import_csv(
-    store: &mut Store,
-    path: &Path,
-    options: &ImportOptions,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<ImportReport> {
-    let total = std::fs::metadata(path)
-        .map_err(|e| Error::io("cannot open", path, e))?
-        .len();
-    let rejects_path = options
+/// What one row did to the store.
+enum RowOutcome {
+    Added,
+    Alternative,
+    Updated,
+    Duplicate,
+}
+
+/// Stores one good row with its origin: the outer `Result` is a store
+/// failure (fatal), the inner one a reason to reject just this row.
+type AddRow<'a> = dyn FnMut(&PairRow, &str) -> Result<std::result::Result<RowOutcome, String>> + 'a;
+
+/// Where rejected rows go: `--rejects` or beside the input, but never the
+/// input itself nor the memory's own files.
+fn rejects_path(store: &Store, path: &Path, options: &ImportOptions) -> Result<PathBuf> {
+    let rejects = options
         .rejects
         .clone()
         .unwrap_or_else(|| default_rejects_path(path));
-    if same_file(&rejects_path, path) || store.is_own_file(&rejects_path) {
+    if same_file(&rejects, path) || store.is_own_file(&rejects) {
         return Err(Error::new(
             Kind::Input,
             "the rejects file would overwrite the input or the memory; choose another --rejects PATH",
         )
-        .at(&rejects_path));
+        .at(&rejects));
     }
+    Ok(rejects)
+}
+
+/// Read `path` and hand each good row to `add`, which may still refuse it
+/// (its `Err(reason)` rejects the row like a bad row). Rejects are written
+/// before this returns; the caller commits its batch afterwards.
+/// `glossary` says whether the domain, note and status columns are used.
+fn import_rows(
+    path: &Path,
+    options: &ImportOptions,
+    rejects_path: PathBuf,
+    glossary: bool,
+    progress: &mut dyn FnMut(Progress),
+    add: &mut AddRow<'_>,
+) -> Result<ImportReport> {
+    let total = std::fs::metadata(path)
+        .map_err(|e| Error::io("cannot open", path, e))?
+        .len();
     let mut reader = PairReader::open(
         path,
         &options.csv,
@@ -184,13 +209,23 @@ pub fn import_csv(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
+    let mut ignored_columns = layout.ignored.clone();
+    if !glossary {
+        let named = [layout.domain, layout.note, layout.status];
+        ignored_columns.extend(
+            named
+                .into_iter()
+                .flatten()
+                .filter_map(|i| layout.header.as_ref().and_then(|h| h.get(i)).cloned()),
+        );
+    }
     let mut report = ImportReport {
         path: path.to_path_buf(),
         encoding: layout.encoding.name(),
         mixed_encoding: layout.mixed,
         delimiter: layout.delimiter,
         header: layout.header.clone(),
-        ignored_columns: layout.ignored.clone(),
+        ignored_columns,
         ..ImportReport::default()
     };
     let mut rejects = Rejects {
@@ -198,11 +233,9 @@ pub fn import_csv(
         out: None,
         layout,
     };
-
-    let mut batch = store.begin_import()?;
     while let Some(row) = reader.next_row()? {
         report.rows_read += 1;
-        match row {
+        let outcome = match row {
             Ok(pair) => {
                 report.windows_1252_rows += u64::from(pair.windows_1252);
                 let origin = options
@@ -210,32 +243,25 @@ pub fn import_csv(
                     .as_deref()
                     .or(pair.origin.as_deref())
                     .unwrap_or(&file_origin);
-                let added = batch.add(&NewPair {
-                    source_lang: &options.source_lang,
-                    target_lang: &options.target_lang,
-                    source: &pair.source,
-                    target: &pair.target,
-                    origin,
-                })?;
-                match added {
-                    Added::New => report.added += 1,
-                    Added::Alternative => report.alternatives += 1,
-                    Added::Duplicate => report.duplicates += 1,
-                }
+                add(&pair, origin)?.map_err(|reason| (pair.line, reason, pair.raw))
             }
-            Err(bad) if options.strict => {
+            Err(bad) => Err((bad.line, bad.reason, bad.raw)),
+        };
+        match outcome {
+            Ok(RowOutcome::Added) => report.added += 1,
+            Ok(RowOutcome::Alternative) => report.alternatives += 1,
+            Ok(RowOutcome::Updated) => report.updated += 1,
+            Ok(RowOutcome::Duplicate) => report.duplicates += 1,
+            Err((line, reason, _)) if options.strict => {
                 return Err(Error::new(
                     Kind::Rejected,
-                    format!("{}; nothing was imported (--strict)", bad.reason),
+                    format!("{reason}; nothing was imported (--strict)"),
                 )
-                .at_line(path, bad.line));
+                .at_line(path, line));
             }
-            Err(bad) => {
-                rejects.write(&bad.raw)?;
-                report.rejected.push(Rejected {
-                    line: bad.line,
-                    reason: bad.reason,
-                });
+            Err((line, reason, raw)) => {
+                rejects.write(&raw)?;
+                report.rejected.push(Rejected { line, reason });
             }
         }
         if report.rows_read.is_multiple_of(8192) {
@@ -248,13 +274,96 @@ pub fn import_csv(
     }
     // The rejects are on disk before the import commits: nothing is lost.
     report.rejects_path = rejects.finish()?;
-    batch.commit()?;
-    store.checkpoint();
     progress(Progress {
         bytes: total,
         total,
         rows: report.rows_read,
     });
+    Ok(report)
+}
+
+/// Import an aligned CSV/TSV file of segment pairs. `progress` is called
+/// now and then. Glossary columns (domain, note, status) are not stored;
+/// the report lists them as ignored.
+pub fn import_csv(
+    store: &mut Store,
+    path: &Path,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportReport> {
+    let rejects = rejects_path(store, path, options)?;
+    let mut batch = store.begin_import()?;
+    let report = import_rows(
+        path,
+        options,
+        rejects,
+        false,
+        progress,
+        &mut |pair, origin| {
+            let added = batch.add(&NewPair {
+                source_lang: &options.source_lang,
+                target_lang: &options.target_lang,
+                source: &pair.source,
+                target: &pair.target,
+                origin,
+            })?;
+            Ok(Ok(match added {
+                Added::New => RowOutcome::Added,
+                Added::Alternative => RowOutcome::Alternative,
+                Added::Duplicate => RowOutcome::Duplicate,
+            }))
+        },
+    )?;
+    batch.commit()?;
+    store.checkpoint();
+    Ok(report)
+}
+
+/// Import glossary term pairs from a CSV/TSV file: source and target
+/// columns as for a memory, plus optional `domain`, `note` and `status`
+/// (preferred, admitted, forbidden) columns. The same pair again updates
+/// its domain, note and status.
+pub fn import_terms(
+    store: &mut Store,
+    path: &Path,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportReport> {
+    let rejects = rejects_path(store, path, options)?;
+    let mut batch = store.begin_terms()?;
+    let report = import_rows(
+        path,
+        options,
+        rejects,
+        true,
+        progress,
+        &mut |pair, origin| {
+            let status = match pair
+                .status
+                .as_deref()
+                .map_or(Ok(TermStatus::Preferred), str::parse)
+            {
+                Ok(status) => status,
+                Err(why) => return Ok(Err(why)),
+            };
+            let added = batch.add(&NewTerm {
+                source_lang: &options.source_lang,
+                target_lang: &options.target_lang,
+                source: pair.source.trim(),
+                target: pair.target.trim(),
+                domain: pair.domain.as_deref().map(str::trim),
+                note: pair.note.as_deref().map(str::trim),
+                status,
+                origin,
+            })?;
+            Ok(Ok(match added {
+                TermAdded::New => RowOutcome::Added,
+                TermAdded::Updated => RowOutcome::Updated,
+                TermAdded::Unchanged => RowOutcome::Duplicate,
+            }))
+        },
+    )?;
+    batch.commit()?;
     Ok(report)
 }
 

@@ -11,19 +11,23 @@
 //! * [`format`] — exchange formats (aligned CSV/TSV) over files and streams.
 //! * [`import`] — one file into the store, in one transaction, with a report
 //!   and a rejects file for the rows that could not be taken.
-//! * [`export`] — the store back out as CSV/TSV that imports unchanged.
+//! * [`export`] — the store (memory and glossary) back out as CSV/TSV that
+//!   imports unchanged.
 //! * [`fuzzy`] — the match score and the lossless candidate search.
+//! * [`glossary`] — term lookup and term recognition in text; the shipped
+//!   French–English news glossary.
 //! * [`segment`] — French (and English) sentence segmentation as byte
 //!   ranges; rules in a data file users can extend.
 //! * [`error`] — the one error type, with a kind and a location.
 //!
 //! ## Limits
-//! Glossaries and pre-translation come in their own modules.
+//! Pre-translation of whole articles comes in its own module.
 
 pub mod error;
 pub mod export;
 pub mod format;
 pub mod fuzzy;
+pub mod glossary;
 pub mod import;
 pub mod segment;
 pub mod store;

@@ -104,6 +104,12 @@ const MIGRATIONS: &[Migration] = &[
     );",
         then: Some(index_existing_pairs),
     },
+    // 3: a term pair is stored once per language pair, source and target.
+    Migration {
+        sql: "CREATE UNIQUE INDEX term_pair_unique
+              ON term_pair (source_lang, target_lang, source, target);",
+        then: None,
+    },
 ];
 
 /// Migration 2: index every pair already stored.
@@ -128,6 +134,8 @@ const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// This open created the schema: the file is a new memory.
+    created: bool,
 }
 
 /// One stored segment pair.
@@ -237,6 +245,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            created: false,
         };
         store.configure()?;
         store.migrate(MIGRATIONS.len())?;
@@ -301,6 +310,11 @@ impl Store {
         Ok(())
     }
 
+    /// True when this open created the memory (a new, empty file).
+    pub fn created(&self) -> bool {
+        self.created
+    }
+
     /// The schema version stored in the file.
     pub fn schema_version(&self) -> Result<i64> {
         self.conn
@@ -353,6 +367,7 @@ impl Store {
                 .and_then(|()| tx.pragma_update(None, "user_version", version + 1))
                 .and_then(|()| tx.commit())
                 .map_err(|e| db_error(&self.path, &doing, e))?;
+            self.created |= version == 0;
         }
     }
 
@@ -503,6 +518,76 @@ impl Store {
             .and_then(|mut stmt| stmt.query_row([pair_id], |r| r.get(0)).optional())
             .map_err(self.err("cannot read the fuzzy index"))?;
         Ok(blob.map(|b| decode_ids(&b)).unwrap_or_default())
+    }
+
+    /// Start adding glossary terms: one write transaction, like an import.
+    pub fn begin_terms(&mut self) -> Result<TermBatch<'_>> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| db_error(&path, "cannot start adding terms", e))?;
+        let now: String = tx
+            .query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))
+            .map_err(|e| db_error(&path, "cannot start adding terms", e))?;
+        Ok(TermBatch { tx, path, now })
+    }
+
+    /// Every term pair of a language pair, in the order they were added.
+    pub fn terms(&self, source_lang: &str, target_lang: &str) -> Result<Vec<Term>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, source_lang, target_lang, source, target, domain, note, status, origin
+                 FROM term_pair WHERE source_lang = ?1 AND target_lang = ?2 ORDER BY id",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([source_lang, target_lang], |r| {
+                    let status: String = r.get(7)?;
+                    Ok(Term {
+                        id: r.get(0)?,
+                        source_lang: r.get(1)?,
+                        target_lang: r.get(2)?,
+                        source: r.get(3)?,
+                        target: r.get(4)?,
+                        domain: r.get(5)?,
+                        note: r.get(6)?,
+                        status: status.parse().unwrap_or(TermStatus::Preferred),
+                        origin: r.get(8)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(self.err("cannot read the glossary"))
+    }
+
+    /// Remove the term pairs of `source` (only the one with `target`, if
+    /// given); returns how many were removed.
+    pub fn remove_terms(
+        &mut self,
+        source_lang: &str,
+        target_lang: &str,
+        source: &str,
+        target: Option<&str>,
+    ) -> Result<usize> {
+        self.conn
+            .execute(
+                "DELETE FROM term_pair WHERE source_lang = ?1 AND target_lang = ?2
+                 AND source = ?3 AND (?4 IS NULL OR target = ?4)",
+                params![
+                    source_lang,
+                    target_lang,
+                    text::nfc(source),
+                    target.map(text::nfc)
+                ],
+            )
+            .map_err(self.err("cannot remove terms"))
+    }
+
+    /// Remove every term pair that came from `origin`.
+    pub fn remove_terms_from(&mut self, origin: &str) -> Result<usize> {
+        self.conn
+            .execute("DELETE FROM term_pair WHERE origin = ?1", [origin])
+            .map_err(self.err("cannot remove terms"))
     }
 
     /// Counts per language pair and origin, term pairs, and file size.
@@ -699,6 +784,165 @@ impl ImportBatch<'_> {
     }
 }
 
+/// Whether a glossary target may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TermStatus {
+    Preferred,
+    Admitted,
+    /// A translation that must not be used (a false friend, an old name).
+    Forbidden,
+}
+
+impl TermStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TermStatus::Preferred => "preferred",
+            TermStatus::Admitted => "admitted",
+            TermStatus::Forbidden => "forbidden",
+        }
+    }
+}
+
+impl std::str::FromStr for TermStatus {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_lowercase().as_str() {
+            "" | "preferred" | "préféré" | "preferre" | "pref" => Ok(TermStatus::Preferred),
+            "admitted" | "admis" | "allowed" | "accepted" => Ok(TermStatus::Admitted),
+            "forbidden" | "interdit" | "deprecated" | "avoid" | "banned" => {
+                Ok(TermStatus::Forbidden)
+            }
+            other => Err(format!(
+                "unknown status {other:?}: use preferred, admitted or forbidden"
+            )),
+        }
+    }
+}
+
+/// One stored glossary entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Term {
+    pub id: i64,
+    pub source_lang: String,
+    pub target_lang: String,
+    pub source: String,
+    pub target: String,
+    pub domain: Option<String>,
+    pub note: Option<String>,
+    pub status: TermStatus,
+    pub origin: String,
+}
+
+/// A term pair to add; texts are put in NFC by the store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewTerm<'a> {
+    pub source_lang: &'a str,
+    pub target_lang: &'a str,
+    pub source: &'a str,
+    pub target: &'a str,
+    pub domain: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub status: TermStatus,
+    pub origin: &'a str,
+}
+
+/// What [`TermBatch::add`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermAdded {
+    New,
+    /// The pair was there; its domain, note or status changed.
+    Updated,
+    Unchanged,
+}
+
+/// Glossary terms being added: one write transaction.
+pub struct TermBatch<'a> {
+    tx: rusqlite::Transaction<'a>,
+    path: PathBuf,
+    now: String,
+}
+
+impl TermBatch<'_> {
+    /// Add a term pair, or update the domain, note and status of the same
+    /// pair (same languages, source and target).
+    pub fn add(&mut self, term: &NewTerm<'_>) -> Result<TermAdded> {
+        let (source, target) = (text::nfc(term.source), text::nfc(term.target));
+        let fail = |e| db_error(&self.path, "cannot store a term", e);
+        let known: Option<(Option<String>, Option<String>, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT domain, note, status FROM term_pair
+                 WHERE source_lang = ?1 AND target_lang = ?2 AND source = ?3 AND target = ?4",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_row(
+                    params![term.source_lang, term.target_lang, source, target],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()
+            })
+            .map_err(fail)?;
+        let wanted = (
+            term.domain.map(str::to_string),
+            term.note.map(str::to_string),
+            term.status.as_str().to_string(),
+        );
+        match known {
+            Some(stored) if stored == wanted => Ok(TermAdded::Unchanged),
+            Some(_) => {
+                self.tx
+                    .execute(
+                        "UPDATE term_pair SET domain = ?5, note = ?6, status = ?7, changed_at = ?8
+                         WHERE source_lang = ?1 AND target_lang = ?2 AND source = ?3 AND target = ?4",
+                        params![
+                            term.source_lang,
+                            term.target_lang,
+                            source,
+                            target,
+                            wanted.0,
+                            wanted.1,
+                            wanted.2,
+                            self.now
+                        ],
+                    )
+                    .map_err(fail)?;
+                Ok(TermAdded::Updated)
+            }
+            None => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO term_pair (source_lang, target_lang, source, target, domain,
+                            note, status, origin, created_at, changed_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                    )
+                    .and_then(|mut stmt| {
+                        stmt.execute(params![
+                            term.source_lang,
+                            term.target_lang,
+                            source,
+                            target,
+                            wanted.0,
+                            wanted.1,
+                            wanted.2,
+                            term.origin,
+                            self.now
+                        ])
+                    })
+                    .map_err(fail)?;
+                Ok(TermAdded::New)
+            }
+        }
+    }
+
+    pub fn commit(self) -> Result<()> {
+        let path = self.path;
+        self.tx
+            .commit()
+            .map_err(|e| db_error(&path, "cannot commit the terms", e))
+    }
+}
+
 /// Postings buffered before a sorted write.
 const POSTINGS_PER_FLUSH: usize = 1 << 20;
 
@@ -870,6 +1114,7 @@ mod tests {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            created: false,
         };
         store.configure().unwrap();
         store.migrate(version).unwrap();
@@ -898,6 +1143,12 @@ mod tests {
                     [text::key_hash("Bonjour à tous.")],
                 )
                 .unwrap();
+        }
+        if version >= 2 {
+            // From schema 2 on, adding a pair also indexes it.
+            let tx = store.conn.unchecked_transaction().unwrap();
+            index_existing_pairs(&tx).unwrap();
+            tx.commit().unwrap();
         }
     }
 

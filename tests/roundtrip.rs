@@ -42,8 +42,8 @@ proptest! {
         batch.commit().unwrap();
 
         let file = dir.path().join(if tsv { "out.tsv" } else { "out.csv" });
-        let out = std::fs::File::create(&file).unwrap();
-        export_pairs(&store, "fr", "en", if tsv { b'\t' } else { b',' }, out, &file).unwrap();
+        let mut out = std::fs::File::create(&file).unwrap();
+        export_pairs(&store, "fr", "en", if tsv { b'\t' } else { b',' }, &mut out, &file).unwrap();
 
         let mut copy = Store::open(&dir.path().join("b.db")).unwrap();
         let report = import_csv(&mut copy, &file, &ImportOptions::default(), &mut |_| {}).unwrap();

@@ -103,6 +103,11 @@ pub struct Layout {
     pub source: usize,
     pub target: usize,
     pub origin: Option<usize>,
+    /// Glossary columns: domain, note and status (preferred, admitted,
+    /// forbidden); a memory import does not store them.
+    pub domain: Option<usize>,
+    pub note: Option<usize>,
+    pub status: Option<usize>,
     /// Names (or `column N`) of the columns that are not imported.
     pub ignored: Vec<String>,
     /// Cells a row should have (the header's count, else the usual one).
@@ -115,10 +120,16 @@ pub struct PairRow {
     pub line: u64,
     pub source: String,
     pub target: String,
-    /// The row's `origin` cell, when the file has such a column.
+    /// The row's `origin`, `domain`, `note` and `status` cells, when the
+    /// file has such columns and the cell is not blank.
     pub origin: Option<String>,
+    pub domain: Option<String>,
+    pub note: Option<String>,
+    pub status: Option<String>,
     /// Some cell was read as Windows-1252 in a mixed file.
     pub windows_1252: bool,
+    /// The row as it stands in the decoded stream, with its line end.
+    pub raw: Vec<u8>,
 }
 
 /// A row that cannot be imported, why, and its bytes as read.
@@ -225,6 +236,9 @@ impl PairReader {
             source: columns.source,
             target: columns.target,
             origin: columns.origin,
+            domain: columns.domain,
+            note: columns.note,
+            status: columns.status,
             ignored: columns.ignored,
             width: columns.width,
         };
@@ -271,7 +285,7 @@ impl PairReader {
 
     fn pair(&self, line: u64, raw: Vec<u8>) -> std::result::Result<PairRow, BadRow> {
         let reason = match self.check_row(&raw) {
-            Ok(row) => return Ok(PairRow { line, ..row }),
+            Ok(row) => return Ok(PairRow { line, raw, ..row }),
             Err(reason) => reason,
         };
         let lines = raw.iter().filter(|&&b| b == b'\n').count() as u64;
@@ -317,10 +331,16 @@ impl PairReader {
         };
         let source = cell(self.layout.source, "source")?;
         let target = cell(self.layout.target, "target")?;
-        let origin = match self.layout.origin {
-            Some(index) => Some(cell(index, "origin")?).filter(|o| !o.trim().is_empty()),
-            None => None,
+        let mut optional = |index: Option<usize>, role: &str| match index {
+            Some(index) => {
+                cell(index, role).map(|text| Some(text).filter(|t| !t.trim().is_empty()))
+            }
+            None => Ok(None),
         };
+        let origin = optional(self.layout.origin, "origin")?;
+        let domain = optional(self.layout.domain, "domain")?;
+        let note = optional(self.layout.note, "note")?;
+        let status = optional(self.layout.status, "status")?;
         if source.trim().is_empty() {
             return Err("empty source".to_string());
         }
@@ -332,7 +352,11 @@ impl PairReader {
             source,
             target,
             origin,
+            domain,
+            note,
+            status,
             windows_1252,
+            raw: Vec::new(),
         })
     }
 }
@@ -618,6 +642,9 @@ enum Role {
     Source,
     Target,
     Origin,
+    Domain,
+    Note,
+    Status,
     /// Names a language, neither of the ones being imported.
     OtherLanguage,
 }
@@ -689,8 +716,17 @@ fn role(cell: &str, (source_lang, target_lang): (&str, &str)) -> Option<Role> {
         Some(Role::Source)
     } else if TARGET.contains(&cell) || names_language(cell, target_lang) {
         Some(Role::Target)
-    } else if cell == "origin" || cell == "origine" {
+    } else if matches!(cell, "origin" | "origine") {
         Some(Role::Origin)
+    } else if matches!(cell, "domain" | "domaine" | "subject" | "field") {
+        Some(Role::Domain)
+    } else if matches!(
+        cell,
+        "note" | "notes" | "comment" | "commentaire" | "remarque"
+    ) {
+        Some(Role::Note)
+    } else if matches!(cell, "status" | "statut") {
+        Some(Role::Status)
     } else if ["fr", "en", "de", "it", "es", "rm"]
         .iter()
         .any(|lang| names_language(cell, lang))
@@ -701,14 +737,25 @@ fn role(cell: &str, (source_lang, target_lang): (&str, &str)) -> Option<Role> {
     }
 }
 
+/// A header names at least one language or the source or target role;
+/// `origin`, `note` and the like alone could be data.
 fn looks_like_header(cells: &[String], langs: (&str, &str)) -> bool {
-    cells.len() >= 2 && cells.iter().any(|cell| role(cell, langs).is_some())
+    cells.len() >= 2
+        && cells.iter().any(|cell| {
+            matches!(
+                role(cell, langs),
+                Some(Role::Source | Role::Target | Role::OtherLanguage)
+            )
+        })
 }
 
 struct Columns {
     source: usize,
     target: usize,
     origin: Option<usize>,
+    domain: Option<usize>,
+    note: Option<usize>,
+    status: Option<usize>,
     ignored: Vec<String>,
     /// Cells a row should have: the header's, else the usual count.
     width: usize,
@@ -781,13 +828,19 @@ fn choose_columns(
                 .to_string(),
         );
     }
-    let origin = header.and_then(|cells| {
-        cells
-            .iter()
-            .position(|c| role(c, langs) == Some(Role::Origin))
-    });
+    let find = |wanted: Role| {
+        header.and_then(|cells| cells.iter().position(|c| role(c, langs) == Some(wanted)))
+    };
+    let (origin, domain, note, status) = (
+        find(Role::Origin),
+        find(Role::Domain),
+        find(Role::Note),
+        find(Role::Status),
+    );
     let ignored = (0..width)
-        .filter(|&i| i != source && i != target && Some(i) != origin)
+        .filter(|&i| {
+            i != source && i != target && ![origin, domain, note, status].contains(&Some(i))
+        })
         .map(|i| match header {
             Some(cells) if !cells[i].is_empty() => cells[i].clone(),
             _ => format!("column {}", i + 1),
@@ -797,32 +850,31 @@ fn choose_columns(
         source,
         target,
         origin,
+        domain,
+        note,
+        status,
         ignored,
         width,
     })
 }
 
-/// Writes pairs as CSV (comma) or TSV (tab), RFC 4180 quoting, UTF-8.
-pub struct PairWriter<W: Write> {
+/// Writes rows as CSV (comma) or TSV (tab), RFC 4180 quoting, UTF-8.
+pub struct CsvWriter<W: Write> {
     writer: csv::Writer<W>,
 }
 
-impl<W: Write> PairWriter<W> {
-    /// Start a file with the header `<source_lang>,<target_lang>,origin`.
-    pub fn new(out: W, delimiter: u8, source_lang: &str, target_lang: &str) -> io::Result<Self> {
+impl<W: Write> CsvWriter<W> {
+    /// Start a file with its header row.
+    pub fn new(out: W, delimiter: u8, header: &[&str]) -> io::Result<Self> {
         let mut writer = csv::WriterBuilder::new()
             .delimiter(delimiter)
             .from_writer(out);
-        writer
-            .write_record([source_lang, target_lang, "origin"])
-            .map_err(into_io)?;
-        Ok(PairWriter { writer })
+        writer.write_record(header).map_err(into_io)?;
+        Ok(CsvWriter { writer })
     }
 
-    pub fn write(&mut self, source: &str, target: &str, origin: &str) -> io::Result<()> {
-        self.writer
-            .write_record([source, target, origin])
-            .map_err(into_io)
+    pub fn write(&mut self, cells: &[&str]) -> io::Result<()> {
+        self.writer.write_record(cells).map_err(into_io)
     }
 
     pub fn finish(mut self) -> io::Result<()> {
@@ -950,7 +1002,8 @@ mod tests {
             (layout.source, layout.target, layout.origin),
             (3, 1, Some(4))
         );
-        assert_eq!(layout.ignored, ["id", "note"]);
+        assert_eq!(layout.note, Some(2));
+        assert_eq!(layout.ignored, ["id"]);
         assert_eq!(good[0].origin.as_deref(), Some("atlas"));
     }
 

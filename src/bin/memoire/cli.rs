@@ -37,6 +37,7 @@ pub enum Command {
     Export(ExportArgs),
     Lookup(LookupArgs),
     Concordance(ConcordanceArgs),
+    Term(TermArgs),
     Stats(StatsArgs),
     Segment(SegmentArgs),
 }
@@ -302,4 +303,134 @@ pub struct SegmentArgs {
 pub enum SegmentLang {
     Fr,
     En,
+}
+
+/// The glossary: term pairs (names, institutions, titles, vocabulary).
+///
+/// A new memory starts with memoire's French–English news glossary (set
+/// MEMOIRE_NO_GLOSSARY=1 before creating it to start empty, or remove it
+/// later with `memoire term remove --origin "memoire fr-en news glossary"`).
+#[derive(Args, Debug)]
+pub struct TermArgs {
+    #[command(subcommand)]
+    pub command: TermCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TermCommand {
+    Add(TermAddArgs),
+    Import(ImportArgs),
+    Export(ExportArgs),
+    List(TermListArgs),
+    Remove(TermRemoveArgs),
+    Lookup(TermLookupArgs),
+    Find(TermFindArgs),
+}
+
+/// Add one term pair (a second target for the same source is kept too).
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire term add \"Conseil fédéral\" \"Federal Council\" --domain institution-ch\n  \
+    memoire term add actuellement actually --status forbidden --note \"false friend: currently\"")]
+pub struct TermAddArgs {
+    pub source: String,
+    pub target: String,
+    #[command(flatten)]
+    pub langs: LangArgs,
+    /// Subject field (organisation, person, law, economy…).
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// A note for translators.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// preferred, admitted, or forbidden (a translation not to use).
+    #[arg(long, default_value = "preferred")]
+    pub status: memoire::store::TermStatus,
+}
+
+/// List the glossary's term pairs.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire term list --domain person\n  \
+    memoire term list --status forbidden --json")]
+pub struct TermListArgs {
+    #[command(flatten)]
+    pub langs: LangArgs,
+    /// Only this domain.
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Only this status.
+    #[arg(long)]
+    pub status: Option<memoire::store::TermStatus>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Remove term pairs: one source (all its targets, or one), or everything
+/// from one origin.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire term remove \"Conseil fédéral\" \"Federal Counsel\"\n  \
+    memoire term remove --origin \"memoire fr-en news glossary\"")]
+pub struct TermRemoveArgs {
+    /// The source term.
+    #[arg(required_unless_present = "origin")]
+    pub source: Option<String>,
+    /// Only the pair with this target.
+    pub target: Option<String>,
+    #[command(flatten)]
+    pub langs: LangArgs,
+    /// Remove every term pair imported with this origin label instead.
+    #[arg(long, conflicts_with_all = ["source", "target"])]
+    pub origin: Option<String>,
+}
+
+/// Look up a term: exact, any case or accents, inflected forms, part of a
+/// longer term, or a similar spelling (names transliterated differently).
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire term lookup OTSC\n  \
+    memoire term lookup Choigou\n  \
+    memoire term lookup émeutes\n  \
+    memoire term lookup --reverse \"State Department\"")]
+pub struct TermLookupArgs {
+    pub text: String,
+    #[command(flatten)]
+    pub langs: LangArgs,
+    /// Look up from the translation side (English → French by default).
+    #[arg(long)]
+    pub reverse: bool,
+    /// Most entries shown.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// List the glossary terms in a text, sentence by sentence, with their
+/// equivalents: what to check before translating.
+///
+/// Terms are found whatever their case and accents (Etat / État), in
+/// inflected forms (des émeutes → émeute), after elided articles (l'OTSC,
+/// d'Almaty), and across no-break spaces and line breaks; the longest term
+/// wins. Acronyms must be in capitals and one-word names capitalised.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire term find article.txt\n  \
+    memoire term find --text \"Le président Tokaïev a reçu l'OTSC à Almaty.\"\n  \
+    memoire term find --json article.txt")]
+pub struct TermFindArgs {
+    /// The text (default: standard input).
+    #[arg(conflicts_with = "text")]
+    pub file: Option<PathBuf>,
+    /// The text itself, instead of a file.
+    #[arg(long)]
+    pub text: Option<String>,
+    #[command(flatten)]
+    pub langs: LangArgs,
+    /// Print JSON: segments with their terms, spans and entries.
+    #[arg(long)]
+    pub json: bool,
 }

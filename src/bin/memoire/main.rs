@@ -4,6 +4,7 @@
 //! an error.
 
 mod cli;
+mod term;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use memoire::export::export_pairs;
+use memoire::export::{export_pairs, export_terms};
 use memoire::format::csv::{CsvOptions, delimiter_name};
 use memoire::fuzzy;
 use memoire::import::{self, ImportOptions, ImportReport};
@@ -61,8 +62,9 @@ fn chain(err: &Error) -> String {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Import(args) => import(&db_path(cli.db)?, args),
-        Command::Export(args) => export(&db_path(cli.db)?, args),
+        Command::Import(args) => import(&db_path(cli.db)?, args, Contents::Memory),
+        Command::Export(args) => export(&db_path(cli.db)?, args, Contents::Memory),
+        Command::Term(args) => term::run(&db_path(cli.db)?, args.command),
         Command::Lookup(args) => lookup(&db_path(cli.db)?, args),
         Command::Concordance(args) => concordance(&db_path(cli.db)?, args),
         Command::Stats(args) => stats(&db_path(cli.db)?, args),
@@ -89,7 +91,7 @@ fn db_path(given: Option<PathBuf>) -> Result<PathBuf> {
 }
 
 /// Checked language codes from the command line.
-fn languages(langs: &LangArgs) -> Result<(String, String)> {
+pub fn languages(langs: &LangArgs) -> Result<(String, String)> {
     let code = |flag: &str, value: &str| {
         memoire::text::language_code(value).ok_or_else(|| {
             Error::new(
@@ -113,7 +115,25 @@ fn languages(langs: &LangArgs) -> Result<(String, String)> {
     Ok((source, target))
 }
 
-fn import(db: &Path, args: ImportArgs) -> Result<ExitCode> {
+/// What an import or export is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contents {
+    Memory,
+    Glossary,
+}
+
+/// Open the store for a command that writes; a new memory gets the shipped
+/// glossary unless MEMOIRE_NO_GLOSSARY is set.
+pub fn open_for_writing(db: &Path) -> Result<Store> {
+    let mut store = Store::open(db)?;
+    let opted_out = std::env::var_os("MEMOIRE_NO_GLOSSARY").is_some_and(|v| !v.is_empty());
+    if store.created() && !opted_out {
+        memoire::glossary::install_shipped(&mut store)?;
+    }
+    Ok(store)
+}
+
+pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCode> {
     let (source_lang, target_lang) = languages(&args.langs)?;
     if args.origin.as_deref().is_some_and(|o| o.trim().is_empty()) {
         return Err(Error::new(
@@ -135,7 +155,7 @@ fn import(db: &Path, args: ImportArgs) -> Result<ExitCode> {
             target_col: args.target_col,
         },
     };
-    let mut store = Store::open(db)?;
+    let mut store = open_for_writing(db)?;
     let bar = (!args.quiet && io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(0);
         bar.set_style(
@@ -144,13 +164,17 @@ fn import(db: &Path, args: ImportArgs) -> Result<ExitCode> {
         );
         bar
     });
-    let report = import::import_csv(&mut store, &args.file, &options, &mut |p| {
+    let mut progress = |p: import::Progress| {
         if let Some(bar) = &bar {
             bar.set_length(p.total);
             bar.set_position(p.bytes);
             bar.set_message(p.rows.to_string());
         }
-    });
+    };
+    let report = match contents {
+        Contents::Memory => import::import_csv(&mut store, &args.file, &options, &mut progress),
+        Contents::Glossary => import::import_terms(&mut store, &args.file, &options, &mut progress),
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -164,7 +188,7 @@ fn import(db: &Path, args: ImportArgs) -> Result<ExitCode> {
         );
     }
     if !args.quiet {
-        print_import_summary(&report);
+        print_import_summary(&report, contents);
     }
     Ok(if report.complete() {
         ExitCode::SUCCESS
@@ -173,7 +197,7 @@ fn import(db: &Path, args: ImportArgs) -> Result<ExitCode> {
     })
 }
 
-fn print_import_summary(report: &ImportReport) {
+fn print_import_summary(report: &ImportReport, contents: Contents) {
     let header = match &report.header {
         Some(cells) => format!("header {}", cells.join(", ")),
         None => "no header (columns 1 and 2 imported)".to_string(),
@@ -194,20 +218,30 @@ fn print_import_summary(report: &ImportReport) {
     if !report.ignored_columns.is_empty() {
         eprintln!("ignored columns: {}", report.ignored_columns.join(", "));
     }
-    eprintln!(
-        "rows read {}, pairs added {}, alternatives added {}, duplicates skipped {}, rejected {}",
-        report.rows_read,
-        report.added,
-        report.alternatives,
-        report.duplicates,
-        report.rejected.len()
-    );
+    match contents {
+        Contents::Memory => eprintln!(
+            "rows read {}, pairs added {}, alternatives added {}, duplicates skipped {}, rejected {}",
+            report.rows_read,
+            report.added,
+            report.alternatives,
+            report.duplicates,
+            report.rejected.len()
+        ),
+        Contents::Glossary => eprintln!(
+            "rows read {}, terms added {}, terms updated {}, unchanged {}, rejected {}",
+            report.rows_read,
+            report.added,
+            report.updated,
+            report.duplicates,
+            report.rejected.len()
+        ),
+    }
     if let Some(path) = &report.rejects_path {
         eprintln!("rejected rows copied to {}", path.display());
     }
 }
 
-fn export(db: &Path, args: ExportArgs) -> Result<ExitCode> {
+pub fn export(db: &Path, args: ExportArgs, contents: Contents) -> Result<ExitCode> {
     let (source_lang, target_lang) = languages(&args.langs)?;
     let format = args.format.unwrap_or_else(|| match &args.output {
         Some(path)
@@ -238,14 +272,21 @@ fn export(db: &Path, args: ExportArgs) -> Result<ExitCode> {
         }
         None => (Box::new(io::stdout().lock()), PathBuf::from("<stdout>")),
     };
-    export_pairs(
+    let write = match contents {
+        Contents::Memory => export_pairs,
+        Contents::Glossary => export_terms,
+    };
+    let mut out = BufWriter::new(out);
+    write(
         &store,
         &source_lang,
         &target_lang,
         delimiter,
-        BufWriter::new(out),
+        &mut out,
         &name,
     )?;
+    out.flush()
+        .map_err(|e| Error::io("cannot write", &name, e))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -430,7 +471,7 @@ fn human_size(bytes: u64) -> String {
 }
 
 /// Read a whole UTF-8 text from a file or standard input.
-fn read_text(file: Option<&Path>) -> Result<(String, PathBuf)> {
+pub fn read_text(file: Option<&Path>) -> Result<(String, PathBuf)> {
     let name = file.map_or_else(|| PathBuf::from("<stdin>"), Path::to_path_buf);
     let mut bytes = Vec::new();
     let read = match file {

@@ -1,0 +1,293 @@
+//! The `memoire term` commands, run as a translator runs them.
+
+mod common;
+
+use std::path::Path;
+
+use common::Sandbox;
+
+/// A sandbox whose memory starts without the shipped glossary.
+fn empty() -> Sandbox {
+    let sb = Sandbox::new();
+    let mut cmd = sb.cmd();
+    let out = cmd
+        .env("MEMOIRE_NO_GLOSSARY", "1")
+        .args([
+            "term",
+            "add",
+            "Conseil fédéral",
+            "Federal Council",
+            "--domain",
+            "institution-ch",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    sb
+}
+
+fn term_count(sb: &Sandbox) -> usize {
+    let run = sb.run(&["term", "list", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    serde_json::from_str::<serde_json::Value>(&run.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn a_new_memory_gets_the_shipped_glossary_unless_opted_out() {
+    let sb = Sandbox::new();
+    let input = sb.write("one.csv", "fr,en\nOui.,Yes.\n");
+    assert_eq!(sb.import(&input, &[]).code, 0);
+    assert!(term_count(&sb) >= 300, "the shipped glossary is there");
+    let run = sb.run(&["term", "lookup", "OTSC"]);
+    assert!(run.stdout.contains("CSTO"), "{}", run.stdout);
+
+    assert_eq!(term_count(&empty()), 1, "opted out: only the term added");
+}
+
+#[test]
+fn add_list_remove_and_several_targets_per_source() {
+    let sb = empty();
+    for args in [
+        ["term", "add", "actuellement", "currently"].as_slice(),
+        &[
+            "term",
+            "add",
+            "actuellement",
+            "actually",
+            "--status",
+            "forbidden",
+            "--note",
+            "false friend",
+        ],
+    ] {
+        assert_eq!(sb.run(args).code, 0);
+    }
+    let run = sb.run(&["term", "list", "--status", "forbidden"]);
+    assert_eq!(
+        run.stdout,
+        "actuellement → ✗ actually  (forbidden; false friend)\n"
+    );
+    let again = sb.run(&["term", "add", "actuellement", "currently"]);
+    assert!(
+        again.stderr.contains("already in the glossary"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(term_count(&sb), 3);
+
+    assert_eq!(
+        sb.run(&["term", "remove", "actuellement", "actually"]).code,
+        0
+    );
+    assert_eq!(term_count(&sb), 2);
+    assert_eq!(sb.run(&["term", "remove", "inconnu"]).code, 1);
+    let run = sb.run(&["term", "remove", "--origin", "memoire term add"]);
+    assert!(
+        run.stderr.contains("removed 2 term pairs"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn import_is_as_robust_as_the_memory_import() {
+    let sb = empty();
+    let text = "fr;en;domaine;statut;remarque\r\n\
+                Tokaïev;Tokayev;person;preferred;président du Kazakhstan\r\n\
+                Choïgou;Shoigu;person;;\r\n\
+                Kadhafi;Gadhafi;person;maybe;\r\n\
+                OTSC;;organisation;;\r\n";
+    let bytes = encoding_rs::WINDOWS_1252.encode(text).0.into_owned();
+    let input = sb.write("termes.csv", bytes);
+    let run = sb.run(&["term", "import", input.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("termes.csv:4: unknown status \"maybe\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("termes.csv:5: empty target"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("terms added 2"), "{}", run.stderr);
+    let rejects = std::fs::read(sb.path("termes.rejects.csv")).unwrap();
+    let expected = "fr;en;domaine;statut;remarque\r\nKadhafi;Gadhafi;person;maybe;\r\nOTSC;;organisation;;\r\n";
+    assert_eq!(
+        rejects,
+        encoding_rs::WINDOWS_1252.encode(expected).0.as_ref()
+    );
+
+    let run = sb.run(&["term", "list", "--domain", "person", "--json"]);
+    let terms: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(terms[0]["note"], "président du Kazakhstan");
+    assert_eq!(terms[1]["status"], "preferred");
+}
+
+#[test]
+fn export_then_import_keeps_every_term() {
+    let sb = empty();
+    assert_eq!(
+        sb.run(&[
+            "term",
+            "add",
+            "OTSC",
+            "CSTO",
+            "--note",
+            "acronym, \"Moscow-led\""
+        ])
+        .code,
+        0
+    );
+    let file = sb.path("terms.tsv");
+    assert_eq!(
+        sb.run(&["term", "export", "-o", file.to_str().unwrap()])
+            .code,
+        0
+    );
+    let other = empty();
+    let run = other.run(&["term", "import", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let list = |s: &Sandbox| s.run(&["term", "list", "--json"]).stdout;
+    let strip_ids = |s: String| -> Vec<serde_json::Value> {
+        let mut v: Vec<serde_json::Value> = serde_json::from_str(&s).unwrap();
+        for t in &mut v {
+            t.as_object_mut().unwrap().retain(|k, _| k != "id");
+        }
+        v
+    };
+    assert_eq!(strip_ids(list(&sb)), strip_ids(list(&other)));
+}
+
+#[test]
+fn find_lists_terms_per_segment_across_elision_inflection_and_line_breaks() {
+    let sb = empty();
+    for (s, t) in [
+        ("OTSC", "CSTO"),
+        ("Almaty", "Almaty"),
+        ("émeute", "riot"),
+        ("département d'État", "State Department"),
+    ] {
+        assert_eq!(sb.run(&["term", "add", s, t]).code, 0);
+    }
+    let text = "Des émeutes ont éclaté près d'Almaty. L'OTSC se réunit.\n\
+                Le Conseil\u{a0}fédéral et le département d’Etat ont réagi.\n";
+    let file = sb.write("article.txt", text);
+    let run = sb.run(&["term", "find", "--json", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let segments: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let found: Vec<Vec<(String, String)>> = segments
+        .iter()
+        .map(|s| {
+            s["terms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    (
+                        t["text"].as_str().unwrap().to_string(),
+                        t["kind"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        found,
+        [
+            vec![pair("émeutes", "inflected"), pair("Almaty", "exact")],
+            vec![pair("OTSC", "exact")],
+            vec![
+                pair("Conseil\u{a0}fédéral", "exact"),
+                pair("département d’Etat", "case-or-accents")
+            ],
+        ]
+    );
+    let first = &segments[0]["terms"][0];
+    let span = first["start"].as_u64().unwrap() as usize..first["end"].as_u64().unwrap() as usize;
+    assert_eq!(&text[span], "émeutes");
+}
+
+#[test]
+fn lookup_finds_fragments_names_and_the_reverse_direction() {
+    let sb = empty();
+    for (s, t) in [
+        ("Choïgou", "Shoigu"),
+        ("département d'État", "State Department"),
+    ] {
+        assert_eq!(sb.run(&["term", "add", s, t]).code, 0);
+    }
+    let run = sb.run(&["term", "lookup", "Choigu"]);
+    assert!(
+        run.stdout
+            .starts_with("Choïgou → Shoigu   [similar spelling"),
+        "{}",
+        run.stdout
+    );
+    let run = sb.run(&["term", "lookup", "--reverse", "state department"]);
+    assert!(
+        run.stdout
+            .starts_with("State Department ← département d'État   [case or accents]"),
+        "{}",
+        run.stdout
+    );
+    let run = sb.run(&["term", "lookup", "--json", "Conseil"]);
+    let hits: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(hits[0]["kind"], "partial");
+    assert_eq!(hits[0]["target"], "Federal Council");
+    assert_eq!(sb.run(&["term", "lookup", "Zurich"]).code, 1);
+}
+
+/// The third-party glossaries in ../shared/data/glossary import whole:
+/// FranceTerme (domain column, definitions ignored), TICO-19 (an origin
+/// column) and FreeDict (16,628 entries).
+#[test]
+fn third_party_glossaries_import_cleanly() {
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/glossary"
+    ));
+    if !dir.exists() {
+        eprintln!("skipped: {} is not there", dir.display());
+        return;
+    }
+    let sb = empty();
+    for (file, min_added) in [
+        ("franceterme_fr-en.csv", 1_000),
+        ("tico19_terminology_fr-en.csv", 600),
+        ("freedict_fra-eng_terms.csv", 15_000),
+    ] {
+        let run = sb.run(&[
+            "term",
+            "import",
+            dir.join(file).to_str().unwrap(),
+            "--rejects",
+            sb.path("r.csv").to_str().unwrap(),
+        ]);
+        assert!(run.code <= 1, "{file}: {}", run.stderr);
+        let added: usize = run
+            .stderr
+            .split("terms added ")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        assert!(added >= min_added, "{file}: {}", run.stderr);
+    }
+    let run = sb.run(&["term", "lookup", "--json", "barrière géologique"]);
+    let hits: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(hits[0]["target"], "geological barrier");
+    assert_eq!(hits[0]["domain"], "Nucléaire");
+}
