@@ -1,4 +1,5 @@
-//! Write the memory and the glossary out as CSV or TSV.
+//! Write the memory (CSV, TSV, TMX 1.4b) and the glossary (CSV, TSV,
+//! TBX-Basic) out.
 //!
 //! Memory: the two language codes and `origin` (`fr,en,origin`). Glossary:
 //! the codes, `domain`, `note`, `status` and `origin`. [`crate::import`]
@@ -10,6 +11,8 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::format::csv::CsvWriter;
+use crate::format::tbx::{EntryOut, TbxWriter};
+use crate::format::tmx::{TmxWriter, UnitOut};
 use crate::store::Store;
 
 /// Write every pair of `source_lang` → `target_lang` to `out`, separated
@@ -68,6 +71,66 @@ pub fn export_terms(
                 term.status.as_str(),
                 &term.origin,
             ])
+            .map_err(write_err)?;
+    }
+    writer.finish().map_err(write_err)?;
+    Ok(terms.len() as u64)
+}
+
+/// Write every pair of a language pair as TMX 1.4b, with dates, usage
+/// counts and notes.
+pub fn export_tmx(
+    store: &Store,
+    source_lang: &str,
+    target_lang: &str,
+    out: &mut dyn Write,
+    name: &Path,
+) -> Result<u64> {
+    let write_err = |e| Error::io("cannot write", name, e);
+    let mut writer = TmxWriter::new(out, source_lang).map_err(write_err)?;
+    let mut written = 0;
+    store.for_each_pair(Some(source_lang), Some(target_lang), |pair| {
+        written += 1;
+        writer
+            .unit(&UnitOut {
+                source_lang,
+                source: &pair.source,
+                target_lang,
+                target: &pair.target,
+                created_at: &pair.created_at,
+                changed_at: &pair.changed_at,
+                usage_count: pair.usage_count,
+                note: pair.note.as_deref(),
+                origin: &pair.origin,
+            })
+            .map_err(write_err)
+    })?;
+    writer.finish().map_err(write_err)?;
+    Ok(written)
+}
+
+/// Write every term pair of a language pair as TBX-Basic.
+pub fn export_tbx(
+    store: &Store,
+    source_lang: &str,
+    target_lang: &str,
+    out: &mut dyn Write,
+    name: &Path,
+) -> Result<u64> {
+    let write_err = |e| Error::io("cannot write", name, e);
+    let mut writer = TbxWriter::new(out).map_err(write_err)?;
+    let terms = store.terms(source_lang, target_lang)?;
+    for term in &terms {
+        writer
+            .entry(&EntryOut {
+                source_lang,
+                source: &term.source,
+                target_lang,
+                target: &term.target,
+                domain: term.domain.as_deref(),
+                note: term.note.as_deref(),
+                status: term.status.as_str(),
+            })
             .map_err(write_err)?;
     }
     writer.finish().map_err(write_err)?;

@@ -6,15 +6,22 @@
 //! listed in the [`ImportReport`] with their line and reason and copied
 //! unchanged (same bytes, same encoding, after the file's header) to a
 //! rejects file, written before the import commits, so that nothing is
-//! lost. The rejects file may not be the input or the memory. The whole import is one transaction: until it commits,
-//! the store is exactly as it was, whatever happens to the process.
+//! lost. The rejects file may not be the input or the memory. The whole
+//! import is one transaction: until it commits, the store is exactly as it
+//! was, whatever happens to the process.
+//!
+//! The same core reads every format through [`RowSource`]: CSV/TSV, TMX
+//! (memory) and TBX (glossary).
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Kind, Result};
-use crate::format::csv::{CsvOptions, Layout, PairReader, PairRow};
+use crate::format::csv::{CsvOptions, PairReader};
+use crate::format::tbx::TbxReader;
+use crate::format::tmx::TmxReader;
+use crate::format::{PairRow, RowSource};
 use crate::store::{Added, NewPair, NewTerm, Store, TermAdded, TermStatus, same_file};
 
 /// What the user asked for.
@@ -29,7 +36,33 @@ pub struct ImportOptions {
     pub strict: bool,
     /// Where to write rejected rows; default: [`default_rejects_path`].
     pub rejects: Option<PathBuf>,
+    /// The file's format; `None` decides by its extension.
+    pub format: Option<Format>,
     pub csv: CsvOptions,
+}
+
+/// File formats memoire imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// CSV or TSV (the delimiter is detected).
+    Csv,
+    Tmx,
+    Tbx,
+}
+
+impl Format {
+    /// `.tmx` → TMX, `.tbx` → TBX, anything else CSV/TSV.
+    pub fn of(path: &Path) -> Format {
+        match path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("tmx") => Format::Tmx,
+            Some("tbx") => Format::Tbx,
+            _ => Format::Csv,
+        }
+    }
 }
 
 impl Default for ImportOptions {
@@ -40,6 +73,7 @@ impl Default for ImportOptions {
             origin: None,
             strict: false,
             rejects: None,
+            format: None,
             csv: CsvOptions::default(),
         }
     }
@@ -65,13 +99,10 @@ pub struct Rejected {
 #[derive(Debug, Clone, Default)]
 pub struct ImportReport {
     pub path: PathBuf,
-    pub encoding: &'static str,
-    /// Some cells were UTF-8 and others Windows-1252.
-    pub mixed_encoding: bool,
-    /// Rows with a cell read as Windows-1252 in a mixed file.
+    /// What was detected: format, encoding, delimiter, header.
+    pub described: String,
+    /// Rows with a cell read as Windows-1252 in a mixed CSV file.
     pub windows_1252_rows: u64,
-    pub delimiter: u8,
-    pub header: Option<Vec<String>>,
     pub ignored_columns: Vec<String>,
     /// Data rows read, good and bad (blank rows not counted).
     pub rows_read: u64,
@@ -112,45 +143,44 @@ pub fn default_rejects_path(path: &Path) -> PathBuf {
 struct Rejects {
     path: PathBuf,
     out: Option<BufWriter<File>>,
-    layout: Layout,
+    /// What the file starts and ends with (header; TMX/TBX skeleton).
+    frame: (Vec<u8>, Vec<u8>),
 }
 
 impl Rejects {
-    fn write(&mut self, raw: &[u8]) -> Result<()> {
-        let path = &self.path;
-        let fail = |e| {
+    fn fail(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+        move |e| {
             Error::io(
                 "cannot write the rejects file (choose another place with --rejects PATH)",
                 path,
                 e,
             )
-        };
-        if self.out.is_none() {
-            let mut out = BufWriter::new(File::create(path).map_err(fail)?);
-            if self.layout.had_bom {
-                out.write_all(self.layout.encoding.bom()).map_err(fail)?;
-            }
-            out.write_all(&self.layout.encoding.reencode(&self.layout.header_raw))
-                .map_err(fail)?;
-            self.out = Some(out);
         }
-        if let Some(out) = &mut self.out {
-            out.write_all(&self.layout.encoding.reencode(raw))
-                .map_err(fail)?;
-        }
-        Ok(())
     }
 
-    /// Flush; the path, if anything was written.
-    fn finish(self) -> Result<Option<PathBuf>> {
-        match self.out {
-            None => Ok(None),
-            Some(mut out) => {
-                out.flush()
-                    .map_err(|e| Error::io("cannot write the rejects file", &self.path, e))?;
-                Ok(Some(self.path))
+    /// Write one rejected unit, already in the file's encoding.
+    fn write(&mut self, raw: &[u8]) -> Result<()> {
+        let fail = Rejects::fail(&self.path);
+        let out = match &mut self.out {
+            Some(out) => out,
+            None => {
+                let mut out = BufWriter::new(File::create(&self.path).map_err(&fail)?);
+                out.write_all(&self.frame.0).map_err(&fail)?;
+                self.out.insert(out)
             }
-        }
+        };
+        out.write_all(raw).map_err(fail)
+    }
+
+    /// Close the file; its path, if anything was written.
+    fn finish(mut self) -> Result<Option<PathBuf>> {
+        let Some(mut out) = self.out.take() else {
+            return Ok(None);
+        };
+        out.write_all(&self.frame.1)
+            .and_then(|()| out.flush())
+            .map_err(Rejects::fail(&self.path))?;
+        Ok(Some(self.path))
     }
 }
 
@@ -183,57 +213,45 @@ fn rejects_path(store: &Store, path: &Path, options: &ImportOptions) -> Result<P
     Ok(rejects)
 }
 
-/// Read `path` and hand each good row to `add`, which may still refuse it
+/// Open `path` in its format (see [`Format`]).
+fn open_source(path: &Path, options: &ImportOptions) -> Result<Box<dyn RowSource>> {
+    let (source, target) = (&options.source_lang, &options.target_lang);
+    Ok(match options.format.unwrap_or_else(|| Format::of(path)) {
+        Format::Csv => Box::new(PairReader::open(path, &options.csv, source, target)?),
+        Format::Tmx => Box::new(TmxReader::open(path, source, target)?),
+        Format::Tbx => Box::new(TbxReader::open(path, source, target)?),
+    })
+}
+
+/// Read `source` and hand each good row to `add`, which may still refuse it
 /// (its `Err(reason)` rejects the row like a bad row). Rejects are written
 /// before this returns; the caller commits its batch afterwards.
-/// `glossary` says whether the domain, note and status columns are used.
 fn import_rows(
+    source: &mut dyn RowSource,
     path: &Path,
     options: &ImportOptions,
     rejects_path: PathBuf,
-    glossary: bool,
     progress: &mut dyn FnMut(Progress),
     add: &mut AddRow<'_>,
 ) -> Result<ImportReport> {
     let total = std::fs::metadata(path)
         .map_err(|e| Error::io("cannot open", path, e))?
         .len();
-    let mut reader = PairReader::open(
-        path,
-        &options.csv,
-        &options.source_lang,
-        &options.target_lang,
-    )?;
-    let layout = reader.layout().clone();
     let file_origin = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let mut ignored_columns = layout.ignored.clone();
-    if !glossary {
-        let named = [layout.domain, layout.note, layout.status];
-        ignored_columns.extend(
-            named
-                .into_iter()
-                .flatten()
-                .filter_map(|i| layout.header.as_ref().and_then(|h| h.get(i)).cloned()),
-        );
-    }
     let mut report = ImportReport {
         path: path.to_path_buf(),
-        encoding: layout.encoding.name(),
-        mixed_encoding: layout.mixed,
-        delimiter: layout.delimiter,
-        header: layout.header.clone(),
-        ignored_columns,
+        described: source.describe(),
         ..ImportReport::default()
     };
     let mut rejects = Rejects {
         path: rejects_path,
         out: None,
-        layout,
+        frame: source.rejects_frame(),
     };
-    while let Some(row) = reader.next_row()? {
+    while let Some(row) = source.next_row()? {
         report.rows_read += 1;
         let outcome = match row {
             Ok(pair) => {
@@ -260,13 +278,13 @@ fn import_rows(
                 .at_line(path, line));
             }
             Err((line, reason, raw)) => {
-                rejects.write(&raw)?;
+                rejects.write(&source.reencode(&raw))?;
                 report.rejected.push(Rejected { line, reason });
             }
         }
         if report.rows_read.is_multiple_of(8192) {
             progress(Progress {
-                bytes: reader.bytes_read().min(total),
+                bytes: source.bytes_read().min(total),
                 total,
                 rows: report.rows_read,
             });
@@ -282,9 +300,10 @@ fn import_rows(
     Ok(report)
 }
 
-/// Import an aligned CSV/TSV file of segment pairs. `progress` is called
-/// now and then. Glossary columns (domain, note, status) are not stored;
-/// the report lists them as ignored.
+/// Import segment pairs from a CSV/TSV or TMX file. `progress` is called
+/// now and then. Glossary columns (domain, note, status) of a CSV are not
+/// stored; the report lists them as ignored. A TMX unit's dates, usage
+/// count, notes and props are kept.
 pub fn import_csv(
     store: &mut Store,
     path: &Path,
@@ -292,12 +311,21 @@ pub fn import_csv(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport> {
     let rejects = rejects_path(store, path, options)?;
+    let format = options.format.unwrap_or_else(|| Format::of(path));
+    if format == Format::Tbx {
+        return Err(Error::new(
+            Kind::Input,
+            "a TBX file holds glossary terms: import it with `memoire term import`",
+        )
+        .at(path));
+    }
+    let mut source = open_source(path, options)?;
     let mut batch = store.begin_import()?;
-    let report = import_rows(
+    let mut report = import_rows(
+        source.as_mut(),
         path,
         options,
         rejects,
-        false,
         progress,
         &mut |pair, origin| {
             let added = batch.add(&NewPair {
@@ -306,6 +334,10 @@ pub fn import_csv(
                 source: &pair.source,
                 target: &pair.target,
                 origin,
+                note: pair.note.as_deref(),
+                created_at: pair.created_at.as_deref(),
+                changed_at: pair.changed_at.as_deref(),
+                usage_count: pair.usage_count,
             })?;
             Ok(Ok(match added {
                 Added::New => RowOutcome::Added,
@@ -316,13 +348,14 @@ pub fn import_csv(
     )?;
     batch.commit()?;
     store.checkpoint();
+    report.ignored_columns = source.ignored_columns(false);
     Ok(report)
 }
 
-/// Import glossary term pairs from a CSV/TSV file: source and target
-/// columns as for a memory, plus optional `domain`, `note` and `status`
-/// (preferred, admitted, forbidden) columns. The same pair again updates
-/// its domain, note and status.
+/// Import glossary term pairs from a CSV/TSV or TBX file: source and
+/// target, plus optional `domain`, `note` and `status` (preferred,
+/// admitted, forbidden). The same pair again updates its domain, note and
+/// status.
 pub fn import_terms(
     store: &mut Store,
     path: &Path,
@@ -330,12 +363,20 @@ pub fn import_terms(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport> {
     let rejects = rejects_path(store, path, options)?;
+    if options.format.unwrap_or_else(|| Format::of(path)) == Format::Tmx {
+        return Err(Error::new(
+            Kind::Input,
+            "a TMX file holds a translation memory: import it with `memoire import`",
+        )
+        .at(path));
+    }
+    let mut source = open_source(path, options)?;
     let mut batch = store.begin_terms()?;
-    let report = import_rows(
+    let mut report = import_rows(
+        source.as_mut(),
         path,
         options,
         rejects,
-        true,
         progress,
         &mut |pair, origin| {
             let status = match pair
@@ -364,6 +405,7 @@ pub fn import_terms(
         },
     )?;
     batch.commit()?;
+    report.ignored_columns = source.ignored_columns(true);
     Ok(report)
 }
 

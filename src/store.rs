@@ -110,6 +110,11 @@ const MIGRATIONS: &[Migration] = &[
               ON term_pair (source_lang, target_lang, source, target);",
         then: None,
     },
+    // 4: notes on segment pairs (TMX notes and props).
+    Migration {
+        sql: "ALTER TABLE segment_pair ADD COLUMN note TEXT;",
+        then: None,
+    },
 ];
 
 /// Migration 2: index every pair already stored.
@@ -150,16 +155,22 @@ pub struct PairRecord {
     pub created_at: String,
     pub changed_at: String,
     pub usage_count: i64,
+    pub note: Option<String>,
 }
 
-/// A pair to add to the memory; texts are put in NFC by the store.
-#[derive(Debug, Clone, Copy)]
+/// A pair to add to the memory; texts are put in NFC by the store. Dates
+/// (`YYYY-MM-DDThh:mm:ssZ`) default to now, the usage count to 0.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct NewPair<'a> {
     pub source_lang: &'a str,
     pub target_lang: &'a str,
     pub source: &'a str,
     pub target: &'a str,
     pub origin: &'a str,
+    pub note: Option<&'a str>,
+    pub created_at: Option<&'a str>,
+    pub changed_at: Option<&'a str>,
+    pub usage_count: Option<i64>,
 }
 
 /// What [`ImportBatch::add`] did with a pair.
@@ -404,7 +415,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT id, source_lang, target_lang, source, target, origin,
-                        created_at, changed_at, usage_count
+                        created_at, changed_at, usage_count, note
                  FROM segment_pair
                  WHERE key_hash = ?1 AND source_lang = ?2 AND target_lang = ?3
                    AND coalesce(source_key, source) = ?4
@@ -433,7 +444,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT id, source_lang, target_lang, source, target, origin,
-                        created_at, changed_at, usage_count
+                        created_at, changed_at, usage_count, note
                  FROM segment_pair
                  WHERE (?1 IS NULL OR source_lang = ?1) AND (?2 IS NULL OR target_lang = ?2)
                  ORDER BY id",
@@ -463,7 +474,7 @@ impl Store {
         self.conn
             .prepare_cached(
                 "SELECT id, source_lang, target_lang, source, target, origin,
-                        created_at, changed_at, usage_count
+                        created_at, changed_at, usage_count, note
                  FROM segment_pair WHERE id = ?1",
             )
             .and_then(|mut stmt| stmt.query_row([id], pair_record).optional())
@@ -684,6 +695,7 @@ fn pair_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<PairRecord> {
         created_at: row.get(6)?,
         changed_at: row.get(7)?,
         usage_count: row.get(8)?,
+        note: row.get(9)?,
     })
 }
 
@@ -745,10 +757,11 @@ impl ImportBatch<'_> {
             .prepare_cached(
                 "INSERT INTO segment_pair
                    (source_lang, target_lang, source, target, source_key, key_hash,
-                    origin, created_at, changed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                    origin, created_at, changed_at, usage_count, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )
             .and_then(|mut insert| {
+                let created = pair.created_at.unwrap_or(&self.now);
                 insert.execute(params![
                     pair.source_lang,
                     pair.target_lang,
@@ -757,7 +770,10 @@ impl ImportBatch<'_> {
                     stored_key,
                     hash,
                     pair.origin,
-                    self.now
+                    created,
+                    pair.changed_at.unwrap_or(created),
+                    pair.usage_count.unwrap_or(0),
+                    pair.note
                 ])
             })
             .map_err(self.err("cannot store a pair"))?;
@@ -1099,6 +1115,7 @@ mod tests {
             source,
             target,
             origin: "test",
+            ..NewPair::default()
         }
     }
 

@@ -141,7 +141,7 @@ proptest! {
             if source.trim().is_empty() || target.trim().is_empty() {
                 continue;
             }
-            batch.add(&NewPair { source_lang: "fr", target_lang: "en", source, target, origin: "p" }).unwrap();
+            batch.add(&NewPair { source_lang: "fr", target_lang: "en", source, target, origin: "p", ..NewPair::default() }).unwrap();
         }
         batch.commit().unwrap();
         for query in &queries {
@@ -192,6 +192,7 @@ fn store_with(pairs: &[(&str, &str)]) -> (tempfile::TempDir, Store) {
                 source,
                 target,
                 origin: "t",
+                ..NewPair::default()
             })
             .unwrap();
     }

@@ -37,7 +37,7 @@ proptest! {
         let mut store = Store::open(&dir.path().join("a.db")).unwrap();
         let mut batch = store.begin_import().unwrap();
         for (source, target, origin) in &pairs {
-            batch.add(&NewPair { source_lang: "fr", target_lang: "en", source, target, origin }).unwrap();
+            batch.add(&NewPair { source_lang: "fr", target_lang: "en", source, target, origin, ..NewPair::default() }).unwrap();
         }
         batch.commit().unwrap();
 

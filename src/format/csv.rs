@@ -41,6 +41,7 @@ use std::str::FromStr;
 use csv::ByteRecord;
 
 use super::encoding::{self, Decoded, Detected, TextEncoding};
+use super::{BadRow, PairRow, RowSource};
 use crate::error::{Error, Kind, Result};
 use crate::text;
 
@@ -112,33 +113,6 @@ pub struct Layout {
     pub ignored: Vec<String>,
     /// Cells a row should have (the header's count, else the usual one).
     pub width: usize,
-}
-
-/// A good row: a source and a target.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PairRow {
-    pub line: u64,
-    pub source: String,
-    pub target: String,
-    /// The row's `origin`, `domain`, `note` and `status` cells, when the
-    /// file has such columns and the cell is not blank.
-    pub origin: Option<String>,
-    pub domain: Option<String>,
-    pub note: Option<String>,
-    pub status: Option<String>,
-    /// Some cell was read as Windows-1252 in a mixed file.
-    pub windows_1252: bool,
-    /// The row as it stands in the decoded stream, with its line end.
-    pub raw: Vec<u8>,
-}
-
-/// A row that cannot be imported, why, and its bytes as read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadRow {
-    pub line: u64,
-    pub reason: String,
-    /// The row as it stands in the decoded stream, with its line end.
-    pub raw: Vec<u8>,
 }
 
 /// Streams the rows of an aligned CSV file.
@@ -357,7 +331,64 @@ impl PairReader {
             status,
             windows_1252,
             raw: Vec::new(),
+            ..PairRow::default()
         })
+    }
+}
+
+impl RowSource for PairReader {
+    fn next_row(&mut self) -> Result<Option<std::result::Result<PairRow, BadRow>>> {
+        PairReader::next_row(self)
+    }
+
+    fn bytes_read(&self) -> u64 {
+        PairReader::bytes_read(self)
+    }
+
+    fn describe(&self) -> String {
+        let layout = &self.layout;
+        let header = match &layout.header {
+            Some(cells) => format!("header {}", cells.join(", ")),
+            None => "no header (columns 1 and 2 imported)".to_string(),
+        };
+        let encoding = if layout.mixed {
+            "UTF-8 with some rows in Windows-1252 (each cell read in its own encoding)".to_string()
+        } else {
+            layout.encoding.name().to_string()
+        };
+        format!(
+            "{encoding}, {}-separated, {header}",
+            delimiter_name(layout.delimiter)
+        )
+    }
+
+    fn rejects_frame(&self) -> (Vec<u8>, Vec<u8>) {
+        let layout = &self.layout;
+        let mut prelude = Vec::new();
+        if layout.had_bom {
+            prelude.extend(layout.encoding.bom());
+        }
+        prelude.extend(layout.encoding.reencode(&layout.header_raw));
+        (prelude, Vec::new())
+    }
+
+    fn reencode(&self, raw: &[u8]) -> Vec<u8> {
+        self.layout.encoding.reencode(raw)
+    }
+
+    fn ignored_columns(&self, glossary: bool) -> Vec<String> {
+        let layout = &self.layout;
+        let mut ignored = layout.ignored.clone();
+        if !glossary {
+            let named = [layout.domain, layout.note, layout.status];
+            ignored.extend(
+                named
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|i| layout.header.as_ref().and_then(|h| h.get(i)).cloned()),
+            );
+        }
+        ignored
     }
 }
 

@@ -1,6 +1,72 @@
 //! Readers and writers of exchange formats, over `Read`/`Write` and files.
 //! They never see the database: the import and export code joins them to the
 //! store.
+//!
+//! Every reader yields the same records — a [`PairRow`] for each good unit
+//! and a [`BadRow`] for each one that cannot be imported — through
+//! [`RowSource`], so that one import core handles rejects, `--strict` and
+//! the transaction for CSV, TSV, TMX and TBX alike.
 
 pub mod csv;
 pub mod encoding;
+pub mod tbx;
+pub mod tmx;
+pub mod xml;
+
+use crate::error::Result;
+
+/// A good unit of a file: a source and a target, and what else the file
+/// says about them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PairRow {
+    /// Line where the unit starts.
+    pub line: u64,
+    pub source: String,
+    pub target: String,
+    /// Origin label, domain, note and glossary status, when the file has
+    /// them (CSV columns, TMX notes and props, TBX descriptions).
+    pub origin: Option<String>,
+    pub domain: Option<String>,
+    pub note: Option<String>,
+    pub status: Option<String>,
+    /// Dates as `YYYY-MM-DDThh:mm:ssZ` and a usage count (TMX).
+    pub created_at: Option<String>,
+    pub changed_at: Option<String>,
+    pub usage_count: Option<i64>,
+    /// Some cell was read as Windows-1252 in a mixed CSV file.
+    pub windows_1252: bool,
+    /// The unit as read, for the rejects file.
+    pub raw: Vec<u8>,
+}
+
+/// A unit that cannot be imported, why, and its text as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadRow {
+    pub line: u64,
+    pub reason: String,
+    pub raw: Vec<u8>,
+}
+
+/// A file read unit by unit.
+pub trait RowSource {
+    /// The next unit, good or bad; `Ok(None)` at the end. An `Err` is fatal
+    /// (unreadable file, malformed XML).
+    fn next_row(&mut self) -> Result<Option<std::result::Result<PairRow, BadRow>>>;
+    /// Bytes read so far, for progress reports.
+    fn bytes_read(&self) -> u64;
+    /// What was detected, for the import summary.
+    fn describe(&self) -> String;
+    /// What a rejects file starts and ends with (a CSV header; a TMX
+    /// header and body), in the file's own encoding.
+    fn rejects_frame(&self) -> (Vec<u8>, Vec<u8>);
+    /// A rejected unit's raw text in the file's own encoding.
+    fn reencode(&self, raw: &[u8]) -> Vec<u8> {
+        raw.to_vec()
+    }
+    /// Columns of the file that are not imported; `glossary` says whether
+    /// domain, note and status are used.
+    fn ignored_columns(&self, glossary: bool) -> Vec<String> {
+        let _ = glossary;
+        Vec::new()
+    }
+}

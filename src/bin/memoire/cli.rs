@@ -53,7 +53,13 @@ pub struct LangArgs {
     pub target_lang: String,
 }
 
-/// Import aligned pairs from a CSV or TSV file.
+/// Import aligned pairs from a CSV, TSV or TMX file.
+///
+/// TMX 1.1 to 1.4b from any CAT tool (UTF-8 or UTF-16): each unit's source
+/// and target language variants are taken (fr-FR, fr-CA and FR all count
+/// as fr; --target-lang picks among several targets); inline tags are
+/// dropped, the text around them kept; dates, usage counts and notes are
+/// kept. A unit without both languages is rejected into a rejects TMX.
 ///
 /// Reads the file as spreadsheets and CAT tools write it: comma, semicolon
 /// or tab; UTF-8 (with or without BOM), UTF-16 or Windows-1252 (French
@@ -77,8 +83,12 @@ pub struct LangArgs {
     memoire import glossaire.csv --source-col Français --target-col 3\n  \
     memoire import de-fr.csv --source-lang de --target-lang fr --strict")]
 pub struct ImportArgs {
-    /// The CSV/TSV file to import.
+    /// The file to import: CSV/TSV, TMX (memory) or TBX (glossary).
     pub file: PathBuf,
+
+    /// File format (default: from the extension: .tmx, .tbx, else CSV/TSV).
+    #[arg(long, value_enum)]
+    pub format: Option<ImportFormat>,
 
     #[command(flatten)]
     pub langs: LangArgs,
@@ -150,14 +160,18 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
     }
 }
 
-/// Write the memory as CSV or TSV (UTF-8), to a file or standard output.
+/// Write the memory as CSV, TSV (UTF-8) or TMX 1.4b, to a file or
+/// standard output.
 ///
-/// The columns are the language codes and the origin (e.g. fr,en,origin),
-/// so the file imports back unchanged with `memoire import`.
+/// CSV/TSV columns are the language codes and the origin (e.g.
+/// fr,en,origin); TMX keeps dates, usage counts and notes. Both import back
+/// unchanged with `memoire import`. For the glossary, `memoire term export`
+/// writes CSV, TSV or TBX.
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  \
     memoire export -o backup.csv\n  \
     memoire export --format tsv | less\n  \
+    memoire export -o memory.tmx\n  \
     memoire export --source-lang fr --target-lang de -o fr-de.csv")]
 pub struct ExportArgs {
     /// File format (default: from the -o extension, else csv).
@@ -176,6 +190,32 @@ pub struct ExportArgs {
 pub enum ExportFormat {
     Csv,
     Tsv,
+    /// TMX 1.4b (memory).
+    Tmx,
+    /// TBX-Basic (glossary).
+    Tbx,
+}
+
+/// Formats `import` reads (default: from the extension).
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFormat {
+    /// CSV or TSV (delimiter detected).
+    Csv,
+    Tsv,
+    /// TMX 1.1–1.4b (memory).
+    Tmx,
+    /// TBX 2 / TBX-Basic / TBX v3 (glossary).
+    Tbx,
+}
+
+impl From<ImportFormat> for memoire::import::Format {
+    fn from(format: ImportFormat) -> Self {
+        match format {
+            ImportFormat::Csv | ImportFormat::Tsv => memoire::import::Format::Csv,
+            ImportFormat::Tmx => memoire::import::Format::Tmx,
+            ImportFormat::Tbx => memoire::import::Format::Tbx,
+        }
+    }
 }
 
 /// Find stored translations of a sentence: exact and fuzzy matches.

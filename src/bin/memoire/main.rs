@@ -13,8 +13,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use memoire::export::{export_pairs, export_terms};
-use memoire::format::csv::{CsvOptions, delimiter_name};
+use memoire::export;
+use memoire::format::csv::CsvOptions;
 use memoire::fuzzy;
 use memoire::import::{self, ImportOptions, ImportReport};
 use memoire::segment::Segmenter;
@@ -23,8 +23,8 @@ use memoire::{Error, Kind, Result};
 use serde::Serialize;
 
 use cli::{
-    Cli, Command, ConcordanceArgs, ExportArgs, ExportFormat, ImportArgs, LangArgs, LookupArgs,
-    SegmentArgs, SegmentLang, StatsArgs,
+    Cli, Command, ConcordanceArgs, ExportArgs, ExportFormat, ImportArgs, ImportFormat, LangArgs,
+    LookupArgs, SegmentArgs, SegmentLang, StatsArgs,
 };
 
 fn main() -> ExitCode {
@@ -147,6 +147,7 @@ pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCod
         origin: args.origin,
         strict: args.strict,
         rejects: args.rejects,
+        format: args.format.map(ImportFormat::into),
         csv: CsvOptions {
             delimiter: args.delimiter,
             encoding: args.encoding,
@@ -198,23 +199,12 @@ pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCod
 }
 
 fn print_import_summary(report: &ImportReport, contents: Contents) {
-    let header = match &report.header {
-        Some(cells) => format!("header {}", cells.join(", ")),
-        None => "no header (columns 1 and 2 imported)".to_string(),
-    };
-    let encoding = if report.mixed_encoding {
-        format!(
-            "UTF-8 with {} rows in Windows-1252 (each cell read in its own encoding)",
-            report.windows_1252_rows
-        )
+    let fallback = if report.windows_1252_rows > 0 {
+        format!(" ({} rows read as Windows-1252)", report.windows_1252_rows)
     } else {
-        report.encoding.to_string()
+        String::new()
     };
-    eprintln!(
-        "{}: {encoding}, {}-separated, {header}",
-        report.path.display(),
-        delimiter_name(report.delimiter)
-    );
+    eprintln!("{}: {}{fallback}", report.path.display(), report.described);
     if !report.ignored_columns.is_empty() {
         eprintln!("ignored columns: {}", report.ignored_columns.join(", "));
     }
@@ -243,20 +233,36 @@ fn print_import_summary(report: &ImportReport, contents: Contents) {
 
 pub fn export(db: &Path, args: ExportArgs, contents: Contents) -> Result<ExitCode> {
     let (source_lang, target_lang) = languages(&args.langs)?;
-    let format = args.format.unwrap_or_else(|| match &args.output {
-        Some(path)
-            if path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("tsv")) =>
-        {
-            ExportFormat::Tsv
-        }
+    let by_extension = |path: &Path| match path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("tsv") => ExportFormat::Tsv,
+        Some("tmx") => ExportFormat::Tmx,
+        Some("tbx") => ExportFormat::Tbx,
         _ => ExportFormat::Csv,
-    });
-    let delimiter = match format {
-        ExportFormat::Csv => b',',
-        ExportFormat::Tsv => b'\t',
     };
+    let format = args.format.unwrap_or_else(|| {
+        args.output
+            .as_deref()
+            .map_or(ExportFormat::Csv, by_extension)
+    });
+    match (contents, format) {
+        (Contents::Memory, ExportFormat::Tbx) => {
+            return Err(Error::new(
+                Kind::Input,
+                "TBX holds glossaries: use `memoire term export --format tbx`",
+            ));
+        }
+        (Contents::Glossary, ExportFormat::Tmx) => {
+            return Err(Error::new(
+                Kind::Input,
+                "TMX holds translation memories: use `memoire export --format tmx`",
+            ));
+        }
+        _ => {}
+    }
     let store = Store::open_existing(db)?;
     let (out, name): (Box<dyn Write>, PathBuf) = match &args.output {
         Some(path) if store.is_own_file(path) => {
@@ -272,19 +278,28 @@ pub fn export(db: &Path, args: ExportArgs, contents: Contents) -> Result<ExitCod
         }
         None => (Box::new(io::stdout().lock()), PathBuf::from("<stdout>")),
     };
-    let write = match contents {
-        Contents::Memory => export_pairs,
-        Contents::Glossary => export_terms,
-    };
     let mut out = BufWriter::new(out);
-    write(
-        &store,
-        &source_lang,
-        &target_lang,
-        delimiter,
-        &mut out,
-        &name,
-    )?;
+    let (source, target) = (source_lang.as_str(), target_lang.as_str());
+    match (contents, format) {
+        (Contents::Memory, ExportFormat::Tmx) => {
+            export::export_tmx(&store, source, target, &mut out, &name)
+        }
+        (Contents::Glossary, ExportFormat::Tbx) => {
+            export::export_tbx(&store, source, target, &mut out, &name)
+        }
+        (Contents::Memory, ExportFormat::Tsv) => {
+            export::export_pairs(&store, source, target, b'\t', &mut out, &name)
+        }
+        (Contents::Memory, _) => {
+            export::export_pairs(&store, source, target, b',', &mut out, &name)
+        }
+        (Contents::Glossary, ExportFormat::Tsv) => {
+            export::export_terms(&store, source, target, b'\t', &mut out, &name)
+        }
+        (Contents::Glossary, _) => {
+            export::export_terms(&store, source, target, b',', &mut out, &name)
+        }
+    }?;
     out.flush()
         .map_err(|e| Error::io("cannot write", &name, e))?;
     Ok(ExitCode::SUCCESS)

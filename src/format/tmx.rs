@@ -1,0 +1,522 @@
+//! TMX 1.1 to 1.4b: read unit by unit with constant memory, write 1.4b.
+//!
+//! Reading: UTF-8, UTF-16 with or without byte-order mark (as Trados
+//! writes it), or a declared Latin-1. Each `<tu>` becomes one pair: the
+//! `<tuv>` whose `xml:lang` (or TMX 1.1 `lang`) is the source language and
+//! the one that is the target language, matched by tag then by language
+//! (`fr-FR`, `fr-CA`, `FR` and `fr` all count as `fr`; asked for `fr-ch`,
+//! a `fr-CH` variant wins). Inline codes (`bpt`, `ept`, `ph`, `it`, `ut`
+//! and the `sub` inside them) are dropped and `hi` keeps its text, so the
+//! text around them stays whole; entities and CDATA are decoded.
+//! `creationdate`, `changedate` and `usagecount` are kept, `note`s and
+//! `prop`s become the pair's note, and the `x-origin` prop memoire writes
+//! gives back the pair's origin label. A unit without both languages or with an
+//! empty segment is a [`BadRow`] (its XML goes to a rejects TMX); malformed
+//! XML or a truncated file is a fatal error with its line.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use quick_xml::Writer;
+use quick_xml::events::Event;
+
+use super::xml::{self, XmlFile};
+use super::{BadRow, PairRow, RowSource};
+use crate::error::{Error, Kind, Result};
+
+/// The prop in which memoire keeps a pair's origin label.
+const ORIGIN_PROP: &str = "x-origin";
+
+/// Elements whose content is native code, not text.
+const CODE_ELEMENTS: [&str; 5] = ["bpt", "ept", "ph", "it", "ut"];
+
+/// One `<tu>` as read.
+#[derive(Debug, Default)]
+struct Unit {
+    line: u64,
+    variants: Vec<(String, String)>,
+    created: Option<String>,
+    changed: Option<String>,
+    usage: Option<i64>,
+    notes: Vec<String>,
+    /// `<prop type="x-origin">`, which memoire writes.
+    origin: Option<String>,
+    raw: Vec<u8>,
+}
+
+/// Streams the units of a TMX file as pairs.
+pub struct TmxReader {
+    path: PathBuf,
+    xml: XmlFile,
+    buf: Vec<u8>,
+    source_lang: String,
+    target_lang: String,
+    version: String,
+    srclang: Option<String>,
+    finished: bool,
+}
+
+impl TmxReader {
+    /// Open `path` and read up to `<body>`.
+    pub fn open(path: &Path, source_lang: &str, target_lang: &str) -> Result<TmxReader> {
+        let mut xml = xml::open(path)?;
+        let mut buf = Vec::new();
+        let (mut version, mut srclang, mut seen_root) = (String::new(), None, false);
+        loop {
+            let event = xml.reader.read_event_into(&mut buf);
+            match event {
+                Ok(Event::Start(e) | Event::Empty(e)) => match xml::local_name(&e).as_str() {
+                    "tmx" => {
+                        seen_root = true;
+                        version = xml::attribute(&e, "version").unwrap_or_default();
+                    }
+                    "header" => srclang = xml::attribute(&e, "srclang"),
+                    "body" if seen_root => break,
+                    other if !seen_root => {
+                        return Err(Error::new(
+                            Kind::Input,
+                            format!(
+                                "not a TMX file: the document starts with <{other}>, not <tmx>"
+                            ),
+                        )
+                        .at(path));
+                    }
+                    _ => {}
+                },
+                Ok(Event::Eof) => {
+                    return Err(
+                        Error::new(Kind::Input, "not a TMX file: no <tmx><body> found").at(path),
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => return Err(xml.malformed(path, e)),
+            }
+            buf.clear();
+        }
+        Ok(TmxReader {
+            path: path.to_path_buf(),
+            xml,
+            buf,
+            source_lang: source_lang.to_string(),
+            target_lang: target_lang.to_string(),
+            version,
+            srclang,
+            finished: false,
+        })
+    }
+
+    /// The next `<tu>`, or `None` after `</body>`.
+    fn next_unit(&mut self) -> Result<Option<Unit>> {
+        if self.finished {
+            return Ok(None);
+        }
+        let mut unit: Option<Unit> = None;
+        let mut raw = Writer::new(Vec::new());
+        let (mut lang, mut seg, mut note) = (None::<String>, None::<String>, None::<String>);
+        // The prop being read is the origin label, not a note.
+        let mut origin_prop = false;
+        let mut code_depth = 0usize;
+        loop {
+            self.buf.clear();
+            let line = self.xml.line();
+            let event = match self.xml.reader.read_event_into(&mut self.buf) {
+                Ok(event) => event,
+                Err(e) => return Err(self.xml.malformed(&self.path, e)),
+            };
+            if unit.is_some() && !matches!(event, Event::Eof) {
+                raw.write_event(event.borrow())
+                    .map_err(|e| Error::io("cannot read", &self.path, e))?;
+            }
+            match event {
+                Event::Start(e) => match xml::local_name(&e).as_str() {
+                    "tu" => {
+                        raw.write_event(Event::Start(e.borrow()))
+                            .map_err(|e| Error::io("cannot read", &self.path, e))?;
+                        unit = Some(Unit {
+                            line,
+                            created: xml::attribute(&e, "creationdate")
+                                .and_then(|d| xml::tmx_date_to_iso(&d)),
+                            changed: xml::attribute(&e, "changedate")
+                                .and_then(|d| xml::tmx_date_to_iso(&d)),
+                            usage: xml::attribute(&e, "usagecount")
+                                .and_then(|n| n.trim().parse().ok()),
+                            ..Unit::default()
+                        });
+                    }
+                    "tuv" => lang = xml::attribute(&e, "lang"),
+                    "seg" => seg = Some(String::new()),
+                    name if seg.is_some() && CODE_ELEMENTS.contains(&name) => code_depth += 1,
+                    "note" => note = Some(String::new()),
+                    "prop" => {
+                        let kind = xml::attribute(&e, "type");
+                        origin_prop = kind.as_deref() == Some(ORIGIN_PROP);
+                        note = Some(match kind {
+                            Some(kind) if !origin_prop => format!("{kind}: "),
+                            _ => String::new(),
+                        });
+                    }
+                    _ => {}
+                },
+                Event::Empty(e) => {
+                    if xml::local_name(&e) == "seg"
+                        && let (Some(unit), Some(lang)) = (unit.as_mut(), lang.as_ref())
+                    {
+                        unit.variants.push((lang.clone(), String::new()));
+                    }
+                }
+                Event::End(e) => {
+                    let name = e.local_name();
+                    let name: &str = name.as_ref();
+                    match name {
+                        "seg" => {
+                            if let (Some(unit), Some(lang), Some(text)) =
+                                (unit.as_mut(), lang.as_ref(), seg.take())
+                            {
+                                unit.variants.push((lang.clone(), text));
+                            }
+                        }
+                        name if seg.is_some() && CODE_ELEMENTS.contains(&name) => {
+                            code_depth = code_depth.saturating_sub(1)
+                        }
+                        "note" | "prop" => {
+                            if let (Some(unit), Some(text)) = (unit.as_mut(), note.take()) {
+                                let text = text.trim().to_string();
+                                if std::mem::take(&mut origin_prop) {
+                                    unit.origin = Some(text).filter(|t| !t.is_empty());
+                                } else {
+                                    unit.notes.push(text);
+                                }
+                            }
+                        }
+                        "tu" => {
+                            if let Some(mut unit) = unit.take() {
+                                unit.raw = raw.into_inner();
+                                unit.raw.push(b'\n');
+                                return Ok(Some(unit));
+                            }
+                        }
+                        "body" => {
+                            self.finished = true;
+                            return Ok(None);
+                        }
+                        _ => {}
+                    }
+                }
+                Event::Text(t) => push_text(&mut seg, &mut note, code_depth, &t.xml10_content()),
+                Event::CData(c) => push_text(&mut seg, &mut note, code_depth, &c.xml10_content()),
+                Event::GeneralRef(r) => {
+                    push_text(&mut seg, &mut note, code_depth, &xml::entity_text(&r))
+                }
+                Event::Eof => {
+                    return Err(Error::new(
+                        Kind::Input,
+                        "the file ends before </body>: it is truncated; nothing was imported",
+                    )
+                    .at_line(&self.path, self.xml.line()));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The pair a unit holds, or why it holds none.
+    fn pair(&self, unit: Unit) -> std::result::Result<PairRow, BadRow> {
+        let pick = |wanted: &str| {
+            unit.variants
+                .iter()
+                .filter(|(lang, _)| xml::language_fit(lang, wanted) > 0)
+                .max_by_key(|(lang, _)| xml::language_fit(lang, wanted))
+                .map(|(_, text)| text.clone())
+        };
+        let bad = |reason: String| BadRow {
+            line: unit.line,
+            reason,
+            raw: unit.raw.clone(),
+        };
+        let found = || {
+            let langs: Vec<&str> = unit.variants.iter().map(|(l, _)| l.as_str()).collect();
+            if langs.is_empty() {
+                "none".to_string()
+            } else {
+                langs.join(", ")
+            }
+        };
+        let source = pick(&self.source_lang).ok_or_else(|| {
+            bad(format!(
+                "no {} variant (languages: {})",
+                self.source_lang,
+                found()
+            ))
+        })?;
+        let target = pick(&self.target_lang).ok_or_else(|| {
+            bad(format!(
+                "no {} variant (languages: {})",
+                self.target_lang,
+                found()
+            ))
+        })?;
+        if source.trim().is_empty() {
+            return Err(bad("empty source segment".to_string()));
+        }
+        if target.trim().is_empty() {
+            return Err(bad("empty target segment".to_string()));
+        }
+        let note = Some(unit.notes.join("; ")).filter(|n| !n.is_empty());
+        Ok(PairRow {
+            line: unit.line,
+            source,
+            target,
+            origin: unit.origin,
+            note,
+            created_at: unit.created,
+            changed_at: unit.changed,
+            usage_count: unit.usage,
+            raw: unit.raw,
+            ..PairRow::default()
+        })
+    }
+}
+
+/// Text inside a segment (not inside an inline code) or a note.
+fn push_text(seg: &mut Option<String>, note: &mut Option<String>, code_depth: usize, text: &str) {
+    if let Some(seg) = seg.as_mut() {
+        if code_depth == 0 {
+            seg.push_str(text);
+        }
+    } else if let Some(note) = note.as_mut() {
+        note.push_str(text);
+    }
+}
+
+impl RowSource for TmxReader {
+    fn next_row(&mut self) -> Result<Option<std::result::Result<PairRow, BadRow>>> {
+        Ok(self.next_unit()?.map(|unit| self.pair(unit)))
+    }
+
+    fn bytes_read(&self) -> u64 {
+        self.xml.reader.buffer_position()
+    }
+
+    fn describe(&self) -> String {
+        let version = if self.version.is_empty() {
+            "?"
+        } else {
+            &self.version
+        };
+        let srclang = self
+            .srclang
+            .as_deref()
+            .map_or(String::new(), |l| format!(", srclang {l}"));
+        format!("TMX {version}, {}{srclang}", self.xml.encoding.name())
+    }
+
+    fn rejects_frame(&self) -> (Vec<u8>, Vec<u8>) {
+        let mut prelude = Vec::new();
+        write_header(&mut prelude, &self.source_lang).expect("writing to memory");
+        (prelude, b"</body>\n</tmx>\n".to_vec())
+    }
+}
+
+fn write_header(out: &mut impl Write, srclang: &str) -> io::Result<()> {
+    write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <tmx version=\"1.4\">\n\
+         <header creationtool=\"memoire\" creationtoolversion=\"{}\" segtype=\"sentence\" \
+         o-tmf=\"memoire\" adminlang=\"en\" srclang=\"{}\" datatype=\"plaintext\"/>\n\
+         <body>\n",
+        env!("CARGO_PKG_VERSION"),
+        quick_xml::escape::escape(srclang)
+    )
+}
+
+/// A unit to write.
+#[derive(Debug, Clone, Copy)]
+pub struct UnitOut<'a> {
+    pub source_lang: &'a str,
+    pub source: &'a str,
+    pub target_lang: &'a str,
+    pub target: &'a str,
+    /// `YYYY-MM-DDThh:mm:ssZ`.
+    pub created_at: &'a str,
+    pub changed_at: &'a str,
+    pub usage_count: i64,
+    pub note: Option<&'a str>,
+    pub origin: &'a str,
+}
+
+/// Writes TMX 1.4b: header with creationtool, creationtoolversion, srclang,
+/// adminlang, segtype="sentence", datatype, o-tmf; TMX dates; escaped text.
+pub struct TmxWriter<W: Write> {
+    out: W,
+}
+
+impl<W: Write> TmxWriter<W> {
+    pub fn new(mut out: W, srclang: &str) -> io::Result<Self> {
+        write_header(&mut out, srclang)?;
+        Ok(TmxWriter { out })
+    }
+
+    pub fn unit(&mut self, unit: &UnitOut<'_>) -> io::Result<()> {
+        use quick_xml::escape::escape;
+        writeln!(
+            self.out,
+            "<tu creationdate=\"{}\" changedate=\"{}\" usagecount=\"{}\">",
+            xml::iso_to_tmx_date(unit.created_at),
+            xml::iso_to_tmx_date(unit.changed_at),
+            unit.usage_count
+        )?;
+        writeln!(
+            self.out,
+            "  <prop type=\"{ORIGIN_PROP}\">{}</prop>",
+            escape(unit.origin)
+        )?;
+        if let Some(note) = unit.note {
+            writeln!(self.out, "  <note>{}</note>", escape(note))?;
+        }
+        for (lang, text) in [
+            (unit.source_lang, unit.source),
+            (unit.target_lang, unit.target),
+        ] {
+            writeln!(
+                self.out,
+                "  <tuv xml:lang=\"{}\"><seg>{}</seg></tuv>",
+                escape(lang),
+                escape(text)
+            )?;
+        }
+        writeln!(self.out, "</tu>")
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        self.out.write_all(b"</body>\n</tmx>\n")?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(bytes: &[u8], source: &str, target: &str) -> Result<(Vec<PairRow>, Vec<BadRow>)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.tmx");
+        std::fs::write(&path, bytes).unwrap();
+        let mut reader = TmxReader::open(&path, source, target)?;
+        let (mut good, mut bad) = (vec![], vec![]);
+        while let Some(row) = reader.next_row()? {
+            match row {
+                Ok(row) => good.push(row),
+                Err(row) => bad.push(row),
+            }
+        }
+        Ok((good, bad))
+    }
+
+    const SAMPLE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4">
+<header creationtool="test" srclang="fr-FR" segtype="sentence"/>
+<body>
+<tu creationdate="20240102T030405Z" usagecount="3">
+  <prop type="client">ATS</prop>
+  <tuv xml:lang="fr-FR"><seg>Le <bpt i="1">&lt;b&gt;</bpt>Conseil<ept i="1">&lt;/b&gt;</ept> a dit &quot;non&quot; &amp; <hi>basta</hi>.</seg></tuv>
+  <tuv xml:lang="en-GB"><seg><![CDATA[The <Council> said "no"]]> &#233;</seg></tuv>
+  <tuv xml:lang="de-CH"><seg>Der Bundesrat</seg></tuv>
+</tu>
+<tu><tuv lang="FR"><seg>Seul</seg></tuv></tu>
+<tu><tuv xml:lang="fr"><seg>Vide</seg></tuv><tuv xml:lang="en"><seg/></tuv></tu>
+</body>
+</tmx>
+"#;
+
+    #[test]
+    fn units_become_pairs_with_inline_codes_dropped() {
+        let (good, bad) = read(SAMPLE.as_bytes(), "fr", "en").unwrap();
+        assert_eq!(good.len(), 1);
+        assert_eq!(good[0].source, "Le Conseil a dit \"non\" & basta.");
+        assert_eq!(good[0].target, "The <Council> said \"no\" é");
+        assert_eq!(good[0].created_at.as_deref(), Some("2024-01-02T03:04:05Z"));
+        assert_eq!(good[0].usage_count, Some(3));
+        assert_eq!(good[0].note.as_deref(), Some("client: ATS"));
+        assert_eq!(good[0].line, 5);
+        let reasons: Vec<&str> = bad.iter().map(|b| b.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            ["no en variant (languages: FR)", "empty target segment"]
+        );
+        assert_eq!(bad[0].line, 11);
+        assert!(String::from_utf8_lossy(&bad[0].raw).starts_with("<tu><tuv lang=\"FR\">"));
+    }
+
+    #[test]
+    fn another_target_language_is_chosen_by_tag() {
+        let (good, _) = read(SAMPLE.as_bytes(), "fr", "de-ch").unwrap();
+        assert_eq!(good[0].target, "Der Bundesrat");
+    }
+
+    #[test]
+    fn utf16_as_trados_writes_it() {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(
+            SAMPLE
+                .replace("UTF-8", "UTF-16")
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        let (good, _) = read(&bytes, "fr", "en").unwrap();
+        assert_eq!(good[0].source, "Le Conseil a dit \"non\" & basta.");
+        let no_bom: Vec<u8> = SAMPLE.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(read(&no_bom, "fr", "en").unwrap().0.len(), 1);
+    }
+
+    #[test]
+    fn malformed_and_truncated_files_stop_with_their_line() {
+        let broken = SAMPLE.replace(
+            "</tuv>\n  <tuv xml:lang=\"de-CH\">",
+            "</tuvx>\n  <tuv xml:lang=\"de-CH\">",
+        );
+        let err = read(broken.as_bytes(), "fr", "en").unwrap_err().to_string();
+        assert!(err.contains("t.tmx:8: malformed XML"), "{err}");
+        let cut = &SAMPLE[..SAMPLE.find("<tu><tuv lang").unwrap()];
+        let err = read(cut.as_bytes(), "fr", "en").unwrap_err().to_string();
+        assert!(err.contains("truncated"), "{err}");
+        let err = read(b"<html><body></body></html>", "fr", "en")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a TMX file"), "{err}");
+    }
+
+    #[test]
+    fn written_tmx_reads_back() {
+        let mut out = Vec::new();
+        let mut writer = TmxWriter::new(&mut out, "fr").unwrap();
+        writer
+            .unit(&UnitOut {
+                source_lang: "fr",
+                source: "« Oui » & <non>",
+                target_lang: "en",
+                target: "\"Yes\" & <no>",
+                created_at: "2026-11-24T10:00:00Z",
+                changed_at: "2026-11-24T11:00:00Z",
+                usage_count: 2,
+                note: Some("checked"),
+                origin: "client A",
+            })
+            .unwrap();
+        writer.finish().unwrap();
+        let text = String::from_utf8(out.clone()).unwrap();
+        assert!(
+            text.contains("creationtool=\"memoire\"")
+                && text.contains("creationdate=\"20261124T100000Z\"")
+        );
+        let (good, bad) = read(&out, "fr", "en").unwrap();
+        assert!(bad.is_empty());
+        assert_eq!(
+            (good[0].source.as_str(), good[0].target.as_str()),
+            ("« Oui » & <non>", "\"Yes\" & <no>")
+        );
+        assert_eq!(good[0].changed_at.as_deref(), Some("2026-11-24T11:00:00Z"));
+        assert_eq!(good[0].note.as_deref(), Some("checked"));
+        assert_eq!(good[0].origin.as_deref(), Some("client A"));
+    }
+}

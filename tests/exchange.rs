@@ -1,0 +1,282 @@
+//! TMX and TBX: import from other tools, export that they read back.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::Sandbox;
+
+fn shared_tmx(name: &str) -> Option<std::path::PathBuf> {
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/tmx")).join(name);
+    path.exists().then_some(path)
+}
+
+fn example_memory() -> &'static Path {
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/memory-fr-en.csv"
+    ))
+}
+
+#[test]
+fn tmx_to_memoire_to_tmx_keeps_every_pair() {
+    let Some(tico) = shared_tmx("tico19-all.en-fr.tmx") else {
+        eprintln!("skipped: ../shared/data/tmx is not there");
+        return;
+    };
+    let first = Sandbox::new();
+    let run = first.import(&tico, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("TMX 1.4, UTF-8"), "{}", run.stderr);
+    assert!(run.stderr.contains("rows read 3071"), "{}", run.stderr);
+    let exported = first.path("tico.tmx");
+    assert_eq!(
+        first
+            .run(&["export", "-o", exported.to_str().unwrap()])
+            .code,
+        0
+    );
+
+    let second = Sandbox::new();
+    assert_eq!(second.import(&exported, &[]).code, 0);
+    assert_eq!(
+        first.export(),
+        second.export(),
+        "same pairs and origins after TMX → memoire → TMX"
+    );
+    let again = second.path("again.tmx");
+    assert_eq!(
+        second.run(&["export", "-o", again.to_str().unwrap()]).code,
+        0
+    );
+    assert_eq!(
+        std::fs::read_to_string(&exported).unwrap(),
+        std::fs::read_to_string(&again).unwrap(),
+        "dates and usage counts survive too"
+    );
+}
+
+#[test]
+fn tmx_files_from_other_tools_import() {
+    let cases = [
+        // TMX 1.1 with lang=, several tuv per tu (OmegaT tests).
+        ("omegat_tests/project_save.tmx", 0, "TMX 1.1"),
+        ("omegat_tests/test-multiple-tuv.tmx", 1, "TMX 1.1"),
+        // UTF-16 as Trados-era tools write it; its languages are lang1/lang2.
+        ("nrc_portage/test.tmx", 1, "UTF-16LE"),
+        ("nrc_portage/unittest1.tmx", 0, "TMX 1.4"),
+    ];
+    for (name, code, described) in cases {
+        let Some(path) = shared_tmx(name) else { return };
+        let sb = Sandbox::new();
+        let rejects = sb.path("r.tmx");
+        let run = sb.import(
+            &path,
+            &[
+                "--source-lang",
+                "en",
+                "--target-lang",
+                "fr",
+                "--rejects",
+                rejects.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(run.code, code, "{name}: {}", run.stderr);
+        assert!(run.stderr.contains(described), "{name}: {}", run.stderr);
+        if code == 1 {
+            // Rejected units are kept in a TMX of their own that reads back.
+            let text = std::fs::read_to_string(&rejects).unwrap();
+            assert!(
+                text.starts_with("<?xml") && text.trim_end().ends_with("</tmx>"),
+                "{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_truncated_tmx_imports_nothing() {
+    let sb = Sandbox::new();
+    let tmx = "<?xml version=\"1.0\"?>\n<tmx version=\"1.4\"><header srclang=\"fr\"/><body>\n\
+               <tu><tuv xml:lang=\"fr\"><seg>Oui.</seg></tuv><tuv xml:lang=\"en\"><seg>Yes.</seg></tuv></tu>\n\
+               <tu><tuv xml:lang=\"fr\"><seg>Non";
+    let path = sb.write("cut.tmx", tmx);
+    let run = sb.import(&path, &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cut.tmx:4:") && run.stderr.contains("truncated"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.pair_count(), 0);
+}
+
+#[test]
+fn tmx_edge_cases_cdata_entities_empty_and_missing_languages() {
+    let sb = Sandbox::new();
+    let tmx = r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header srclang="fr-FR" segtype="sentence" creationtool="x" creationtoolversion="1" o-tmf="x" adminlang="en" datatype="plaintext"/><body>
+<tu><tuv xml:lang="fr-FR"><seg><![CDATA[L'OTSC & <l'ONU>]]></seg></tuv><tuv xml:lang="en-GB"><seg>The CSTO &amp; &lt;the UN&gt; &#x2013; ok</seg></tuv></tu>
+<tu><tuv xml:lang="fr-FR"><seg></seg></tuv><tuv xml:lang="en-GB"><seg>Empty source</seg></tuv></tu>
+<tu><tuv xml:lang="fr-FR"><seg>Sans anglais</seg></tuv><tuv xml:lang="de-CH"><seg>Ohne Englisch</seg></tuv></tu>
+</body></tmx>"#;
+    let path = sb.write("edge.tmx", tmx);
+    let run = sb.import(&path, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("edge.tmx:4: empty source segment"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("edge.tmx:5: no en variant (languages: fr-FR, de-CH)"),
+        "{}",
+        run.stderr
+    );
+    let found = sb.run(&["lookup", "--json", "L'OTSC & <l'ONU>"]);
+    let matches: serde_json::Value = serde_json::from_str(&found.stdout).unwrap();
+    assert_eq!(matches[0]["target"], "The CSTO & <the UN> – ok");
+}
+
+#[test]
+fn tbx_export_imports_back_with_status_domain_and_note() {
+    let sb = Sandbox::new();
+    let mut cmd = sb.cmd();
+    let out = cmd
+        .env("MEMOIRE_NO_GLOSSARY", "1")
+        .args([
+            "term",
+            "add",
+            "actuellement",
+            "actually",
+            "--status",
+            "forbidden",
+            "--note",
+            "faux ami",
+            "--domain",
+            "false-friend",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        sb.run(&["term", "add", "actuellement", "currently"]).code,
+        0
+    );
+    let tbx = sb.path("glossaire.tbx");
+    assert_eq!(
+        sb.run(&["term", "export", "-o", tbx.to_str().unwrap()])
+            .code,
+        0
+    );
+    assert!(
+        std::fs::read_to_string(&tbx)
+            .unwrap()
+            .contains("deprecatedTerm-admn-sts")
+    );
+
+    let other = Sandbox::new();
+    let mut cmd = other.cmd();
+    let run = cmd
+        .env("MEMOIRE_NO_GLOSSARY", "1")
+        .args(["term", "import", tbx.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let list = other.run(&["term", "list"]);
+    assert_eq!(
+        list.stdout,
+        "actuellement → ✗ actually  (forbidden; false-friend; faux ami)\nactuellement → currently\n"
+    );
+}
+
+#[test]
+fn formats_go_to_the_right_command() {
+    let sb = Sandbox::new();
+    let tbx = sb.write("g.tbx", "<martif><text><body></body></text></martif>");
+    let run = sb.import(&tbx, &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("memoire term import"), "{}", run.stderr);
+    let run = sb.run(&["term", "export", "--format", "tmx"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("memoire export --format tmx"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Translate Toolkit, a real client, reads our TMX and TBX exports and finds
+/// the same pairs. `.ci/run` installs it; elsewhere the test is skipped
+/// when it is missing (and fails on CI).
+#[test]
+fn translate_toolkit_reads_our_tmx_and_tbx() {
+    let sb = Sandbox::new();
+    assert_eq!(sb.import(example_memory(), &[]).code, 0);
+    let (tmx, tbx) = (sb.path("memory.tmx"), sb.path("glossary.tbx"));
+    assert_eq!(sb.run(&["export", "-o", tmx.to_str().unwrap()]).code, 0);
+    assert_eq!(
+        sb.run(&["term", "export", "-o", tbx.to_str().unwrap()])
+            .code,
+        0
+    );
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/tools/translate_toolkit_check.py"
+    );
+    let out = Command::new("python3")
+        .args([script, tmx.to_str().unwrap(), tbx.to_str().unwrap()])
+        .output();
+    let out = match out {
+        Ok(out) if out.status.code() != Some(3) => out,
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must have translate-toolkit (see .ci/run)"
+            );
+            eprintln!("skipped: python3 with translate-toolkit is not installed");
+            return;
+        }
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    let mut ours: Vec<(String, String)> = Vec::new();
+    let exported = sb.export();
+    let mut reader = csv::Reader::from_reader(exported.as_bytes());
+    for record in reader.records() {
+        let record = record.unwrap();
+        ours.push((record[0].to_string(), record[1].to_string()));
+    }
+    let theirs: Vec<(String, String)> = read["tmx"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p[0].as_str().unwrap().to_string(),
+                p[1].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(theirs, ours, "Translate Toolkit finds the same TMX pairs");
+
+    let terms = sb.run(&["term", "list", "--json"]);
+    let terms: Vec<serde_json::Value> = serde_json::from_str(&terms.stdout).unwrap();
+    let tbx_pairs = read["tbx"].as_array().unwrap();
+    assert_eq!(tbx_pairs.len(), terms.len());
+    for (pair, term) in tbx_pairs.iter().zip(&terms) {
+        assert_eq!((&pair[0], &pair[1]), (&term["source"], &term["target"]));
+    }
+}
