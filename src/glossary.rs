@@ -19,11 +19,13 @@
 //!   spaces; other punctuation ends a term. Elided articles are their own
 //!   words (`l'OTSC`, `d'Almaty`), so terms after them are found.
 //!
-//! Two rules keep recognition precise on news text: a term word in capitals
-//! (an acronym: `CE`, `UE`, `ONU`) only matches the same capitals, so the
-//! pronoun « ce » is not the Council of Europe; and a one-word term with a
-//! capital (a name: « Berne », « Poutine ») only matches a word with a
-//! capital, so « il berne ses électeurs » holds no place name.
+//! Three rules keep recognition precise on news text: a term word in
+//! capitals (an acronym: `CE`, `UE`, `ONU`) only matches the same capitals,
+//! so the pronoun « ce » is not the Council of Europe; a one-word term with
+//! a capital (a name: « Berne », « Poutine ») only matches a word with a
+//! capital, so « il berne ses électeurs » holds no place name; and a capital
+//! inside a term (« Le Centre », « Les Républicains ») must be there in the
+//! text, so « le centre de Lausanne » is not the party.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -413,10 +415,13 @@ impl Glossary {
         if term_words.len() == 1 && term_words[0].capitalised && !found[0].capitalised {
             return false;
         }
-        term_words
-            .iter()
-            .zip(found)
-            .all(|(t, w)| !t.acronym || term_text[t.span.clone()] == text[w.span.clone()])
+        term_words.iter().zip(found).enumerate().all(|(i, (t, w))| {
+            let acronym_kept = !t.acronym || term_text[t.span.clone()] == text[w.span.clone()];
+            // A capital inside a term marks a proper name (« Le Centre »,
+            // « Les Républicains »): « le centre de Lausanne » is not it.
+            let capital_kept = i == 0 || !t.capitalised || w.capitalised;
+            acronym_kept && capital_kept
+        })
     }
 
     /// The terms in `text`, in order, longest first where they overlap.

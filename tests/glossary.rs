@@ -291,3 +291,77 @@ fn third_party_glossaries_import_cleanly() {
     assert_eq!(hits[0]["target"], "geological barrier");
     assert_eq!(hits[0]["domain"], "Nucléaire");
 }
+
+/// Precision and recall of `Glossary::find` with the shipped glossary on a
+/// gold set of 70 sentences written for this project
+/// (`tests/data/term-recognition.jsonl`), counted over term occurrences:
+/// a found term is right when its entry's source is the next expected one.
+/// Prints the figures the README reports.
+#[test]
+fn recognition_precision_and_recall_on_the_gold_set() {
+    use memoire::glossary::{Glossary, Side, shipped};
+    use memoire::store::{Term, TermStatus};
+    use std::collections::HashMap;
+
+    let terms: Vec<Term> = shipped()
+        .unwrap()
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| Term {
+            id: i as i64,
+            source_lang: "fr".into(),
+            target_lang: "en".into(),
+            source: t.source,
+            target: t.target,
+            domain: t.domain,
+            note: t.note,
+            status: TermStatus::Preferred,
+            origin: "shipped".into(),
+        })
+        .collect();
+    let glossary = Glossary::new(terms, Side::Source, "fr");
+    let gold = include_str!("data/term-recognition.jsonl");
+    let (mut found_total, mut expected_total, mut right) = (0usize, 0usize, 0usize);
+    let mut misses = Vec::new();
+    for line in gold.lines().filter(|l| !l.trim().is_empty()) {
+        let case: serde_json::Value = serde_json::from_str(line).unwrap();
+        let text = case["text"].as_str().unwrap();
+        let mut expected: HashMap<String, usize> = HashMap::new();
+        for t in case["terms"].as_array().unwrap() {
+            *expected.entry(t.as_str().unwrap().to_string()).or_default() += 1;
+            expected_total += 1;
+        }
+        for found in glossary.find(text) {
+            found_total += 1;
+            let sources: Vec<&str> = found.entries.iter().map(|e| e.source.as_str()).collect();
+            let hit = sources
+                .iter()
+                .find(|s| expected.get(**s).is_some_and(|n| *n > 0));
+            match hit {
+                Some(source) => {
+                    *expected.get_mut(*source).unwrap() -= 1;
+                    right += 1;
+                }
+                None => misses.push(format!(
+                    "extra {:?} in {text:?}",
+                    &text[found.start..found.end]
+                )),
+            }
+        }
+        for (term, n) in expected.into_iter().filter(|(_, n)| *n > 0) {
+            misses.push(format!("missed {term:?} ({n}) in {text:?}"));
+        }
+    }
+    let precision = right as f64 / found_total as f64;
+    let recall = right as f64 / expected_total as f64;
+    println!(
+        "term recognition: precision {precision:.3} ({right}/{found_total}), recall {recall:.3} ({right}/{expected_total})"
+    );
+    for miss in &misses {
+        println!("  {miss}");
+    }
+    assert!(
+        precision >= 0.85 && recall >= 0.85,
+        "precision {precision:.3}, recall {recall:.3}"
+    );
+}
