@@ -45,6 +45,7 @@
 //! search returns exactly what scoring every stored segment would
 //! ([`search`] with `exhaustive`: the oracle the tests compare against).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
@@ -60,24 +61,35 @@ const MINOR: u32 = 2;
 /// A segment cut into tokens, with what scoring and search need.
 #[derive(Debug, Clone)]
 pub struct Segment<'a> {
-    pub text: &'a str,
+    /// The text in NFC.
+    pub text: Cow<'a, str>,
     key: String,
     tokens: Vec<Token>,
+    /// Each token as keys compare it (one apostrophe style, no zero-width
+    /// characters): two tokens with the same key are the same.
+    keys: Vec<String>,
     /// Folded form of each token.
     folds: Vec<String>,
 }
 
 impl<'a> Segment<'a> {
     pub fn new(text: &'a str) -> Segment<'a> {
-        let tokens = text::tokens(text);
+        let text = text::nfc(text);
+        let tokens = text::tokens(&text);
+        let piece = |t: &Token| &text[t.span.clone()];
+        let keys = tokens
+            .iter()
+            .map(|t| text::token_key(piece(t)).into_owned())
+            .collect();
         let folds = tokens
             .iter()
-            .map(|t| text::fold(t.kind, &text[t.span.clone()]).into_owned())
+            .map(|t| text::fold(t.kind, piece(t)).into_owned())
             .collect();
         Segment {
+            key: text::match_key(&text),
             text,
-            key: text::match_key(text),
             tokens,
+            keys,
             folds,
         }
     }
@@ -99,7 +111,7 @@ impl<'a> Segment<'a> {
             .count()
     }
 
-    fn token_text(&self, i: usize) -> &'a str {
+    fn token_text(&self, i: usize) -> &str {
         &self.text[self.tokens[i].span.clone()]
     }
 
@@ -117,8 +129,8 @@ fn substitution_cost(a: &Segment<'_>, i: usize, b: &Segment<'_>, j: usize) -> u3
     if ka != kb {
         return FULL;
     }
-    if a.token_text(i) == b.token_text(j) {
-        return 0;
+    if a.keys[i] == b.keys[j] {
+        return 0; // ’ and ', 10 000 and 10\u{a0}000: the same token
     }
     if ka == TokenKind::Punct && a.folds[i] == b.folds[j] {
         return 0; // « and " , ’ and ': the same mark
@@ -356,25 +368,28 @@ pub fn adjust_numbers(memory: &Segment<'_>, query: &Segment<'_>, target: &str) -
     Some(out)
 }
 
-/// The value of a number written the French or Swiss way: `10’000`,
-/// `1 200`, `3,5`; a dot is a thousands separator when three digits follow
-/// it (`10.000`), a decimal point otherwise (`12.50`).
+/// A number written the French or Swiss way, as integer and decimal
+/// digits: the decimal separator is the last comma (`3,5`, `1.000,5`), or
+/// else a last dot not followed by exactly three digits (`12.50`); every
+/// other separator groups thousands (`10’000`, `1 200`, `10.000`). So
+/// `1.234` reads as 1234, as a French text means it.
+fn french_parts(number: &str) -> Option<(String, String)> {
+    let decimal_at = number.rfind(',').or_else(|| {
+        number
+            .rfind('.')
+            .filter(|&p| number[p + 1..].chars().filter(char::is_ascii_digit).count() != 3)
+    });
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let (int, frac) = match decimal_at {
+        Some(p) => (digits(&number[..p]), digits(&number[p + 1..])),
+        None => (digits(number), String::new()),
+    };
+    (!int.is_empty()).then_some((int, frac))
+}
+
 fn french_number(number: &str) -> Option<f64> {
-    let mut plain = String::with_capacity(number.len());
-    let parts: Vec<&str> = number.split(|c: char| !c.is_ascii_digit()).collect();
-    let separators: Vec<char> = number.chars().filter(|c| !c.is_ascii_digit()).collect();
-    for (k, part) in parts.iter().enumerate() {
-        plain.push_str(part);
-        if let Some(&sep) = separators.get(k) {
-            let next_len = parts.get(k + 1).map_or(0, |p| p.len());
-            match sep {
-                ',' => plain.push('.'),
-                '.' if next_len != 3 => plain.push('.'),
-                _ => {}
-            }
-        }
-    }
-    plain.parse().ok()
+    let (int, frac) = french_parts(number)?;
+    format!("{int}.{frac}0").parse().ok()
 }
 
 /// The value of a number written the English way: `10,000`, `3.5`.
@@ -386,36 +401,26 @@ fn english_number(number: &str) -> Option<f64> {
     plain.parse().ok()
 }
 
-/// The query's French number in English notation, grouped with commas when
-/// the target's number was grouped (or is ≥ 10,000).
+/// The query's French number in English notation, its thousands grouped
+/// with commas only when the target grouped the number it replaces
+/// (`10,000`), so that identifiers and postcodes stay as they are.
 fn english_notation(french: &str, target_style: &str) -> Option<String> {
-    let value = french_number(french)?;
-    let decimals = french.rfind(',').map_or(0, |p| french.len() - p - 1).max(
-        french
-            .rfind('.')
-            .filter(|&p| french.len() - p - 1 != 3)
-            .map_or(0, |p| french.len() - p - 1),
-    );
-    let grouped = target_style.contains(',') || value >= 10_000.0;
-    let formatted = format!("{value:.decimals$}");
-    if !grouped {
-        return Some(formatted);
-    }
-    let (int, frac) = formatted
-        .split_once('.')
-        .map_or((formatted.as_str(), None), |(i, f)| (i, Some(f)));
-    let mut with_commas = String::new();
+    let (int, frac) = french_parts(french)?;
+    let int = int.trim_start_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    let grouped = target_style.contains(',');
+    let mut out = String::with_capacity(int.len() + frac.len() + 4);
     for (k, c) in int.chars().enumerate() {
-        if k > 0 && (int.len() - k) % 3 == 0 {
-            with_commas.push(',');
+        if grouped && k > 0 && (int.len() - k) % 3 == 0 {
+            out.push(',');
         }
-        with_commas.push(c);
+        out.push(c);
     }
-    if let Some(frac) = frac {
-        with_commas.push('.');
-        with_commas.push_str(frac);
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(&frac);
     }
-    Some(with_commas)
+    Some(out)
 }
 
 /// One suggestion: a stored pair and how well its source matches.
@@ -463,7 +468,18 @@ pub fn search(store: &Store, query: &Query<'_>) -> Result<Vec<Match>> {
             keep(p.clone())
         })?;
     } else {
-        for id in candidates(store, &segment, query.threshold)? {
+        // Every pair with the same key scores 100: taken straight from the
+        // key index, whatever the words.
+        let mut ids = candidates(store, &segment, query.threshold)?;
+        ids.extend(
+            store
+                .exact(query.source_lang, query.target_lang, query.text)?
+                .iter()
+                .map(|p| p.id),
+        );
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
             if let Some(pair) = store.pair(id)?
                 && pair.source_lang == query.source_lang
                 && pair.target_lang == query.target_lang
@@ -483,6 +499,7 @@ fn rank(scored: Vec<(u8, PairRecord)>, query: &Segment<'_>, limit: usize) -> Vec
         let entry = by_source
             .entry(text::match_key(&pair.source))
             .or_insert((s, Vec::new()));
+        entry.0 = entry.0.max(s);
         entry.1.push(pair);
     }
     let mut groups: Vec<(u8, Vec<PairRecord>)> = by_source.into_values().collect();
@@ -546,8 +563,7 @@ pub fn find_phrase(phrase: &Segment<'_>, source: &Segment<'_>) -> Option<std::op
     }
     let same = |i: usize, j: usize| {
         phrase.folds[i] == source.folds[j]
-            && (phrase.tokens[i].kind != TokenKind::Number
-                || phrase.token_text(i) == source.token_text(j))
+            && (phrase.tokens[i].kind != TokenKind::Number || phrase.keys[i] == source.keys[j])
     };
     have.windows(wanted.len()).find_map(|window| {
         window
@@ -561,6 +577,19 @@ pub fn find_phrase(phrase: &Segment<'_>, source: &Segment<'_>) -> Option<std::op
     })
 }
 
+/// How many stored segments a concordance examines at most: a phrase made
+/// of very common words (« de la ») would otherwise read half the memory.
+pub const CONCORDANCE_SCAN: usize = 20_000;
+
+/// What [`concordance`] found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Concordance {
+    pub occurrences: Vec<Occurrence>,
+    /// False when [`CONCORDANCE_SCAN`] segments were examined before
+    /// `limit` occurrences were found: there may be more.
+    pub complete: bool,
+}
+
 /// Stored pairs whose source contains `phrase` (see [`find_phrase`]), most
 /// recently added first, at most `limit`.
 pub fn concordance(
@@ -569,22 +598,36 @@ pub fn concordance(
     source_lang: &str,
     target_lang: &str,
     limit: usize,
-) -> Result<Vec<Occurrence>> {
+) -> Result<Concordance> {
     let phrase = Segment::new(phrase);
     let terms: Vec<&str> = phrase.terms().collect();
     let stats = store.term_stats(&terms)?;
+    let none = Concordance {
+        occurrences: Vec::new(),
+        complete: true,
+    };
     let Some(known) = stats.iter().copied().collect::<Option<Vec<(i64, i64)>>>() else {
-        return Ok(Vec::new()); // a word the memory has never seen
+        return Ok(none); // a word the memory has never seen
     };
     let Some(&(rarest, _)) = known.iter().min_by_key(|(_, df)| *df) else {
-        return Ok(Vec::new());
+        return Ok(none);
     };
     let mut wanted: Vec<i64> = known.iter().map(|(id, _)| *id).collect();
     wanted.sort_unstable();
     wanted.dedup();
     let mut found = Vec::new();
-    for id in store.postings_any_length(rarest)?.into_iter().rev() {
+    let mut complete = true;
+    for (examined, id) in store
+        .postings_any_length(rarest)?
+        .into_iter()
+        .rev()
+        .enumerate()
+    {
         if found.len() == limit {
+            break;
+        }
+        if examined == CONCORDANCE_SCAN {
+            complete = false;
             break;
         }
         let terms = store.pair_terms(id)?;
@@ -605,7 +648,10 @@ pub fn concordance(
             });
         }
     }
-    Ok(found)
+    Ok(Concordance {
+        occurrences: found,
+        complete,
+    })
 }
 
 /// How much longer than the candidate set a posting list may be for it to

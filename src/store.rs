@@ -6,7 +6,7 @@
 //! `PRAGMA user_version` and upgraded in place by [`MIGRATIONS`]; a file
 //! stamped with our `application_id` but a newer version is refused.
 //!
-//! ## Tables (schema version 1)
+//! ## Tables
 //! * `segment_pair` — one aligned pair per row: language codes, source and
 //!   target as given (NFC), the exact-match key of the source when it differs
 //!   from the source (`source_key`, else NULL), the key's 64-bit hash
@@ -18,10 +18,14 @@
 //!   that rule is enforced by [`ImportBatch::add`] inside the import
 //!   transaction, through the hash index, rather than by a UNIQUE index over
 //!   both texts, which would double the file size.
-//! * `term_pair` — glossary entries (filled by the glossary commands).
-//!
-//! A fuzzy index will be further tables keyed by `segment_pair.id`, added by a
-//! later migration without touching these.
+//! * `term_pair` — glossary entries: source, target, domain, note, status
+//!   (preferred, admitted, forbidden), origin; one row per languages,
+//!   source and target.
+//! * `fuzzy_term`, `fuzzy_posting`, `fuzzy_doc` — the fuzzy index (see
+//!   [`crate::fuzzy`]): folded terms with their document frequency, postings
+//!   by term and source length in words, and each source's term multiset.
+//!   Maintained by every import; rebuilt by a migration whenever the
+//!   tokenizer or the folding changes.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -114,6 +118,12 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         sql: "ALTER TABLE segment_pair ADD COLUMN note TEXT;",
         then: None,
+    },
+    // 5: the tokenizer and folding changed (numbers with spaces, every
+    // apostrophe, ligatures, zero-width characters): rebuild the index.
+    Migration {
+        sql: "DELETE FROM fuzzy_posting; DELETE FROM fuzzy_doc; DELETE FROM fuzzy_term;",
+        then: Some(index_existing_pairs),
     },
 ];
 

@@ -116,8 +116,9 @@ pub struct Token {
     pub span: Range<usize>,
 }
 
+/// The apostrophes [`key_char`] maps to `'`.
 fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '’' | 'ʼ' | '‘')
+    matches!(c, '\'' | '’' | '‘' | '‛' | 'ʼ' | '‚')
 }
 
 /// Separators inside a number: `10’000`, `3,5`, `12.50`, `1 200` with a
@@ -129,14 +130,20 @@ fn is_number_separator(c: char) -> bool {
 /// Cut `text` into words, numbers and punctuation (white space dropped).
 /// A word ending in an apostrophe followed by a letter keeps it: French
 /// elision gives `l'` `OTSC`, `aujourd'` `hui`. Hyphens are punctuation.
+/// A number keeps its separators, including a space (of any kind) before a
+/// group of three digits: `10 000`, `10\u{a0}000` and `10’000` are one
+/// number each. Zero-width characters and combining marks stay inside the
+/// word they touch. Segments with the same [`match_key`] get the same
+/// tokens (up to the spelling of apostrophes and spaces), which the fuzzy
+/// index relies on.
 pub fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
     let mut chars = text.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
-        if c.is_whitespace() {
+        if c.is_whitespace() || is_invisible(c) {
             continue;
         }
-        if !c.is_alphanumeric() {
+        if !is_word_char(c) {
             out.push(Token {
                 kind: TokenKind::Punct,
                 span: start..start + c.len_utf8(),
@@ -145,21 +152,36 @@ pub fn tokens(text: &str) -> Vec<Token> {
         }
         let mut end = start + c.len_utf8();
         let mut all_digits = c.is_ascii_digit();
+        // Digits since the last separator of a number.
+        let mut group = usize::from(all_digits);
         while let Some(&(i, next)) = chars.peek() {
-            if next.is_alphanumeric() {
-                all_digits &= next.is_ascii_digit();
+            if is_word_char(next) || is_invisible(next) || is_combining_mark(next) {
+                if is_word_char(next) {
+                    all_digits &= next.is_ascii_digit();
+                    group += 1;
+                }
                 end = i + next.len_utf8();
                 chars.next();
                 continue;
             }
-            let after = text[i + next.len_utf8()..].chars().next();
-            if all_digits && is_number_separator(next) && after.is_some_and(|a| a.is_ascii_digit())
+            let rest = &text[i + next.len_utf8()..];
+            if all_digits
+                && is_number_separator(next)
+                && rest.starts_with(|a: char| a.is_ascii_digit())
             {
                 end = i + next.len_utf8();
+                group = 0;
                 chars.next();
                 continue;
             }
-            if !all_digits && is_apostrophe(next) && after.is_some_and(char::is_alphabetic) {
+            if all_digits && next.is_whitespace() && group <= 3 && starts_with_digit_group(rest) {
+                while chars.peek().is_some_and(|&(_, w)| w.is_whitespace()) {
+                    chars.next();
+                }
+                group = 0;
+                continue;
+            }
+            if !all_digits && is_apostrophe(next) && rest.starts_with(char::is_alphabetic) {
                 end = i + next.len_utf8();
                 chars.next();
             }
@@ -178,6 +200,41 @@ pub fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
+/// Letters and digits, but not `ʼ` (U+02BC), a letter to Unicode and an
+/// apostrophe to French typists.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !is_apostrophe(c)
+}
+
+/// Does `rest` (after white space) start with exactly three digits?
+fn starts_with_digit_group(rest: &str) -> bool {
+    let rest = rest.trim_start_matches(char::is_whitespace);
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    digits == 3 && !rest[3..].starts_with(char::is_alphanumeric)
+}
+
+/// A token's text as keys compare it: apostrophes and quotes in one style,
+/// zero-width characters dropped, white space inside numbers as one space.
+pub fn token_key(token: &str) -> Cow<'_, str> {
+    let plain = token
+        .chars()
+        .all(|c| key_char(c) == c && !is_invisible(c) && !c.is_whitespace());
+    if plain {
+        return Cow::Borrowed(token);
+    }
+    let mut key = String::with_capacity(token.len());
+    for c in token.chars().filter(|&c| !is_invisible(c)) {
+        if c.is_whitespace() {
+            if !key.ends_with(' ') {
+                key.push(' ');
+            }
+        } else {
+            key.push(key_char(c));
+        }
+    }
+    Cow::Owned(key)
+}
+
 /// The folded form of a token (see the module docs): what the fuzzy index
 /// stores and what decides that two tokens differ only in a minor way.
 pub fn fold(kind: TokenKind, text: &str) -> Cow<'_, str> {
@@ -194,13 +251,21 @@ pub fn fold(kind: TokenKind, text: &str) -> Cow<'_, str> {
         {
             Cow::Borrowed(text)
         }
-        TokenKind::Word => Cow::Owned(
-            text.nfd()
-                .filter(|&c| !is_combining_mark(c))
-                .flat_map(char::to_lowercase)
-                .map(|c| if is_apostrophe(c) { '\'' } else { c })
-                .collect(),
-        ),
+        TokenKind::Word => {
+            let mut folded = String::with_capacity(text.len());
+            for c in text
+                .nfd()
+                .filter(|&c| !is_combining_mark(c) && !is_invisible(c))
+            {
+                match c {
+                    'œ' | 'Œ' => folded.push_str("oe"),
+                    'æ' | 'Æ' => folded.push_str("ae"),
+                    c if is_apostrophe(c) => folded.push('\''),
+                    c => folded.extend(c.to_lowercase()),
+                }
+            }
+            Cow::Owned(folded)
+        }
     }
 }
 
@@ -315,9 +380,45 @@ mod tests {
     }
 
     #[test]
+    fn segments_with_the_same_key_get_the_same_tokens() {
+        // Regression: the fuzzy index missed 100 % matches whose key was
+        // equal but whose tokens differed (NBSP in numbers, ʼ, zero-width).
+        let keys = |text: &str| -> Vec<String> {
+            tokens(text)
+                .into_iter()
+                .map(|t| token_key(&text[t.span]).into_owned())
+                .collect()
+        };
+        for (a, b) in [
+            ("Il a reçu 10 000 francs.", "Il a reçu 10\u{a0}000 francs."),
+            (
+                "Il a reçu 10 000 francs.",
+                "Il a reçu 10\u{202f}000 francs.",
+            ),
+            ("L'OTSC s'est réunie.", "LʼOTSC sʼest réunie."),
+            ("L'OTSC s'est réunie.", "L‛OTSC s‚est réunie."),
+            ("Leconseil siège.", "Le\u{200b}conseil siège."),
+        ] {
+            assert_eq!(match_key(a), match_key(b));
+            assert_eq!(keys(a), keys(b), "{a:?} / {b:?}");
+        }
+        assert_eq!(
+            cut("en 2024 200 personnes"),
+            [
+                (TokenKind::Word, "en"),
+                (TokenKind::Number, "2024"),
+                (TokenKind::Number, "200"),
+                (TokenKind::Word, "personnes"),
+            ]
+        );
+        assert_eq!(cut("1 200 000 francs")[0], (TokenKind::Number, "1 200 000"));
+    }
+
+    #[test]
     fn folding_drops_case_accents_and_number_values() {
         assert_eq!(fold(TokenKind::Word, "État"), "etat");
         assert_eq!(fold(TokenKind::Word, "L’"), "l'");
+        assert_eq!(fold(TokenKind::Word, "Œuvre"), "oeuvre");
         assert_eq!(fold(TokenKind::Number, "10’000"), "#");
         assert_eq!(fold(TokenKind::Punct, "»"), "\"");
         assert!(matches!(fold(TokenKind::Word, "vote"), Cow::Borrowed(_)));

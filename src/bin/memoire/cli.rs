@@ -244,13 +244,13 @@ pub struct LookupArgs {
     #[command(flatten)]
     pub langs: LangArgs,
 
-    /// Lowest score shown, 0–100.
-    #[arg(long, default_value_t = 75, value_parser = clap::value_parser!(u8).range(0..=100))]
+    /// Lowest score shown, 50–100.
+    #[arg(long, default_value_t = 75, value_parser = clap::value_parser!(u8).range(50..=100))]
     pub threshold: u8,
 
     /// Most sources shown (all translations of each are shown).
-    #[arg(long, default_value_t = 5)]
-    pub limit: usize,
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
 
     /// Score every stored segment instead of using the index (slow; for checking).
     #[arg(long)]
@@ -280,8 +280,8 @@ pub struct ConcordanceArgs {
     pub langs: LangArgs,
 
     /// Most pairs shown.
-    #[arg(long, default_value_t = 20)]
-    pub limit: usize,
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
 
     /// Print a JSON array (source, target, origin, match_start, match_end, …).
     #[arg(long)]

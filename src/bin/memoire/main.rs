@@ -307,6 +307,9 @@ pub fn export(db: &Path, args: ExportArgs, contents: Contents) -> Result<ExitCod
 
 fn lookup(db: &Path, args: LookupArgs) -> Result<ExitCode> {
     let (source_lang, target_lang) = languages(&args.langs)?;
+    if args.text.trim().is_empty() {
+        return Err(Error::new(Kind::Input, "give a sentence to look up"));
+    }
     let store = Store::open_existing(db)?;
     let matches = fuzzy::search(
         &store,
@@ -315,7 +318,7 @@ fn lookup(db: &Path, args: LookupArgs) -> Result<ExitCode> {
             source_lang: &source_lang,
             target_lang: &target_lang,
             threshold: args.threshold,
-            limit: args.limit,
+            limit: args.limit as usize,
             exhaustive: args.exhaustive,
         },
     )?;
@@ -376,11 +379,18 @@ fn concordance(db: &Path, args: ConcordanceArgs) -> Result<ExitCode> {
         ));
     }
     let store = Store::open_existing(db)?;
-    let found = fuzzy::concordance(&store, &args.phrase, &source_lang, &target_lang, args.limit)?;
+    let concordance = fuzzy::concordance(
+        &store,
+        &args.phrase,
+        &source_lang,
+        &target_lang,
+        args.limit as usize,
+    )?;
+    let found = &concordance.occurrences;
     let stdout = &mut io::stdout().lock();
     let out_err = |e: io::Error| Error::io("cannot write", Path::new("<stdout>"), e);
     if args.json {
-        serde_json::to_writer_pretty(&mut *stdout, &found)
+        serde_json::to_writer_pretty(&mut *stdout, found)
             .map_err(|e| Error::io("cannot write", Path::new("<stdout>"), e.into()))?;
         writeln!(stdout).map_err(out_err)?;
     } else {
@@ -389,7 +399,7 @@ fn concordance(db: &Path, args: ConcordanceArgs) -> Result<ExitCode> {
         } else {
             ("⟦", "⟧")
         };
-        for o in &found {
+        for o in found {
             let source = &o.pair.source;
             writeln!(
                 stdout,
@@ -413,8 +423,14 @@ fn concordance(db: &Path, args: ConcordanceArgs) -> Result<ExitCode> {
                 "{:?} is in no stored source ({source_lang} → {target_lang})",
                 args.phrase
             );
-        } else if found.len() == args.limit {
+        } else if found.len() == args.limit as usize {
             eprintln!("(first {} shown; --limit N for more)", args.limit);
+        }
+        if !concordance.complete {
+            eprintln!(
+                "(stopped after examining {} segments holding its rarest word; a more specific phrase finds the rest)",
+                fuzzy::CONCORDANCE_SCAN
+            );
         }
     }
     Ok(if found.is_empty() {
