@@ -21,5 +21,13 @@ memoire lookup "Un détachement de la garde d'honneur de l'armée a rendu les ho
 step "lookup \"Les entretiens ont porté sur le commerce, l’énergie et la sécurité régionale.\""
 memoire lookup "Les entretiens ont porté sur le commerce, l’énergie et la sécurité régionale."
 
+# A near match from the example article: one number differs.
+step "lookup \"La présidente de la Confédération a accueilli son hôte sur la place Fédérale à 10 h 30, sous une pluie fine.\""
+memoire lookup "La présidente de la Confédération a accueilli son hôte sur la place Fédérale à 10 h 30, sous une pluie fine."
+
+# The glossary terms in a sentence, with their equivalents.
+step "term find --text \"M. Tokaïev a plaidé pour le maintien de son pays dans l’OTSC.\""
+memoire term find --text "M. Tokaïev a plaidé pour le maintien de son pays dans l’OTSC."
+
 step stats
 memoire stats
