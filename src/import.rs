@@ -21,6 +21,7 @@ use crate::error::{Error, Kind, Result};
 use crate::format::csv::{CsvOptions, PairReader};
 use crate::format::tbx::TbxReader;
 use crate::format::tmx::TmxReader;
+use crate::format::xliff::XliffReader;
 use crate::format::{PairRow, RowSource};
 use crate::store::{Added, NewPair, NewTerm, Store, TermAdded, TermStatus, same_file};
 
@@ -48,6 +49,8 @@ pub enum Format {
     Csv,
     Tmx,
     Tbx,
+    /// XLIFF 2.0 or 1.2: a reviewed pre-translation.
+    Xliff,
 }
 
 impl Format {
@@ -60,6 +63,7 @@ impl Format {
         {
             Some("tmx") => Format::Tmx,
             Some("tbx") => Format::Tbx,
+            Some("xlf" | "xliff") => Format::Xliff,
             _ => Format::Csv,
         }
     }
@@ -220,6 +224,7 @@ fn open_source(path: &Path, options: &ImportOptions) -> Result<Box<dyn RowSource
         Format::Csv => Box::new(PairReader::open(path, &options.csv, source, target)?),
         Format::Tmx => Box::new(TmxReader::open(path, source, target)?),
         Format::Tbx => Box::new(TbxReader::open(path, source, target)?),
+        Format::Xliff => Box::new(XliffReader::open(path, source, target)?),
     })
 }
 
@@ -320,6 +325,9 @@ pub fn import_csv(
         .at(path));
     }
     let mut source = open_source(path, options)?;
+    // A reviewed draft (XLIFF, or the bilingual CSV memoire writes) updates
+    // its own earlier translations instead of adding alternatives.
+    let reviewed = format == Format::Xliff || source.is_reviewed_draft();
     let mut batch = store.begin_import()?;
     let mut report = import_rows(
         source.as_mut(),
@@ -338,11 +346,15 @@ pub fn import_csv(
                 created_at: pair.created_at.as_deref(),
                 changed_at: pair.changed_at.as_deref(),
                 usage_count: pair.usage_count,
+                prev_source: pair.prev_source.as_deref(),
+                next_source: pair.next_source.as_deref(),
+                replace_same_origin: reviewed,
             })?;
             Ok(Ok(match added {
                 Added::New => RowOutcome::Added,
                 Added::Alternative => RowOutcome::Alternative,
                 Added::Duplicate => RowOutcome::Duplicate,
+                Added::Updated => RowOutcome::Updated,
             }))
         },
     )?;
@@ -363,10 +375,13 @@ pub fn import_terms(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport> {
     let rejects = rejects_path(store, path, options)?;
-    if options.format.unwrap_or_else(|| Format::of(path)) == Format::Tmx {
+    if matches!(
+        options.format.unwrap_or_else(|| Format::of(path)),
+        Format::Tmx | Format::Xliff
+    ) {
         return Err(Error::new(
             Kind::Input,
-            "a TMX file holds a translation memory: import it with `memoire import`",
+            "a TMX or XLIFF file holds translations: import it with `memoire import`",
         )
         .at(path));
     }

@@ -21,7 +21,8 @@
 //! * [`error`] — the one error type, with a kind and a location.
 //!
 //! ## Limits
-//! Pre-translation of whole articles comes in its own module.
+//! * [`pretranslate`] — an article in, a draft out: segments, best
+//!   matches, glossary terms, terminology checks, match analysis.
 
 pub mod error;
 pub mod export;
@@ -29,6 +30,7 @@ pub mod format;
 pub mod fuzzy;
 pub mod glossary;
 pub mod import;
+pub mod pretranslate;
 pub mod segment;
 pub mod store;
 pub mod text;

@@ -166,6 +166,10 @@ pub struct PairRecord {
     pub changed_at: String,
     pub usage_count: i64,
     pub note: Option<String>,
+    /// The source segments before and after this one where it was
+    /// translated (learnt from reviewed translations).
+    pub prev_source: Option<String>,
+    pub next_source: Option<String>,
 }
 
 /// A pair to add to the memory; texts are put in NFC by the store. Dates
@@ -181,6 +185,13 @@ pub struct NewPair<'a> {
     pub created_at: Option<&'a str>,
     pub changed_at: Option<&'a str>,
     pub usage_count: Option<i64>,
+    /// The source segments before and after this one in its document.
+    pub prev_source: Option<&'a str>,
+    pub next_source: Option<&'a str>,
+    /// When the source is stored with another target from the same
+    /// origin, replace that target instead of adding an alternative (a
+    /// reviewed translation imported again).
+    pub replace_same_origin: bool,
 }
 
 /// What [`ImportBatch::add`] did with a pair.
@@ -190,8 +201,11 @@ pub enum Added {
     New,
     /// A known source with a new target: an alternative translation.
     Alternative,
-    /// The identical pair is already stored; nothing was written.
+    /// The identical pair is already stored; nothing was written (but its
+    /// context, if it had none and the new pair brings one).
     Duplicate,
+    /// A reviewed translation from the same origin replaced the stored one.
+    Updated,
 }
 
 /// Counts for `memoire stats`.
@@ -425,7 +439,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT id, source_lang, target_lang, source, target, origin,
-                        created_at, changed_at, usage_count, note
+                        created_at, changed_at, usage_count, note, prev_source, next_source
                  FROM segment_pair
                  WHERE key_hash = ?1 AND source_lang = ?2 AND target_lang = ?3
                    AND coalesce(source_key, source) = ?4
@@ -454,7 +468,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT id, source_lang, target_lang, source, target, origin,
-                        created_at, changed_at, usage_count, note
+                        created_at, changed_at, usage_count, note, prev_source, next_source
                  FROM segment_pair
                  WHERE (?1 IS NULL OR source_lang = ?1) AND (?2 IS NULL OR target_lang = ?2)
                  ORDER BY id",
@@ -484,7 +498,7 @@ impl Store {
         self.conn
             .prepare_cached(
                 "SELECT id, source_lang, target_lang, source, target, origin,
-                        created_at, changed_at, usage_count, note
+                        created_at, changed_at, usage_count, note, prev_source, next_source
                  FROM segment_pair WHERE id = ?1",
             )
             .and_then(|mut stmt| stmt.query_row([id], pair_record).optional())
@@ -706,6 +720,8 @@ fn pair_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<PairRecord> {
         changed_at: row.get(7)?,
         usage_count: row.get(8)?,
         note: row.get(9)?,
+        prev_source: row.get(10)?,
+        next_source: row.get(11)?,
     })
 }
 
@@ -730,45 +746,47 @@ impl ImportBatch<'_> {
         let target_key = text::match_key(&target);
         let hash = text::key_hash(&source_key);
 
-        let mut known = self
+        let known: Vec<(i64, String, String, Option<String>)> = self
             .tx
             .prepare_cached(
-                "SELECT target FROM segment_pair
+                "SELECT id, target, origin, prev_source FROM segment_pair
                  WHERE key_hash = ?1 AND source_lang = ?2 AND target_lang = ?3
                    AND coalesce(source_key, source) = ?4",
             )
+            .and_then(|mut stmt| {
+                stmt.query_map(
+                    params![hash, pair.source_lang, pair.target_lang, source_key],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )?
+                .collect()
+            })
             .map_err(self.err("cannot check for duplicates"))?;
-        let mut targets = known
-            .query(params![
-                hash,
-                pair.source_lang,
-                pair.target_lang,
-                source_key
-            ])
-            .map_err(self.err("cannot check for duplicates"))?;
-        let mut has_source = false;
-        while let Some(row) = targets
-            .next()
-            .map_err(self.err("cannot check for duplicates"))?
+        let has_context = pair.prev_source.is_some() || pair.next_source.is_some();
+        if let Some((id, _, _, stored_prev)) =
+            known.iter().find(|k| text::match_key(&k.1) == target_key)
         {
-            has_source = true;
-            let stored: String = row
-                .get(0)
-                .map_err(self.err("cannot check for duplicates"))?;
-            if text::match_key(&stored) == target_key {
-                return Ok(Added::Duplicate);
+            // The same pair: learn its context if it had none.
+            if has_context && stored_prev.is_none() {
+                self.set_context(*id, pair, None)?;
             }
+            return Ok(Added::Duplicate);
         }
-        drop(targets);
-        drop(known);
+        if pair.replace_same_origin
+            && let Some((id, ..)) = known.iter().find(|k| k.2 == pair.origin)
+        {
+            // A reviewed translation of the same document changed: update it.
+            self.set_context(*id, pair, Some(&target))?;
+            return Ok(Added::Updated);
+        }
+        let has_source = !known.is_empty();
 
         let stored_key = (source_key != source).then_some(source_key.as_str());
         self.tx
             .prepare_cached(
                 "INSERT INTO segment_pair
                    (source_lang, target_lang, source, target, source_key, key_hash,
-                    origin, created_at, changed_at, usage_count, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    origin, created_at, changed_at, usage_count, note, prev_source, next_source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )
             .and_then(|mut insert| {
                 let created = pair.created_at.unwrap_or(&self.now);
@@ -783,7 +801,9 @@ impl ImportBatch<'_> {
                     created,
                     pair.changed_at.unwrap_or(created),
                     pair.usage_count.unwrap_or(0),
-                    pair.note
+                    pair.note,
+                    pair.prev_source.map(text::nfc),
+                    pair.next_source.map(text::nfc)
                 ])
             })
             .map_err(self.err("cannot store a pair"))?;
@@ -796,6 +816,25 @@ impl ImportBatch<'_> {
         } else {
             Added::New
         })
+    }
+
+    /// Store a pair's context (and a new target, when given).
+    fn set_context(&self, id: i64, pair: &NewPair<'_>, target: Option<&str>) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE segment_pair SET prev_source = ?2, next_source = ?3, changed_at = ?4,
+                    target = coalesce(?5, target)
+                 WHERE id = ?1",
+                params![
+                    id,
+                    pair.prev_source.map(text::nfc),
+                    pair.next_source.map(text::nfc),
+                    pair.changed_at.unwrap_or(&self.now),
+                    target
+                ],
+            )
+            .map(|_| ())
+            .map_err(self.err("cannot update a pair"))
     }
 
     /// Make the whole import durable at once.

@@ -3,7 +3,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::Sandbox;
 
@@ -213,9 +212,7 @@ fn formats_go_to_the_right_command() {
     );
 }
 
-/// Translate Toolkit, a real client, reads our TMX and TBX exports and finds
-/// the same pairs. `.ci/run` installs it; elsewhere the test is skipped
-/// when it is missing (and fails on CI).
+/// Translate Toolkit reads our TMX and TBX exports and finds the same pairs.
 #[test]
 fn translate_toolkit_reads_our_tmx_and_tbx() {
     let sb = Sandbox::new();
@@ -227,30 +224,9 @@ fn translate_toolkit_reads_our_tmx_and_tbx() {
             .code,
         0
     );
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/tools/translate_toolkit_check.py"
-    );
-    let out = Command::new("python3")
-        .args([script, tmx.to_str().unwrap(), tbx.to_str().unwrap()])
-        .output();
-    let out = match out {
-        Ok(out) if out.status.code() != Some(3) => out,
-        _ => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI must have translate-toolkit (see .ci/run)"
-            );
-            eprintln!("skipped: python3 with translate-toolkit is not installed");
-            return;
-        }
+    let Some(theirs) = common::read_with_translate_toolkit("tmx", &tmx) else {
+        return;
     };
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let read: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
 
     let mut ours: Vec<(String, String)> = Vec::new();
     let exported = sb.export();
@@ -259,24 +235,19 @@ fn translate_toolkit_reads_our_tmx_and_tbx() {
         let record = record.unwrap();
         ours.push((record[0].to_string(), record[1].to_string()));
     }
-    let theirs: Vec<(String, String)> = read["tmx"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p[0].as_str().unwrap().to_string(),
-                p[1].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
     assert_eq!(theirs, ours, "Translate Toolkit finds the same TMX pairs");
 
     let terms = sb.run(&["term", "list", "--json"]);
     let terms: Vec<serde_json::Value> = serde_json::from_str(&terms.stdout).unwrap();
-    let tbx_pairs = read["tbx"].as_array().unwrap();
+    let tbx_pairs = common::read_with_translate_toolkit("tbx", &tbx).unwrap();
     assert_eq!(tbx_pairs.len(), terms.len());
-    for (pair, term) in tbx_pairs.iter().zip(&terms) {
-        assert_eq!((&pair[0], &pair[1]), (&term["source"], &term["target"]));
+    for ((source, target), term) in tbx_pairs.iter().zip(&terms) {
+        assert_eq!(
+            (source.as_str(), target.as_str()),
+            (
+                term["source"].as_str().unwrap(),
+                term["target"].as_str().unwrap()
+            )
+        );
     }
 }

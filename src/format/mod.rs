@@ -8,9 +8,11 @@
 //! the transaction for CSV, TSV, TMX and TBX alike.
 
 pub mod csv;
+pub mod draft;
 pub mod encoding;
 pub mod tbx;
 pub mod tmx;
+pub mod xliff;
 pub mod xml;
 
 use crate::error::Result;
@@ -33,6 +35,10 @@ pub struct PairRow {
     pub created_at: Option<String>,
     pub changed_at: Option<String>,
     pub usage_count: Option<i64>,
+    /// The source segments before and after this one in its document
+    /// (XLIFF, memoire's bilingual CSV).
+    pub prev_source: Option<String>,
+    pub next_source: Option<String>,
     /// Some cell was read as Windows-1252 in a mixed CSV file.
     pub windows_1252: bool,
     /// The unit as read, for the rejects file.
@@ -68,5 +74,11 @@ pub trait RowSource {
     fn ignored_columns(&self, glossary: bool) -> Vec<String> {
         let _ = glossary;
         Vec::new()
+    }
+    /// Is this a reviewed pre-translation (XLIFF, or the bilingual table
+    /// `memoire pretranslate` writes)? Its translations replace the earlier
+    /// ones of the same document instead of piling up as alternatives.
+    fn is_reviewed_draft(&self) -> bool {
+        false
     }
 }

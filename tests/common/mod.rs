@@ -99,3 +99,34 @@ pub fn generated_csv(tag: &str, rows: usize) -> String {
     }
     csv
 }
+
+/// Pairs as Translate Toolkit, a real client, reads `file` (`kind`: tmx,
+/// tbx, xliff, xliff2), or `None` when python3 with translate-toolkit is
+/// missing (`.ci/run` installs it; on CI its absence fails the test).
+pub fn read_with_translate_toolkit(kind: &str, file: &Path) -> Option<Vec<(String, String)>> {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/tools/translate_toolkit_check.py"
+    );
+    let out = Command::new("python3")
+        .args([script, kind, file.to_str().unwrap()])
+        .output();
+    let out = match out {
+        Ok(out) if out.status.code() != Some(3) => out,
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must have translate-toolkit (see .ci/run)"
+            );
+            eprintln!("skipped: python3 with translate-toolkit is not installed");
+            return None;
+        }
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pairs: Vec<(String, String)> = serde_json::from_slice(&out.stdout).unwrap();
+    Some(pairs)
+}

@@ -1,24 +1,24 @@
-"""Read memoire's TMX and TBX exports with Translate Toolkit, a real client,
-and print the pairs it finds as JSON: {"tmx": [[source, target], ...],
-"tbx": [[source, target], ...]}. Exit 3 when translate-toolkit is missing.
+"""Read a file memoire wrote with Translate Toolkit, a real client, and
+print the (source, target) pairs it finds as a JSON list. Exit 3 when
+translate-toolkit is missing.
 
-Usage: translate_toolkit_check.py EXPORT.tmx EXPORT.tbx"""
+Usage: translate_toolkit_check.py tmx|tbx|xliff|xliff2 FILE"""
 import json
 import sys
 
 try:
-    from translate.storage import tbx, tmx
+    from translate.storage import tbx, tmx, xliff, xliff2
 except ImportError:
     sys.exit(3)
 
-
-def pairs(store):
-    return [[str(unit.source), str(unit.target)] for unit in store.units if unit.source]
-
-
-tmx_path, tbx_path = sys.argv[1], sys.argv[2]
-with open(tmx_path, "rb") as f:
-    tmx_store = tmx.tmxfile(f, sourcelanguage="fr", targetlanguage="en")
-with open(tbx_path, "rb") as f:
-    tbx_store = tbx.tbxfile(f)
-print(json.dumps({"tmx": pairs(tmx_store), "tbx": pairs(tbx_store)}, ensure_ascii=False))
+kind, path = sys.argv[1], sys.argv[2]
+with open(path, "rb") as f:
+    data = f.read()
+store = {
+    "tmx": lambda: tmx.tmxfile(data, sourcelanguage="fr", targetlanguage="en"),
+    "tbx": lambda: tbx.tbxfile(data),
+    "xliff": lambda: xliff.xlifffile(data),
+    "xliff2": lambda: xliff2.Xliff2File(data),
+}[kind]()
+pairs = [[str(u.source), str(u.target) if u.target else ""] for u in store.units if u.source]
+print(json.dumps(pairs, ensure_ascii=False))

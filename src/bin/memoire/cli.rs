@@ -37,6 +37,8 @@ pub enum Command {
     Export(ExportArgs),
     Lookup(LookupArgs),
     Concordance(ConcordanceArgs),
+    Pretranslate(PretranslateArgs),
+    Analyze(AnalyzeArgs),
     Term(TermArgs),
     Stats(StatsArgs),
     Segment(SegmentArgs),
@@ -473,4 +475,89 @@ pub struct TermFindArgs {
     /// Print JSON: segments with their terms, spans and entries.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Pre-translate an article: a draft holding everything the memory and the
+/// glossary already know.
+///
+/// The article is plain UTF-8 text, one paragraph per line (headline,
+/// dateline and byline lines are segments of their own). Each sentence is
+/// looked up: repetitions of an earlier sentence of the article, 101 %
+/// (exact, and the previous sentence matches too), 100 %, then fuzzy. The
+/// best translation at or above --threshold is filled in (numbers carried
+/// over when only numbers differ); glossary terms are listed with their
+/// equivalents, and a filled translation that lacks a term's equivalent or
+/// uses a forbidden one is flagged. The match analysis goes to stderr.
+///
+/// Formats: xliff (XLIFF 2.0, default, for CAT tools), xliff1 (XLIFF 1.2),
+/// csv / tsv (bilingual table; --bom for Excel), json, text (the English
+/// draft; untranslated sentences stay in French between [[ ]]), html (a
+/// report to open in a browser). Once reviewed, `memoire import` the XLIFF
+/// or the table back: the memory learns the translations and their context.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire pretranslate article.txt -o article.xlf\n  \
+    memoire pretranslate article.txt --format html -o article.html\n  \
+    memoire pretranslate article.txt --format csv --bom -o article.csv\n  \
+    memoire pretranslate article.txt --format text --threshold 85\n  \
+    memoire import article.xlf        # after review: the memory learns")]
+pub struct PretranslateArgs {
+    /// The article (UTF-8 text, one paragraph per line).
+    pub article: PathBuf,
+
+    /// Output file (default: standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Output format (default: from the -o extension, else xliff).
+    #[arg(long, value_enum)]
+    pub format: Option<DraftFormat>,
+
+    /// Lowest score filled into the draft, 50–100.
+    #[arg(long, default_value_t = 75, value_parser = clap::value_parser!(u8).range(50..=100))]
+    pub threshold: u8,
+
+    /// Start CSV/TSV with a UTF-8 byte-order mark (for Excel).
+    #[arg(long)]
+    pub bom: bool,
+
+    #[command(flatten)]
+    pub langs: LangArgs,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftFormat {
+    /// XLIFF 2.0.
+    Xliff,
+    /// XLIFF 1.2.
+    Xliff1,
+    Csv,
+    Tsv,
+    Json,
+    Text,
+    Html,
+}
+
+/// The match analysis translators quote from: segments and words per band
+/// (repetitions, 101 %, 100 %, 95–99, 85–94, 75–84, 50–74, no match), per
+/// file and in total.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire analyze article.txt\n  \
+    memoire analyze *.txt --csv > analysis.csv")]
+pub struct AnalyzeArgs {
+    /// Articles (UTF-8 text, one paragraph per line).
+    #[arg(required = true)]
+    pub articles: Vec<PathBuf>,
+
+    /// Print JSON.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+
+    /// Print CSV: file, band, segments, words.
+    #[arg(long)]
+    pub csv: bool,
+
+    #[command(flatten)]
+    pub langs: LangArgs,
 }

@@ -4,6 +4,7 @@
 //! an error.
 
 mod cli;
+mod draft;
 mod term;
 
 use std::fs::File;
@@ -67,6 +68,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Term(args) => term::run(&db_path(cli.db)?, args.command),
         Command::Lookup(args) => lookup(&db_path(cli.db)?, args),
         Command::Concordance(args) => concordance(&db_path(cli.db)?, args),
+        Command::Pretranslate(args) => draft::pretranslate(&db_path(cli.db)?, args),
+        Command::Analyze(args) => draft::analyze(&db_path(cli.db)?, args),
         Command::Stats(args) => stats(&db_path(cli.db)?, args),
         Command::Segment(args) => segment(args),
     }

@@ -1,0 +1,154 @@
+//! `memoire pretranslate` and `memoire analyze`.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use memoire::format::{draft, xliff};
+use memoire::pretranslate::{self, Analysis, Draft, Options};
+use memoire::store::Store;
+use memoire::{Error, Kind, Result};
+use serde::Serialize;
+
+use crate::cli::{AnalyzeArgs, DraftFormat, PretranslateArgs};
+use crate::{languages, read_text};
+
+/// Pre-translate one article file.
+fn draft_of(store: &Store, path: &Path, options: &Options<'_>) -> Result<Draft> {
+    let (article, _) = read_text(Some(path))?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    pretranslate::pretranslate(store, &name, &article, options)
+}
+
+pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
+    let (source_lang, target_lang) = languages(&args.langs)?;
+    let format = args.format.unwrap_or_else(|| {
+        match args
+            .output
+            .as_deref()
+            .and_then(Path::extension)
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("csv") => DraftFormat::Csv,
+            Some("tsv") => DraftFormat::Tsv,
+            Some("json") => DraftFormat::Json,
+            Some("txt") => DraftFormat::Text,
+            Some("html" | "htm") => DraftFormat::Html,
+            _ => DraftFormat::Xliff,
+        }
+    });
+    let store = Store::open_existing(db)?;
+    let options = Options {
+        source_lang: &source_lang,
+        target_lang: &target_lang,
+        threshold: args.threshold,
+    };
+    let draft = draft_of(&store, &args.article, &options)?;
+    let (out, name): (Box<dyn Write>, PathBuf) = match &args.output {
+        Some(path) if store.is_own_file(path) || memoire::store::same_file(path, &args.article) => {
+            return Err(Error::new(
+                Kind::Input,
+                "the draft would overwrite the article or the memory",
+            )
+            .at(path));
+        }
+        Some(path) => (
+            Box::new(File::create(path).map_err(|e| Error::io("cannot create", path, e))?),
+            path.clone(),
+        ),
+        None => (Box::new(io::stdout().lock()), PathBuf::from("<stdout>")),
+    };
+    let mut out = BufWriter::new(out);
+    let written = match format {
+        DraftFormat::Xliff => xliff::write_xliff2(&mut out, &draft),
+        DraftFormat::Xliff1 => xliff::write_xliff12(&mut out, &draft),
+        DraftFormat::Csv => draft::write_table(&mut out, &draft, b',', args.bom),
+        DraftFormat::Tsv => draft::write_table(&mut out, &draft, b'\t', args.bom),
+        DraftFormat::Json => serde_json::to_writer_pretty(&mut out, &draft)
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out)),
+        DraftFormat::Text => draft::write_text(&mut out, &draft),
+        DraftFormat::Html => draft::write_html(&mut out, &draft),
+    };
+    written
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io("cannot write", &name, e))?;
+    let mut summary = Vec::new();
+    draft::write_analysis(&mut summary, &draft.name, &draft.analysis).expect("writing to memory");
+    eprint!("{}", String::from_utf8_lossy(&summary));
+    let warnings: usize = draft.segments.iter().map(|s| s.warnings.len()).sum();
+    if warnings > 0 {
+        eprintln!("{warnings} terminology warnings (see the draft)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct FileAnalysis<'a> {
+    file: &'a str,
+    #[serde(flatten)]
+    analysis: &'a Analysis,
+}
+
+pub fn analyze(db: &Path, args: AnalyzeArgs) -> Result<ExitCode> {
+    let (source_lang, target_lang) = languages(&args.langs)?;
+    let store = Store::open_existing(db)?;
+    let options = Options {
+        source_lang: &source_lang,
+        target_lang: &target_lang,
+        threshold: 75,
+    };
+    let drafts: Vec<Draft> = args
+        .articles
+        .iter()
+        .map(|path| draft_of(&store, path, &options))
+        .collect::<Result<_>>()?;
+    let total = Analysis::sum(drafts.iter().map(|d| &d.analysis));
+    let out_err = |e: io::Error| Error::io("cannot write", Path::new("<stdout>"), e);
+    let stdout = &mut io::stdout().lock();
+    let files: Vec<FileAnalysis<'_>> = drafts
+        .iter()
+        .map(|d| FileAnalysis {
+            file: &d.name,
+            analysis: &d.analysis,
+        })
+        .chain(std::iter::once(FileAnalysis {
+            file: "total",
+            analysis: &total,
+        }))
+        .collect();
+    if args.json {
+        serde_json::to_writer_pretty(&mut *stdout, &files).map_err(|e| out_err(e.into()))?;
+        writeln!(stdout).map_err(out_err)?;
+    } else if args.csv {
+        let mut writer = memoire::format::csv::CsvWriter::new(
+            &mut *stdout,
+            b',',
+            &["file", "band", "segments", "words"],
+        )
+        .map_err(out_err)?;
+        for f in &files {
+            for row in &f.analysis.rows {
+                writer
+                    .write(&[
+                        f.file,
+                        row.label,
+                        &row.segments.to_string(),
+                        &row.words.to_string(),
+                    ])
+                    .map_err(out_err)?;
+            }
+        }
+        writer.finish().map_err(out_err)?;
+    } else {
+        for f in &files {
+            draft::write_analysis(&mut *stdout, f.file, f.analysis).map_err(out_err)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,217 @@
+//! Drafts for people: a bilingual CSV/TSV table, the English text, and a
+//! self-contained HTML report. (XLIFF for CAT tools is in
+//! [`super::xliff`]; JSON is the [`Draft`] serialised.)
+
+use std::io::{self, Write};
+
+use quick_xml::escape::escape;
+
+use super::csv::CsvWriter;
+use crate::pretranslate::{Analysis, Band, Draft};
+
+/// One row per segment: id, paragraph, source, target, score, origin of
+/// the match, terms (`OTSC = CSTO; …`), warnings. With `bom`, a UTF-8
+/// byte-order mark first, so that Excel opens the accents right.
+pub fn write_table(out: &mut dyn Write, draft: &Draft, delimiter: u8, bom: bool) -> io::Result<()> {
+    if bom {
+        out.write_all(b"\xEF\xBB\xBF")?;
+    }
+    let header = [
+        "id",
+        "paragraph",
+        draft.source_lang.as_str(),
+        draft.target_lang.as_str(),
+        "score",
+        "match origin",
+        "terms",
+        "warnings",
+    ];
+    let mut writer = CsvWriter::new(out, delimiter, &header)?;
+    for s in &draft.segments {
+        let score = match (&s.repetition_of, &s.suggestion) {
+            (Some(first), _) => format!("repetition of {first}"),
+            (None, Some(m)) => m.score.to_string(),
+            (None, None) => String::new(),
+        };
+        let terms: Vec<String> = s
+            .terms
+            .iter()
+            .map(|t| {
+                let targets: Vec<&str> = t.entries.iter().map(|e| e.target.as_str()).collect();
+                format!("{} = {}", t.text, targets.join(" / "))
+            })
+            .collect();
+        writer.write(&[
+            &s.id.to_string(),
+            &s.paragraph.to_string(),
+            &s.source,
+            s.target.as_deref().unwrap_or(""),
+            &score,
+            s.suggestion.as_ref().map_or("", |m| m.origin.as_str()),
+            &terms.join("; "),
+            &s.warnings.join("; "),
+        ])?;
+    }
+    writer.finish()
+}
+
+/// The draft as running text, a paragraph per line; segments without a
+/// translation stay in the source language between `[[` and `]]`.
+pub fn write_text(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
+    let mut paragraph = None;
+    for s in &draft.segments {
+        if paragraph.is_some() && paragraph != Some(s.paragraph) {
+            writeln!(out)?;
+        } else if paragraph.is_some() {
+            write!(out, " ")?;
+        }
+        paragraph = Some(s.paragraph);
+        match &s.target {
+            Some(target) => write!(out, "{target}")?,
+            None => write!(out, "[[{}]]", s.source)?,
+        }
+    }
+    writeln!(out)
+}
+
+/// The analysis as a plain table.
+pub fn write_analysis(out: &mut dyn Write, name: &str, analysis: &Analysis) -> io::Result<()> {
+    writeln!(out, "{name}")?;
+    writeln!(out, "  {:<18} {:>8} {:>8}", "band", "segments", "words")?;
+    for row in &analysis.rows {
+        writeln!(
+            out,
+            "  {:<18} {:>8} {:>8}",
+            row.label, row.segments, row.words
+        )?;
+    }
+    writeln!(
+        out,
+        "  {:<18} {:>8} {:>8}",
+        "total", analysis.segments, analysis.words
+    )
+}
+
+fn band_class(band: Band) -> &'static str {
+    match band {
+        Band::Repetition => "rep",
+        Band::Context | Band::Exact => "exact",
+        Band::Fuzzy95 => "f95",
+        Band::Fuzzy85 => "f85",
+        Band::Fuzzy75 => "f75",
+        Band::Fuzzy50 => "f50",
+        Band::NoMatch => "none",
+    }
+}
+
+/// A self-contained HTML report: the analysis on top, then source and
+/// draft side by side, each row coloured by its match band, glossary terms
+/// marked in the source with their equivalents on hover and listed under
+/// it, terminology warnings in red.
+pub fn write_html(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
+    write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <title>{name} — memoire draft</title><style>\n\
+         body{{font:15px/1.45 system-ui,sans-serif;margin:2em;color:#222}}\
+         table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #ccc;padding:.4em .6em;vertical-align:top}}\
+         th{{background:#f3f3f3;text-align:left}}.num{{text-align:right}}\
+         .exact{{background:#dff5df}}.f95{{background:#eaf7d7}}.f85{{background:#fbf3cf}}.f75{{background:#fde6c8}}\
+         .f50{{background:#fbd9d3}}.none{{background:#fff}}.rep{{background:#e3ecfb}}\
+         mark{{background:#ffe680;border-bottom:1px dotted #a80}}.terms{{font-size:.85em;color:#555}}\
+         .warn{{color:#b00;font-size:.85em}}.src{{width:46%}}.tgt{{width:46%}}.empty{{color:#999;font-style:italic}}\
+         .score{{white-space:nowrap}}h2{{margin-top:1.5em}}\n</style></head><body>\n\
+         <h1>{name}</h1><p>Draft by memoire, {src} → {tgt}, filled from {threshold} %.</p>\n",
+        lang = escape(&draft.source_lang),
+        name = escape(&draft.name),
+        src = escape(&draft.source_lang),
+        tgt = escape(&draft.target_lang),
+        threshold = draft.threshold
+    )?;
+    writeln!(
+        out,
+        "<h2>Analysis</h2><table class=\"analysis\"><tr><th>band</th><th>segments</th><th>words</th></tr>"
+    )?;
+    for row in &draft.analysis.rows {
+        writeln!(
+            out,
+            "<tr class=\"{}\"><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            band_class(row.band),
+            escape(row.label),
+            row.segments,
+            row.words
+        )?;
+    }
+    writeln!(
+        out,
+        "<tr><th>total</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></table>",
+        draft.analysis.segments, draft.analysis.words
+    )?;
+    writeln!(
+        out,
+        "<h2>Draft</h2><table class=\"draft\"><tr><th>#</th><th class=\"src\">source</th><th class=\"tgt\">draft</th><th>match</th></tr>"
+    )?;
+    for s in &draft.segments {
+        let mut source = String::new();
+        let mut at = 0;
+        for t in &s.terms {
+            let title: Vec<String> = t
+                .entries
+                .iter()
+                .map(|e| format!("{} ({})", e.target, e.status.as_str()))
+                .collect();
+            source.push_str(&escape(&s.source[at..t.start]));
+            source.push_str(&format!(
+                "<mark title=\"{}\">{}</mark>",
+                escape(title.join(", ")),
+                escape(&s.source[t.start..t.end])
+            ));
+            at = t.end;
+        }
+        source.push_str(&escape(&s.source[at..]));
+        let terms: Vec<String> = s
+            .terms
+            .iter()
+            .map(|t| {
+                let targets: Vec<String> = t
+                    .entries
+                    .iter()
+                    .map(|e| match e.status.as_str() {
+                        "forbidden" => format!("<s>{}</s>", escape(&e.target)),
+                        _ => escape(&e.target).into_owned(),
+                    })
+                    .collect();
+                format!("{} → {}", escape(&t.text), targets.join(" / "))
+            })
+            .collect();
+        let target = match &s.target {
+            Some(t) => escape(t).into_owned(),
+            None => "<span class=\"empty\">(to translate)</span>".to_string(),
+        };
+        let score = match (&s.repetition_of, &s.suggestion) {
+            (Some(first), _) => format!("repetition of #{first}"),
+            (None, Some(m)) => format!(
+                "{} %{}<br><small>{}</small>",
+                m.score,
+                if m.adjusted { ", numbers adjusted" } else { "" },
+                escape(&m.origin)
+            ),
+            (None, None) => "—".to_string(),
+        };
+        write!(
+            out,
+            "<tr class=\"{}\"><td class=\"num\">{}</td><td>{source}",
+            band_class(s.band),
+            s.id
+        )?;
+        if !terms.is_empty() {
+            write!(out, "<div class=\"terms\">{}</div>", terms.join("<br>"))?;
+        }
+        write!(out, "</td><td>{target}")?;
+        for w in &s.warnings {
+            write!(out, "<div class=\"warn\">⚠ {}</div>", escape(w))?;
+        }
+        writeln!(out, "</td><td class=\"score\">{score}</td></tr>")?;
+    }
+    writeln!(out, "</table></body></html>")
+}

@@ -1,0 +1,329 @@
+//! `memoire pretranslate`, `memoire analyze` and learning back from the
+//! reviewed draft, run as a translator runs them.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::Sandbox;
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
+/// A sandbox with the example memory (and the shipped glossary).
+fn with_memory() -> Sandbox {
+    let sb = Sandbox::new();
+    let run = sb.import(&example("memory-fr-en.csv"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    sb
+}
+
+fn draft_json(sb: &Sandbox, article: &Path) -> serde_json::Value {
+    let run = sb.run(&[
+        "pretranslate",
+        "--format",
+        "json",
+        article.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+#[test]
+fn the_draft_fills_matches_lists_terms_and_counts_bands() {
+    let sb = with_memory();
+    let draft = draft_json(&sb, &example("article-fr.txt"));
+    let segments = draft["segments"].as_array().unwrap();
+    // The headline and the dateline paragraph are segments of their own.
+    assert_eq!(segments[0]["paragraph"], 1);
+    assert_eq!(segments[1]["paragraph"], 2);
+    let exact = segments
+        .iter()
+        .find(|s| {
+            s["source"]
+                == "Les entretiens ont porté sur le commerce, l’énergie et la sécurité régionale."
+        })
+        .unwrap();
+    assert_eq!(exact["band"], "exact");
+    assert_eq!(exact["suggestion"]["alternatives"], 2);
+    assert!(exact["target"].is_string());
+    // A near match with a different number gets the article's number.
+    let adjusted = segments
+        .iter()
+        .find(|s| s["suggestion"]["adjusted"] == true);
+    assert!(adjusted.is_some(), "a number was adjusted somewhere");
+    // Glossary terms with their equivalents.
+    let tokayev = segments[0]["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["text"] == "Tokaïev")
+        .unwrap();
+    assert_eq!(tokayev["entries"][0]["target"], "Tokayev");
+    // The analysis adds up.
+    let analysis = &draft["analysis"];
+    let rows: u64 = analysis["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["segments"].as_u64().unwrap())
+        .sum();
+    assert_eq!(rows, analysis["segments"].as_u64().unwrap());
+    assert_eq!(
+        analysis["segments"].as_u64().unwrap() as usize,
+        segments.len()
+    );
+}
+
+#[test]
+fn repetitions_and_terminology_warnings() {
+    let sb = with_memory();
+    let article = sb.write(
+        "rep.txt",
+        "Les CFF ne prévoient pas de restrictions sur le réseau ferroviaire.\n\
+         Les CFF ne prévoient pas de restrictions sur le réseau ferroviaire.\n",
+    );
+    let draft = draft_json(&sb, &article);
+    let segments = draft["segments"].as_array().unwrap();
+    assert_eq!(segments[1]["band"], "repetition");
+    assert_eq!(segments[1]["repetition_of"], 1);
+    assert_eq!(segments[1]["target"], segments[0]["target"]);
+    // The stored translation says "SBB"? If it does not, the check says so.
+    let target = segments[0]["target"].as_str().unwrap_or("");
+    let warned = segments[0]["warnings"].as_array().unwrap();
+    assert_eq!(
+        warned.is_empty(),
+        target.contains("SBB"),
+        "{target} / {warned:?}"
+    );
+}
+
+/// The issue's end-to-end test: pre-translate, edit the XLIFF's targets,
+/// import it back, pre-translate again: the edited segments are now exact
+/// matches (101 % in the same context).
+#[test]
+fn a_reviewed_xliff_teaches_the_memory() {
+    for format in ["xliff", "xliff1"] {
+        let sb = with_memory();
+        let article = example("article-fr.txt");
+        let xlf = sb.path("article.xlf");
+        let run = sb.run(&[
+            "pretranslate",
+            "--format",
+            format,
+            "-o",
+            xlf.to_str().unwrap(),
+            article.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+
+        // "Review": translate every empty target, mark segments translated.
+        let text = std::fs::read_to_string(&xlf).unwrap();
+        let mut edited = String::new();
+        let mut count = 0;
+        for line in text.lines() {
+            let line = if format == "xliff" && line.contains("state=\"initial\"") {
+                count += 1;
+                line.replace("state=\"initial\"", "state=\"final\"")
+                    .replace(
+                        "</source></segment>",
+                        &format!("</source><target>Reviewed sentence {count}.</target></segment>"),
+                    )
+            } else if format == "xliff1" && line.contains("<target state=\"new\"></target>") {
+                count += 1;
+                line.replace(
+                    "<target state=\"new\"></target>",
+                    &format!("<target state=\"final\">Reviewed sentence {count}.</target>"),
+                )
+            } else {
+                line.to_string()
+            };
+            edited.push_str(&line);
+            edited.push('\n');
+        }
+        assert!(count >= 5, "{format}: {count} untranslated segments edited");
+        let reviewed = sb.write("article-reviewed.xlf", edited);
+        let run = sb.import(&reviewed, &[]);
+        assert_eq!(run.code, 0, "{format}: {}", run.stderr);
+        // The edited segments, and the fuzzy fills confirmed as they were
+        // (new sources), are added; exact matches are already there.
+        let added: usize = run
+            .stderr
+            .split("pairs added ")
+            .nth(1)
+            .and_then(|r| r.split(',').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(added >= count, "{format}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("rejected 0"),
+            "{format}: {}",
+            run.stderr
+        );
+
+        let draft = draft_json(&sb, &article);
+        for segment in draft["segments"].as_array().unwrap() {
+            let target = segment["target"].as_str().unwrap_or("");
+            if target.starts_with("Reviewed sentence") {
+                assert_eq!(segment["suggestion"]["score"], 101, "{format}: {segment}");
+            }
+        }
+        let learnt = draft["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| {
+                s["target"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Reviewed sentence"))
+            })
+            .count();
+        assert_eq!(learnt, count, "{format}: every edited segment comes back");
+        assert_eq!(
+            draft["analysis"]["rows"][7]["segments"], 0,
+            "{format}: no segment left without a match"
+        );
+
+        // Reviewed again with one change: updated, not an alternative.
+        let changed = std::fs::read_to_string(&reviewed)
+            .unwrap()
+            .replace("Reviewed sentence 1.", "Reviewed sentence 1, corrected.");
+        let again = sb.write("article-reviewed.xlf", changed);
+        let run = sb.import(&again, &[]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("pairs added 0, alternatives added 0"),
+            "{format}: {}",
+            run.stderr
+        );
+        let draft = draft_json(&sb, &article);
+        assert!(
+            draft["segments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["target"] == "Reviewed sentence 1, corrected."),
+            "{format}: the correction replaced the earlier translation"
+        );
+    }
+}
+
+#[test]
+fn translate_toolkit_reads_both_xliff_versions() {
+    let sb = with_memory();
+    let article = example("article-fr.txt");
+    for (format, kind) in [("xliff", "xliff2"), ("xliff1", "xliff")] {
+        let xlf = sb.path(&format!("a-{format}.xlf"));
+        let run = sb.run(&[
+            "pretranslate",
+            "--format",
+            format,
+            "-o",
+            xlf.to_str().unwrap(),
+            article.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0);
+        let Some(pairs) = common::read_with_translate_toolkit(kind, &xlf) else {
+            return;
+        };
+        let draft = draft_json(&sb, &article);
+        let ours: Vec<(String, String)> = draft["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["source"].as_str().unwrap().to_string(),
+                    s["target"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(pairs, ours, "{kind}");
+    }
+}
+
+#[test]
+fn csv_text_and_html_drafts() {
+    let sb = with_memory();
+    let article = example("article-fr.txt");
+    let csv = sb.path("draft.csv");
+    assert_eq!(
+        sb.run(&[
+            "pretranslate",
+            "--bom",
+            "-o",
+            csv.to_str().unwrap(),
+            article.to_str().unwrap()
+        ])
+        .code,
+        0
+    );
+    let bytes = std::fs::read(&csv).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBFid,paragraph,fr,en,score,match origin,terms,warnings\n")
+    );
+
+    let run = sb.run(&[
+        "pretranslate",
+        "--format",
+        "text",
+        article.to_str().unwrap(),
+    ]);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 10, "a line per paragraph");
+    assert!(lines[0].starts_with("[[Berne déroule"), "{}", lines[0]);
+
+    let html = sb.path("draft.html");
+    assert_eq!(
+        sb.run(&[
+            "pretranslate",
+            "-o",
+            html.to_str().unwrap(),
+            article.to_str().unwrap()
+        ])
+        .code,
+        0
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
+    assert!(
+        page.contains("<h2>Analysis</h2>")
+            && page.contains("<mark title=\"Tokayev (preferred)\">Tokaïev</mark>")
+    );
+}
+
+#[test]
+fn analyze_counts_per_file_and_in_total() {
+    let sb = with_memory();
+    let article = example("article-fr.txt");
+    let second = sb.write(
+        "short.txt",
+        "Les CFF ne prévoient pas de restrictions sur le réseau ferroviaire.\n",
+    );
+    let run = sb.run(&[
+        "analyze",
+        "--json",
+        article.to_str().unwrap(),
+        second.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(files.len(), 3);
+    assert_eq!(files[2]["file"], "total");
+    let total = |f: &serde_json::Value| f["segments"].as_u64().unwrap();
+    assert_eq!(total(&files[2]), total(&files[0]) + total(&files[1]));
+    assert_eq!(files[1]["rows"][2]["band"], "exact");
+    assert_eq!(files[1]["rows"][2]["segments"], 1);
+
+    let csv = sb.run(&["analyze", "--csv", second.to_str().unwrap()]);
+    assert!(
+        csv.stdout
+            .starts_with("file,band,segments,words\nshort.txt,repetitions,0,0\n"),
+        "{}",
+        csv.stdout
+    );
+}
