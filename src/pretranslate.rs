@@ -372,11 +372,18 @@ fn best_suggestion(
 /// source should appear through one of its allowed targets, and no
 /// forbidden target should be used.
 fn check_terms(terms: &[TermHit], translation: &str) -> Vec<String> {
+    // Folded words, a plural -s dropped: "francs" has the term "franc".
     let folded = |s: &str| {
         text::tokens(s)
             .into_iter()
             .filter(|t| t.kind != TokenKind::Punct)
-            .map(|t| text::fold(t.kind, &s[t.span]).into_owned())
+            .map(|t| {
+                let word = text::fold(t.kind, &s[t.span]).into_owned();
+                match word.strip_suffix('s') {
+                    Some(singular) if singular.chars().count() >= 3 => singular.to_string(),
+                    _ => word,
+                }
+            })
             .collect::<Vec<_>>()
     };
     let have = folded(translation);
@@ -455,6 +462,11 @@ mod tests {
             ),
         ];
         assert!(check_terms(&terms, "The CSTO is currently meeting.").is_empty());
+        let francs = [hit("francs", &[("franc", TermStatus::Preferred)])];
+        assert!(
+            check_terms(&francs, "It cost 10 Swiss francs.").is_empty(),
+            "plurals count"
+        );
         assert_eq!(
             check_terms(&terms, "The alliance is actually meeting."),
             [

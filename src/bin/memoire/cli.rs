@@ -23,7 +23,8 @@ use memoire::format::encoding::TextEncoding;
 )]
 pub struct Cli {
     /// The memory database file (default: $MEMOIRE_DB, else the data
-    /// directory). `import` creates it; the other commands need it to exist.
+    /// directory). Commands that write (import, term add, term import)
+    /// create it; the others need it to exist.
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
@@ -55,13 +56,18 @@ pub struct LangArgs {
     pub target_lang: String,
 }
 
-/// Import aligned pairs from a CSV, TSV or TMX file.
+/// Import aligned pairs from a CSV, TSV, TMX or reviewed XLIFF file.
 ///
 /// TMX 1.1 to 1.4b from any CAT tool (UTF-8 or UTF-16): each unit's source
 /// and target language variants are taken (fr-FR, fr-CA and FR all count
 /// as fr; --target-lang picks among several targets); inline tags are
 /// dropped, the text around them kept; dates, usage counts and notes are
 /// kept. A unit without both languages is rejected into a rejects TMX.
+///
+/// XLIFF 2.0 / 1.2 drafts written by `memoire pretranslate`, once reviewed:
+/// every segment with a confirmed translation is learnt with its context
+/// (previous and next sentence); importing the same reviewed draft again
+/// updates those translations instead of adding alternatives.
 ///
 /// Reads the file as spreadsheets and CAT tools write it: comma, semicolon
 /// or tab; UTF-8 (with or without BOM), UTF-16 or Windows-1252 (French
@@ -85,10 +91,12 @@ pub struct LangArgs {
     memoire import glossaire.csv --source-col Français --target-col 3\n  \
     memoire import de-fr.csv --source-lang de --target-lang fr --strict")]
 pub struct ImportArgs {
-    /// The file to import: CSV/TSV, TMX (memory) or TBX (glossary).
+    /// The file to import: CSV/TSV, TMX or XLIFF (memory); CSV/TSV or TBX
+    /// (`term import`).
     pub file: PathBuf,
 
-    /// File format (default: from the extension: .tmx, .tbx, else CSV/TSV).
+    /// File format (default: from the extension: .tmx, .tbx, .xlf/.xliff,
+    /// else CSV/TSV).
     #[arg(long, value_enum)]
     pub format: Option<ImportFormat>,
 
@@ -192,22 +200,24 @@ pub struct ExportArgs {
 pub enum ExportFormat {
     Csv,
     Tsv,
-    /// TMX 1.4b (memory).
+    /// TMX 1.4b (`export` only).
     Tmx,
-    /// TBX-Basic (glossary).
+    /// TBX-Basic (`term export` only).
     Tbx,
 }
 
-/// Formats `import` reads (default: from the extension).
+/// Formats `import` and `term import` read (default: from the extension).
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportFormat {
     /// CSV or TSV (delimiter detected).
     Csv,
     Tsv,
-    /// TMX 1.1–1.4b (memory).
+    /// TMX 1.1–1.4b (`import` only).
     Tmx,
-    /// TBX 2 / TBX-Basic / TBX v3 (glossary).
+    /// TBX 2 / TBX-Basic / TBX v3 (`term import` only).
     Tbx,
+    /// XLIFF 2.0 / 1.2, a reviewed draft (`import` only).
+    Xliff,
 }
 
 impl From<ImportFormat> for memoire::import::Format {
@@ -216,6 +226,7 @@ impl From<ImportFormat> for memoire::import::Format {
             ImportFormat::Csv | ImportFormat::Tsv => memoire::import::Format::Csv,
             ImportFormat::Tmx => memoire::import::Format::Tmx,
             ImportFormat::Tbx => memoire::import::Format::Tbx,
+            ImportFormat::Xliff => memoire::import::Format::Xliff,
         }
     }
 }
@@ -353,6 +364,11 @@ pub enum SegmentLang {
 /// MEMOIRE_NO_GLOSSARY=1 before creating it to start empty, or remove it
 /// later with `memoire term remove --origin "memoire fr-en news glossary"`).
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire term lookup OTSC\n  \
+    memoire term find article.txt\n  \
+    memoire term add \"Conseil fédéral\" \"Federal Council\"\n  \
+    memoire term export -o glossaire.tbx")]
 pub struct TermArgs {
     #[command(subcommand)]
     pub command: TermCommand,
@@ -361,7 +377,30 @@ pub struct TermArgs {
 #[derive(Subcommand, Debug)]
 pub enum TermCommand {
     Add(TermAddArgs),
+    /// Import term pairs from a CSV, TSV or TBX file.
+    #[command(
+        long_about = "Import term pairs from a CSV, TSV or TBX file.\n\n\
+            CSV/TSV are read like memory imports (delimiter, encoding and header \
+            detected, bad rows reported as FILE:LINE and copied to a rejects file, one \
+            transaction), with optional columns named domain, note, status (preferred, \
+            admitted, forbidden) and origin. TBX 2 / TBX-Basic and TBX v3 are read with \
+            their administrativeStatus, subjectField and notes. The same pair imported \
+            again updates its domain, note and status.",
+        after_help = "Examples:\n  \
+            memoire term import termes.csv\n  \
+            memoire term import glossaire.tbx\n  \
+            memoire term import noms.csv --source-col Français --target-col English"
+    )]
     Import(ImportArgs),
+    /// Write the glossary as CSV, TSV or TBX-Basic.
+    #[command(
+        long_about = "Write the glossary as CSV, TSV (columns fr,en,domain,note,status,origin) \
+            or TBX-Basic (--format tbx or a .tbx file name), to a file or standard output. \
+            Both import back with `memoire term import`.",
+        after_help = "Examples:\n  \
+            memoire term export -o glossaire.csv\n  \
+            memoire term export -o glossaire.tbx"
+    )]
     Export(ExportArgs),
     List(TermListArgs),
     Remove(TermRemoveArgs),
@@ -434,7 +473,7 @@ pub struct TermRemoveArgs {
 #[command(after_help = "Examples:\n  \
     memoire term lookup OTSC\n  \
     memoire term lookup Choigou\n  \
-    memoire term lookup émeutes\n  \
+    memoire term lookup réfugiées\n  \
     memoire term lookup --reverse \"State Department\"")]
 pub struct TermLookupArgs {
     pub text: String,
@@ -452,10 +491,11 @@ pub struct TermLookupArgs {
 }
 
 /// List the glossary terms in a text, sentence by sentence, with their
-/// equivalents: what to check before translating.
+/// equivalents: what to check before translating. Exit status 1 when the
+/// text holds none.
 ///
 /// Terms are found whatever their case and accents (Etat / État), in
-/// inflected forms (des émeutes → émeute), after elided articles (l'OTSC,
+/// inflected forms (des réfugiées → réfugié), after elided articles (l'OTSC,
 /// d'Almaty), and across no-break spaces and line breaks; the longest term
 /// wins. Acronyms must be in capitals and one-word names capitalised.
 #[derive(Args, Debug)]

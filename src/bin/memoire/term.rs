@@ -27,6 +27,15 @@ pub fn run(db: &Path, command: TermCommand) -> Result<ExitCode> {
     }
 }
 
+/// `1 segment`, `2 segments`.
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 fn stdout_error(e: io::Error) -> Error {
     Error::io("cannot write", Path::new("<stdout>"), e)
 }
@@ -107,7 +116,10 @@ fn list(db: &Path, args: TermListArgs) -> Result<ExitCode> {
         for term in &terms {
             writeln!(stdout, "{} → {}", term.source, describe(term)).map_err(stdout_error)?;
         }
-        eprintln!("{} term pairs ({source_lang} → {target_lang})", terms.len());
+        eprintln!(
+            "{} ({source_lang} → {target_lang})",
+            count(terms.len(), "term pair")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -122,7 +134,7 @@ fn remove(db: &Path, args: TermRemoveArgs) -> Result<ExitCode> {
         }
         (None, None) => unreachable!("clap requires a source or --origin"),
     };
-    eprintln!("removed {removed} term pairs");
+    eprintln!("removed {}", count(removed, "term pair"));
     Ok(if removed == 0 {
         ExitCode::from(1)
     } else {
@@ -246,10 +258,17 @@ fn find(db: &Path, args: TermFindArgs) -> Result<ExitCode> {
                     .map_err(stdout_error)?;
             }
         }
+        let with_terms = segments.iter().filter(|s| !s.terms.is_empty()).count();
         eprintln!(
-            "{total} glossary terms in {} segments",
-            segments.iter().filter(|s| !s.terms.is_empty()).count()
+            "{} in {} of {}",
+            count(total, "glossary term"),
+            with_terms,
+            count(segments.len(), "segment")
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if total == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
