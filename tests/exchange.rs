@@ -11,13 +11,6 @@ fn shared_tmx(name: &str) -> Option<std::path::PathBuf> {
     path.exists().then_some(path)
 }
 
-fn example_memory() -> &'static Path {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/memory-fr-en.csv"
-    ))
-}
-
 #[test]
 fn tmx_to_memoire_to_tmx_keeps_every_pair() {
     let Some(tico) = shared_tmx("tico19-all.en-fr.tmx") else {
@@ -216,7 +209,7 @@ fn formats_go_to_the_right_command() {
 #[test]
 fn translate_toolkit_reads_our_tmx_and_tbx() {
     let sb = Sandbox::new();
-    assert_eq!(sb.import(example_memory(), &[]).code, 0);
+    assert_eq!(sb.import(&common::example("memory-fr-en.csv"), &[]).code, 0);
     let (tmx, tbx) = (sb.path("memory.tmx"), sb.path("glossary.tbx"));
     assert_eq!(sb.run(&["export", "-o", tmx.to_str().unwrap()]).code, 0);
     assert_eq!(

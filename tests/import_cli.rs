@@ -17,13 +17,6 @@ La BNS maintient son taux directeur à 0\u{a0}%.,The SNB is keeping its policy r
 « Pourquoi\u{a0}? » a-t-il demandé.,\"\"\"Why?\"\" he asked.\"
 ";
 
-fn example_memory() -> &'static Path {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/memory-fr-en.csv"
-    ))
-}
-
 #[test]
 fn comma_utf8_and_semicolon_windows_1252_import_to_the_same_memory() {
     let utf8 = Sandbox::new();
@@ -123,10 +116,10 @@ fn strict_import_keeps_nothing_and_exits_2() {
 #[test]
 fn importing_the_same_file_twice_adds_nothing_the_second_time() {
     let sb = Sandbox::new();
-    let first = sb.import(example_memory(), &[]);
+    let first = sb.import(&common::example("memory-fr-en.csv"), &[]);
     assert_eq!(first.code, 0, "{}", first.stderr);
     let count = sb.pair_count();
-    let second = sb.import(example_memory(), &[]);
+    let second = sb.import(&common::example("memory-fr-en.csv"), &[]);
     assert_eq!(second.code, 0);
     assert!(
         second
@@ -169,7 +162,7 @@ fn lookup_normalises_spacing_and_apostrophes_and_shows_alternatives() {
 #[test]
 fn export_then_import_round_trips_the_memory() {
     let sb = Sandbox::new();
-    assert_eq!(sb.import(example_memory(), &[]).code, 0);
+    assert_eq!(sb.import(&common::example("memory-fr-en.csv"), &[]).code, 0);
     let csv = sb.path("export.csv");
     let tsv = sb.path("export.tsv");
     assert_eq!(sb.run(&["export", "-o", csv.to_str().unwrap()]).code, 0);
@@ -381,7 +374,7 @@ fn the_database_defaults_to_memoire_db_then_xdg_data_home() {
 #[test]
 fn stats_lists_language_pairs_and_origins() {
     let sb = Sandbox::new();
-    assert_eq!(sb.import(example_memory(), &[]).code, 0);
+    assert_eq!(sb.import(&common::example("memory-fr-en.csv"), &[]).code, 0);
     let input = sb.write("de.csv", "fr,de\nBerne.,Bern.\n");
     assert_eq!(sb.import(&input, &["--target-lang", "de"]).code, 0);
     let run = sb.run(&["stats"]);
@@ -419,7 +412,7 @@ fn the_rejects_file_never_overwrites_the_input_or_the_memory() {
 fn export_refuses_to_write_over_the_memory() {
     // Regression: `memoire --db v.db export -o v.db` destroyed the memory.
     let sb = Sandbox::new();
-    assert_eq!(sb.import(example_memory(), &[]).code, 0);
+    assert_eq!(sb.import(&common::example("memory-fr-en.csv"), &[]).code, 0);
     let run = sb.run(&["export", "-o", sb.db.to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert!(
@@ -500,7 +493,7 @@ fn rejects_of_a_utf16_file_stay_utf16() {
 fn a_lookup_does_not_wait_for_an_import_in_progress() {
     // Regression: every command took the write lock to check the schema.
     let sb = Sandbox::new();
-    assert_eq!(sb.import(example_memory(), &[]).code, 0);
+    assert_eq!(sb.import(&common::example("memory-fr-en.csv"), &[]).code, 0);
     let writer = rusqlite::Connection::open(&sb.db).unwrap();
     writer.execute_batch("BEGIN IMMEDIATE").unwrap();
     let start = Instant::now();

@@ -3,15 +3,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::Sandbox;
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name)
-}
+use common::{Sandbox, example};
 
 /// A sandbox with the example memory (and the shipped glossary).
 fn with_memory() -> Sandbox {

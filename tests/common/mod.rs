@@ -40,6 +40,14 @@ impl Sandbox {
         Run::from(self.cmd().args(args).output().expect("run memoire"))
     }
 
+    /// Like [`Sandbox::run`], for a command that creates the memory without
+    /// the shipped glossary.
+    pub fn run_without_glossary(&self, args: &[&str]) -> Run {
+        let mut cmd = self.cmd();
+        cmd.env("MEMOIRE_NO_GLOSSARY", "1").args(args);
+        Run::from(cmd.output().expect("run memoire"))
+    }
+
     pub fn import(&self, file: &Path, extra: &[&str]) -> Run {
         let mut cmd = self.cmd();
         cmd.arg("import").arg(file).args(extra);
@@ -65,6 +73,13 @@ impl Sandbox {
         assert_eq!(run.code, 0, "{}", run.stderr);
         run.stdout
     }
+}
+
+/// A file of the project's `examples/` folder.
+pub fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
 }
 
 /// What a run printed and how it ended.

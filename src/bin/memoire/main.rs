@@ -159,6 +159,8 @@ pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCod
             target_col: args.target_col,
         },
     };
+    // A missing or unreadable file should not leave a new, empty memory.
+    File::open(&args.file).map_err(|e| Error::io("cannot open", &args.file, e))?;
     let mut store = open_for_writing(db)?;
     let bar = (!args.quiet && io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(0);
