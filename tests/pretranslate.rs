@@ -321,3 +321,75 @@ fn analyze_counts_per_file_and_in_total() {
         csv.stdout
     );
 }
+
+/// The bilingual table works as a review format too: untranslated rows are
+/// skipped, translated ones learnt (with the previous sentence as context),
+/// and a second review updates rather than adds alternatives.
+#[test]
+fn a_reviewed_csv_draft_teaches_the_memory() {
+    let sb = with_memory();
+    let article = example("article-fr.txt");
+    let csv = sb.path("draft.csv");
+    assert_eq!(
+        sb.run(&[
+            "pretranslate",
+            "-o",
+            csv.to_str().unwrap(),
+            article.to_str().unwrap()
+        ])
+        .code,
+        0
+    );
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(&header).unwrap();
+    let mut edited = 0;
+    for record in reader.records() {
+        let mut row: Vec<String> = record.unwrap().iter().map(str::to_string).collect();
+        // Translate the third untranslated sentence only; leave the others empty.
+        if row[3].is_empty() {
+            edited += 1;
+            if edited == 3 {
+                row[3] = "Reviewed in the table.".to_string();
+            }
+        }
+        out.write_record(&row).unwrap();
+    }
+    let reviewed = sb.write("draft-reviewed.csv", out.into_inner().unwrap());
+    let run = sb.import(&reviewed, &[]);
+    assert_eq!(
+        run.code, 0,
+        "untranslated rows are skipped, not rejected: {}",
+        run.stderr
+    );
+    let draft = draft_json(&sb, &article);
+    let learnt: Vec<&serde_json::Value> = draft["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["target"] == "Reviewed in the table.")
+        .collect();
+    assert_eq!(learnt.len(), 1);
+    assert_eq!(learnt[0]["suggestion"]["score"], 101, "in context");
+
+    let again = std::fs::read_to_string(&reviewed)
+        .unwrap()
+        .replace("Reviewed in the table.", "Reviewed twice.");
+    let again = sb.write("draft-reviewed.csv", again);
+    let run = sb.import(&again, &[]);
+    assert!(
+        run.stderr.contains("alternatives added 0"),
+        "{}",
+        run.stderr
+    );
+    let draft = draft_json(&sb, &article);
+    assert!(
+        draft["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["target"] == "Reviewed twice.")
+    );
+}

@@ -117,6 +117,10 @@ pub struct Layout {
 
 /// Streams the rows of an aligned CSV file.
 pub struct PairReader {
+    /// A table written by `memoire pretranslate` (columns id, paragraph,
+    /// score…): a reviewed draft.
+    draft: bool,
+    previous_source: Option<String>,
     path: PathBuf,
     reader: csv::Reader<Tap<Box<dyn Read>>>,
     watched: Rc<RefCell<Watched>>,
@@ -216,7 +220,14 @@ impl PairReader {
             ignored: columns.ignored,
             width: columns.width,
         };
+        let draft = layout.header.as_ref().is_some_and(|cells| {
+            ["id", "paragraph", "score"]
+                .iter()
+                .all(|name| cells.iter().any(|c| c.eq_ignore_ascii_case(name)))
+        });
         Ok(PairReader {
+            draft,
+            previous_source: None,
             path: path.to_path_buf(),
             reader,
             watched,
@@ -253,8 +264,33 @@ impl PairReader {
             {
                 continue;
             }
-            return Ok(Some(self.pair(line, raw)));
+            let row = self.pair(line, raw);
+            if self.draft {
+                // A pre-translation table: sentences still untranslated are
+                // skipped, not rejected; each one is the next one's context.
+                let source = self.cell_text(self.layout.source);
+                let previous = std::mem::replace(&mut self.previous_source, source);
+                match row {
+                    Err(bad) if bad.reason == "empty target" => continue,
+                    Ok(pair) => {
+                        return Ok(Some(Ok(PairRow {
+                            prev_source: previous,
+                            ..pair
+                        })));
+                    }
+                    Err(bad) => return Ok(Some(Err(bad))),
+                }
+            }
+            return Ok(Some(row));
         }
+    }
+
+    /// The text of a cell of the current record, if it decodes.
+    fn cell_text(&self, index: usize) -> Option<String> {
+        let bytes = self.record.get(index)?;
+        encoding::decode(bytes, self.detected)
+            .ok()
+            .map(|(text, _)| text)
     }
 
     fn pair(&self, line: u64, raw: Vec<u8>) -> std::result::Result<PairRow, BadRow> {
@@ -374,6 +410,10 @@ impl RowSource for PairReader {
 
     fn reencode(&self, raw: &[u8]) -> Vec<u8> {
         self.layout.encoding.reencode(raw)
+    }
+
+    fn is_reviewed_draft(&self) -> bool {
+        self.draft
     }
 
     fn ignored_columns(&self, glossary: bool) -> Vec<String> {
