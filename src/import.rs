@@ -22,7 +22,7 @@ use crate::format::csv::{CsvOptions, PairReader};
 use crate::format::tbx::TbxReader;
 use crate::format::tmx::TmxReader;
 use crate::format::xliff::XliffReader;
-use crate::format::{PairRow, RowSource};
+use crate::format::{self, PairRow, RowSource};
 use crate::store::{Added, NewPair, NewTerm, Store, TermAdded, TermStatus, same_file};
 
 /// What the user asked for.
@@ -242,10 +242,6 @@ fn import_rows(
     let total = std::fs::metadata(path)
         .map_err(|e| Error::io("cannot open", path, e))?
         .len();
-    let file_origin = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
     let mut report = ImportReport {
         path: path.to_path_buf(),
         described: source.describe(),
@@ -256,6 +252,49 @@ fn import_rows(
         out: None,
         frame: source.rejects_frame(),
     };
+    let result = read_all(
+        source,
+        path,
+        options,
+        &mut rejects,
+        &mut report,
+        total,
+        progress,
+        add,
+    );
+    if result.is_err() && rejects.out.is_some() {
+        // The import stops and keeps nothing: neither does the rejects file.
+        drop(rejects.out.take());
+        let _ = std::fs::remove_file(&rejects.path);
+        return result.map(|()| report);
+    }
+    result?;
+    // The rejects are on disk before the import commits: nothing is lost.
+    report.rejects_path = rejects.finish()?;
+    progress(Progress {
+        bytes: total,
+        total,
+        rows: report.rows_read,
+    });
+    Ok(report)
+}
+
+/// The reading loop of [`import_rows`].
+#[allow(clippy::too_many_arguments)]
+fn read_all(
+    source: &mut dyn RowSource,
+    path: &Path,
+    options: &ImportOptions,
+    rejects: &mut Rejects,
+    report: &mut ImportReport,
+    total: u64,
+    progress: &mut dyn FnMut(Progress),
+    add: &mut AddRow<'_>,
+) -> Result<()> {
+    let file_origin = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     while let Some(row) = source.next_row()? {
         report.rows_read += 1;
         let outcome = match row {
@@ -266,7 +305,11 @@ fn import_rows(
                     .as_deref()
                     .or(pair.origin.as_deref())
                     .unwrap_or(&file_origin);
-                add(&pair, origin)?.map_err(|reason| (pair.line, reason, pair.raw))
+                match format::check_texts(&pair.source, &pair.target) {
+                    Ok(()) => add(&pair, origin)?,
+                    Err(reason) => Err(reason),
+                }
+                .map_err(|reason| (pair.line, reason, pair.raw))
             }
             Err(bad) => Err((bad.line, bad.reason, bad.raw)),
         };
@@ -295,14 +338,7 @@ fn import_rows(
             });
         }
     }
-    // The rejects are on disk before the import commits: nothing is lost.
-    report.rejects_path = rejects.finish()?;
-    progress(Progress {
-        bytes: total,
-        total,
-        rows: report.rows_read,
-    });
-    Ok(report)
+    Ok(())
 }
 
 /// Import segment pairs from a CSV/TSV or TMX file. `progress` is called

@@ -289,10 +289,20 @@ pub fn pretranslate(
                 entries: f.entries.into_iter().cloned().collect(),
             })
             .collect();
-        let warnings = target
+        let mut warnings = target
             .as_deref()
             .map(|t| check_terms(&terms, t))
             .unwrap_or_default();
+        if let (Some(_), Some(m)) = (&target, &suggestion)
+            && !m.adjusted
+            && numbers(&m.source) != numbers(source)
+        {
+            warnings.push(format!(
+                "numbers differ from the memory's source ({} here, {} there) and could not be carried over",
+                numbers(source).join(" "),
+                numbers(&m.source).join(" ")
+            ));
+        }
         segments.push(SegmentDraft {
             id,
             paragraph: *paragraph,
@@ -366,6 +376,15 @@ fn best_suggestion(
         origin: m.pair.origin.clone(),
         alternatives: m.alternatives,
     }))
+}
+
+/// The numbers of a text, in order, as written.
+fn numbers(text: &str) -> Vec<String> {
+    text::tokens(text)
+        .into_iter()
+        .filter(|t| t.kind == TokenKind::Number)
+        .map(|t| text::token_key(&text[t.span]).into_owned())
+        .collect()
 }
 
 /// Terminology check of a filled translation: every glossary term of the

@@ -762,9 +762,14 @@ impl ImportBatch<'_> {
             })
             .map_err(self.err("cannot check for duplicates"))?;
         let has_context = pair.prev_source.is_some() || pair.next_source.is_some();
-        if let Some((id, _, _, stored_prev)) =
+        if let Some((id, stored, _, stored_prev)) =
             known.iter().find(|k| text::match_key(&k.1) == target_key)
         {
+            // A reviewer's typographic fix (quotes, spaces) counts.
+            if pair.replace_same_origin && *stored != target {
+                self.set_context(*id, pair, Some(&target))?;
+                return Ok(Added::Updated);
+            }
             // The same pair: learn its context if it had none.
             if has_context && stored_prev.is_none() {
                 self.set_context(*id, pair, None)?;

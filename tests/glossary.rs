@@ -365,3 +365,38 @@ fn recognition_precision_and_recall_on_the_gold_set() {
         "precision {precision:.3}, recall {recall:.3}"
     );
 }
+
+#[test]
+fn term_add_on_an_existing_pair_keeps_what_is_not_given() {
+    // Regression (review): adding a note turned a forbidden entry preferred
+    // and cleared its domain.
+    let sb = empty();
+    let add = [
+        "term",
+        "add",
+        "actuellement",
+        "actually",
+        "--status",
+        "forbidden",
+        "--domain",
+        "false-friend",
+    ];
+    assert_eq!(sb.run(&add).code, 0);
+    assert_eq!(
+        sb.run(&[
+            "term",
+            "add",
+            "actuellement",
+            "actually",
+            "--note",
+            "use currently"
+        ])
+        .code,
+        0
+    );
+    let run = sb.run(&["term", "list", "--status", "forbidden"]);
+    assert_eq!(
+        run.stdout,
+        "actuellement → ✗ actually  (forbidden; false-friend; use currently)\n"
+    );
+}

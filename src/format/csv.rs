@@ -266,15 +266,29 @@ impl PairReader {
             }
             let row = self.pair(line, raw);
             if self.draft {
-                // A pre-translation table: sentences still untranslated are
-                // skipped, not rejected; each one is the next one's context.
+                // A pre-translation table: sentences still untranslated or
+                // unchecked (status new, fuzzy) are skipped, not rejected;
+                // each one is the next one's context.
                 let source = self.cell_text(self.layout.source);
                 let previous = std::mem::replace(&mut self.previous_source, source);
+                let unconfirmed = |status: &Option<String>| {
+                    !status.as_deref().is_none_or(|s| {
+                        matches!(
+                            s.trim().to_lowercase().as_str(),
+                            "translated" | "reviewed" | "final" | "ok" | ""
+                        )
+                    })
+                };
                 match row {
                     Err(bad) if bad.reason == "empty target" => continue,
+                    Ok(pair) if unconfirmed(&pair.status) => continue,
                     Ok(pair) => {
                         return Ok(Some(Ok(PairRow {
-                            prev_source: previous,
+                            source: super::draft::from_spreadsheet(&pair.source).to_string(),
+                            target: super::draft::from_spreadsheet(&pair.target).to_string(),
+                            prev_source: previous
+                                .map(|p| super::draft::from_spreadsheet(&p).to_string()),
+                            status: None,
                             ..pair
                         })));
                     }
@@ -489,13 +503,14 @@ fn check_text(sample: &[u8]) -> std::result::Result<(), String> {
     let after_bracket = head
         .get(1..)
         .map(|rest| rest.trim_ascii_start().first().copied());
-    if head.starts_with(b"{\"")
-        || (head.starts_with(b"[") && matches!(after_bracket, Some(Some(b'{' | b'"' | b'['))))
-    {
+    let json_object = head.starts_with(b"{") && after_bracket == Some(Some(b'"'));
+    let json_array =
+        head.starts_with(b"[") && matches!(after_bracket, Some(Some(b'{' | b'"' | b'[')));
+    if json_object || json_array {
         return Err("this looks like JSON, not CSV; export the memory as CSV".to_string());
     }
     if head.starts_with(b"<?xml") || head.starts_with(b"<tmx") {
-        return Err("this is an XML file, not CSV (TMX import is not available yet)".to_string());
+        return Err("this is an XML file, not CSV: name TMX files .tmx, XLIFF .xlf, TBX .tbx, or give --format".to_string());
     }
     Ok(())
 }

@@ -9,9 +9,14 @@ use quick_xml::escape::escape;
 use super::csv::CsvWriter;
 use crate::pretranslate::{Analysis, Band, Draft};
 
-/// One row per segment: id, paragraph, source, target, score, origin of
-/// the match, terms (`OTSC = CSTO; …`), warnings. With `bom`, a UTF-8
-/// byte-order mark first, so that Excel opens the accents right.
+/// One row per segment: id, paragraph, source, target, status, score,
+/// origin of the match, terms (`OTSC = CSTO; …`), warnings. The status says
+/// what a reviewer must do: `translated` (an exact match), `fuzzy` (a fill
+/// to check: set it to `translated` once checked), `new` (to translate).
+/// Only `translated` rows are learnt when the table is imported back.
+/// Cells that a spreadsheet would take for a formula (starting with `=`,
+/// `+`, `-`, `@`) get a leading `'`, which the import removes. With `bom`,
+/// a UTF-8 byte-order mark first, so that Excel opens the accents right.
 pub fn write_table(out: &mut dyn Write, draft: &Draft, delimiter: u8, bom: bool) -> io::Result<()> {
     if bom {
         out.write_all(b"\xEF\xBB\xBF")?;
@@ -21,6 +26,7 @@ pub fn write_table(out: &mut dyn Write, draft: &Draft, delimiter: u8, bom: bool)
         "paragraph",
         draft.source_lang.as_str(),
         draft.target_lang.as_str(),
+        "status",
         "score",
         "match origin",
         "terms",
@@ -33,6 +39,11 @@ pub fn write_table(out: &mut dyn Write, draft: &Draft, delimiter: u8, bom: bool)
             (None, Some(m)) => m.score.to_string(),
             (None, None) => String::new(),
         };
+        let status = match (&s.target, &s.suggestion) {
+            (Some(_), Some(m)) if m.score >= 100 => "translated",
+            (Some(_), _) => "fuzzy",
+            (None, _) => "new",
+        };
         let terms: Vec<String> = s
             .terms
             .iter()
@@ -41,18 +52,42 @@ pub fn write_table(out: &mut dyn Write, draft: &Draft, delimiter: u8, bom: bool)
                 format!("{} = {}", t.text, targets.join(" / "))
             })
             .collect();
-        writer.write(&[
-            &s.id.to_string(),
-            &s.paragraph.to_string(),
-            &s.source,
-            s.target.as_deref().unwrap_or(""),
-            &score,
-            s.suggestion.as_ref().map_or("", |m| m.origin.as_str()),
-            &terms.join("; "),
-            &s.warnings.join("; "),
-        ])?;
+        let cells = [
+            s.id.to_string(),
+            s.paragraph.to_string(),
+            s.source.clone(),
+            s.target.clone().unwrap_or_default(),
+            status.to_string(),
+            score,
+            s.suggestion
+                .as_ref()
+                .map_or(String::new(), |m| m.origin.clone()),
+            terms.join("; "),
+            s.warnings.join("; "),
+        ];
+        let cells: Vec<String> = cells.iter().map(|c| spreadsheet_safe(c)).collect();
+        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+        writer.write(&cells)?;
     }
     writer.finish()
+}
+
+/// A cell a spreadsheet will not run as a formula: `- Le Conseil…` would
+/// otherwise become `#NAME?`.
+fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// Undo [`spreadsheet_safe`].
+pub fn from_spreadsheet(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => cell,
+    }
 }
 
 /// The draft as running text, a paragraph per line; segments without a

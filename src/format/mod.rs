@@ -53,6 +53,26 @@ pub struct BadRow {
     pub raw: Vec<u8>,
 }
 
+/// Why a pair read from any format cannot be stored, if it cannot: an
+/// empty side, or control characters (which XML exports could not hold).
+pub fn check_texts(source: &str, target: &str) -> std::result::Result<(), String> {
+    for (side, text) in [("source", source), ("target", target)] {
+        if text.trim().is_empty() {
+            return Err(format!("empty {side}"));
+        }
+        if let Some(c) = text
+            .chars()
+            .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        {
+            return Err(format!(
+                "{side}: control character U+{:04X} in the text",
+                c as u32
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A file read unit by unit.
 pub trait RowSource {
     /// The next unit, good or bad; `Ok(None)` at the end. An `Err` is fatal

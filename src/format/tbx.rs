@@ -159,6 +159,10 @@ impl TbxReader {
                     }
                     let kind = match name.as_str() {
                         "term" => Capture::Term,
+                        // TBX v3 in the DCT style: <basic:administrativeStatus>.
+                        "administrativeStatus" | "normativeAuthorization" => Capture::Status,
+                        "subjectField" => Capture::Domain,
+                        "definition" => Capture::Note,
                         "termNote"
                             if matches!(
                                 xml::attribute(&e, "type").as_deref(),
@@ -213,7 +217,11 @@ impl TbxReader {
                 }
                 Event::Text(t) => append(&mut capture, &t.xml10_content()),
                 Event::CData(c) => append(&mut capture, &c.xml10_content()),
-                Event::GeneralRef(r) => append(&mut capture, &xml::entity_text(&r)),
+                Event::GeneralRef(r) => {
+                    let text =
+                        xml::entity_text(&r).map_err(|e| self.xml.malformed(&self.path, e))?;
+                    append(&mut capture, &text)
+                }
                 Event::Eof => {
                     if entry.is_some() {
                         return Err(Error::new(
@@ -266,6 +274,7 @@ impl TbxReader {
                 let notes: Vec<&str> = entry
                     .notes
                     .iter()
+                    .chain(&source.notes)
                     .chain(&target.notes)
                     .map(String::as_str)
                     .collect();
@@ -285,8 +294,14 @@ impl TbxReader {
     }
 }
 
+/// Text goes to the innermost element that keeps it: inline markup such as
+/// `<hi>` inside a `<term>` passes its text to the term.
 fn append(capture: &mut [(Capture, String)], text: &str) {
-    if let Some((_, buffer)) = capture.last_mut() {
+    let keeper = capture
+        .iter_mut()
+        .rev()
+        .find(|(kind, _)| *kind != Capture::Other);
+    if let Some((_, buffer)) = keeper {
         buffer.push_str(text);
     }
 }
@@ -447,6 +462,21 @@ mod tests {
         assert_eq!(good[1].note.as_deref(), Some("US spelling"));
         assert_eq!((bad.len(), bad[0].line), (1, 11));
         assert_eq!(bad[0].reason, "no en term in this entry");
+    }
+
+    #[test]
+    fn dct_style_and_inline_markup_in_terms() {
+        // Regression (review): <basic:administrativeStatus> was ignored and
+        // the text inside <hi> was lost.
+        let text = r#"<tbx xmlns:basic="http://www.tbxinfo.net/ns/basic"><text><body>
+<conceptEntry id="c1"><basic:subjectField>politique</basic:subjectField>
+<langSec xml:lang="fr"><termSec><term>Conseil <hi>fédéral</hi></term></termSec></langSec>
+<langSec xml:lang="en"><termSec><term>Federal Counsel</term><basic:administrativeStatus>deprecatedTerm-admn-sts</basic:administrativeStatus></termSec></langSec>
+</conceptEntry></body></text></tbx>"#;
+        let (good, _) = read(text).unwrap();
+        assert_eq!(good[0].source, "Conseil fédéral");
+        assert_eq!(good[0].status.as_deref(), Some("forbidden"));
+        assert_eq!(good[0].domain.as_deref(), Some("politique"));
     }
 
     #[test]

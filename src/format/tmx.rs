@@ -205,7 +205,9 @@ impl TmxReader {
                 Event::Text(t) => push_text(&mut seg, &mut note, code_depth, &t.xml10_content()),
                 Event::CData(c) => push_text(&mut seg, &mut note, code_depth, &c.xml10_content()),
                 Event::GeneralRef(r) => {
-                    push_text(&mut seg, &mut note, code_depth, &xml::entity_text(&r))
+                    let text =
+                        xml::entity_text(&r).map_err(|e| self.xml.malformed(&self.path, e))?;
+                    push_text(&mut seg, &mut note, code_depth, &text)
                 }
                 Event::Eof => {
                     return Err(Error::new(
@@ -241,6 +243,8 @@ impl TmxReader {
                 langs.join(", ")
             }
         };
+        // Pretty-printed TMX puts line breaks and indentation around the text.
+        let pick = |wanted: &str| pick(wanted).map(|text| text.trim().to_string());
         let source = pick(&self.source_lang).ok_or_else(|| {
             bad(format!(
                 "no {} variant (languages: {})",

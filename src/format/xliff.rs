@@ -2,18 +2,24 @@
 //! once reviewed.
 //!
 //! Writing ([`write_xliff2`], [`write_xliff12`]): one unit (1.2: group) per
-//! paragraph, one segment (1.2: trans-unit) per sentence; the filled
-//! translation as target (state `translated`, else no target and state
-//! `initial` / `new`); the memory match as `mtc:match` (1.2: `alt-trans`)
-//! with similarity and origin; glossary terms as `gls:glossEntry` (1.2: a
-//! note).
+//! paragraph, one segment (1.2: trans-unit) per sentence. Only exact
+//! matches (100 %, 101 %, repetitions of them) are written as translated;
+//! a fuzzy fill is a target still to check (2.0: state `initial`; 1.2:
+//! `needs-review-translation` with `state-qualifier="fuzzy-match"`), and a
+//! sentence without a match has no target (2.0 `initial`, 1.2 `new`). The
+//! memory match is an `mtc:match` (1.2: `alt-trans`) with similarity and
+//! origin; glossary terms are `gls:glossEntry`s (1.2: notes); terminology
+//! warnings are notes.
 //!
-//! Reading ([`XliffReader`]): every segment whose target is not empty and
-//! whose state is not `initial` (1.2: `new`, `needs-translation`) becomes a
-//! pair, with the previous and next source segments of the document as its
-//! context; match and glossary modules are skipped. The document's
+//! Reading ([`XliffReader`]): only confirmed translations are taken —
+//! state `translated`, `reviewed` or `final` (1.2: `translated`, `final`,
+//! `signed-off`, or a target without a state) — each with the previous and
+//! next source segments of the document as its context; inline codes
+//! (`bpt`, `ept`, `ph`, `it`, and 2.0's `ph`) are dropped, their text kept
+//! around them; match and glossary modules are skipped. The document's
 //! `original` is the pairs' origin, so importing a re-reviewed draft again
-//! updates its translations instead of adding alternatives.
+//! updates its translations instead of adding alternatives. A document in
+//! other languages than the import's is refused.
 
 use std::collections::VecDeque;
 use std::io::{self, Write};
@@ -26,6 +32,21 @@ use super::xml::{self, XmlFile};
 use super::{BadRow, PairRow, RowSource};
 use crate::error::{Error, Kind, Result};
 use crate::pretranslate::{Draft, SegmentDraft};
+
+/// A fill that needs no review: an exact match (or its repetition).
+fn confirmed(s: &SegmentDraft) -> bool {
+    s.target.is_some() && s.suggestion.as_ref().is_some_and(|m| m.score >= 100)
+}
+
+/// Text for XML: escaped, and without the control characters XML 1.0
+/// cannot hold (a stray U+000B from a word processor).
+fn xml_text(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .filter(|&c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    escape(&clean).into_owned()
+}
 
 /// The draft's segments grouped by paragraph, in order.
 fn paragraphs(draft: &Draft) -> Vec<&[SegmentDraft]> {
@@ -68,8 +89,8 @@ pub fn write_xliff2(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                     s.id,
                     m.score.min(100),
                     escape(&m.origin),
-                    escape(&m.source),
-                    escape(&m.target)
+                    xml_text(&m.source),
+                    xml_text(&m.target)
                 )?;
             }
             writeln!(out, "   </mtc:matches>")?;
@@ -85,21 +106,39 @@ pub fn write_xliff2(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                     out,
                     "    <gls:glossEntry ref=\"#s{}\"><gls:term>{}</gls:term>",
                     s.id,
-                    escape(&hit.text)
+                    xml_text(&hit.text)
                 )?;
                 for entry in &hit.entries {
                     write!(
                         out,
                         "<gls:translation>{}</gls:translation>",
-                        escape(&entry.target)
+                        xml_text(&entry.target)
                     )?;
                 }
                 writeln!(out, "</gls:glossEntry>")?;
             }
             writeln!(out, "   </gls:glossary>")?;
         }
-        for s in segments {
-            let state = if s.target.is_some() {
+        let warnings: Vec<(usize, &String)> = segments
+            .iter()
+            .flat_map(|s| s.warnings.iter().map(move |w| (s.id, w)))
+            .collect();
+        if !warnings.is_empty() {
+            writeln!(out, "   <notes>")?;
+            for (id, warning) in warnings {
+                writeln!(
+                    out,
+                    "    <note category=\"terminology\">s{id}: {}</note>",
+                    xml_text(warning)
+                )?;
+            }
+            writeln!(out, "   </notes>")?;
+        }
+        for (k, s) in segments.iter().enumerate() {
+            if k > 0 {
+                writeln!(out, "   <ignorable><source> </source></ignorable>")?;
+            }
+            let state = if confirmed(s) {
                 "translated"
             } else {
                 "initial"
@@ -108,10 +147,10 @@ pub fn write_xliff2(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                 out,
                 "   <segment id=\"s{}\" state=\"{state}\"><source>{}</source>",
                 s.id,
-                escape(&s.source)
+                xml_text(&s.source)
             )?;
             if let Some(target) = &s.target {
-                write!(out, "<target>{}</target>", escape(target))?;
+                write!(out, "<target>{}</target>", xml_text(target))?;
             }
             writeln!(out, "</segment>")?;
         }
@@ -141,12 +180,17 @@ pub fn write_xliff12(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
         writeln!(out, "   <group id=\"p{}\">", segments[0].paragraph)?;
         for s in segments {
             writeln!(out, "    <trans-unit id=\"s{}\">", s.id)?;
-            writeln!(out, "     <source>{}</source>", escape(&s.source))?;
+            writeln!(out, "     <source>{}</source>", xml_text(&s.source))?;
             match &s.target {
+                Some(target) if confirmed(s) => writeln!(
+                    out,
+                    "     <target state=\"translated\" state-qualifier=\"exact-match\">{}</target>",
+                    xml_text(target)
+                )?,
                 Some(target) => writeln!(
                     out,
-                    "     <target state=\"translated\">{}</target>",
-                    escape(target)
+                    "     <target state=\"needs-review-translation\" state-qualifier=\"fuzzy-match\">{}</target>",
+                    xml_text(target)
                 )?,
                 None => writeln!(out, "     <target state=\"new\"></target>")?,
             }
@@ -156,8 +200,8 @@ pub fn write_xliff12(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                     "     <alt-trans match-quality=\"{}\" origin=\"{}\"><source>{}</source><target>{}</target></alt-trans>",
                     m.score.min(100),
                     escape(&m.origin),
-                    escape(&m.source),
-                    escape(&m.target)
+                    xml_text(&m.source),
+                    xml_text(&m.target)
                 )?;
             }
             for hit in &s.terms {
@@ -165,15 +209,15 @@ pub fn write_xliff12(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                 writeln!(
                     out,
                     "     <note from=\"memoire glossary\">{} → {}</note>",
-                    escape(&hit.text),
-                    escape(targets.join(" / "))
+                    xml_text(&hit.text),
+                    xml_text(&targets.join(" / "))
                 )?;
             }
             for warning in &s.warnings {
                 writeln!(
                     out,
                     "     <note from=\"memoire check\">{}</note>",
-                    escape(warning)
+                    xml_text(warning)
                 )?;
             }
             writeln!(out, "    </trans-unit>")?;
@@ -204,10 +248,31 @@ pub struct XliffReader {
 }
 
 impl XliffReader {
-    pub fn open(path: &Path, _source_lang: &str, _target_lang: &str) -> Result<XliffReader> {
+    pub fn open(path: &Path, source_lang: &str, target_lang: &str) -> Result<XliffReader> {
         let mut xml = xml::open(path)?;
         let read = read_segments(&mut xml, path)?;
-        let (version, origin, segments) = read;
+        let Read {
+            version,
+            origin,
+            languages,
+            segments,
+        } = read;
+        for (found, wanted, flag) in [
+            (&languages.0, source_lang, "--source-lang"),
+            (&languages.1, target_lang, "--target-lang"),
+        ] {
+            if let Some(found) = found
+                && xml::language_fit(found, wanted) == 0
+            {
+                return Err(Error::new(
+                    Kind::Input,
+                    format!(
+                        "this XLIFF is in {found}, not {wanted}: import it with {flag} {found}"
+                    ),
+                )
+                .at(path));
+            }
+        }
         let sources: Vec<String> = segments.iter().map(|s| s.source.clone()).collect();
         let mut queued = VecDeque::new();
         let mut skipped = 0;
@@ -226,11 +291,11 @@ impl XliffReader {
             };
             queued.push_back(PairRow {
                 line: segment.line,
-                source: segment.source.clone(),
-                target: target.clone(),
+                source: segment.source.trim().to_string(),
+                target: target.trim().to_string(),
                 origin: origin.clone(),
-                prev_source: k.checked_sub(1).map(|p| sources[p].clone()),
-                next_source: sources.get(k + 1).cloned(),
+                prev_source: k.checked_sub(1).map(|p| sources[p].trim().to_string()),
+                next_source: sources.get(k + 1).map(|n| n.trim().to_string()),
                 ..PairRow::default()
             });
         }
@@ -244,13 +309,25 @@ impl XliffReader {
     }
 }
 
+/// What an XLIFF file holds.
+struct Read {
+    version: String,
+    /// The first file's `original`.
+    origin: Option<String>,
+    /// Source and target languages, as declared.
+    languages: (Option<String>, Option<String>),
+    segments: Vec<ReadSegment>,
+}
+
+/// Elements whose content is native code, not text.
+const CODE_ELEMENTS: [&str; 5] = ["bpt", "ept", "ph", "it", "ut"];
+
 /// Read the version, the first file's `original`, and every segment.
-fn read_segments(
-    xml: &mut XmlFile,
-    path: &Path,
-) -> Result<(String, Option<String>, Vec<ReadSegment>)> {
+fn read_segments(xml: &mut XmlFile, path: &Path) -> Result<Read> {
     let mut buf = Vec::new();
     let (mut version, mut origin) = (String::new(), None);
+    let mut languages = (None, None);
+    let mut code_depth = 0usize;
     let mut segments: Vec<ReadSegment> = Vec::new();
     let mut stack: Vec<String> = Vec::new();
     // Where text goes: the current segment's source or target.
@@ -267,8 +344,20 @@ fn read_segments(
                 let name = xml::local_name(&e);
                 let parent = stack.last().map(String::as_str);
                 match (name.as_str(), parent) {
-                    ("xliff", _) => version = xml::attribute(&e, "version").unwrap_or_default(),
-                    ("file", _) if origin.is_none() => origin = xml::attribute(&e, "original"),
+                    ("xliff", _) => {
+                        version = xml::attribute(&e, "version").unwrap_or_default();
+                        languages = (xml::attribute(&e, "srcLang"), xml::attribute(&e, "trgLang"));
+                    }
+                    ("file", _) if origin.is_none() => {
+                        origin = xml::attribute(&e, "original");
+                        if languages.0.is_none() {
+                            languages = (
+                                xml::attribute(&e, "source-language"),
+                                xml::attribute(&e, "target-language"),
+                            );
+                        }
+                    }
+                    (name, _) if into.is_some() && CODE_ELEMENTS.contains(&name) => code_depth += 1,
                     ("segment" | "trans-unit", _) => segments.push(ReadSegment {
                         line,
                         ..ReadSegment::default()
@@ -294,14 +383,21 @@ fn read_segments(
                 stack.push(name);
             }
             Event::End(_) => {
-                if matches!(stack.last().map(String::as_str), Some("source" | "target")) {
-                    into = None;
+                match stack.last().map(String::as_str) {
+                    Some("source" | "target") => into = None,
+                    Some(name) if into.is_some() && CODE_ELEMENTS.contains(&name) => {
+                        code_depth = code_depth.saturating_sub(1)
+                    }
+                    _ => {}
                 }
                 stack.pop();
             }
-            Event::Text(t) => push(&mut segments, into, &t.xml10_content()),
-            Event::CData(c) => push(&mut segments, into, &c.xml10_content()),
-            Event::GeneralRef(r) => push(&mut segments, into, &xml::entity_text(&r)),
+            Event::Text(t) if code_depth == 0 => push(&mut segments, into, &t.xml10_content()),
+            Event::CData(c) if code_depth == 0 => push(&mut segments, into, &c.xml10_content()),
+            Event::GeneralRef(r) if code_depth == 0 => {
+                let text = xml::entity_text(&r).map_err(|e| xml.malformed(path, e))?;
+                push(&mut segments, into, &text)
+            }
             Event::Eof => break,
             _ => {}
         }
@@ -309,7 +405,12 @@ fn read_segments(
     if version.is_empty() {
         return Err(Error::new(Kind::Input, "not an XLIFF file: no <xliff> element").at(path));
     }
-    Ok((version, origin, segments))
+    Ok(Read {
+        version,
+        origin,
+        languages,
+        segments,
+    })
 }
 
 fn push(segments: &mut [ReadSegment], into: Option<bool>, text: &str) {

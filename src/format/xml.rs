@@ -91,6 +91,16 @@ pub fn open(path: &Path) -> Result<XmlFile> {
             TextEncoding::Utf8
         }
     };
+    if encoding == TextEncoding::Utf8
+        && let Some(line) = first_invalid_utf8(path)?
+    {
+        return Err(Error::new(
+            Kind::Encoding,
+            "not UTF-8 text, and no other encoding is declared: add encoding=\"ISO-8859-1\" \
+             (or the right one) to the <?xml?> declaration",
+        )
+        .at_line(path, line));
+    }
     let file = File::open(path).map_err(|e| Error::io("cannot open", path, e))?;
     let label = match encoding {
         TextEncoding::Utf16Le => encoding_rs::UTF_16LE,
@@ -153,15 +163,28 @@ impl XmlFile {
 }
 
 /// The text an entity reference stands for: a character reference, one of
-/// the five predefined entities, or the reference itself when unknown.
-pub fn entity_text(entity: &BytesRef<'_>) -> String {
+/// the five predefined entities, or `&nbsp;` (which HTML habits put in
+/// TMX files); any other entity is undefined here, and an error.
+pub fn entity_text(entity: &BytesRef<'_>) -> std::result::Result<String, String> {
     if let Ok(Some(c)) = entity.resolve_char_ref() {
-        return c.to_string();
+        return Ok(c.to_string());
     }
     match quick_xml::escape::resolve_predefined_entity(entity) {
-        Some(text) => text.to_string(),
-        None => format!("&{};", &**entity),
+        Some(text) => Ok(text.to_string()),
+        None if &**entity == "nbsp" => Ok("\u{a0}".to_string()),
+        None => Err(format!("undefined entity &{};", &**entity)),
     }
+}
+
+/// The 1-based line of the first byte that is not UTF-8 in `path`, if any.
+fn first_invalid_utf8(path: &Path) -> Result<Option<u64>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
+    Ok(std::str::from_utf8(&bytes).err().map(|e| {
+        1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
+    }))
 }
 
 /// An attribute's value by local name (`lang` finds `xml:lang` and `lang`),

@@ -424,9 +424,10 @@ pub struct TermAddArgs {
     /// A note for translators.
     #[arg(long)]
     pub note: Option<String>,
-    /// preferred, admitted, or forbidden (a translation not to use).
-    #[arg(long, default_value = "preferred")]
-    pub status: memoire::store::TermStatus,
+    /// preferred (the default for a new pair), admitted, or forbidden (a
+    /// translation not to use). On an existing pair, what is not given is kept.
+    #[arg(long)]
+    pub status: Option<memoire::store::TermStatus>,
 }
 
 /// List the glossary's term pairs.

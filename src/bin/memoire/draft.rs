@@ -17,6 +17,9 @@ use crate::{languages, read_text};
 /// Pre-translate one article file.
 fn draft_of(store: &Store, path: &Path, options: &Options<'_>) -> Result<Draft> {
     let (article, _) = read_text(Some(path))?;
+    if article.trim().is_empty() {
+        return Err(Error::new(Kind::Input, "the article is empty").at(path));
+    }
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -111,10 +114,16 @@ pub fn analyze(db: &Path, args: AnalyzeArgs) -> Result<ExitCode> {
     let total = Analysis::sum(drafts.iter().map(|d| &d.analysis));
     let out_err = |e: io::Error| Error::io("cannot write", Path::new("<stdout>"), e);
     let stdout = &mut io::stdout().lock();
+    let labels: Vec<String> = args
+        .articles
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     let files: Vec<FileAnalysis<'_>> = drafts
         .iter()
-        .map(|d| FileAnalysis {
-            file: &d.name,
+        .zip(&labels)
+        .map(|(d, label)| FileAnalysis {
+            file: label,
             analysis: &d.analysis,
         })
         .chain(std::iter::once(FileAnalysis {

@@ -215,10 +215,15 @@ fn print_import_summary(report: &ImportReport, contents: Contents) {
     }
     match contents {
         Contents::Memory => eprintln!(
-            "rows read {}, pairs added {}, alternatives added {}, duplicates skipped {}, rejected {}",
+            "rows read {}, pairs added {}, alternatives added {}, {}duplicates skipped {}, rejected {}",
             report.rows_read,
             report.added,
             report.alternatives,
+            if report.updated > 0 {
+                format!("translations updated {}, ", report.updated)
+            } else {
+                String::new()
+            },
             report.duplicates,
             report.rejected.len()
         ),
@@ -515,6 +520,10 @@ pub fn read_text(file: Option<&Path>) -> Result<(String, PathBuf)> {
         None => io::stdin().lock().read_to_end(&mut bytes),
     };
     read.map_err(|e| Error::io("cannot read", &name, e))?;
+    // A byte-order mark is not text (Notepad writes one).
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok((text, name)),
         Err(e) => {
