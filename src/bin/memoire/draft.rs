@@ -86,7 +86,7 @@ pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
     eprint!("{}", String::from_utf8_lossy(&summary));
     let warnings: usize = draft.segments.iter().map(|s| s.warnings.len()).sum();
     if warnings > 0 {
-        eprintln!("{warnings} terminology warnings (see the draft)");
+        eprintln!("{warnings} warnings (glossary terms, numbers): see the draft");
     }
     Ok(ExitCode::SUCCESS)
 }
