@@ -7,9 +7,11 @@
 #    target/bench-hansard.db) unless it exists: import time includes the
 #    fuzzy index build (see benches/import.sh for the figures).
 # 2. Warm latency and recall against exhaustive scoring (cargo bench --bench fuzzy).
-# 3. One-shot `memoire lookup` wall time and peak RSS, 20 queries of each set.
+# 3. One-shot `memoire lookup` wall time and peak RSS, ONESHOT_QUERIES (100)
+#    queries of each set.
 # 4. rapidfuzz process.extract over the same sources, as the brute-force
-#    reference (pip-installs rapidfuzz if needed; RAPIDFUZZ_QUERIES, default 20).
+#    reference (pip-installs rapidfuzz if needed; RAPIDFUZZ_QUERIES, default 100
+#    per set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:-target/bench-hansard.db}
@@ -21,10 +23,11 @@ echo "database     $(stat -L -c %s "$db" | awk '{ printf "%.0f MB", $1 / 1e6 }')
 
 MEMOIRE_BENCH_DB="$db" cargo bench --quiet --bench fuzzy
 
-echo "one-shot memoire lookup (wall time, peak RSS), 20 queries per set:"
+oneshot=${ONESHOT_QUERIES:-100}
+echo "one-shot memoire lookup (wall time, peak RSS), $oneshot queries per set:"
 for set in news edited; do
   : > "target/oneshot-$set.txt"
-  head -n 20 "target/fuzzy-queries-$set.txt" | while IFS= read -r q; do
+  head -n "$oneshot" "target/fuzzy-queries-$set.txt" | while IFS= read -r q; do
     start=$EPOCHREALTIME
     /usr/bin/time -f '%M' -o target/oneshot-rss.txt \
       target/release/memoire --db "$db" lookup "$q" >/dev/null 2>&1 || true
@@ -38,4 +41,4 @@ for set in news edited; do
 done
 
 python3 -c 'import rapidfuzz' 2>/dev/null || pip install --quiet rapidfuzz
-python3 benches/rapidfuzz_ref.py "$db" "${RAPIDFUZZ_QUERIES:-20}"
+python3 benches/rapidfuzz_ref.py "$db" "${RAPIDFUZZ_QUERIES:-100}"
