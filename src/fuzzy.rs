@@ -94,7 +94,8 @@ impl<'a> Segment<'a> {
         }
     }
 
-    /// Folded words and numbers, in order: what the index stores.
+    /// Folded words and numbers, in order: what the index stores (the same
+    /// as [`index_terms`]).
     pub fn terms(&self) -> impl Iterator<Item = &str> {
         self.tokens
             .iter()
@@ -121,6 +122,18 @@ impl<'a> Segment<'a> {
             _ => FULL,
         }
     }
+}
+
+/// The folded words and numbers of a stored source, in order: what the
+/// index keeps for it. The same as [`Segment::terms`], without the match
+/// key and the token keys a score needs (the import's hot path).
+pub fn index_terms(text: &str) -> Vec<String> {
+    let text = text::nfc(text);
+    text::tokens(&text)
+        .into_iter()
+        .filter(|t| t.kind != TokenKind::Punct)
+        .map(|t| text::fold(t.kind, &text[t.span]).into_owned())
+        .collect()
 }
 
 /// Cost of turning token `i` of `a` into token `j` of `b`.
@@ -846,6 +859,18 @@ mod tests {
         ];
         for (a, b) in pairs {
             assert_eq!(s(a, b), s(b, a));
+        }
+    }
+
+    #[test]
+    fn index_terms_are_the_segment_terms() {
+        for text in [
+            "L’OTSC a reçu 10\u{a0}000 francs à Gene\u{300}ve.",
+            "…",
+            "Œuvre d'État, 3,5 %",
+        ] {
+            let segment = Segment::new(text);
+            assert_eq!(index_terms(text), segment.terms().collect::<Vec<_>>());
         }
     }
 

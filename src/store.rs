@@ -1052,10 +1052,10 @@ impl Indexer {
     }
 
     fn add(&mut self, conn: &Connection, pair_id: i64, source: &str) -> rusqlite::Result<()> {
-        let segment = crate::fuzzy::Segment::new(source);
-        let words = segment.word_count() as u32;
-        let mut ids = Vec::with_capacity(words as usize);
-        for term in segment.terms() {
+        let terms = crate::fuzzy::index_terms(source);
+        let words = terms.len() as u32;
+        let mut ids = Vec::with_capacity(terms.len());
+        for term in &terms {
             ids.push(self.term_id(conn, term)?);
         }
         if ids.is_empty() {

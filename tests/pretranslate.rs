@@ -15,6 +15,15 @@ fn with_memory() -> Sandbox {
     sb
 }
 
+/// `memoire pretranslate [args…] -o out article`, which must succeed.
+fn pretranslate_to(sb: &Sandbox, args: &[&str], out: &Path, article: &Path) {
+    let mut all = vec!["pretranslate"];
+    all.extend_from_slice(args);
+    all.extend(["-o", out.to_str().unwrap(), article.to_str().unwrap()]);
+    let run = sb.run(&all);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
 fn draft_json(sb: &Sandbox, article: &Path) -> serde_json::Value {
     let run = sb.run(&[
         "pretranslate",
@@ -104,15 +113,7 @@ fn a_reviewed_xliff_teaches_the_memory() {
         let sb = with_memory();
         let article = example("article-fr.txt");
         let xlf = sb.path("article.xlf");
-        let run = sb.run(&[
-            "pretranslate",
-            "--format",
-            format,
-            "-o",
-            xlf.to_str().unwrap(),
-            article.to_str().unwrap(),
-        ]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        pretranslate_to(&sb, &["--format", format], &xlf, &article);
 
         // "Review": translate every empty target, mark segments translated.
         let text = std::fs::read_to_string(&xlf).unwrap();
@@ -216,15 +217,7 @@ fn translate_toolkit_reads_both_xliff_versions() {
     let article = example("article-fr.txt");
     for (format, kind) in [("xliff", "xliff2"), ("xliff1", "xliff")] {
         let xlf = sb.path(&format!("a-{format}.xlf"));
-        let run = sb.run(&[
-            "pretranslate",
-            "--format",
-            format,
-            "-o",
-            xlf.to_str().unwrap(),
-            article.to_str().unwrap(),
-        ]);
-        assert_eq!(run.code, 0);
+        pretranslate_to(&sb, &["--format", format], &xlf, &article);
         let Some(pairs) = common::read_with_translate_toolkit(kind, &xlf) else {
             return;
         };
@@ -249,17 +242,7 @@ fn csv_text_and_html_drafts() {
     let sb = with_memory();
     let article = example("article-fr.txt");
     let csv = sb.path("draft.csv");
-    assert_eq!(
-        sb.run(&[
-            "pretranslate",
-            "--bom",
-            "-o",
-            csv.to_str().unwrap(),
-            article.to_str().unwrap()
-        ])
-        .code,
-        0
-    );
+    pretranslate_to(&sb, &["--bom"], &csv, &article);
     let bytes = std::fs::read(&csv).unwrap();
     assert!(
         bytes.starts_with(
@@ -278,16 +261,7 @@ fn csv_text_and_html_drafts() {
     assert!(lines[0].starts_with("[[Berne déroule"), "{}", lines[0]);
 
     let html = sb.path("draft.html");
-    assert_eq!(
-        sb.run(&[
-            "pretranslate",
-            "-o",
-            html.to_str().unwrap(),
-            article.to_str().unwrap()
-        ])
-        .code,
-        0
-    );
+    pretranslate_to(&sb, &[], &html, &article);
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
     assert!(
@@ -335,16 +309,7 @@ fn a_reviewed_csv_draft_teaches_the_memory() {
     let sb = with_memory();
     let article = example("article-fr.txt");
     let csv = sb.path("draft.csv");
-    assert_eq!(
-        sb.run(&[
-            "pretranslate",
-            "-o",
-            csv.to_str().unwrap(),
-            article.to_str().unwrap()
-        ])
-        .code,
-        0
-    );
+    pretranslate_to(&sb, &[], &csv, &article);
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header = reader.headers().unwrap().clone();
@@ -407,16 +372,7 @@ fn only_confirmed_translations_are_learnt_and_fixes_count() {
     let sb = with_memory();
     let article = example("article-fr.txt");
     let xlf = sb.path("article.xlf");
-    assert_eq!(
-        sb.run(&[
-            "pretranslate",
-            "-o",
-            xlf.to_str().unwrap(),
-            article.to_str().unwrap()
-        ])
-        .code,
-        0
-    );
+    pretranslate_to(&sb, &[], &xlf, &article);
     // The unedited draft teaches nothing new: fuzzy fills are unconfirmed
     // (a 77 % fill said "Monday" for "mardi").
     let run = sb.import(&xlf, &[]);
