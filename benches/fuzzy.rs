@@ -117,7 +117,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(50);
-    let store = Store::open_existing(std::path::Path::new(&db)).expect("open the bench store");
+    let store = Store::open_read_only(std::path::Path::new(&db)).expect("open the bench store");
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let sets = [
         ("news", news_queries(root, 1000)),

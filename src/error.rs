@@ -28,6 +28,8 @@ pub enum Kind {
     Database,
     /// An import stopped at a bad row because `--strict` was asked for.
     Rejected,
+    /// The user pressed Ctrl-C; nothing was changed.
+    Interrupted,
 }
 
 /// Where an error happened: a file and, when known, a 1-based line.

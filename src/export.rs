@@ -9,28 +9,42 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use crate::format::csv::CsvWriter;
 use crate::format::tbx::{EntryOut, TbxWriter};
 use crate::format::tmx::{TmxWriter, UnitOut};
 use crate::store::Store;
 
+/// Stop an export at Ctrl-C: the output file is then never put in place.
+fn check_interrupt() -> Result<()> {
+    if crate::interrupt::requested() {
+        return Err(Error::new(
+            Kind::Interrupted,
+            "interrupted: nothing written",
+        ));
+    }
+    Ok(())
+}
+
 /// Write every pair of `source_lang` → `target_lang` to `out`, separated
-/// by `delimiter`; `name` is what errors call the output. Returns the
+/// by `delimiter` (cells that a spreadsheet would run as a formula guarded
+/// with a leading `'` when `guard`, see [`crate::format::csv::formula_guard`]); `name` is what errors call the output. Returns the
 /// number of pairs written.
 pub fn export_pairs(
     store: &Store,
     source_lang: &str,
     target_lang: &str,
     delimiter: u8,
+    guard: bool,
     out: &mut dyn Write,
     name: &Path,
 ) -> Result<u64> {
     let write_err = |e| Error::io("cannot write", name, e);
-    let mut writer =
-        CsvWriter::new(out, delimiter, &[source_lang, target_lang, "origin"]).map_err(write_err)?;
+    let header = [source_lang, target_lang, "origin"];
+    let mut writer = CsvWriter::new(out, delimiter, guard, &header).map_err(write_err)?;
     let mut written = 0;
     store.for_each_pair(Some(source_lang), Some(target_lang), |pair| {
+        check_interrupt()?;
         written += 1;
         writer
             .write(&[&pair.source, &pair.target, &pair.origin])
@@ -47,6 +61,7 @@ pub fn export_terms(
     source_lang: &str,
     target_lang: &str,
     delimiter: u8,
+    guard: bool,
     out: &mut dyn Write,
     name: &Path,
 ) -> Result<u64> {
@@ -59,7 +74,7 @@ pub fn export_terms(
         "status",
         "origin",
     ];
-    let mut writer = CsvWriter::new(out, delimiter, &header).map_err(write_err)?;
+    let mut writer = CsvWriter::new(out, delimiter, guard, &header).map_err(write_err)?;
     let terms = store.terms(source_lang, target_lang)?;
     for term in &terms {
         writer
@@ -90,6 +105,7 @@ pub fn export_tmx(
     let mut writer = TmxWriter::new(out, source_lang).map_err(write_err)?;
     let mut written = 0;
     store.for_each_pair(Some(source_lang), Some(target_lang), |pair| {
+        check_interrupt()?;
         written += 1;
         writer
             .unit(&UnitOut {

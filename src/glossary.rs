@@ -29,12 +29,13 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::path::Path;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
 
 use crate::error::{Error, Kind, Result};
-use crate::store::{NewTerm, Store, Term, TermStatus};
+use crate::store::{NewTerm, Store, Term, TermBatch, TermStatus};
 use crate::text::{self, TokenKind};
 
 /// Origin label of the entries of the shipped glossary.
@@ -87,13 +88,11 @@ pub fn shipped() -> Result<Vec<ShippedTerm>> {
     Ok(terms)
 }
 
-/// Put the shipped glossary into a store (fr → en). Returns how many
-/// entries were new.
-pub fn install_shipped(store: &mut Store) -> Result<usize> {
-    let terms = shipped()?;
-    let mut batch = store.begin_terms()?;
+/// Put the shipped glossary (fr → en) into a batch of terms. Returns how
+/// many entries were new.
+pub fn add_shipped(batch: &mut TermBatch<'_>) -> Result<usize> {
     let mut added = 0;
-    for term in &terms {
+    for term in &shipped()? {
         let new = batch.add(&NewTerm {
             source_lang: "fr",
             target_lang: "en",
@@ -106,8 +105,18 @@ pub fn install_shipped(store: &mut Store) -> Result<usize> {
         })?;
         added += usize::from(new == crate::store::TermAdded::New);
     }
-    batch.commit()?;
     Ok(added)
+}
+
+/// Open the memory at `path` for writing; a new memory gets the shipped
+/// glossary, when `with_shipped`, in the same transaction that creates it,
+/// so that no memory ever exists without it.
+pub fn open_for_writing(path: &Path, with_shipped: bool) -> Result<Store> {
+    let seed = |batch: &mut TermBatch<'_>| add_shipped(batch).map(drop);
+    Store::create_or_open(
+        path,
+        with_shipped.then_some(&seed as crate::store::Seed<'_>),
+    )
 }
 
 /// Which side of the term pairs is searched.

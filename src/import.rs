@@ -13,17 +13,17 @@
 //! The same core reads every format through [`RowSource`]: CSV/TSV, TMX
 //! (memory) and TBX (glossary).
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Kind, Result};
+use crate::file::{Output, same_file};
 use crate::format::csv::{CsvOptions, PairReader};
 use crate::format::tbx::TbxReader;
 use crate::format::tmx::TmxReader;
 use crate::format::xliff::XliffReader;
 use crate::format::{self, PairRow, RowSource};
-use crate::store::{Added, NewPair, NewTerm, Store, TermAdded, TermStatus, same_file};
+use crate::store::{Added, NewPair, NewTerm, Store, TermAdded, TermStatus};
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
@@ -37,10 +37,20 @@ pub struct ImportOptions {
     pub strict: bool,
     /// Where to write rejected rows; default: [`default_rejects_path`].
     pub rejects: Option<PathBuf>,
+    /// Replace a file already at the rejects path (never the input or the
+    /// memory).
+    pub replace_rejects: bool,
+    /// The longest source or target text accepted, in bytes; a longer one
+    /// is rejected with its line.
+    pub max_segment: usize,
     /// The file's format; `None` decides by its extension.
     pub format: Option<Format>,
     pub csv: CsvOptions,
 }
+
+/// The default longest text of a segment: 64 KiB, far beyond any sentence
+/// (a long news paragraph is 2 KiB).
+pub const DEFAULT_MAX_SEGMENT: usize = 64 * 1024;
 
 /// File formats memoire imports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +87,8 @@ impl Default for ImportOptions {
             origin: None,
             strict: false,
             rejects: None,
+            replace_rejects: false,
+            max_segment: DEFAULT_MAX_SEGMENT,
             format: None,
             csv: CsvOptions::default(),
         }
@@ -143,10 +155,13 @@ pub fn default_rejects_path(path: &Path) -> PathBuf {
 
 /// The rejects file, created at the first rejected row: the input's
 /// byte-order mark and header, then each rejected row as it was read, in
-/// the input's encoding.
+/// the input's encoding. It is written as a temporary file beside its
+/// destination and moved into place before the import commits; it never
+/// overwrites a file (unless asked to) and never follows a symlink.
 struct Rejects {
     path: PathBuf,
-    out: Option<BufWriter<File>>,
+    replace: bool,
+    out: Option<BufWriter<Output>>,
     /// What the file starts and ends with (header; TMX/TBX skeleton).
     frame: (Vec<u8>, Vec<u8>),
 }
@@ -168,7 +183,13 @@ impl Rejects {
         let out = match &mut self.out {
             Some(out) => out,
             None => {
-                let mut out = BufWriter::new(File::create(&self.path).map_err(&fail)?);
+                let file = if self.replace {
+                    Output::create(&self.path)
+                } else {
+                    Output::create_new(&self.path)
+                }
+                .map_err(|e| rejects_in_the_way(&self.path, e))?;
+                let mut out = BufWriter::new(file);
                 out.write_all(&self.frame.0).map_err(&fail)?;
                 self.out.insert(out)
             }
@@ -176,15 +197,39 @@ impl Rejects {
         out.write_all(raw).map_err(fail)
     }
 
-    /// Close the file; its path, if anything was written.
+    /// Put the file in place; its path, if anything was written.
     fn finish(mut self) -> Result<Option<PathBuf>> {
         let Some(mut out) = self.out.take() else {
             return Ok(None);
         };
         out.write_all(&self.frame.1)
-            .and_then(|()| out.flush())
             .map_err(Rejects::fail(&self.path))?;
+        let file = out
+            .into_inner()
+            .map_err(|e| Rejects::fail(&self.path)(e.into_error()))?;
+        file.commit()
+            .map_err(|e| rejects_in_the_way(&self.path, e))?;
         Ok(Some(self.path))
+    }
+}
+
+/// A rejects file could not be created where it should go.
+fn rejects_in_the_way(path: &Path, cause: Error) -> Error {
+    if crate::file::occupied(path) {
+        Error::new(
+            Kind::Input,
+            "a file is already at the rejects path (from an earlier import?); memoire never \
+             overwrites it: move it away, choose another place with --rejects PATH, or \
+             replace it with --force; nothing was imported",
+        )
+        .at(path)
+    } else {
+        Error::new(
+            Kind::Io,
+            "cannot write the rejects file (choose another place with --rejects PATH)",
+        )
+        .at(path)
+        .caused_by(cause)
     }
 }
 
@@ -201,7 +246,9 @@ enum RowOutcome {
 type AddRow<'a> = dyn FnMut(&PairRow, &str) -> Result<std::result::Result<RowOutcome, String>> + 'a;
 
 /// Where rejected rows go: `--rejects` or beside the input, but never the
-/// input itself nor the memory's own files.
+/// input itself nor the memory's own files (compared as files: a hard link
+/// or a symlink to them is them), and never over an existing file unless
+/// `--force` was given.
 fn rejects_path(store: &Store, path: &Path, options: &ImportOptions) -> Result<PathBuf> {
     let rejects = options
         .rejects
@@ -214,7 +261,23 @@ fn rejects_path(store: &Store, path: &Path, options: &ImportOptions) -> Result<P
         )
         .at(&rejects));
     }
+    if !options.replace_rejects && crate::file::occupied(&rejects) {
+        let cause = Error::new(Kind::Input, "already there");
+        return Err(rejects_in_the_way(&rejects, cause));
+    }
     Ok(rejects)
+}
+
+/// The outcome of committing an import whose rejects file is already in
+/// place: if the commit failed, nothing was imported, and the rejects file
+/// this import created goes too.
+fn commit(report: &ImportReport, committed: Result<()>) -> Result<()> {
+    if committed.is_err()
+        && let Some(path) = &report.rejects_path
+    {
+        let _ = std::fs::remove_file(path);
+    }
+    committed
 }
 
 /// Open `path` in its format (see [`Format`]).
@@ -249,6 +312,7 @@ fn import_rows(
     };
     let mut rejects = Rejects {
         path: rejects_path,
+        replace: options.replace_rejects,
         out: None,
         frame: source.rejects_frame(),
     };
@@ -262,12 +326,8 @@ fn import_rows(
         progress,
         add,
     );
-    if result.is_err() && rejects.out.is_some() {
-        // The import stops and keeps nothing: neither does the rejects file.
-        drop(rejects.out.take());
-        let _ = std::fs::remove_file(&rejects.path);
-        return result.map(|()| report);
-    }
+    // On an error the import keeps nothing: the unfinished rejects file is
+    // dropped with it (it was never in place).
     result?;
     // The rejects are on disk before the import commits: nothing is lost.
     report.rejects_path = rejects.finish()?;
@@ -296,6 +356,12 @@ fn read_all(
         |n| n.to_string_lossy().into_owned(),
     );
     while let Some(row) = source.next_row()? {
+        if crate::interrupt::requested() {
+            return Err(Error::new(
+                Kind::Interrupted,
+                "interrupted: nothing imported",
+            ));
+        }
         report.rows_read += 1;
         let outcome = match row {
             Ok(pair) => {
@@ -305,7 +371,7 @@ fn read_all(
                     .as_deref()
                     .or(pair.origin.as_deref())
                     .unwrap_or(&file_origin);
-                match format::check_texts(&pair.source, &pair.target) {
+                match format::check_row(&pair, options.max_segment) {
                     Ok(()) => add(&pair, origin)?,
                     Err(reason) => Err(reason),
                 }
@@ -394,7 +460,7 @@ pub fn import_csv(
             }))
         },
     )?;
-    batch.commit()?;
+    commit(&report, batch.commit())?;
     store.checkpoint();
     report.ignored_columns = source.ignored_columns(false);
     Ok(report)
@@ -455,7 +521,7 @@ pub fn import_terms(
             }))
         },
     )?;
-    batch.commit()?;
+    commit(&report, batch.commit())?;
     report.ignored_columns = source.ignored_columns(true);
     Ok(report)
 }

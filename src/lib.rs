@@ -18,18 +18,20 @@
 //!   French–English news glossary.
 //! * [`segment`] — French (and English) sentence segmentation as byte
 //!   ranges; rules in a data file users can extend.
-//! * [`error`] — the one error type, with a kind and a location.
-//!
-//! ## Limits
 //! * [`pretranslate`] — an article in, a draft out: segments, best
 //!   matches, glossary terms, terminology checks, match analysis.
+//! * [`file`] — files compared by identity and written atomically.
+//! * [`interrupt`] — Ctrl-C and lock waits, as the front end reports them.
+//! * [`error`] — the one error type, with a kind and a location.
 
 pub mod error;
 pub mod export;
+pub mod file;
 pub mod format;
 pub mod fuzzy;
 pub mod glossary;
 pub mod import;
+pub mod interrupt;
 pub mod pretranslate;
 pub mod segment;
 pub mod store;

@@ -239,6 +239,11 @@ pub struct OriginCount {
 /// Turn a SQLite failure into a library error that says what to do.
 fn db_error(path: &Path, doing: &str, err: rusqlite::Error) -> Error {
     let (kind, message) = match err.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+            if crate::interrupt::requested() =>
+        {
+            (Kind::Interrupted, format!("{doing}: interrupted"))
+        }
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => (
             Kind::Busy,
             format!(
@@ -266,10 +271,170 @@ fn db_error(path: &Path, doing: &str, err: rusqlite::Error) -> Error {
     Error::new(kind, message).at(path).caused_by(err)
 }
 
+/// Code run inside the transaction that creates a new memory (the shipped
+/// glossary): a kill leaves either no memory or a complete one.
+pub type Seed<'s> = &'s dyn Fn(&mut TermBatch<'_>) -> Result<()>;
+
+/// What the first bytes of a database file say, read without writing.
+struct Header {
+    application_id: i32,
+    objects: i64,
+    version: i64,
+}
+
+impl Header {
+    /// A file with no schema at all: SQLite's empty database, or the
+    /// remains of a creation that was killed before it committed.
+    fn is_blank(&self) -> bool {
+        self.application_id == 0 && self.objects == 0 && self.version == 0
+    }
+}
+
+fn newer_schema(path: &Path, version: i64) -> Error {
+    Error::new(
+        Kind::NewerSchema,
+        format!(
+            "this database was written by a newer memoire (schema version {version}; \
+             this memoire knows up to {SCHEMA_VERSION}); upgrade memoire to use it"
+        ),
+    )
+    .at(path)
+}
+
+fn no_memory_yet(path: &Path) -> Error {
+    Error::new(
+        Kind::Input,
+        "no memory here yet; import one first with `memoire import FILE.csv`",
+    )
+    .at(path)
+}
+
+/// A memory to read or change must be there: a missing path or an empty
+/// file (`touch memoire.db`) is not a memory.
+fn check_exists(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Err(_) => Err(no_memory_yet(path)),
+        Ok(m) if m.is_dir() => Err(Error::new(
+            Kind::Input,
+            "this is a folder, not a memory: give the database file with --db",
+        )
+        .at(path)),
+        Ok(m) if m.len() == 0 => Err(Error::new(
+            Kind::Corrupt,
+            "this file is empty: it is not a memoire database (check the --db path)",
+        )
+        .at(path)),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// The header values of an open connection, from one snapshot.
+fn header_of(conn: &Connection) -> rusqlite::Result<Header> {
+    conn.query_row(
+        "SELECT (SELECT application_id FROM pragma_application_id),
+                (SELECT count(*) FROM sqlite_schema),
+                (SELECT user_version FROM pragma_user_version)",
+        [],
+        |r| {
+            Ok(Header {
+                application_id: r.get(0)?,
+                objects: r.get(1)?,
+                version: r.get(2)?,
+            })
+        },
+    )
+}
+
+/// Open `path` read-only. A memory in a read-only folder cannot get the
+/// shared-memory file WAL mode needs: it is then opened as immutable (no
+/// one can be writing to it there).
+fn open_ro(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
+    let plain =
+        Connection::open_with_flags(path, flags).and_then(|conn| header_of(&conn).map(|_| conn));
+    match plain {
+        Ok(conn) => Ok(conn),
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied)
+            ) =>
+        {
+            let uri = format!("file:{}?immutable=1", uri_path(path));
+            Connection::open_with_flags(uri, flags)
+                .map_err(|e| db_error(path, "cannot open the database", e))
+        }
+        Err(e) => Err(db_error(path, "cannot read the database", e)),
+    }
+}
+
+/// A path as the path part of an SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for byte in absolute.to_string_lossy().bytes() {
+        match byte {
+            b'?' | b'#' | b'%' => out.push_str(&format!("%{byte:02X}")),
+            _ => out.push(byte as char),
+        }
+    }
+    out
+}
+
+/// The header of the file at `path`, read through a read-only connection
+/// (which never writes, not even a checkpoint when it closes).
+fn read_header(path: &Path) -> Result<Header> {
+    let conn = open_ro(path)?;
+    header_of(&conn).map_err(|e| db_error(path, "cannot read the database", e))
+}
+
+/// Refuse a file that memoire did not write, or that a newer memoire did.
+fn check_header(path: &Path, header: &Header) -> Result<()> {
+    if header.application_id != APPLICATION_ID && !header.is_blank() {
+        return Err(Error::new(
+            Kind::Corrupt,
+            "this SQLite file was not made by memoire; refusing to change it \
+             (check the --db path)",
+        )
+        .at(path));
+    }
+    if header.version > SCHEMA_VERSION {
+        return Err(newer_schema(path, header.version));
+    }
+    Ok(())
+}
+
+/// The busy handler of every connection: wait for another process's write
+/// lock up to [`BUSY_TIMEOUT`], saying so once, and stop at Ctrl-C.
+fn wait_for_lock(attempt: i32) -> bool {
+    const STEP: Duration = Duration::from_millis(50);
+    if attempt == 0 {
+        crate::interrupt::waiting();
+    }
+    if crate::interrupt::requested() || STEP * attempt as u32 >= BUSY_TIMEOUT {
+        return false;
+    }
+    std::thread::sleep(STEP);
+    true
+}
+
 impl Store {
-    /// Open the database at `path`, creating it (and its folder) if needed,
-    /// and bring its schema up to date.
+    /// Open the database at `path` for writing, creating it (and its
+    /// folder) if needed, and bring its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::create_or_open(path, None)
+    }
+
+    /// Like [`Store::open`]; a memory created by this call gets `seed` in
+    /// the same transaction as its schema.
+    pub fn create_or_open(path: &Path, seed: Option<Seed<'_>>) -> Result<Store> {
+        // A file written by a newer memoire, or not by memoire at all, is
+        // refused before anything could write to it (not even the journal
+        // mode, which lives in the file's header).
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+            let header = read_header(path)?;
+            check_header(path, &header)?;
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::io("cannot create the database folder", dir, e))?;
@@ -283,21 +448,49 @@ impl Store {
             created: false,
         };
         store.configure()?;
-        store.migrate(MIGRATIONS.len())?;
+        store.migrate(MIGRATIONS.len(), seed)?;
         Ok(store)
     }
 
-    /// Like [`Store::open`], but refuse to create a database that does not
-    /// exist: read-only commands on a mistyped `--db` should say so.
+    /// Open an existing memory for writing (`term remove`): a missing or
+    /// empty file is an error, not a new memory.
     pub fn open_existing(path: &Path) -> Result<Store> {
-        if !path.exists() {
-            return Err(Error::new(
-                Kind::Input,
-                "no memory here yet; import one first with `memoire import FILE.csv`",
-            )
-            .at(path));
-        }
+        check_exists(path)?;
         Store::open(path)
+    }
+
+    /// Open an existing memory to read it: lookups, exports, drafts. Never
+    /// writes to it, so a read-only file or folder (a shared reference
+    /// memory) works; a memory of an older memoire is upgraded first when
+    /// it can be written.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        check_exists(path)?;
+        let header = read_header(path)?;
+        check_header(path, &header)?;
+        if header.is_blank() {
+            return Err(no_memory_yet(path));
+        }
+        if header.version < SCHEMA_VERSION {
+            Store::open(path).map_err(|e| {
+                Error::new(
+                    e.kind(),
+                    format!(
+                        "this memory was written by an older memoire (schema version {}) and \
+                         must be upgraded, which needs write access: {e}",
+                        header.version
+                    ),
+                )
+                .at(path)
+            })?;
+        }
+        let conn = open_ro(path)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            created: false,
+        };
+        store.configure_reader()?;
+        Ok(store)
     }
 
     fn err(&self, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + '_ {
@@ -305,29 +498,20 @@ impl Store {
         move |e| db_error(&self.path, &doing, e)
     }
 
-    fn configure(&mut self) -> Result<()> {
+    /// Settings of every connection: wait for another writer (saying so,
+    /// and giving up on Ctrl-C), a large page cache.
+    fn configure_reader(&mut self) -> Result<()> {
         self.conn
-            .busy_timeout(BUSY_TIMEOUT)
-            .map_err(self.err("cannot configure the database"))?;
+            .busy_handler(Some(wait_for_lock as fn(i32) -> bool))
+            .and_then(|()| self.conn.execute_batch("PRAGMA cache_size = -65536;"))
+            .map_err(self.err("cannot configure the database"))
+    }
+
+    fn configure(&mut self) -> Result<()> {
+        self.configure_reader()?;
         // The first read of the file: this is where a non-database fails.
-        // One statement, so both values come from the same snapshot.
-        let (app_id, objects): (i32, i64) = self
-            .conn
-            .query_row(
-                "SELECT (SELECT application_id FROM pragma_application_id),
-                        (SELECT count(*) FROM sqlite_schema)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(self.err("cannot read the database"))?;
-        if app_id != APPLICATION_ID && (app_id != 0 || objects > 0) {
-            return Err(Error::new(
-                Kind::Corrupt,
-                "this SQLite file was not made by memoire; refusing to change it \
-                 (check the --db path)",
-            )
-            .at(&self.path));
-        }
+        let header = header_of(&self.conn).map_err(self.err("cannot read the database"))?;
+        check_header(&self.path, &header)?;
         let mode: String = self
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -340,7 +524,7 @@ impl Store {
             .at(&self.path));
         }
         self.conn
-            .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;")
+            .execute_batch("PRAGMA synchronous = NORMAL;")
             .map_err(self.err("cannot configure the database"))?;
         Ok(())
     }
@@ -357,53 +541,66 @@ impl Store {
             .map_err(self.err("cannot read the schema version"))
     }
 
-    /// Apply the migrations the file lacks, up to version `target`, each in
-    /// its own transaction. Running it again is a no-op. The version is
-    /// read inside the write transaction, so two processes opening a new
-    /// file at once do not both migrate it.
-    fn migrate(&mut self, target: usize) -> Result<()> {
+    /// Apply the migrations the file lacks, up to version `target`, all in
+    /// one transaction; a new memory gets `seed` in that same transaction.
+    /// Running it again is a no-op. The version is read inside the write
+    /// transaction, so two processes opening a new file at once do not both
+    /// migrate it.
+    fn migrate(&mut self, target: usize, seed: Option<Seed<'_>>) -> Result<()> {
         // Up to date: no write transaction, so a lookup never waits for an
-        // import and a read-only file can still be read.
+        // import.
         if self.schema_version()? == target as i64 {
             return Ok(());
         }
-        loop {
-            let doing = "cannot upgrade the database schema";
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(|e| db_error(&self.path, doing, e))?;
-            let version: i64 = tx
-                .query_row("PRAGMA user_version", [], |r| r.get(0))
-                .map_err(|e| db_error(&self.path, doing, e))?;
-            if version > SCHEMA_VERSION {
-                return Err(Error::new(
-                    Kind::NewerSchema,
-                    format!(
-                        "this database was written by a newer memoire (schema version {version}; \
-                         this memoire knows up to {SCHEMA_VERSION}); upgrade memoire to use it"
-                    ),
-                )
-                .at(&self.path));
-            }
-            let Some(migration) = MIGRATIONS
-                .get(version as usize)
-                .filter(|_| (version as usize) < target)
-            else {
-                return Ok(());
-            };
+        let doing = "cannot upgrade the database schema";
+        let fail = |e| db_error(&self.path, doing, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(fail)?;
+        if version > SCHEMA_VERSION {
+            return Err(newer_schema(&self.path, version));
+        }
+        for (index, migration) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .take(target)
+            .skip(version as usize)
+        {
             let doing = format!(
                 "cannot upgrade the database to schema version {}",
-                version + 1
+                index + 1
             );
             tx.execute_batch(migration.sql)
                 .and_then(|()| migration.then.map_or(Ok(()), |fill| fill(&tx)))
-                .and_then(|()| tx.pragma_update(None, "application_id", APPLICATION_ID))
-                .and_then(|()| tx.pragma_update(None, "user_version", version + 1))
-                .and_then(|()| tx.commit())
                 .map_err(|e| db_error(&self.path, &doing, e))?;
-            self.created |= version == 0;
         }
+        let created = version == 0;
+        if (version as usize) < target {
+            tx.pragma_update(None, "application_id", APPLICATION_ID)
+                .and_then(|()| tx.pragma_update(None, "user_version", target as i64))
+                .map_err(fail)?;
+        }
+        match seed.filter(|_| created) {
+            Some(seed) => {
+                let now: String = tx
+                    .query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))
+                    .map_err(fail)?;
+                let mut batch = TermBatch {
+                    tx,
+                    path: self.path.clone(),
+                    now,
+                };
+                seed(&mut batch)?;
+                batch.commit()?;
+            }
+            None => tx.commit().map_err(fail)?,
+        }
+        self.created = created;
+        Ok(())
     }
 
     /// Start an import: one write transaction that holds until
@@ -699,12 +896,19 @@ impl Store {
     }
 
     /// Copy the write-ahead log back into the database file and truncate it,
-    /// so that a large import does not leave a log as big as the memory.
-    /// Best effort: a busy reader simply delays it to a later checkpoint.
-    pub fn checkpoint(&self) {
+    /// so that a large import does not leave a log as big as the memory —
+    /// without ever waiting: while another process reads (`memoire export |
+    /// less`) or writes, SQLite copies what it can and the rest waits for a
+    /// later checkpoint.
+    pub fn checkpoint(&mut self) {
+        if self.conn.busy_timeout(Duration::ZERO).is_ok() {
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
         let _ = self
             .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            .busy_handler(Some(wait_for_lock as fn(i32) -> bool));
     }
 }
 
@@ -1134,13 +1338,7 @@ fn decode_ids(bytes: &[u8]) -> Vec<i64> {
     ids
 }
 
-/// Do two paths name the same existing file (through links, `./`, `..`)?
-pub fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
-}
+pub use crate::file::same_file;
 
 /// Where the database lives when `--db` is not given: `MEMOIRE_DB` is read by
 /// the binary; this is the fallback, `$XDG_DATA_HOME/memoire/memoire.db` or
@@ -1188,7 +1386,7 @@ mod tests {
             created: false,
         };
         store.configure().unwrap();
-        store.migrate(version).unwrap();
+        store.migrate(version, None).unwrap();
         store
     }
 

@@ -34,6 +34,46 @@ pub fn nfc(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// A character memoire never stores nor writes: control characters other
+/// than tab and line breaks (XML 1.0 cannot hold C0 controls, and C1
+/// controls are mojibake), and the 66 Unicode non-characters (U+FFFE,
+/// U+FFFF, U+FDD0–U+FDEF, the last two of every plane), which XML forbids
+/// or discourages and other tools refuse.
+pub fn forbidden_char(c: char) -> bool {
+    let code = c as u32;
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || (0xFDD0..=0xFDEF).contains(&code)
+        || code & 0xFFFE == 0xFFFE
+}
+
+/// What a translator is told about a [`forbidden_char`].
+pub fn describe_forbidden(c: char) -> String {
+    let kind = if c.is_control() {
+        "control character"
+    } else {
+        "non-character"
+    };
+    format!(
+        "{kind} U+{:04X} in the text (XML files cannot hold it)",
+        c as u32
+    )
+}
+
+/// `text` without [`forbidden_char`]s, each replaced by U+FFFD; borrowed
+/// when there is none (the common case). For writers of XML, where such a
+/// character would make the file unreadable.
+pub fn without_forbidden(text: &str) -> Cow<'_, str> {
+    if text.chars().any(forbidden_char) {
+        Cow::Owned(
+            text.chars()
+                .map(|c| if forbidden_char(c) { '\u{FFFD}' } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// Characters that take no space before them in the key (French typography
 /// puts a no-break space there, English none).
 fn takes_no_space_before(c: char) -> bool {

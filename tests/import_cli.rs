@@ -416,7 +416,7 @@ fn export_refuses_to_write_over_the_memory() {
     let run = sb.run(&["export", "-o", sb.db.to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("the memory's own database file"),
+        run.stderr.contains("would overwrite the memory"),
         "{}",
         run.stderr
     );

@@ -31,6 +31,7 @@
 //! file. Only I/O failures end the reading. Rows whose cells are all empty
 //! (spreadsheet filler) are skipped.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, Cursor, Read, Write};
@@ -284,10 +285,7 @@ impl PairReader {
                     Ok(pair) if unconfirmed(&pair.status) => continue,
                     Ok(pair) => {
                         return Ok(Some(Ok(PairRow {
-                            source: super::draft::from_spreadsheet(&pair.source).to_string(),
-                            target: super::draft::from_spreadsheet(&pair.target).to_string(),
-                            prev_source: previous
-                                .map(|p| super::draft::from_spreadsheet(&p).to_string()),
+                            prev_source: previous.map(|p| formula_unguard(&p).to_string()),
                             status: None,
                             ..pair
                         })));
@@ -351,7 +349,10 @@ impl PairReader {
             let (text, how) =
                 encoding::decode(bytes, self.detected).map_err(|why| format!("{role}: {why}"))?;
             windows_1252 |= how == Decoded::Windows1252Fallback;
-            Ok(text)
+            Ok(match formula_unguard(&text) {
+                unguarded if unguarded.len() < text.len() => unguarded.to_string(),
+                _ => text,
+            })
         };
         let source = cell(self.layout.source, "source")?;
         let target = cell(self.layout.target, "target")?;
@@ -944,23 +945,65 @@ fn choose_columns(
     })
 }
 
-/// Writes rows as CSV (comma) or TSV (tab), RFC 4180 quoting, UTF-8.
+/// Does a spreadsheet take this cell for a formula (or, for a cell
+/// starting with `'`, for a guarded one)? Excel and LibreOffice run a cell
+/// starting with `=`, `+`, `-` or `@`, and a tab or carriage return in front
+/// does not stop them.
+fn needs_guard(cell: &str) -> bool {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => true,
+        Some('\'') => needs_guard(&cell[1..]),
+        _ => false,
+    }
+}
+
+/// A cell no spreadsheet runs: a leading `'` (which spreadsheets hide)
+/// before a cell that [`needs_guard`]. `- Le Conseil…` would otherwise
+/// become `#NAME?`, and `=HYPERLINK(…)` a link.
+pub fn formula_guard(cell: &str) -> Cow<'_, str> {
+    if needs_guard(cell) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// Undo [`formula_guard`]: `formula_unguard(&formula_guard(c)) == c` for
+/// every cell, so exports import back unchanged. A cell that was not
+/// guarded is returned as it is (a guarded-looking cell is always guarded,
+/// since the guard also guards cells that start with `'` themselves).
+pub fn formula_unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_guard(rest) => rest,
+        _ => cell,
+    }
+}
+
+/// Writes rows as CSV (comma) or TSV (tab), RFC 4180 quoting, UTF-8; with
+/// `guard`, cells pass through [`formula_guard`].
 pub struct CsvWriter<W: Write> {
     writer: csv::Writer<W>,
+    guard: bool,
 }
 
 impl<W: Write> CsvWriter<W> {
     /// Start a file with its header row.
-    pub fn new(out: W, delimiter: u8, header: &[&str]) -> io::Result<Self> {
+    pub fn new(out: W, delimiter: u8, guard: bool, header: &[&str]) -> io::Result<Self> {
         let mut writer = csv::WriterBuilder::new()
             .delimiter(delimiter)
             .from_writer(out);
         writer.write_record(header).map_err(into_io)?;
-        Ok(CsvWriter { writer })
+        Ok(CsvWriter { writer, guard })
     }
 
     pub fn write(&mut self, cells: &[&str]) -> io::Result<()> {
-        self.writer.write_record(cells).map_err(into_io)
+        if self.guard {
+            self.writer
+                .write_record(cells.iter().map(|c| formula_guard(c).into_owned()))
+                .map_err(into_io)
+        } else {
+            self.writer.write_record(cells).map_err(into_io)
+        }
     }
 
     pub fn finish(mut self) -> io::Result<()> {

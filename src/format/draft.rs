@@ -14,10 +14,16 @@ use crate::pretranslate::{Analysis, Band, Draft};
 /// what a reviewer must do: `translated` (an exact match), `fuzzy` (a fill
 /// to check: set it to `translated` once checked), `new` (to translate).
 /// Only `translated` rows are learnt when the table is imported back.
-/// Cells that a spreadsheet would take for a formula (starting with `=`,
-/// `+`, `-`, `@`) get a leading `'`, which the import removes. With `bom`,
+/// With `guard`, cells that a spreadsheet would take for a formula get a
+/// leading `'` ([`super::csv::formula_guard`]), which the import removes. With `bom`,
 /// a UTF-8 byte-order mark first, so that Excel opens the accents right.
-pub fn write_table(out: &mut dyn Write, draft: &Draft, delimiter: u8, bom: bool) -> io::Result<()> {
+pub fn write_table(
+    out: &mut dyn Write,
+    draft: &Draft,
+    delimiter: u8,
+    guard: bool,
+    bom: bool,
+) -> io::Result<()> {
     if bom {
         out.write_all(b"\xEF\xBB\xBF")?;
     }
@@ -32,7 +38,7 @@ pub fn write_table(out: &mut dyn Write, draft: &Draft, delimiter: u8, bom: bool)
         "terms",
         "warnings",
     ];
-    let mut writer = CsvWriter::new(out, delimiter, &header)?;
+    let mut writer = CsvWriter::new(out, delimiter, guard, &header)?;
     for s in &draft.segments {
         let score = match (&s.repetition_of, &s.suggestion) {
             (Some(first), _) => format!("repetition of {first}"),
@@ -65,29 +71,10 @@ pub fn write_table(out: &mut dyn Write, draft: &Draft, delimiter: u8, bom: bool)
             terms.join("; "),
             s.warnings.join("; "),
         ];
-        let cells: Vec<String> = cells.iter().map(|c| spreadsheet_safe(c)).collect();
         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
         writer.write(&cells)?;
     }
     writer.finish()
-}
-
-/// A cell a spreadsheet will not run as a formula: `- Le Conseil…` would
-/// otherwise become `#NAME?`.
-fn spreadsheet_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
-
-/// Undo [`spreadsheet_safe`].
-pub fn from_spreadsheet(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
-        _ => cell,
-    }
 }
 
 /// The draft as running text, a paragraph per line; segments without a

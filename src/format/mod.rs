@@ -53,21 +53,35 @@ pub struct BadRow {
     pub raw: Vec<u8>,
 }
 
-/// Why a pair read from any format cannot be stored, if it cannot: an
-/// empty side, or control characters (which XML exports could not hold).
-pub fn check_texts(source: &str, target: &str) -> std::result::Result<(), String> {
-    for (side, text) in [("source", source), ("target", target)] {
+/// Why a row read from any format cannot be stored, if it cannot: an empty
+/// source or target, a text longer than `max_segment` bytes, or a character
+/// that XML cannot hold (see [`crate::text::forbidden_char`]) in any field,
+/// which would make every TMX, TBX or XLIFF written from it unreadable.
+pub fn check_row(row: &PairRow, max_segment: usize) -> std::result::Result<(), String> {
+    for (side, text) in [("source", &row.source), ("target", &row.target)] {
         if text.trim().is_empty() {
             return Err(format!("empty {side}"));
         }
-        if let Some(c) = text
-            .chars()
-            .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-        {
+        if text.len() > max_segment {
             return Err(format!(
-                "{side}: control character U+{:04X} in the text",
-                c as u32
+                "{side}: {} bytes of text, over the limit of {max_segment} (--max-segment-size)",
+                text.len()
             ));
+        }
+    }
+    let fields = [
+        ("source", Some(&row.source)),
+        ("target", Some(&row.target)),
+        ("origin", row.origin.as_ref()),
+        ("domain", row.domain.as_ref()),
+        ("note", row.note.as_ref()),
+        ("status", row.status.as_ref()),
+        ("previous segment", row.prev_source.as_ref()),
+        ("next segment", row.next_source.as_ref()),
+    ];
+    for (field, text) in fields {
+        if let Some(c) = text.and_then(|t| t.chars().find(|&c| crate::text::forbidden_char(c))) {
+            return Err(format!("{field}: {}", crate::text::describe_forbidden(c)));
         }
     }
     Ok(())

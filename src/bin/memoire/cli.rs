@@ -128,9 +128,20 @@ pub struct ImportArgs {
     pub target_col: Option<Column>,
 
     /// Where to copy rejected rows (default: beside the input, memory.csv →
-    /// memory.rejects.csv).
+    /// memory.rejects.csv). An existing file there is never overwritten:
+    /// the import stops before it starts, unless --force is given.
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
+
+    /// Replace a file already at the rejects path (a rejects file from an
+    /// earlier import). Never the input or the memory.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Longest source or target text accepted, in bytes (K and M suffixes:
+    /// 64K, 1M); a longer one is rejected with its line.
+    #[arg(long, value_name = "SIZE", default_value = "64K", value_parser = parse_size)]
+    pub max_segment_size: usize,
 
     /// Import nothing if any row is bad; stop at the first one.
     #[arg(long)]
@@ -155,6 +166,26 @@ impl From<HeaderArg> for HeaderMode {
             HeaderArg::Yes => HeaderMode::Yes,
             HeaderArg::No => HeaderMode::No,
         }
+    }
+}
+
+/// `65536`, `64K`, `64KiB`, `1M` → bytes.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let lower = s.trim().to_ascii_lowercase();
+    let lower = lower
+        .strip_suffix("ib")
+        .or_else(|| lower.strip_suffix('b'))
+        .unwrap_or(&lower);
+    let (digits, unit) = match lower.strip_suffix('k') {
+        Some(d) => (d, 1024),
+        None => match lower.strip_suffix('m') {
+            Some(d) => (d, 1024 * 1024),
+            None => (lower, 1),
+        },
+    };
+    match digits.trim().parse::<usize>() {
+        Ok(n) if n > 0 => n.checked_mul(unit).ok_or_else(|| "too large".to_string()),
+        _ => Err("use a number of bytes, or K or M: 64K, 1M".to_string()),
     }
 }
 
@@ -188,9 +219,16 @@ pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub format: Option<ExportFormat>,
 
-    /// Output file (default: standard output).
+    /// Output file (default: standard output). Written to a temporary file
+    /// beside it and renamed into place when complete.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// CSV/TSV: write cells as they are. By default a cell starting with
+    /// = + - @, a tab or a carriage return gets a leading ' so that Excel or
+    /// LibreOffice cannot run it as a formula; `memoire import` removes it.
+    #[arg(long)]
+    pub no_formula_guard: bool,
 
     #[command(flatten)]
     pub langs: LangArgs,
@@ -561,6 +599,11 @@ pub struct PretranslateArgs {
     /// Start CSV/TSV with a UTF-8 byte-order mark (for Excel).
     #[arg(long)]
     pub bom: bool,
+
+    /// CSV/TSV: write cells as they are, without the leading ' that keeps a
+    /// spreadsheet from running a cell starting with = + - @ as a formula.
+    #[arg(long)]
+    pub no_formula_guard: bool,
 
     #[command(flatten)]
     pub langs: LangArgs,

@@ -1,8 +1,7 @@
 //! `memoire pretranslate` and `memoire analyze`.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use memoire::format::{draft, xliff};
@@ -12,6 +11,7 @@ use memoire::{Error, Kind, Result};
 use serde::Serialize;
 
 use crate::cli::{AnalyzeArgs, DraftFormat, PretranslateArgs};
+use crate::output::Destination;
 use crate::{languages, read_text};
 
 /// Pre-translate one article file.
@@ -45,42 +45,29 @@ pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
             _ => DraftFormat::Xliff,
         }
     });
-    let store = Store::open_existing(db)?;
+    let store = Store::open_read_only(db)?;
     let options = Options {
         source_lang: &source_lang,
         target_lang: &target_lang,
         threshold: args.threshold,
     };
     let draft = draft_of(&store, &args.article, &options)?;
-    let (out, name): (Box<dyn Write>, PathBuf) = match &args.output {
-        Some(path) if store.is_own_file(path) || memoire::store::same_file(path, &args.article) => {
-            return Err(Error::new(
-                Kind::Input,
-                "the draft would overwrite the article or the memory",
-            )
-            .at(path));
-        }
-        Some(path) => (
-            Box::new(File::create(path).map_err(|e| Error::io("cannot create", path, e))?),
-            path.clone(),
-        ),
-        None => (Box::new(io::stdout().lock()), PathBuf::from("<stdout>")),
-    };
-    let mut out = BufWriter::new(out);
+    let mut dest = Destination::open(args.output.as_deref(), &store, Some(&args.article))?;
+    let out = &mut dest.out;
+    let guard = !args.no_formula_guard;
     let written = match format {
-        DraftFormat::Xliff => xliff::write_xliff2(&mut out, &draft),
-        DraftFormat::Xliff1 => xliff::write_xliff12(&mut out, &draft),
-        DraftFormat::Csv => draft::write_table(&mut out, &draft, b',', args.bom),
-        DraftFormat::Tsv => draft::write_table(&mut out, &draft, b'\t', args.bom),
-        DraftFormat::Json => serde_json::to_writer_pretty(&mut out, &draft)
+        DraftFormat::Xliff => xliff::write_xliff2(out, &draft),
+        DraftFormat::Xliff1 => xliff::write_xliff12(out, &draft),
+        DraftFormat::Csv => draft::write_table(out, &draft, b',', guard, args.bom),
+        DraftFormat::Tsv => draft::write_table(out, &draft, b'\t', guard, args.bom),
+        DraftFormat::Json => serde_json::to_writer_pretty(&mut *out, &draft)
             .map_err(io::Error::from)
             .and_then(|()| writeln!(out)),
-        DraftFormat::Text => draft::write_text(&mut out, &draft),
-        DraftFormat::Html => draft::write_html(&mut out, &draft),
+        DraftFormat::Text => draft::write_text(out, &draft),
+        DraftFormat::Html => draft::write_html(out, &draft),
     };
-    written
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::io("cannot write", &name, e))?;
+    written.map_err(|e| Error::io("cannot write", &dest.name, e))?;
+    dest.finish()?;
     let mut summary = Vec::new();
     draft::write_analysis(&mut summary, &draft.name, &draft.analysis).expect("writing to memory");
     eprint!("{}", String::from_utf8_lossy(&summary));
@@ -100,7 +87,7 @@ struct FileAnalysis<'a> {
 
 pub fn analyze(db: &Path, args: AnalyzeArgs) -> Result<ExitCode> {
     let (source_lang, target_lang) = languages(&args.langs)?;
-    let store = Store::open_existing(db)?;
+    let store = Store::open_read_only(db)?;
     let options = Options {
         source_lang: &source_lang,
         target_lang: &target_lang,
@@ -138,6 +125,7 @@ pub fn analyze(db: &Path, args: AnalyzeArgs) -> Result<ExitCode> {
         let mut writer = memoire::format::csv::CsvWriter::new(
             &mut *stdout,
             b',',
+            true,
             &["file", "band", "segments", "words"],
         )
         .map_err(out_err)?;

@@ -5,12 +5,14 @@
 
 mod cli;
 mod draft;
+mod output;
 mod term;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -30,15 +32,32 @@ use cli::{
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    memoire::interrupt::on_wait(|| eprintln!("waiting for another import to finish…"));
+    // Ctrl-C: a command that can stop cleanly (an import, an export) is
+    // told to and keeps nothing; any other simply ends, as without handler.
+    let _ = ctrlc::set_handler(|| {
+        memoire::interrupt::request();
+        if !STOPS_CLEANLY.load(Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
     match run(cli) {
         Ok(code) => code,
         Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(err) if err.kind() == Kind::Interrupted => {
+            eprintln!("memoire: {err}");
+            ExitCode::from(130)
+        }
         Err(err) => {
             eprintln!("memoire: {}", chain(&err));
             ExitCode::from(2)
         }
     }
 }
+
+/// Set by commands that check [`memoire::interrupt::requested`] and stop
+/// cleanly on Ctrl-C.
+static STOPS_CLEANLY: AtomicBool = AtomicBool::new(false);
 
 /// The error and its causes on one line: `a.csv: cannot open: No such file…`.
 fn chain(err: &Error) -> String {
@@ -128,15 +147,12 @@ pub enum Contents {
 /// Open the store for a command that writes; a new memory gets the shipped
 /// glossary unless MEMOIRE_NO_GLOSSARY is set.
 pub fn open_for_writing(db: &Path) -> Result<Store> {
-    let mut store = Store::open(db)?;
     let opted_out = std::env::var_os("MEMOIRE_NO_GLOSSARY").is_some_and(|v| !v.is_empty());
-    if store.created() && !opted_out {
-        memoire::glossary::install_shipped(&mut store)?;
-    }
-    Ok(store)
+    memoire::glossary::open_for_writing(db, !opted_out)
 }
 
 pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCode> {
+    STOPS_CLEANLY.store(true, Ordering::SeqCst);
     let (source_lang, target_lang) = languages(&args.langs)?;
     if args.origin.as_deref().is_some_and(|o| o.trim().is_empty()) {
         return Err(Error::new(
@@ -150,6 +166,8 @@ pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCod
         origin: args.origin,
         strict: args.strict,
         rejects: args.rejects,
+        replace_rejects: args.force,
+        max_segment: args.max_segment_size,
         format: args.format.map(ImportFormat::into),
         csv: CsvOptions {
             delimiter: args.delimiter,
@@ -273,45 +291,33 @@ pub fn export(db: &Path, args: ExportArgs, contents: Contents) -> Result<ExitCod
         }
         _ => {}
     }
-    let store = Store::open_existing(db)?;
-    let (out, name): (Box<dyn Write>, PathBuf) = match &args.output {
-        Some(path) if store.is_own_file(path) => {
-            return Err(Error::new(
-                Kind::Input,
-                "this is the memory's own database file; export to another file",
-            )
-            .at(path));
-        }
-        Some(path) => {
-            let file = File::create(path).map_err(|e| Error::io("cannot create", path, e))?;
-            (Box::new(file), path.clone())
-        }
-        None => (Box::new(io::stdout().lock()), PathBuf::from("<stdout>")),
-    };
-    let mut out = BufWriter::new(out);
+    let store = Store::open_read_only(db)?;
+    STOPS_CLEANLY.store(true, Ordering::SeqCst);
+    let mut dest = output::Destination::open(args.output.as_deref(), &store, None)?;
+    let (out, name) = (&mut dest.out, dest.name.clone());
     let (source, target) = (source_lang.as_str(), target_lang.as_str());
+    let guard = !args.no_formula_guard;
     match (contents, format) {
         (Contents::Memory, ExportFormat::Tmx) => {
-            export::export_tmx(&store, source, target, &mut out, &name)
+            export::export_tmx(&store, source, target, out, &name)
         }
         (Contents::Glossary, ExportFormat::Tbx) => {
-            export::export_tbx(&store, source, target, &mut out, &name)
+            export::export_tbx(&store, source, target, out, &name)
         }
         (Contents::Memory, ExportFormat::Tsv) => {
-            export::export_pairs(&store, source, target, b'\t', &mut out, &name)
+            export::export_pairs(&store, source, target, b'\t', guard, out, &name)
         }
         (Contents::Memory, _) => {
-            export::export_pairs(&store, source, target, b',', &mut out, &name)
+            export::export_pairs(&store, source, target, b',', guard, out, &name)
         }
         (Contents::Glossary, ExportFormat::Tsv) => {
-            export::export_terms(&store, source, target, b'\t', &mut out, &name)
+            export::export_terms(&store, source, target, b'\t', guard, out, &name)
         }
         (Contents::Glossary, _) => {
-            export::export_terms(&store, source, target, b',', &mut out, &name)
+            export::export_terms(&store, source, target, b',', guard, out, &name)
         }
     }?;
-    out.flush()
-        .map_err(|e| Error::io("cannot write", &name, e))?;
+    dest.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -320,7 +326,7 @@ fn lookup(db: &Path, args: LookupArgs) -> Result<ExitCode> {
     if args.text.trim().is_empty() {
         return Err(Error::new(Kind::Input, "give a sentence to look up"));
     }
-    let store = Store::open_existing(db)?;
+    let store = Store::open_read_only(db)?;
     let matches = fuzzy::search(
         &store,
         &fuzzy::Query {
@@ -388,7 +394,7 @@ fn concordance(db: &Path, args: ConcordanceArgs) -> Result<ExitCode> {
             "give at least one word to look for",
         ));
     }
-    let store = Store::open_existing(db)?;
+    let store = Store::open_read_only(db)?;
     let concordance = fuzzy::concordance(
         &store,
         &args.phrase,
@@ -451,7 +457,7 @@ fn concordance(db: &Path, args: ConcordanceArgs) -> Result<ExitCode> {
 }
 
 fn stats(db: &Path, args: StatsArgs) -> Result<ExitCode> {
-    let store = Store::open_existing(db)?;
+    let store = Store::open_read_only(db)?;
     let stats = store.stats()?;
     let stdout = &mut io::stdout().lock();
     let out_err = |e: io::Error| Error::io("cannot write", Path::new("<stdout>"), e);

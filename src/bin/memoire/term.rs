@@ -118,7 +118,7 @@ fn add(db: &Path, args: TermAddArgs) -> Result<ExitCode> {
 
 fn list(db: &Path, args: TermListArgs) -> Result<ExitCode> {
     let (source_lang, target_lang) = languages(&args.langs)?;
-    let store = Store::open_existing(db)?;
+    let store = Store::open_read_only(db)?;
     let terms: Vec<Term> = store
         .terms(&source_lang, &target_lang)?
         .into_iter()
@@ -164,7 +164,7 @@ fn remove(db: &Path, args: TermRemoveArgs) -> Result<ExitCode> {
 
 fn lookup(db: &Path, args: TermLookupArgs) -> Result<ExitCode> {
     let (source_lang, target_lang) = languages(&args.langs)?;
-    let store = Store::open_existing(db)?;
+    let store = Store::open_read_only(db)?;
     let (side, lang) = if args.reverse {
         (Side::Target, &target_lang)
     } else {
@@ -229,7 +229,7 @@ fn find(db: &Path, args: TermFindArgs) -> Result<ExitCode> {
         Some(text) => text,
         None => read_text(args.file.as_deref())?.0,
     };
-    let store = Store::open_existing(db)?;
+    let store = Store::open_read_only(db)?;
     let glossary = Glossary::new(
         store.terms(&source_lang, &target_lang)?,
         Side::Source,
