@@ -22,6 +22,7 @@ use crate::format::csv::{CsvOptions, PairReader};
 use crate::format::tbx::TbxReader;
 use crate::format::tmx::TmxReader;
 use crate::format::xliff::XliffReader;
+use crate::format::xml::Limits;
 use crate::format::{self, PairRow, RowSource};
 use crate::store::{Added, NewPair, NewTerm, Store, TermAdded, TermStatus};
 
@@ -283,11 +284,18 @@ fn commit(report: &ImportReport, committed: Result<()>) -> Result<()> {
 /// Open `path` in its format (see [`Format`]).
 fn open_source(path: &Path, options: &ImportOptions) -> Result<Box<dyn RowSource>> {
     let (source, target) = (&options.source_lang, &options.target_lang);
+    let limits = Limits::for_segments(options.max_segment);
     Ok(match options.format.unwrap_or_else(|| Format::of(path)) {
-        Format::Csv => Box::new(PairReader::open(path, &options.csv, source, target)?),
-        Format::Tmx => Box::new(TmxReader::open(path, source, target)?),
-        Format::Tbx => Box::new(TbxReader::open(path, source, target)?),
-        Format::Xliff => Box::new(XliffReader::open(path, source, target)?),
+        Format::Csv => Box::new(PairReader::open(
+            path,
+            &options.csv,
+            source,
+            target,
+            limits,
+        )?),
+        Format::Tmx => Box::new(TmxReader::open(path, source, target, limits)?),
+        Format::Tbx => Box::new(TbxReader::open(path, source, target, limits)?),
+        Format::Xliff => Box::new(XliffReader::open(path, source, target, limits)?),
     })
 }
 
@@ -307,7 +315,6 @@ fn import_rows(
         .len();
     let mut report = ImportReport {
         path: path.to_path_buf(),
-        described: source.describe(),
         ..ImportReport::default()
     };
     let mut rejects = Rejects {
@@ -329,6 +336,7 @@ fn import_rows(
     // On an error the import keeps nothing: the unfinished rejects file is
     // dropped with it (it was never in place).
     result?;
+    report.described = source.describe();
     // The rejects are on disk before the import commits: nothing is lost.
     report.rejects_path = rejects.finish()?;
     progress(Progress {

@@ -929,6 +929,16 @@ fn pair_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<PairRecord> {
     })
 }
 
+/// A stored pair of the source being added, as [`ImportBatch::add`]
+/// compares it.
+struct Known {
+    id: i64,
+    target: String,
+    origin: String,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
 /// An import in progress: one write transaction.
 pub struct ImportBatch<'a> {
     tx: rusqlite::Transaction<'a>,
@@ -950,41 +960,62 @@ impl ImportBatch<'_> {
         let target_key = text::match_key(&target);
         let hash = text::key_hash(&source_key);
 
-        let known: Vec<(i64, String, String, Option<String>)> = self
+        let known: Vec<Known> = self
             .tx
             .prepare_cached(
-                "SELECT id, target, origin, prev_source FROM segment_pair
+                "SELECT id, target, origin, prev_source, next_source FROM segment_pair
                  WHERE key_hash = ?1 AND source_lang = ?2 AND target_lang = ?3
                    AND coalesce(source_key, source) = ?4",
             )
             .and_then(|mut stmt| {
                 stmt.query_map(
                     params![hash, pair.source_lang, pair.target_lang, source_key],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| {
+                        Ok(Known {
+                            id: r.get(0)?,
+                            target: r.get(1)?,
+                            origin: r.get(2)?,
+                            prev: r.get(3)?,
+                            next: r.get(4)?,
+                        })
+                    },
                 )?
                 .collect()
             })
             .map_err(self.err("cannot check for duplicates"))?;
         let has_context = pair.prev_source.is_some() || pair.next_source.is_some();
-        if let Some((id, stored, _, stored_prev)) =
-            known.iter().find(|k| text::match_key(&k.1) == target_key)
+        let (prev, next) = (
+            pair.prev_source.map(text::nfc),
+            pair.next_source.map(text::nfc),
+        );
+        // The same place of the same document: a reviewed draft imported
+        // again. The same sentence elsewhere in it (another context) is
+        // another translation, kept beside this one.
+        let same_place = |k: &Known| {
+            k.origin == pair.origin
+                && k.prev.as_deref() == prev.as_deref()
+                && k.next.as_deref() == next.as_deref()
+        };
+        if let Some(k) = known
+            .iter()
+            .find(|k| text::match_key(&k.target) == target_key)
         {
             // A reviewer's typographic fix (quotes, spaces) counts.
-            if pair.replace_same_origin && *stored != target {
-                self.set_context(*id, pair, Some(&target))?;
+            if pair.replace_same_origin && k.target != target {
+                self.set_context(k.id, pair, Some(&target))?;
                 return Ok(Added::Updated);
             }
             // The same pair: learn its context if it had none.
-            if has_context && stored_prev.is_none() {
-                self.set_context(*id, pair, None)?;
+            if has_context && k.prev.is_none() && k.next.is_none() {
+                self.set_context(k.id, pair, None)?;
             }
             return Ok(Added::Duplicate);
         }
         if pair.replace_same_origin
-            && let Some((id, ..)) = known.iter().find(|k| k.2 == pair.origin)
+            && let Some(k) = known.iter().find(|k| same_place(k))
         {
             // A reviewed translation of the same document changed: update it.
-            self.set_context(*id, pair, Some(&target))?;
+            self.set_context(k.id, pair, Some(&target))?;
             return Ok(Added::Updated);
         }
         let has_source = !known.is_empty();

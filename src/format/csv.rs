@@ -42,6 +42,7 @@ use std::str::FromStr;
 use csv::ByteRecord;
 
 use super::encoding::{self, Decoded, Detected, TextEncoding};
+use super::xml::Limits;
 use super::{BadRow, PairRow, RowSource};
 use crate::error::{Error, Kind, Result};
 use crate::text;
@@ -138,6 +139,7 @@ impl PairReader {
         options: &CsvOptions,
         source_lang: &str,
         target_lang: &str,
+        limits: Limits,
     ) -> Result<PairReader> {
         let detected = encoding::detect(path, options.encoding)?;
         let mut stream = encoding::decoded_stream(path, detected)?;
@@ -176,7 +178,10 @@ impl PairReader {
         )
         .map_err(|msg| Error::new(Kind::Input, msg).at(path))?;
 
-        let watched = Rc::new(RefCell::new(Watched::default()));
+        let watched = Rc::new(RefCell::new(Watched {
+            max_window: limits.max_event + (1 << 16),
+            ..Watched::default()
+        }));
         let tap = Tap {
             inner: Box::new(Cursor::new(sample).chain(stream)) as Box<dyn Read>,
             watched: Rc::clone(&watched),
@@ -253,6 +258,17 @@ impl PairReader {
             let before = self.reader.position().byte();
             let more = self.reader.read_byte_record(&mut self.record);
             let (line, start) = self.watched.borrow_mut().locate(before);
+            if self.watched.borrow().overflow {
+                let mib = self.watched.borrow().max_window >> 20;
+                return Err(Error::new(
+                    Kind::Input,
+                    format!(
+                        "a row of more than {mib} MiB starts here (a quote that never closes?); \
+                         nothing was imported"
+                    ),
+                )
+                .at_line(&self.path, line));
+            }
             if !more.map_err(|e| csv_error(&self.path, Some(line), e))? {
                 return Ok(None);
             }
@@ -585,6 +601,10 @@ struct Watched {
     /// Bytes from `window_start` on.
     window: Vec<u8>,
     window_start: u64,
+    /// The most the window may hold: one row and the parser's read-ahead.
+    max_window: u64,
+    /// A row ran over the limit; the stream stopped.
+    overflow: bool,
 }
 
 impl Watched {
@@ -649,6 +669,12 @@ impl<R: Read> Read for Tap<R> {
         }
         watched.window.extend_from_slice(&buf[..n]);
         self.at += n as u64;
+        if watched.window.len() as u64 > watched.max_window {
+            // One row longer than any text memoire stores: stop before the
+            // parser buffers all of it.
+            watched.overflow = true;
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "row too long"));
+        }
         Ok(n)
     }
 }
@@ -1031,7 +1057,7 @@ mod tests {
     }
 
     fn read_all(path: &Path, options: &CsvOptions) -> (Layout, Vec<PairRow>, Vec<BadRow>) {
-        let mut reader = PairReader::open(path, options, "fr", "en").unwrap();
+        let mut reader = PairReader::open(path, options, "fr", "en", Limits::default()).unwrap();
         let (mut good, mut bad) = (vec![], vec![]);
         while let Some(row) = reader.next_row().unwrap() {
             match row {
@@ -1049,7 +1075,7 @@ mod tests {
     fn open_err(name: &str, bytes: &[u8]) -> String {
         let dir = tempfile::tempdir().unwrap();
         let path = write(&dir, name, bytes);
-        PairReader::open(&path, &CsvOptions::default(), "fr", "en")
+        PairReader::open(&path, &CsvOptions::default(), "fr", "en", Limits::default())
             .err()
             .expect("refused")
             .to_string()
@@ -1200,7 +1226,9 @@ mod tests {
             target_col: Some("9".parse().unwrap()),
             ..CsvOptions::default()
         };
-        let err = PairReader::open(&path, &options, "fr", "en").err().unwrap();
+        let err = PairReader::open(&path, &options, "fr", "en", Limits::default())
+            .err()
+            .unwrap();
         assert!(
             err.to_string()
                 .contains("there is no column 9: the file has 3 columns"),

@@ -12,12 +12,12 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use quick_xml::Writer;
 use quick_xml::events::Event;
 
-use super::xml::{self, XmlFile};
+use super::xml::{self, Limits, XmlFile};
 use super::{BadRow, PairRow, RowSource};
 use crate::error::{Error, Kind, Result};
 
@@ -52,9 +52,11 @@ enum Capture {
 
 /// Streams the term pairs of a TBX file.
 pub struct TbxReader {
-    path: PathBuf,
     xml: XmlFile,
     buf: Vec<u8>,
+    limits: Limits,
+    /// `<body>` was seen.
+    body_seen: bool,
     source_lang: String,
     target_lang: String,
     dialect: &'static str,
@@ -80,12 +82,17 @@ fn status_of(value: &str) -> Option<&'static str> {
 }
 
 impl TbxReader {
-    pub fn open(path: &Path, source_lang: &str, target_lang: &str) -> Result<TbxReader> {
-        let mut xml = xml::open(path)?;
+    pub fn open(
+        path: &Path,
+        source_lang: &str,
+        target_lang: &str,
+        limits: Limits,
+    ) -> Result<TbxReader> {
+        let mut xml = xml::open(path, limits)?;
         let mut buf = Vec::new();
         let dialect = loop {
-            match xml.reader.read_event_into(&mut buf) {
-                Ok(Event::Start(e)) => match xml::local_name(&e).as_str() {
+            match xml.next(&mut buf)? {
+                Event::Start(e) | Event::Empty(e) => match xml::local_name(&e).as_str() {
                     "martif" => break "TBX 2",
                     "tbx" => break "TBX v3",
                     other => {
@@ -96,18 +103,14 @@ impl TbxReader {
                         .at(path));
                     }
                 },
-                Ok(Event::Eof) => {
-                    return Err(Error::new(Kind::Input, "not a TBX file: it is empty").at(path));
-                }
-                Ok(_) => {}
-                Err(e) => return Err(xml.malformed(path, e)),
+                _ => {}
             }
-            buf.clear();
         };
         Ok(TbxReader {
-            path: path.to_path_buf(),
             xml,
             buf,
+            limits,
+            body_seen: false,
             source_lang: source_lang.to_string(),
             target_lang: target_lang.to_string(),
             dialect,
@@ -122,23 +125,34 @@ impl TbxReader {
         let mut lang = String::new();
         let mut capture: Vec<(Capture, String)> = Vec::new();
         loop {
-            self.buf.clear();
             let line = self.xml.line();
-            let event = match self.xml.reader.read_event_into(&mut self.buf) {
-                Ok(event) => event,
-                Err(e) => return Err(self.xml.malformed(&self.path, e)),
-            };
+            let event = self.xml.next(&mut self.buf)?;
             if entry.is_some() && !matches!(event, Event::Eof) {
                 raw.write_event(event.borrow())
-                    .map_err(|e| Error::io("cannot read", &self.path, e))?;
+                    .map_err(|e| Error::io("cannot read", self.xml.path(), e))?;
+                if raw.get_ref().len() as u64 > self.limits.max_event {
+                    return Err(self.xml.error(format!(
+                        "an entry of more than {} MiB",
+                        self.limits.max_event >> 20
+                    )));
+                }
             }
             match event {
                 Event::Start(e) => {
                     let name = xml::local_name(&e);
                     match name.as_str() {
+                        "termEntry" | "conceptEntry" if entry.is_some() => {
+                            return Err(self.xml.error(format!("a <{name}> inside an entry")));
+                        }
+                        "body" if self.body_seen => {
+                            return Err(self.xml.error(
+                                "a second <body>: two TBX files glued together? Import them one by one",
+                            ));
+                        }
+                        "body" => self.body_seen = true,
                         "termEntry" | "conceptEntry" => {
                             raw.write_event(Event::Start(e.borrow()))
-                                .map_err(|e| Error::io("cannot read", &self.path, e))?;
+                                .map_err(|e| Error::io("cannot read", self.xml.path(), e))?;
                             entry = Some(Entry {
                                 line,
                                 ..Entry::default()
@@ -197,10 +211,6 @@ impl TbxReader {
                         }
                         continue;
                     }
-                    if name == "body" {
-                        self.finished = true;
-                        return Ok(None);
-                    }
                     let (Some((kind, text)), Some(entry)) = (capture.pop(), entry.as_mut()) else {
                         continue;
                     };
@@ -218,18 +228,10 @@ impl TbxReader {
                 Event::Text(t) => append(&mut capture, &t.xml10_content()),
                 Event::CData(c) => append(&mut capture, &c.xml10_content()),
                 Event::GeneralRef(r) => {
-                    let text =
-                        xml::entity_text(&r).map_err(|e| self.xml.malformed(&self.path, e))?;
+                    let text = xml::entity_text(&r).map_err(|e| self.xml.error(e))?;
                     append(&mut capture, &text)
                 }
                 Event::Eof => {
-                    if entry.is_some() {
-                        return Err(Error::new(
-                            Kind::Input,
-                            "the file ends inside an entry: it is truncated; nothing was imported",
-                        )
-                        .at_line(&self.path, self.xml.line()));
-                    }
                     self.finished = true;
                     return Ok(None);
                 }
@@ -240,34 +242,34 @@ impl TbxReader {
 
     /// The term pairs of an entry, or why it gives none.
     fn pairs(&self, entry: Entry) -> Vec<std::result::Result<PairRow, BadRow>> {
-        let of = |wanted: &str| -> Vec<&TermOf> {
-            let best = entry
-                .terms
-                .iter()
-                .map(|t| xml::language_fit(&t.lang, wanted))
-                .max()
-                .unwrap_or(0);
+        // The language sets of the entry (each tag once, in order); the
+        // source and the target are two different ones.
+        let mut langs: Vec<&str> = Vec::new();
+        for term in entry.terms.iter().filter(|t| !t.text.is_empty()) {
+            if !langs.contains(&term.lang.as_str()) {
+                langs.push(&term.lang);
+            }
+        }
+        let (source_lang, target_lang) =
+            match xml::pick_variants(&langs, &self.source_lang, &self.target_lang, None) {
+                Ok((s, t)) => (langs[s], langs[t]),
+                Err(missing) => {
+                    let what = missing.describe(&self.source_lang, &self.target_lang, "term");
+                    return vec![Err(BadRow {
+                        line: entry.line,
+                        reason: format!("{what} in this entry"),
+                        raw: entry.raw,
+                    })];
+                }
+            };
+        let of = |lang: &str| -> Vec<&TermOf> {
             entry
                 .terms
                 .iter()
-                .filter(|t| {
-                    best > 0 && xml::language_fit(&t.lang, wanted) == best && !t.text.is_empty()
-                })
+                .filter(|t| t.lang == lang && !t.text.is_empty())
                 .collect()
         };
-        let (sources, targets) = (of(&self.source_lang), of(&self.target_lang));
-        if sources.is_empty() || targets.is_empty() {
-            let missing = if sources.is_empty() {
-                &self.source_lang
-            } else {
-                &self.target_lang
-            };
-            return vec![Err(BadRow {
-                line: entry.line,
-                reason: format!("no {missing} term in this entry"),
-                raw: entry.raw,
-            })];
-        }
+        let (sources, targets) = (of(source_lang), of(target_lang));
         let mut out = Vec::new();
         for source in &sources {
             for target in &targets {
@@ -321,7 +323,7 @@ impl RowSource for TbxReader {
     }
 
     fn bytes_read(&self) -> u64 {
-        self.xml.reader.buffer_position()
+        self.xml.position()
     }
 
     fn describe(&self) -> String {
@@ -374,24 +376,23 @@ impl<W: Write> TbxWriter<W> {
     }
 
     pub fn entry(&mut self, e: &EntryOut<'_>) -> io::Result<()> {
-        use quick_xml::escape::escape;
         self.entries += 1;
         writeln!(self.out, "<termEntry id=\"t{}\">", self.entries)?;
         if let Some(domain) = e.domain {
             writeln!(
                 self.out,
                 "  <descrip type=\"subjectField\">{}</descrip>",
-                escape(domain)
+                xml::text(domain)
             )?;
         }
         if let Some(note) = e.note {
-            writeln!(self.out, "  <note>{}</note>", escape(note))?;
+            writeln!(self.out, "  <note>{}</note>", xml::text(note))?;
         }
         writeln!(
             self.out,
             "  <langSet xml:lang=\"{}\"><tig><term>{}</term></tig></langSet>",
-            escape(e.source_lang),
-            escape(e.source)
+            xml::text(e.source_lang),
+            xml::text(e.source)
         )?;
         let status = match e.status {
             "forbidden" => "deprecatedTerm-admn-sts",
@@ -401,8 +402,8 @@ impl<W: Write> TbxWriter<W> {
         writeln!(
             self.out,
             "  <langSet xml:lang=\"{}\"><tig><term>{}</term><termNote type=\"administrativeStatus\">{status}</termNote></tig></langSet>",
-            escape(e.target_lang),
-            escape(e.target)
+            xml::text(e.target_lang),
+            xml::text(e.target)
         )?;
         writeln!(self.out, "</termEntry>")
     }
@@ -421,7 +422,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.tbx");
         std::fs::write(&path, text).unwrap();
-        let mut reader = TbxReader::open(&path, "fr", "en")?;
+        let mut reader = TbxReader::open(&path, "fr", "en", Limits::default())?;
         let (mut good, mut bad) = (vec![], vec![]);
         while let Some(row) = reader.next_row()? {
             match row {

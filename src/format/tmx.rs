@@ -15,12 +15,12 @@
 //! XML or a truncated file is a fatal error with its line.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use quick_xml::Writer;
 use quick_xml::events::Event;
 
-use super::xml::{self, XmlFile};
+use super::xml::{self, Limits, XmlFile};
 use super::{BadRow, PairRow, RowSource};
 use crate::error::{Error, Kind, Result};
 
@@ -46,32 +46,45 @@ struct Unit {
 
 /// Streams the units of a TMX file as pairs.
 pub struct TmxReader {
-    path: PathBuf,
     xml: XmlFile,
     buf: Vec<u8>,
+    limits: Limits,
     source_lang: String,
     target_lang: String,
     version: String,
     srclang: Option<String>,
+    /// Inside `<body>`; `<body>` was seen and closed.
+    in_body: bool,
+    body_done: bool,
     finished: bool,
 }
 
 impl TmxReader {
     /// Open `path` and read up to `<body>`.
-    pub fn open(path: &Path, source_lang: &str, target_lang: &str) -> Result<TmxReader> {
-        let mut xml = xml::open(path)?;
+    pub fn open(
+        path: &Path,
+        source_lang: &str,
+        target_lang: &str,
+        limits: Limits,
+    ) -> Result<TmxReader> {
+        let mut xml = xml::open(path, limits)?;
         let mut buf = Vec::new();
         let (mut version, mut srclang, mut seen_root) = (String::new(), None, false);
+        let body_done;
         loop {
-            let event = xml.reader.read_event_into(&mut buf);
+            let event = xml.next(&mut buf)?;
+            let empty = matches!(event, Event::Empty(_));
             match event {
-                Ok(Event::Start(e) | Event::Empty(e)) => match xml::local_name(&e).as_str() {
-                    "tmx" => {
+                Event::Start(e) | Event::Empty(e) => match xml::local_name(&e).as_str() {
+                    "tmx" if !seen_root => {
                         seen_root = true;
                         version = xml::attribute(&e, "version").unwrap_or_default();
                     }
                     "header" => srclang = xml::attribute(&e, "srclang"),
-                    "body" if seen_root => break,
+                    "body" if seen_root => {
+                        body_done = empty;
+                        break;
+                    }
                     other if !seen_root => {
                         return Err(Error::new(
                             Kind::Input,
@@ -81,31 +94,32 @@ impl TmxReader {
                         )
                         .at(path));
                     }
+                    "tu" => return Err(xml.error("a <tu> before <body>")),
                     _ => {}
                 },
-                Ok(Event::Eof) => {
+                Event::Eof => {
                     return Err(
                         Error::new(Kind::Input, "not a TMX file: no <tmx><body> found").at(path),
                     );
                 }
-                Ok(_) => {}
-                Err(e) => return Err(xml.malformed(path, e)),
+                _ => {}
             }
-            buf.clear();
         }
         Ok(TmxReader {
-            path: path.to_path_buf(),
             xml,
             buf,
+            limits,
             source_lang: source_lang.to_string(),
             target_lang: target_lang.to_string(),
             version,
             srclang,
+            in_body: !body_done,
+            body_done,
             finished: false,
         })
     }
 
-    /// The next `<tu>`, or `None` after `</body>`.
+    /// The next `<tu>`, or `None` once the whole document has been read.
     fn next_unit(&mut self) -> Result<Option<Unit>> {
         if self.finished {
             return Ok(None);
@@ -117,21 +131,27 @@ impl TmxReader {
         let mut origin_prop = false;
         let mut code_depth = 0usize;
         loop {
-            self.buf.clear();
             let line = self.xml.line();
-            let event = match self.xml.reader.read_event_into(&mut self.buf) {
-                Ok(event) => event,
-                Err(e) => return Err(self.xml.malformed(&self.path, e)),
-            };
+            let event = self.xml.next(&mut self.buf)?;
             if unit.is_some() && !matches!(event, Event::Eof) {
                 raw.write_event(event.borrow())
-                    .map_err(|e| Error::io("cannot read", &self.path, e))?;
+                    .map_err(|e| Error::io("cannot read", self.xml.path(), e))?;
+                if raw.get_ref().len() as u64 > self.limits.max_event {
+                    return Err(self.xml.error(format!(
+                        "a <tu> of more than {} MiB",
+                        self.limits.max_event >> 20
+                    )));
+                }
             }
             match event {
                 Event::Start(e) => match xml::local_name(&e).as_str() {
+                    "tu" if unit.is_some() => return Err(self.xml.error("a <tu> inside a <tu>")),
+                    "tu" if !self.in_body => {
+                        return Err(self.xml.error("a <tu> outside <body>"));
+                    }
                     "tu" => {
                         raw.write_event(Event::Start(e.borrow()))
-                            .map_err(|e| Error::io("cannot read", &self.path, e))?;
+                            .map_err(|e| Error::io("cannot read", self.xml.path(), e))?;
                         unit = Some(Unit {
                             line,
                             created: xml::attribute(&e, "creationdate")
@@ -142,6 +162,11 @@ impl TmxReader {
                                 .and_then(|n| n.trim().parse().ok()),
                             ..Unit::default()
                         });
+                    }
+                    "body" => {
+                        return Err(self.xml.error(
+                            "a second <body>: two TMX files glued together? Import them one by one",
+                        ));
                     }
                     "tuv" => lang = xml::attribute(&e, "lang"),
                     "seg" => seg = Some(String::new()),
@@ -157,13 +182,20 @@ impl TmxReader {
                     }
                     _ => {}
                 },
-                Event::Empty(e) => {
-                    if xml::local_name(&e) == "seg"
-                        && let (Some(unit), Some(lang)) = (unit.as_mut(), lang.as_ref())
-                    {
-                        unit.variants.push((lang.clone(), String::new()));
+                Event::Empty(e) => match xml::local_name(&e).as_str() {
+                    "seg" => {
+                        if let (Some(unit), Some(lang)) = (unit.as_mut(), lang.as_ref()) {
+                            unit.variants.push((lang.clone(), String::new()));
+                        }
                     }
-                }
+                    "tu" if !self.in_body => return Err(self.xml.error("a <tu> outside <body>")),
+                    "body" => {
+                        return Err(self.xml.error(
+                            "a second <body>: two TMX files glued together? Import them one by one",
+                        ));
+                    }
+                    _ => {}
+                },
                 Event::End(e) => {
                     let name = e.local_name();
                     let name: &str = name.as_ref();
@@ -196,8 +228,8 @@ impl TmxReader {
                             }
                         }
                         "body" => {
-                            self.finished = true;
-                            return Ok(None);
+                            self.in_body = false;
+                            self.body_done = true;
                         }
                         _ => {}
                     }
@@ -205,16 +237,17 @@ impl TmxReader {
                 Event::Text(t) => push_text(&mut seg, &mut note, code_depth, &t.xml10_content()),
                 Event::CData(c) => push_text(&mut seg, &mut note, code_depth, &c.xml10_content()),
                 Event::GeneralRef(r) => {
-                    let text =
-                        xml::entity_text(&r).map_err(|e| self.xml.malformed(&self.path, e))?;
+                    let text = xml::entity_text(&r).map_err(|e| self.xml.error(e))?;
                     push_text(&mut seg, &mut note, code_depth, &text)
                 }
                 Event::Eof => {
-                    return Err(Error::new(
-                        Kind::Input,
-                        "the file ends before </body>: it is truncated; nothing was imported",
-                    )
-                    .at_line(&self.path, self.xml.line()));
+                    self.finished = true;
+                    if !self.body_done {
+                        return Err(self
+                            .xml
+                            .error("the file ends before </body>: it is truncated"));
+                    }
+                    return Ok(None);
                 }
                 _ => {}
             }
@@ -223,46 +256,34 @@ impl TmxReader {
 
     /// The pair a unit holds, or why it holds none.
     fn pair(&self, unit: Unit) -> std::result::Result<PairRow, BadRow> {
-        let pick = |wanted: &str| {
-            unit.variants
-                .iter()
-                .filter(|(lang, _)| xml::language_fit(lang, wanted) > 0)
-                .max_by_key(|(lang, _)| xml::language_fit(lang, wanted))
-                .map(|(_, text)| text.clone())
-        };
         let bad = |reason: String| BadRow {
             line: unit.line,
             reason,
             raw: unit.raw.clone(),
         };
-        let found = || {
-            let langs: Vec<&str> = unit.variants.iter().map(|(l, _)| l.as_str()).collect();
-            if langs.is_empty() {
+        let langs: Vec<&str> = unit.variants.iter().map(|(l, _)| l.as_str()).collect();
+        let (source, target) = xml::pick_variants(
+            &langs,
+            &self.source_lang,
+            &self.target_lang,
+            self.srclang.as_deref(),
+        )
+        .map_err(|missing| {
+            let listed = if langs.is_empty() {
                 "none".to_string()
             } else {
                 langs.join(", ")
-            }
-        };
+            };
+            let what = missing.describe(&self.source_lang, &self.target_lang, "variant");
+            bad(format!("{what} (languages: {listed})"))
+        })?;
         // Pretty-printed TMX puts line breaks and indentation around the text.
-        let pick = |wanted: &str| pick(wanted).map(|text| text.trim().to_string());
-        let source = pick(&self.source_lang).ok_or_else(|| {
-            bad(format!(
-                "no {} variant (languages: {})",
-                self.source_lang,
-                found()
-            ))
-        })?;
-        let target = pick(&self.target_lang).ok_or_else(|| {
-            bad(format!(
-                "no {} variant (languages: {})",
-                self.target_lang,
-                found()
-            ))
-        })?;
-        if source.trim().is_empty() {
+        let source = unit.variants[source].1.trim().to_string();
+        let target = unit.variants[target].1.trim().to_string();
+        if source.is_empty() {
             return Err(bad("empty source segment".to_string()));
         }
-        if target.trim().is_empty() {
+        if target.is_empty() {
             return Err(bad("empty target segment".to_string()));
         }
         let note = Some(unit.notes.join("; ")).filter(|n| !n.is_empty());
@@ -298,7 +319,7 @@ impl RowSource for TmxReader {
     }
 
     fn bytes_read(&self) -> u64 {
-        self.xml.reader.buffer_position()
+        self.xml.position()
     }
 
     fn describe(&self) -> String {
@@ -330,7 +351,7 @@ fn write_header(out: &mut impl Write, srclang: &str) -> io::Result<()> {
          o-tmf=\"memoire\" adminlang=\"en\" srclang=\"{}\" datatype=\"plaintext\"/>\n\
          <body>\n",
         env!("CARGO_PKG_VERSION"),
-        quick_xml::escape::escape(srclang)
+        xml::text(srclang)
     )
 }
 
@@ -362,7 +383,6 @@ impl<W: Write> TmxWriter<W> {
     }
 
     pub fn unit(&mut self, unit: &UnitOut<'_>) -> io::Result<()> {
-        use quick_xml::escape::escape;
         writeln!(
             self.out,
             "<tu creationdate=\"{}\" changedate=\"{}\" usagecount=\"{}\">",
@@ -373,10 +393,10 @@ impl<W: Write> TmxWriter<W> {
         writeln!(
             self.out,
             "  <prop type=\"{ORIGIN_PROP}\">{}</prop>",
-            escape(unit.origin)
+            xml::text(unit.origin)
         )?;
         if let Some(note) = unit.note {
-            writeln!(self.out, "  <note>{}</note>", escape(note))?;
+            writeln!(self.out, "  <note>{}</note>", xml::text(note))?;
         }
         for (lang, text) in [
             (unit.source_lang, unit.source),
@@ -385,8 +405,8 @@ impl<W: Write> TmxWriter<W> {
             writeln!(
                 self.out,
                 "  <tuv xml:lang=\"{}\"><seg>{}</seg></tuv>",
-                escape(lang),
-                escape(text)
+                xml::text(lang),
+                xml::text(text)
             )?;
         }
         writeln!(self.out, "</tu>")
@@ -406,7 +426,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.tmx");
         std::fs::write(&path, bytes).unwrap();
-        let mut reader = TmxReader::open(&path, source, target)?;
+        let mut reader = TmxReader::open(&path, source, target, Limits::default())?;
         let (mut good, mut bad) = (vec![], vec![]);
         while let Some(row) = reader.next_row()? {
             match row {

@@ -21,14 +21,13 @@
 //! updates its translations instead of adding alternatives. A document in
 //! other languages than the import's is refused.
 
-use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::path::Path;
 
-use quick_xml::escape::escape;
+use quick_xml::Writer;
 use quick_xml::events::Event;
 
-use super::xml::{self, XmlFile};
+use super::xml::{self, Limits, XmlFile};
 use super::{BadRow, PairRow, RowSource};
 use crate::error::{Error, Kind, Result};
 use crate::pretranslate::{Draft, SegmentDraft};
@@ -36,16 +35,6 @@ use crate::pretranslate::{Draft, SegmentDraft};
 /// A fill that needs no review: an exact match (or its repetition).
 fn confirmed(s: &SegmentDraft) -> bool {
     s.target.is_some() && s.suggestion.as_ref().is_some_and(|m| m.score >= 100)
-}
-
-/// Text for XML: escaped, and without the control characters XML 1.0
-/// cannot hold (a stray U+000B from a word processor).
-fn xml_text(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .filter(|&c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
-        .collect();
-    escape(&clean).into_owned()
 }
 
 /// The draft's segments grouped by paragraph, in order.
@@ -66,13 +55,13 @@ pub fn write_xliff2(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
          xmlns:mtc=\"urn:oasis:names:tc:xliff:matches:2.0\" \
          xmlns:gls=\"urn:oasis:names:tc:xliff:glossary:2.0\" \
          version=\"2.0\" srcLang=\"{}\" trgLang=\"{}\">",
-        escape(&draft.source_lang),
-        escape(&draft.target_lang)
+        xml::text(&draft.source_lang),
+        xml::text(&draft.target_lang)
     )?;
     writeln!(
         out,
         " <file id=\"f1\" original=\"{}\">",
-        escape(&draft.name)
+        xml::text(&draft.name)
     )?;
     for segments in paragraphs(draft) {
         writeln!(out, "  <unit id=\"p{}\">", segments[0].paragraph)?;
@@ -88,9 +77,9 @@ pub fn write_xliff2(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                      <source>{}</source><target>{}</target></mtc:match>",
                     s.id,
                     m.score.min(100),
-                    escape(&m.origin),
-                    xml_text(&m.source),
-                    xml_text(&m.target)
+                    xml::text(&m.origin),
+                    xml::text(&m.source),
+                    xml::text(&m.target)
                 )?;
             }
             writeln!(out, "   </mtc:matches>")?;
@@ -106,13 +95,13 @@ pub fn write_xliff2(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                     out,
                     "    <gls:glossEntry ref=\"#s{}\"><gls:term>{}</gls:term>",
                     s.id,
-                    xml_text(&hit.text)
+                    xml::text(&hit.text)
                 )?;
                 for entry in &hit.entries {
                     write!(
                         out,
                         "<gls:translation>{}</gls:translation>",
-                        xml_text(&entry.target)
+                        xml::text(&entry.target)
                     )?;
                 }
                 writeln!(out, "</gls:glossEntry>")?;
@@ -129,7 +118,7 @@ pub fn write_xliff2(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                 writeln!(
                     out,
                     "    <note category=\"terminology\">s{id}: {}</note>",
-                    xml_text(warning)
+                    xml::text(warning)
                 )?;
             }
             writeln!(out, "   </notes>")?;
@@ -147,10 +136,10 @@ pub fn write_xliff2(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                 out,
                 "   <segment id=\"s{}\" state=\"{state}\"><source>{}</source>",
                 s.id,
-                xml_text(&s.source)
+                xml::text(&s.source)
             )?;
             if let Some(target) = &s.target {
-                write!(out, "<target>{}</target>", xml_text(target))?;
+                write!(out, "<target>{}</target>", xml::text(target))?;
             }
             writeln!(out, "</segment>")?;
         }
@@ -171,26 +160,33 @@ pub fn write_xliff12(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
     writeln!(
         out,
         " <file original=\"{}\" source-language=\"{}\" target-language=\"{}\" datatype=\"plaintext\">",
-        escape(&draft.name),
-        escape(&draft.source_lang),
-        escape(&draft.target_lang)
+        xml::text(&draft.name),
+        xml::text(&draft.source_lang),
+        xml::text(&draft.target_lang)
     )?;
     writeln!(out, "  <body>")?;
     for segments in paragraphs(draft) {
         writeln!(out, "   <group id=\"p{}\">", segments[0].paragraph)?;
         for s in segments {
-            writeln!(out, "    <trans-unit id=\"s{}\">", s.id)?;
-            writeln!(out, "     <source>{}</source>", xml_text(&s.source))?;
+            // Translate Toolkit and other clients read a unit without
+            // approved="yes" as fuzzy, whatever its state.
+            let approved = if confirmed(s) {
+                " approved=\"yes\""
+            } else {
+                ""
+            };
+            writeln!(out, "    <trans-unit id=\"s{}\"{approved}>", s.id)?;
+            writeln!(out, "     <source>{}</source>", xml::text(&s.source))?;
             match &s.target {
                 Some(target) if confirmed(s) => writeln!(
                     out,
                     "     <target state=\"translated\" state-qualifier=\"exact-match\">{}</target>",
-                    xml_text(target)
+                    xml::text(target)
                 )?,
                 Some(target) => writeln!(
                     out,
                     "     <target state=\"needs-review-translation\" state-qualifier=\"fuzzy-match\">{}</target>",
-                    xml_text(target)
+                    xml::text(target)
                 )?,
                 None => writeln!(out, "     <target state=\"new\"></target>")?,
             }
@@ -199,9 +195,9 @@ pub fn write_xliff12(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                     out,
                     "     <alt-trans match-quality=\"{}\" origin=\"{}\"><source>{}</source><target>{}</target></alt-trans>",
                     m.score.min(100),
-                    escape(&m.origin),
-                    xml_text(&m.source),
-                    xml_text(&m.target)
+                    xml::text(&m.origin),
+                    xml::text(&m.source),
+                    xml::text(&m.target)
                 )?;
             }
             for hit in &s.terms {
@@ -209,15 +205,15 @@ pub fn write_xliff12(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                 writeln!(
                     out,
                     "     <note from=\"memoire glossary\">{} → {}</note>",
-                    xml_text(&hit.text),
-                    xml_text(&targets.join(" / "))
+                    xml::text(&hit.text),
+                    xml::text(&targets.join(" / "))
                 )?;
             }
             for warning in &s.warnings {
                 writeln!(
                     out,
                     "     <note from=\"memoire check\">{}</note>",
-                    xml_text(warning)
+                    xml::text(warning)
                 )?;
             }
             writeln!(out, "    </trans-unit>")?;
@@ -235,28 +231,104 @@ struct ReadSegment {
     line: u64,
     source: String,
     target: Option<String>,
+    /// 2.0: the segment's `state`; 1.2: the target's.
     state: Option<String>,
+    /// 1.2: the trans-unit's `approved`.
+    approved: Option<String>,
+    /// 1.2: a unit that is not for translation (`translate="no"`) or a
+    /// PO header (`restype="x-gettext-domain-header"`).
+    not_text: bool,
+    /// The segment's XML as read (2.0: wrapped in a unit), for the rejects
+    /// file.
+    raw: Vec<u8>,
 }
 
-/// Reads a reviewed XLIFF 2.0 or 1.2 file.
+/// Reads a reviewed XLIFF 2.0 or 1.2 file, one segment ahead of the pair it
+/// returns (for the next segment's context).
 pub struct XliffReader {
+    xml: XmlFile,
+    buf: Vec<u8>,
+    limits: Limits,
     version: String,
     origin: Option<String>,
+    /// The root and first `<file>` start tags as read, for the rejects file.
+    root_tag: String,
+    file_tag: String,
+    /// Open elements (local names), to know whose `<source>` is read.
+    stack: Vec<String>,
+    /// The segment whose pair comes next, and the source before it.
+    current: Option<ReadSegment>,
+    previous_source: Option<String>,
     segments: usize,
     skipped: usize,
-    queued: VecDeque<PairRow>,
+    finished: bool,
 }
 
 impl XliffReader {
-    pub fn open(path: &Path, source_lang: &str, target_lang: &str) -> Result<XliffReader> {
-        let mut xml = xml::open(path)?;
-        let read = read_segments(&mut xml, path)?;
-        let Read {
-            version,
-            origin,
-            languages,
-            segments,
-        } = read;
+    pub fn open(
+        path: &Path,
+        source_lang: &str,
+        target_lang: &str,
+        limits: Limits,
+    ) -> Result<XliffReader> {
+        let mut xml = xml::open(path, limits)?;
+        let mut buf = Vec::new();
+        let (mut version, mut languages) = (String::new(), (None, None));
+        let (mut root_tag, mut stack) = (String::new(), Vec::new());
+        let (file_tag, origin) = loop {
+            let event = xml.next(&mut buf)?;
+            let empty = matches!(event, Event::Empty(_));
+            match event {
+                Event::Start(e) | Event::Empty(e) => {
+                    let name = xml::local_name(&e);
+                    match name.as_str() {
+                        "xliff" if root_tag.is_empty() => {
+                            version = xml::attribute(&e, "version").unwrap_or_default();
+                            languages =
+                                (xml::attribute(&e, "srcLang"), xml::attribute(&e, "trgLang"));
+                            root_tag = (*e).to_string();
+                        }
+                        _ if root_tag.is_empty() => {
+                            return Err(Error::new(
+                                Kind::Input,
+                                format!("not an XLIFF file: the document starts with <{name}>"),
+                            )
+                            .at(path));
+                        }
+                        "file" => {
+                            let origin = xml::attribute(&e, "original");
+                            if languages.0.is_none() {
+                                languages = (
+                                    xml::attribute(&e, "source-language"),
+                                    xml::attribute(&e, "target-language"),
+                                );
+                            }
+                            let tag = (*e).to_string();
+                            if !empty {
+                                stack.push(name);
+                            }
+                            break (tag, origin);
+                        }
+                        _ => {}
+                    }
+                    if !empty {
+                        stack.push(xml::local_name(&e));
+                    }
+                }
+                Event::End(_) => {
+                    stack.pop();
+                }
+                Event::Eof => {
+                    return Err(
+                        Error::new(Kind::Input, "not an XLIFF file: no <file> element").at(path),
+                    );
+                }
+                _ => {}
+            }
+        };
+        if version.is_empty() {
+            return Err(Error::new(Kind::Input, "not an XLIFF file: no version").at(path));
+        }
         for (found, wanted, flag) in [
             (&languages.0, source_lang, "--source-lang"),
             (&languages.1, target_lang, "--target-lang"),
@@ -273,148 +345,180 @@ impl XliffReader {
                 .at(path));
             }
         }
-        let sources: Vec<String> = segments.iter().map(|s| s.source.clone()).collect();
-        let mut queued = VecDeque::new();
-        let mut skipped = 0;
-        for (k, segment) in segments.iter().enumerate() {
-            let untranslated = matches!(
-                segment.state.as_deref(),
-                Some("initial" | "new" | "needs-translation")
-            );
-            let Some(target) = segment
-                .target
-                .as_ref()
-                .filter(|t| !t.trim().is_empty() && !untranslated)
-            else {
-                skipped += 1;
-                continue;
-            };
-            queued.push_back(PairRow {
-                line: segment.line,
-                source: segment.source.trim().to_string(),
-                target: target.trim().to_string(),
-                origin: origin.clone(),
-                prev_source: k.checked_sub(1).map(|p| sources[p].trim().to_string()),
-                next_source: sources.get(k + 1).map(|n| n.trim().to_string()),
-                ..PairRow::default()
-            });
-        }
-        Ok(XliffReader {
+        let mut reader = XliffReader {
+            xml,
+            buf,
+            limits,
             version,
             origin,
-            segments: segments.len(),
-            skipped,
-            queued,
-        })
+            root_tag,
+            file_tag,
+            stack,
+            current: None,
+            previous_source: None,
+            segments: 0,
+            skipped: 0,
+            finished: false,
+        };
+        reader.current = reader.read_segment()?;
+        Ok(reader)
     }
-}
 
-/// What an XLIFF file holds.
-struct Read {
-    version: String,
-    /// The first file's `original`.
-    origin: Option<String>,
-    /// Source and target languages, as declared.
-    languages: (Option<String>, Option<String>),
-    segments: Vec<ReadSegment>,
+    fn is_v2(&self) -> bool {
+        self.version.starts_with('2')
+    }
+
+    /// Is the segment's translation confirmed? 2.0: state `translated`,
+    /// `reviewed` or `final` (no state is `initial`, the standard's
+    /// default). 1.2: not `approved="no"`, not a PO header or a unit not
+    /// for translation, and state `translated`, `final` or `signed-off`, or
+    /// no state with `approved="yes"`.
+    fn confirmed(&self, segment: &ReadSegment) -> bool {
+        let state = segment.state.as_deref();
+        if self.is_v2() {
+            return matches!(state, Some("translated" | "reviewed" | "final"));
+        }
+        let approved = segment.approved.as_deref();
+        if segment.not_text || approved == Some("no") {
+            return false;
+        }
+        match state {
+            Some("translated" | "final" | "signed-off") => true,
+            None => approved == Some("yes"),
+            Some(_) => false,
+        }
+    }
+
+    /// The next `<segment>` (2.0) or `<trans-unit>` (1.2), or `None` at the
+    /// end of the document.
+    fn read_segment(&mut self) -> Result<Option<ReadSegment>> {
+        if self.finished {
+            return Ok(None);
+        }
+        let mut segment: Option<ReadSegment> = None;
+        let mut raw = Writer::new(Vec::new());
+        let mut code_depth = 0usize;
+        // Where text goes: the segment's source (false) or target (true).
+        let mut into: Option<bool> = None;
+        loop {
+            let line = self.xml.line();
+            let event = self.xml.next(&mut self.buf)?;
+            let empty = matches!(event, Event::Empty(_));
+            if segment.is_some() && !matches!(event, Event::Eof) {
+                raw.write_event(event.borrow())
+                    .map_err(|e| Error::io("cannot read", self.xml.path(), e))?;
+                if raw.get_ref().len() as u64 > self.limits.max_event {
+                    return Err(self.xml.error(format!(
+                        "a segment of more than {} MiB",
+                        self.limits.max_event >> 20
+                    )));
+                }
+            }
+            match event {
+                Event::Start(e) | Event::Empty(e) => {
+                    let name = xml::local_name(&e);
+                    let parent = self.stack.last().map(String::as_str);
+                    match (name.as_str(), parent) {
+                        (name, _) if into.is_some() && CODE_ELEMENTS.contains(&name) => {
+                            code_depth += usize::from(!empty)
+                        }
+                        ("segment" | "trans-unit", _) if segment.is_some() => {
+                            return Err(self.xml.error(format!("a <{name}> inside a segment")));
+                        }
+                        ("segment" | "trans-unit", _) => {
+                            raw.write_event(Event::Start(e.borrow()))
+                                .map_err(|e| Error::io("cannot read", self.xml.path(), e))?;
+                            let restype = xml::attribute(&e, "restype");
+                            segment = Some(ReadSegment {
+                                line,
+                                state: xml::attribute(&e, "state").filter(|_| name == "segment"),
+                                approved: xml::attribute(&e, "approved"),
+                                not_text: restype.as_deref() == Some("x-gettext-domain-header")
+                                    || xml::attribute(&e, "translate").as_deref() == Some("no"),
+                                ..ReadSegment::default()
+                            });
+                            if empty {
+                                // <segment/>: nothing to learn, but it counts.
+                                let mut s = segment.take().expect("just set");
+                                s.raw = raw.into_inner();
+                                return Ok(Some(self.finish_segment(s)));
+                            }
+                        }
+                        ("source", Some("segment" | "trans-unit")) if segment.is_some() => {
+                            into = Some(false)
+                        }
+                        ("target", Some("segment" | "trans-unit")) if segment.is_some() => {
+                            into = Some(true);
+                            if let Some(s) = segment.as_mut() {
+                                s.target = Some(String::new());
+                                if let Some(state) = xml::attribute(&e, "state")
+                                    && !self.version.starts_with('2')
+                                {
+                                    s.state = Some(state);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                    if empty {
+                        if matches!(name.as_str(), "source" | "target") {
+                            into = None;
+                        }
+                    } else {
+                        self.stack.push(name);
+                    }
+                }
+                Event::End(_) => {
+                    let closed = self.stack.pop();
+                    match closed.as_deref() {
+                        Some("source" | "target") if code_depth == 0 => into = None,
+                        Some(name) if into.is_some() && CODE_ELEMENTS.contains(&name) => {
+                            code_depth = code_depth.saturating_sub(1)
+                        }
+                        Some("segment" | "trans-unit") => {
+                            if let Some(mut s) = segment.take() {
+                                s.raw = raw.into_inner();
+                                return Ok(Some(self.finish_segment(s)));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Event::Text(t) if code_depth == 0 => push(&mut segment, into, &t.xml10_content()),
+                Event::CData(c) if code_depth == 0 => push(&mut segment, into, &c.xml10_content()),
+                Event::GeneralRef(r) if code_depth == 0 => {
+                    let text = xml::entity_text(&r).map_err(|e| self.xml.error(e))?;
+                    push(&mut segment, into, &text)
+                }
+                Event::Eof => {
+                    self.finished = true;
+                    return Ok(None);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Count a segment and give it the raw form of a rejected row.
+    fn finish_segment(&mut self, mut segment: ReadSegment) -> ReadSegment {
+        self.segments += 1;
+        if self.is_v2() {
+            let mut raw = format!("<unit id=\"r{}\">", self.segments).into_bytes();
+            raw.append(&mut segment.raw);
+            raw.extend_from_slice(b"</unit>\n");
+            segment.raw = raw;
+        } else {
+            segment.raw.push(b'\n');
+        }
+        segment
+    }
 }
 
 /// Elements whose content is native code, not text.
 const CODE_ELEMENTS: [&str; 5] = ["bpt", "ept", "ph", "it", "ut"];
 
-/// Read the version, the first file's `original`, and every segment.
-fn read_segments(xml: &mut XmlFile, path: &Path) -> Result<Read> {
-    let mut buf = Vec::new();
-    let (mut version, mut origin) = (String::new(), None);
-    let mut languages = (None, None);
-    let mut code_depth = 0usize;
-    let mut segments: Vec<ReadSegment> = Vec::new();
-    let mut stack: Vec<String> = Vec::new();
-    // Where text goes: the current segment's source or target.
-    let mut into: Option<bool> = None; // Some(true) = target
-    loop {
-        buf.clear();
-        let line = xml.line();
-        let event = xml
-            .reader
-            .read_event_into(&mut buf)
-            .map_err(|e| xml.malformed(path, e))?;
-        match event {
-            Event::Start(e) => {
-                let name = xml::local_name(&e);
-                let parent = stack.last().map(String::as_str);
-                match (name.as_str(), parent) {
-                    ("xliff", _) => {
-                        version = xml::attribute(&e, "version").unwrap_or_default();
-                        languages = (xml::attribute(&e, "srcLang"), xml::attribute(&e, "trgLang"));
-                    }
-                    ("file", _) if origin.is_none() => {
-                        origin = xml::attribute(&e, "original");
-                        if languages.0.is_none() {
-                            languages = (
-                                xml::attribute(&e, "source-language"),
-                                xml::attribute(&e, "target-language"),
-                            );
-                        }
-                    }
-                    (name, _) if into.is_some() && CODE_ELEMENTS.contains(&name) => code_depth += 1,
-                    ("segment" | "trans-unit", _) => segments.push(ReadSegment {
-                        line,
-                        ..ReadSegment::default()
-                    }),
-                    ("source", Some("segment" | "trans-unit")) => into = Some(false),
-                    ("target", Some("segment" | "trans-unit")) => {
-                        into = Some(true);
-                        if let Some(s) = segments.last_mut() {
-                            s.target = Some(String::new());
-                            if let Some(state) = xml::attribute(&e, "state") {
-                                s.state = Some(state);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-                if name == "segment"
-                    && let (Some(s), Some(state)) =
-                        (segments.last_mut(), xml::attribute(&e, "state"))
-                {
-                    s.state = Some(state);
-                }
-                stack.push(name);
-            }
-            Event::End(_) => {
-                match stack.last().map(String::as_str) {
-                    Some("source" | "target") => into = None,
-                    Some(name) if into.is_some() && CODE_ELEMENTS.contains(&name) => {
-                        code_depth = code_depth.saturating_sub(1)
-                    }
-                    _ => {}
-                }
-                stack.pop();
-            }
-            Event::Text(t) if code_depth == 0 => push(&mut segments, into, &t.xml10_content()),
-            Event::CData(c) if code_depth == 0 => push(&mut segments, into, &c.xml10_content()),
-            Event::GeneralRef(r) if code_depth == 0 => {
-                let text = xml::entity_text(&r).map_err(|e| xml.malformed(path, e))?;
-                push(&mut segments, into, &text)
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    if version.is_empty() {
-        return Err(Error::new(Kind::Input, "not an XLIFF file: no <xliff> element").at(path));
-    }
-    Ok(Read {
-        version,
-        origin,
-        languages,
-        segments,
-    })
-}
-
-fn push(segments: &mut [ReadSegment], into: Option<bool>, text: &str) {
-    let Some(segment) = segments.last_mut() else {
+fn push(segment: &mut Option<ReadSegment>, into: Option<bool>, text: &str) {
+    let Some(segment) = segment.as_mut() else {
         return;
     };
     match into {
@@ -429,11 +533,37 @@ fn push(segments: &mut [ReadSegment], into: Option<bool>, text: &str) {
 
 impl RowSource for XliffReader {
     fn next_row(&mut self) -> Result<Option<std::result::Result<PairRow, BadRow>>> {
-        Ok(self.queued.pop_front().map(Ok))
+        loop {
+            let Some(segment) = self.current.take() else {
+                return Ok(None);
+            };
+            self.current = self.read_segment()?;
+            let source = segment.source.trim().to_string();
+            let previous = self.previous_source.replace(source.clone());
+            let target = segment
+                .target
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty());
+            let (true, Some(target)) = (self.confirmed(&segment), target) else {
+                self.skipped += 1;
+                continue;
+            };
+            return Ok(Some(Ok(PairRow {
+                line: segment.line,
+                source,
+                target: target.to_string(),
+                origin: self.origin.clone(),
+                prev_source: previous,
+                next_source: self.current.as_ref().map(|n| n.source.trim().to_string()),
+                raw: segment.raw,
+                ..PairRow::default()
+            })));
+        }
     }
 
     fn bytes_read(&self) -> u64 {
-        0
+        self.xml.position()
     }
 
     fn describe(&self) -> String {
@@ -449,7 +579,17 @@ impl RowSource for XliffReader {
     }
 
     fn rejects_frame(&self) -> (Vec<u8>, Vec<u8>) {
-        (Vec::new(), Vec::new())
+        let body = if self.is_v2() { "" } else { "<body>\n" };
+        let head = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{}>\n<{}>\n{body}",
+            self.root_tag, self.file_tag
+        );
+        let tail = if self.is_v2() {
+            "</file>\n</xliff>\n"
+        } else {
+            "</body>\n</file>\n</xliff>\n"
+        };
+        (head.into_bytes(), tail.as_bytes().to_vec())
     }
 
     fn is_reviewed_draft(&self) -> bool {

@@ -1,33 +1,77 @@
-//! What the TMX and TBX readers share: opening an XML file in any encoding
-//! as a UTF-8 stream, line numbers for byte positions, text with entities
-//! and CDATA decoded, and attributes by local name.
+//! What the TMX, TBX and XLIFF readers share: an XML file read as a stream
+//! of events that are *checked*, so that only a well-formed document is
+//! ever imported.
+//!
+//! [`open`] decodes the file to UTF-8 (UTF-16 as Trados writes it, with or
+//! without byte-order mark; a declared Latin-1; else UTF-8, refused with its
+//! line when it is not), and [`XmlFile::next`] hands out quick-xml's events
+//! after checking what quick-xml lets through, as a conforming XML 1.0
+//! parser would: names; attribute syntax (quoted values, no duplicates, no
+//! `<`, defined references); namespace prefixes that are declared;
+//! characters XML allows (no C0 control, no U+FFFE/U+FFFF, no lone
+//! surrogate); `]]>` outside CDATA; comments; the XML declaration only at
+//! the very start; one DOCTYPE (without an internal subset, which memoire
+//! does not read) before the root; one root element with nothing but
+//! white space, comments and processing instructions after it; and a
+//! document that ends only once its root is closed. Anything else is a
+//! fatal error with its line: a truncated file, two files glued together,
+//! junk after the root, `<tu usagecount=5>`.
+//!
+//! Memory stays bounded: no single piece of markup or text may exceed
+//! [`Limits::max_event`] bytes (a 200 MB segment stops the import with its
+//! line instead of filling the memory).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use encoding_rs_io::DecodeReaderBytesBuilder;
 use quick_xml::Reader;
-use quick_xml::events::{BytesRef, BytesStart};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::encoding::TextEncoding;
 use crate::error::{Error, Kind, Result};
 
-/// Offsets of the line feeds that went into the parser and have not been
-/// passed yet, to turn a parser position into a line number with bounded
-/// memory.
-#[derive(Debug, Default)]
-pub struct Lines {
-    pending: VecDeque<u64>,
-    passed: u64,
+/// Size limits of a file being read.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The longest piece of text or markup, in bytes.
+    pub max_event: u64,
 }
 
-impl Lines {
+impl Limits {
+    /// Pieces up to 32 times the longest segment text, at least 1 MiB.
+    pub fn for_segments(max_segment: usize) -> Limits {
+        Limits {
+            max_event: (max_segment as u64).saturating_mul(32).max(1 << 20),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::for_segments(crate::import::DEFAULT_MAX_SEGMENT)
+    }
+}
+
+/// Where the line feeds are and why the stream failed, shared between the
+/// [`Scanner`] (which sees the bytes) and the [`XmlFile`] (which reports).
+#[derive(Debug, Default)]
+struct Tracker {
+    /// Offsets of the line feeds that went into the parser and have not
+    /// been passed yet.
+    pending: VecDeque<u64>,
+    passed: u64,
+    /// A failure of the stream: its line and what it was.
+    failure: Option<(u64, String)>,
+}
+
+impl Tracker {
     /// The 1-based line of byte `position` (positions must not go back).
-    pub fn line_at(&mut self, position: u64) -> u64 {
+    fn line_at(&mut self, position: u64) -> u64 {
         while self.pending.front().is_some_and(|&nl| nl < position) {
             self.pending.pop_front();
             self.passed += 1;
@@ -36,38 +80,354 @@ impl Lines {
     }
 }
 
-/// A reader that records where the line feeds are.
-pub struct LineCounter<R> {
-    inner: R,
-    lines: Rc<RefCell<Lines>>,
-    at: u64,
+/// Where the scanner is in the markup, for the size limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lex {
+    Text,
+    /// Just after `<`.
+    Open,
+    /// After `<!`: the bytes of `--` or `[CDATA[` matched so far.
+    Bang(u8),
+    BangCData(u8),
+    /// In a tag; the quote of the attribute value being read.
+    Tag(Option<u8>),
+    /// In a comment: dashes just seen.
+    Comment(u8),
+    /// In CDATA: closing brackets just seen.
+    CData(u8),
+    /// In a processing instruction: just saw `?`.
+    Pi(bool),
+    /// In a DOCTYPE: bracket depth and quote.
+    Doctype(u32, Option<u8>),
 }
 
-impl<R: Read> Read for LineCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let mut lines = self.lines.borrow_mut();
-        for (i, &b) in buf[..n].iter().enumerate() {
+/// A reader that checks the decoded stream on its way to the parser: it
+/// must be UTF-8 (a lone UTF-16 surrogate arrives as its WTF-8 form and is
+/// refused here), and no piece of markup or text may run longer than the
+/// limit. It also records where the line feeds are.
+struct Scanner<R> {
+    inner: R,
+    tracker: Rc<RefCell<Tracker>>,
+    /// Offset of the next byte in the decoded stream.
+    at: u64,
+    line: u64,
+    lex: Lex,
+    /// Bytes in the current piece of text or markup.
+    run: u64,
+    max_event: u64,
+    /// An incomplete UTF-8 sequence at the end of the last read.
+    carry: Vec<u8>,
+    /// Says how an invalid UTF-8 sequence is reported.
+    encoding: TextEncoding,
+}
+
+impl<R: Read> Scanner<R> {
+    fn fail(&self, line: u64, message: String) -> io::Error {
+        self.tracker.borrow_mut().failure = Some((line, message.clone()));
+        io::Error::new(io::ErrorKind::InvalidData, message)
+    }
+
+    /// Check that `bytes` (after the carried ones) are UTF-8.
+    fn check_utf8(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut joined;
+        let data = if self.carry.is_empty() {
+            bytes
+        } else {
+            joined = std::mem::take(&mut self.carry);
+            joined.extend_from_slice(bytes);
+            &joined[..]
+        };
+        let carried_before = data.len() - bytes.len();
+        if let Err(e) = std::str::from_utf8(data) {
+            if e.error_len().is_none() && data.len() - e.valid_up_to() < 4 {
+                self.carry = data[e.valid_up_to()..].to_vec();
+                return Ok(());
+            }
+            let at = e.valid_up_to();
+            let line = self.line
+                + data[carried_before.min(at)..at]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u64;
+            let message = match (self.encoding, data.get(at..at + 2)) {
+                (TextEncoding::Utf16Le | TextEncoding::Utf16Be, Some([0xED, 0xA0..=0xBF])) => {
+                    "invalid UTF-16: an unpaired surrogate".to_string()
+                }
+                (TextEncoding::Utf8, _) => format!(
+                    "not UTF-8 text (byte 0x{:02X}), and no other encoding is declared: add \
+                     encoding=\"ISO-8859-1\" (or the right one) to the <?xml?> declaration",
+                    data[at]
+                ),
+                _ => format!("the text cannot be decoded (byte 0x{:02X})", data[at]),
+            };
+            return Err(self.fail(line, message));
+        }
+        Ok(())
+    }
+
+    /// Follow the markup byte by byte and count the current piece.
+    fn scan(&mut self, bytes: &[u8]) -> io::Result<()> {
+        for (i, &b) in bytes.iter().enumerate() {
             if b == b'\n' {
-                lines.pending.push_back(self.at + i as u64);
+                self.tracker
+                    .borrow_mut()
+                    .pending
+                    .push_back(self.at + i as u64);
+                self.line += 1;
+            }
+            let (next, new_piece) = step(self.lex, b);
+            self.lex = next;
+            self.run = if new_piece { 1 } else { self.run + 1 };
+            if self.run > self.max_event {
+                let what = if self.lex == Lex::Text {
+                    "text"
+                } else {
+                    "markup"
+                };
+                return Err(self.fail(
+                    self.line,
+                    format!(
+                        "more than {} MiB of {what} in one piece: not a file a CAT tool writes \
+                         (a longer segment limit needs --max-segment-size)",
+                        self.max_event >> 20
+                    ),
+                ));
             }
         }
-        self.at += n as u64;
+        self.at += bytes.len() as u64;
+        Ok(())
+    }
+}
+
+/// The scanner's next state after byte `b`, and whether `b` starts a new
+/// piece of text or markup.
+fn step(lex: Lex, b: u8) -> (Lex, bool) {
+    match lex {
+        Lex::Text => match b {
+            b'<' => (Lex::Open, true),
+            _ => (Lex::Text, false),
+        },
+        Lex::Open => match b {
+            b'!' => (Lex::Bang(0), false),
+            b'?' => (Lex::Pi(false), false),
+            _ => step(Lex::Tag(None), b),
+        },
+        Lex::Bang(0) if b == b'-' => (Lex::Bang(1), false),
+        Lex::Bang(1) if b == b'-' => (Lex::Comment(0), false),
+        Lex::Bang(0) if b == b'[' => (Lex::BangCData(0), false),
+        Lex::Bang(_) => step(Lex::Doctype(0, None), b),
+        Lex::BangCData(n) if b"CDATA["[n as usize] == b => match n {
+            5 => (Lex::CData(0), false),
+            _ => (Lex::BangCData(n + 1), false),
+        },
+        Lex::BangCData(_) => step(Lex::Doctype(0, None), b),
+        Lex::Tag(Some(quote)) if b == quote => (Lex::Tag(None), false),
+        Lex::Tag(Some(quote)) => (Lex::Tag(Some(quote)), false),
+        Lex::Tag(None) => match b {
+            b'"' | b'\'' => (Lex::Tag(Some(b)), false),
+            b'>' => (Lex::Text, true),
+            _ => (Lex::Tag(None), false),
+        },
+        Lex::Comment(dashes) => match b {
+            b'-' => (Lex::Comment((dashes + 1).min(2)), false),
+            b'>' if dashes == 2 => (Lex::Text, true),
+            _ => (Lex::Comment(0), false),
+        },
+        Lex::CData(brackets) => match b {
+            b']' => (Lex::CData((brackets + 1).min(2)), false),
+            b'>' if brackets == 2 => (Lex::Text, true),
+            _ => (Lex::CData(0), false),
+        },
+        Lex::Pi(question) => match b {
+            b'?' => (Lex::Pi(true), false),
+            b'>' if question => (Lex::Text, true),
+            _ => (Lex::Pi(false), false),
+        },
+        Lex::Doctype(depth, Some(quote)) if b == quote => (Lex::Doctype(depth, None), false),
+        Lex::Doctype(depth, Some(quote)) => (Lex::Doctype(depth, Some(quote)), false),
+        Lex::Doctype(depth, None) => match b {
+            b'"' | b'\'' => (Lex::Doctype(depth, Some(b)), false),
+            b'[' => (Lex::Doctype(depth + 1, None), false),
+            b']' => (Lex::Doctype(depth.saturating_sub(1), None), false),
+            b'>' if depth == 0 => (Lex::Text, true),
+            _ => (Lex::Doctype(depth, None), false),
+        },
+    }
+}
+
+impl<R: Read> Read for Scanner<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some((_, message)) = &self.tracker.borrow().failure {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, message.clone()));
+        }
+        let n = self.inner.read(buf)?;
+        if n == 0 && !self.carry.is_empty() {
+            let carry = std::mem::take(&mut self.carry);
+            // A sequence cut by the end of the file: check it alone.
+            self.check_utf8(&carry)?;
+            if !self.carry.is_empty() {
+                let line = self.line;
+                return Err(self.fail(line, "the file ends in the middle of a character".into()));
+            }
+        }
+        self.check_utf8(&buf[..n])?;
+        self.scan(&buf[..n])?;
         Ok(n)
     }
 }
 
-/// An XML file opened for streaming.
+/// UTF-16 to UTF-8, keeping what cannot be decoded visible: a lone
+/// surrogate becomes its 3-byte WTF-8 form (which is not UTF-8, so the
+/// [`Scanner`] or the CSV cell check refuses it, and which re-encodes to
+/// the same UTF-16 for a rejects file), an odd last byte becomes 0xFF.
+/// encoding_rs would turn both into U+FFFD silently.
+pub struct Utf16Decoder<R> {
+    inner: R,
+    big_endian: bool,
+    input: Vec<u8>,
+    output: Vec<u8>,
+    out_pos: usize,
+    /// A high surrogate waiting for its low half.
+    high: Option<u16>,
+    /// The byte-order mark is still to be skipped.
+    at_start: bool,
+    done: bool,
+}
+
+impl<R: Read> Utf16Decoder<R> {
+    pub fn new(inner: R, big_endian: bool) -> Self {
+        Utf16Decoder {
+            inner,
+            big_endian,
+            input: Vec::with_capacity(1 << 16),
+            output: Vec::with_capacity(1 << 17),
+            out_pos: 0,
+            high: None,
+            at_start: true,
+            done: false,
+        }
+    }
+
+    fn push_wtf8(&mut self, unit: u16) {
+        // The generalised UTF-8 form of a surrogate code point.
+        let code = u32::from(unit);
+        self.output.extend([
+            0xE0 | (code >> 12) as u8,
+            0x80 | ((code >> 6) & 0x3F) as u8,
+            0x80 | (code & 0x3F) as u8,
+        ]);
+    }
+
+    fn push_char(&mut self, c: char) {
+        let mut bytes = [0u8; 4];
+        self.output
+            .extend_from_slice(c.encode_utf8(&mut bytes).as_bytes());
+    }
+
+    fn decode(&mut self, unit: u16) {
+        if self.at_start {
+            self.at_start = false;
+            if unit == 0xFEFF {
+                return;
+            }
+        }
+        if let Some(high) = self.high.take() {
+            if (0xDC00..0xE000).contains(&unit) {
+                let code =
+                    0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(unit) - 0xDC00);
+                self.push_char(char::from_u32(code).expect("a valid surrogate pair"));
+                return;
+            }
+            self.push_wtf8(high);
+        }
+        match unit {
+            0xD800..0xDC00 => self.high = Some(unit),
+            0xDC00..0xE000 => self.push_wtf8(unit),
+            _ => self.push_char(char::from_u32(u32::from(unit)).expect("not a surrogate")),
+        }
+    }
+
+    fn fill(&mut self) -> io::Result<()> {
+        self.output.clear();
+        self.out_pos = 0;
+        while self.output.is_empty() && !self.done {
+            let start = self.input.len();
+            self.input.resize(start + (1 << 16), 0);
+            let n = self.inner.read(&mut self.input[start..])?;
+            self.input.truncate(start + n);
+            if n == 0 {
+                self.done = true;
+            }
+            let whole = self.input.len() / 2 * 2;
+            let units: Vec<u16> = self.input[..whole]
+                .chunks_exact(2)
+                .map(|b| {
+                    if self.big_endian {
+                        u16::from_be_bytes([b[0], b[1]])
+                    } else {
+                        u16::from_le_bytes([b[0], b[1]])
+                    }
+                })
+                .collect();
+            self.input.drain(..whole);
+            for unit in units {
+                self.decode(unit);
+            }
+            if self.done {
+                if let Some(high) = self.high.take() {
+                    self.push_wtf8(high);
+                }
+                if !self.input.is_empty() {
+                    self.output.push(0xFF);
+                    self.input.clear();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Utf16Decoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.out_pos == self.output.len() {
+            self.fill()?;
+        }
+        let n = buf.len().min(self.output.len() - self.out_pos);
+        buf[..n].copy_from_slice(&self.output[self.out_pos..self.out_pos + n]);
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
+/// Where the document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Before the first event: the XML declaration may come.
+    Start,
+    /// In the prolog, before the root element.
+    Prolog,
+    /// Inside the root element.
+    Root,
+    /// After the root element closed.
+    Epilog,
+}
+
+/// An XML file opened for streaming, read through [`XmlFile::next`].
 pub struct XmlFile {
-    pub reader: Reader<BufReader<LineCounter<Box<dyn Read>>>>,
-    pub lines: Rc<RefCell<Lines>>,
+    reader: Reader<BufReader<Scanner<Box<dyn Read>>>>,
+    tracker: Rc<RefCell<Tracker>>,
     pub encoding: TextEncoding,
+    path: PathBuf,
+    stage: Stage,
+    seen_doctype: bool,
+    /// Open elements: their names and the namespace prefixes each declares.
+    open: Vec<(String, Vec<String>)>,
 }
 
 /// Open `path` as XML: UTF-16 (with a byte-order mark, or recognised by
 /// its zero bytes, as Trados writes it), a declared `ISO-8859-1` or
 /// `windows-1252`, else UTF-8; always parsed as UTF-8.
-pub fn open(path: &Path) -> Result<XmlFile> {
+pub fn open(path: &Path, limits: Limits) -> Result<XmlFile> {
     let mut file = File::open(path).map_err(|e| Error::io("cannot open", path, e))?;
     let mut head = [0u8; 512];
     let n = read_up_to(&mut file, &mut head).map_err(|e| Error::io("cannot read", path, e))?;
@@ -91,42 +451,86 @@ pub fn open(path: &Path) -> Result<XmlFile> {
             TextEncoding::Utf8
         }
     };
-    if encoding == TextEncoding::Utf8
-        && let Some(line) = first_invalid_utf8(path)?
-    {
-        return Err(Error::new(
-            Kind::Encoding,
-            "not UTF-8 text, and no other encoding is declared: add encoding=\"ISO-8859-1\" \
-             (or the right one) to the <?xml?> declaration",
-        )
-        .at_line(path, line));
-    }
     let file = File::open(path).map_err(|e| Error::io("cannot open", path, e))?;
-    let label = match encoding {
-        TextEncoding::Utf16Le => encoding_rs::UTF_16LE,
-        TextEncoding::Utf16Be => encoding_rs::UTF_16BE,
-        TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252,
-        TextEncoding::Utf8 => encoding_rs::UTF_8,
+    let decoded: Box<dyn Read> = match encoding {
+        TextEncoding::Utf16Le => Box::new(Utf16Decoder::new(BufReader::new(file), false)),
+        TextEncoding::Utf16Be => Box::new(Utf16Decoder::new(BufReader::new(file), true)),
+        TextEncoding::Windows1252 => Box::new(
+            DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding_rs::WINDOWS_1252))
+                .build(file),
+        ),
+        TextEncoding::Utf8 => Box::new(SkipBom::new(BufReader::with_capacity(1 << 16, file))),
     };
-    let decoded: Box<dyn Read> = Box::new(
-        DecodeReaderBytesBuilder::new()
-            .encoding(Some(label))
-            .strip_bom(true)
-            .build(file),
-    );
-    let lines = Rc::new(RefCell::new(Lines::default()));
-    let counter = LineCounter {
+    let tracker = Rc::new(RefCell::new(Tracker::default()));
+    let scanner = Scanner {
         inner: decoded,
-        lines: Rc::clone(&lines),
+        tracker: Rc::clone(&tracker),
         at: 0,
+        line: 1,
+        lex: Lex::Text,
+        run: 0,
+        max_event: limits.max_event,
+        carry: Vec::new(),
+        encoding,
     };
-    let mut reader = Reader::from_reader(BufReader::with_capacity(1 << 16, counter));
-    reader.config_mut().check_end_names = true;
+    let mut reader = Reader::from_reader(BufReader::with_capacity(1 << 16, scanner));
+    let config = reader.config_mut();
+    config.check_end_names = true;
+    config.check_comments = true;
     Ok(XmlFile {
         reader,
-        lines,
+        tracker,
         encoding,
+        path: path.to_path_buf(),
+        stage: Stage::Start,
+        seen_doctype: false,
+        open: Vec::new(),
     })
+}
+
+/// A UTF-8 stream without its byte-order mark.
+struct SkipBom<R> {
+    inner: R,
+    checked: bool,
+}
+
+impl<R: io::BufRead> SkipBom<R> {
+    fn new(inner: R) -> Self {
+        SkipBom {
+            inner,
+            checked: false,
+        }
+    }
+}
+
+impl<R: io::BufRead> Read for SkipBom<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.checked {
+            self.checked = true;
+            let mut head = [0u8; 3];
+            let mut filled = 0;
+            while filled < 3 {
+                let available = self.inner.fill_buf()?;
+                if available.is_empty() {
+                    break;
+                }
+                let n = available.len().min(3 - filled);
+                head[filled..filled + n].copy_from_slice(&available[..n]);
+                if head[..filled + n] != b"\xEF\xBB\xBF"[..filled + n] {
+                    break;
+                }
+                self.inner.consume(n);
+                filled += n;
+            }
+            if filled > 0 && filled < 3 {
+                // A partial mark is not a mark: give its bytes back.
+                buf[..filled].copy_from_slice(&head[..filled]);
+                return Ok(filled);
+            }
+        }
+        self.inner.read(buf)
+    }
 }
 
 fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -143,23 +547,459 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 impl XmlFile {
     /// The line the parser has reached.
     pub fn line(&self) -> u64 {
-        self.lines
+        self.tracker
             .borrow_mut()
             .line_at(self.reader.buffer_position())
     }
 
+    /// Bytes of the decoded file read so far, for progress reports.
+    pub fn position(&self) -> u64 {
+        self.reader.buffer_position()
+    }
+
+    /// The file being read.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A fatal error at the current line: the file cannot be imported.
+    pub fn error(&self, message: impl std::fmt::Display) -> Error {
+        Error::new(
+            Kind::Input,
+            format!("{message}; nothing was imported — fix the file and try again"),
+        )
+        .at_line(&self.path, self.line())
+    }
+
     /// A fatal error where the parser failed: the XML cannot be read on.
-    pub fn malformed(&self, path: &Path, cause: impl std::fmt::Display) -> Error {
+    pub fn malformed(&self, cause: impl std::fmt::Display) -> Error {
+        if let Some((line, message)) = self.tracker.borrow().failure.clone() {
+            return Error::new(Kind::Input, format!("{message}; nothing was imported"))
+                .at_line(&self.path, line);
+        }
         let line = self
-            .lines
+            .tracker
             .borrow_mut()
             .line_at(self.reader.error_position());
         Error::new(
             Kind::Input,
             format!("malformed XML ({cause}); nothing was imported — fix the file and try again"),
         )
-        .at_line(path, line)
+        .at_line(&self.path, line)
     }
+
+    /// The next event of a well-formed document; `Event::Eof` only once
+    /// the root element has closed and nothing but white space, comments
+    /// and processing instructions followed it.
+    pub fn next<'b>(&mut self, buf: &'b mut Vec<u8>) -> Result<Event<'b>> {
+        buf.clear();
+        let event = match self.reader.read_event_into(buf) {
+            Ok(event) => event,
+            Err(e) => return Err(self.malformed(e)),
+        };
+        self.check(&event)?;
+        Ok(event)
+    }
+
+    fn check(&mut self, event: &Event<'_>) -> Result<()> {
+        let first = self.stage == Stage::Start;
+        if first {
+            self.stage = Stage::Prolog;
+        }
+        match event {
+            Event::Decl(decl) => {
+                if !first {
+                    return Err(self.error(
+                        "an XML declaration <?xml …?> that is not at the very start of the file",
+                    ));
+                }
+                check_declaration(decl).map_err(|why| self.error(why))
+            }
+            Event::Start(start) | Event::Empty(start) => {
+                match self.stage {
+                    Stage::Epilog => {
+                        return Err(self.error(format!(
+                            "a second root element <{}> after the end of the document: two \
+                             files glued together?",
+                            start.name().into_inner()
+                        )));
+                    }
+                    _ => self.stage = Stage::Root,
+                }
+                let prefixes = check_start(start).map_err(|why| self.error(why))?;
+                self.check_namespaces(start, &prefixes)
+                    .map_err(|why| self.error(why))?;
+                if matches!(event, Event::Start(_)) {
+                    let name: &str = start.name().into_inner();
+                    self.open.push((name.to_string(), prefixes));
+                } else if self.open.is_empty() {
+                    self.stage = Stage::Epilog;
+                }
+                Ok(())
+            }
+            Event::End(_) => {
+                self.open.pop();
+                if self.open.is_empty() {
+                    self.stage = Stage::Epilog;
+                }
+                Ok(())
+            }
+            Event::Text(text) => {
+                let raw: &str = text;
+                if self.open.is_empty() {
+                    if let Some(c) = raw.chars().find(|c| !matches!(c, ' ' | '\t' | '\r' | '\n')) {
+                        let place = if self.stage == Stage::Epilog {
+                            "after the end of the document"
+                        } else {
+                            "before the root element"
+                        };
+                        return Err(self.error(format!("text {place} (starting {c:?})")));
+                    }
+                    return Ok(());
+                }
+                if raw.contains("]]>") {
+                    return Err(self.error("\"]]>\" in text (it may only end a CDATA section)"));
+                }
+                check_chars(raw).map_err(|why| self.error(why))
+            }
+            Event::CData(cdata) => {
+                if self.open.is_empty() {
+                    return Err(self.error("a CDATA section outside the root element"));
+                }
+                check_chars(cdata).map_err(|why| self.error(why))
+            }
+            Event::GeneralRef(reference) => {
+                if self.open.is_empty() {
+                    return Err(self.error("an entity reference outside the root element"));
+                }
+                check_reference(reference).map_err(|why| self.error(why))
+            }
+            Event::Comment(comment) => {
+                let raw: &str = comment;
+                if raw.ends_with('-') {
+                    return Err(self.error("a comment ending in \"--->\""));
+                }
+                check_chars(raw).map_err(|why| self.error(why))
+            }
+            Event::PI(pi) => {
+                let target = pi.target();
+                if target.eq_ignore_ascii_case("xml") {
+                    return Err(self.error(
+                        "an XML declaration <?xml …?> that is not at the very start of the file",
+                    ));
+                }
+                if !is_name(target) {
+                    return Err(self.error(format!("a processing instruction named {target:?}")));
+                }
+                check_chars(pi).map_err(|why| self.error(why))
+            }
+            Event::DocType(doctype) => {
+                if self.stage != Stage::Prolog || self.seen_doctype {
+                    return Err(self.error("a DOCTYPE that is not before the root element"));
+                }
+                self.seen_doctype = true;
+                check_doctype(doctype).map_err(|why| self.error(why))
+            }
+            Event::Eof => match (self.stage, self.open.last()) {
+                (Stage::Epilog, _) => Ok(()),
+                (_, Some((name, _))) => {
+                    Err(self.error(format!("the file ends inside <{name}>: it is truncated")))
+                }
+                _ => Err(self.error("the file holds no XML element")),
+            },
+        }
+    }
+
+    /// Every prefix used by the element and its attributes is declared
+    /// here or by an enclosing element.
+    fn check_namespaces(
+        &self,
+        start: &BytesStart<'_>,
+        declared: &[String],
+    ) -> std::result::Result<(), String> {
+        let bound = |prefix: &str| {
+            prefix == "xml"
+                || declared.iter().any(|p| p == prefix)
+                || self
+                    .open
+                    .iter()
+                    .any(|(_, prefixes)| prefixes.iter().any(|p| p == prefix))
+        };
+        let element: &str = start.name().into_inner();
+        let names = std::iter::once(element).chain(attribute_names(start));
+        for name in names {
+            if let Some((prefix, _)) = name.split_once(':')
+                && prefix != "xmlns"
+                && !bound(prefix)
+            {
+                return Err(format!(
+                    "the namespace prefix {prefix:?} of <{element}> is not declared"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Is `c` a character XML 1.0 allows in a document?
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+fn check_chars(text: &str) -> std::result::Result<(), String> {
+    match text.chars().find(|&c| !is_xml_char(c)) {
+        Some(c) => Err(format!(
+            "character U+{:04X}, which XML does not allow",
+            c as u32
+        )),
+        None => Ok(()),
+    }
+}
+
+fn is_name_start(c: char) -> bool {
+    matches!(c, ':' | 'A'..='Z' | '_' | 'a'..='z'
+        | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+        | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
+        | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+        | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+}
+
+fn is_name_char(c: char) -> bool {
+    is_name_start(c)
+        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// An XML Name, with at most one colon, not at either end (Namespaces in
+/// XML).
+fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(is_name_start)
+        && chars.all(is_name_char)
+        && name.matches(':').count() <= 1
+        && !name.starts_with(':')
+        && !name.ends_with(':')
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// A reference without its `&` and `;`: a defined entity or a character
+/// XML allows.
+fn check_reference(name: &str) -> std::result::Result<(), String> {
+    if let Some(number) = name.strip_prefix('#') {
+        let code = match number.strip_prefix('x') {
+            Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                u32::from_str_radix(hex, 16).ok()
+            }
+            Some(_) => None,
+            None if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) => {
+                number.parse().ok()
+            }
+            None => None,
+        };
+        return match code.and_then(char::from_u32) {
+            Some(c) if is_xml_char(c) => Ok(()),
+            _ => Err(format!(
+                "the character reference &{name}; is not a character XML allows"
+            )),
+        };
+    }
+    match name {
+        "lt" | "gt" | "amp" | "apos" | "quot" | "nbsp" => Ok(()),
+        _ if is_name(name) => Err(format!("undefined entity &{name};")),
+        _ => Err(format!("a malformed reference &{name}")),
+    }
+}
+
+/// The attributes of a start tag, checked: `name="value"` pairs separated
+/// by white space, names valid and not repeated, values quoted, without
+/// `<`, with defined references and allowed characters. Returns the
+/// namespace prefixes the tag declares.
+fn check_start(start: &BytesStart<'_>) -> std::result::Result<Vec<String>, String> {
+    let tag: &str = start;
+    let name_len = tag.bytes().position(is_space).unwrap_or(tag.len());
+    let name = &tag[..name_len];
+    if !is_name(name) {
+        return Err(format!("an element named {name:?}"));
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    let mut declared = Vec::new();
+    for attribute in parse_attributes(&tag[name_len..])? {
+        let (key, value) = attribute;
+        if !is_name(key) {
+            return Err(format!("an attribute named {key:?} in <{name}>"));
+        }
+        if seen.contains(&key) {
+            return Err(format!("the attribute {key} twice in <{name}>"));
+        }
+        seen.push(key);
+        check_value(value).map_err(|why| format!("attribute {key} of <{name}>: {why}"))?;
+        if let Some(prefix) = key.strip_prefix("xmlns:") {
+            if value.is_empty() {
+                return Err(format!("the namespace prefix {prefix} is declared empty"));
+            }
+            declared.push(prefix.to_string());
+        }
+    }
+    Ok(declared)
+}
+
+/// `(name, raw value)` of each attribute in the text after an element name,
+/// or why it is not attribute syntax.
+fn parse_attributes(mut rest: &str) -> std::result::Result<Vec<(&str, &str)>, String> {
+    let mut out = Vec::new();
+    loop {
+        let trimmed = rest.trim_start_matches([' ', '\t', '\r', '\n']);
+        if trimmed.is_empty() {
+            return Ok(out);
+        }
+        if trimmed.len() == rest.len() {
+            return Err(format!(
+                "no space before {:?}",
+                trimmed.chars().take(20).collect::<String>()
+            ));
+        }
+        let key_len = trimmed
+            .find(|c: char| c == '=' || c.is_ascii_whitespace())
+            .ok_or_else(|| format!("the attribute {trimmed:?} has no value"))?;
+        let key = &trimmed[..key_len];
+        let after = trimmed[key_len..].trim_start_matches([' ', '\t', '\r', '\n']);
+        let after = after
+            .strip_prefix('=')
+            .ok_or_else(|| format!("the attribute {key} has no value"))?
+            .trim_start_matches([' ', '\t', '\r', '\n']);
+        let quote = after
+            .chars()
+            .next()
+            .filter(|&q| q == '"' || q == '\'')
+            .ok_or_else(|| format!("the value of the attribute {key} is not in quotes"))?;
+        let body = &after[1..];
+        let end = body
+            .find(quote)
+            .ok_or_else(|| format!("the value of the attribute {key} has no closing quote"))?;
+        out.push((key, &body[..end]));
+        rest = &body[end + 1..];
+    }
+}
+
+/// A raw attribute value: no `<`, references defined, characters allowed.
+fn check_value(value: &str) -> std::result::Result<(), String> {
+    if value.contains('<') {
+        return Err("\"<\" in the value".to_string());
+    }
+    check_chars(value)?;
+    let mut rest = value;
+    while let Some(at) = rest.find('&') {
+        let after = &rest[at + 1..];
+        let end = after
+            .find(';')
+            .ok_or_else(|| "an \"&\" that starts no reference".to_string())?;
+        check_reference(&after[..end])?;
+        rest = &after[end + 1..];
+    }
+    Ok(())
+}
+
+/// The names of a start tag's attributes (already checked).
+fn attribute_names<'a>(start: &'a BytesStart<'_>) -> impl Iterator<Item = &'a str> {
+    let tag: &str = start;
+    let name_len = tag.bytes().position(is_space).unwrap_or(tag.len());
+    parse_attributes(&tag[name_len..])
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, _)| key)
+}
+
+/// `<?xml version="1.0" encoding="…" standalone="…"?>`, in that order.
+fn check_declaration(decl: &quick_xml::events::BytesDecl<'_>) -> std::result::Result<(), String> {
+    let content: &str = decl;
+    let attributes = parse_attributes(content.strip_prefix("xml").unwrap_or(content))
+        .map_err(|why| format!("in the XML declaration: {why}"))?;
+    let keys: Vec<&str> = attributes.iter().map(|(k, _)| *k).collect();
+    let order_ok = matches!(
+        keys.as_slice(),
+        ["version"]
+            | ["version", "encoding"]
+            | ["version", "standalone"]
+            | ["version", "encoding", "standalone"]
+    );
+    if !order_ok {
+        return Err(format!(
+            "the XML declaration has {} (it takes version, then optionally encoding and standalone)",
+            keys.join(", ")
+        ));
+    }
+    for (key, value) in attributes {
+        let ok = match key {
+            "version" => {
+                value.len() > 2
+                    && value.starts_with("1.")
+                    && value[2..].bytes().all(|b| b.is_ascii_digit())
+            }
+            "encoding" => {
+                value.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            }
+            _ => matches!(value, "yes" | "no"),
+        };
+        if !ok {
+            return Err(format!("the XML declaration has {key}={value:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// `<!DOCTYPE name (SYSTEM "…" | PUBLIC "…" "…")?>`; an internal subset
+/// (`[…]`) is refused: memoire does not read DTDs, and entities declared
+/// there would be read wrong.
+fn check_doctype(doctype: &str) -> std::result::Result<(), String> {
+    if doctype.contains('[') {
+        return Err("a DOCTYPE with an internal subset […], which memoire does not read".into());
+    }
+    let mut words = doctype.split_ascii_whitespace();
+    let name = words.next().unwrap_or_default();
+    if !is_name(name) {
+        return Err(format!("a DOCTYPE named {name:?}"));
+    }
+    let rest = doctype[doctype.find(name).unwrap_or(0) + name.len()..].trim();
+    let literals = |mut text: &str, count: usize| -> bool {
+        for _ in 0..count {
+            text = text.trim_start();
+            let Some(quote) = text.chars().next().filter(|&q| q == '"' || q == '\'') else {
+                return false;
+            };
+            let Some(end) = text[1..].find(quote) else {
+                return false;
+            };
+            text = &text[end + 2..];
+        }
+        text.trim().is_empty()
+    };
+    let ok = if rest.is_empty() {
+        true
+    } else if let Some(system) = rest.strip_prefix("SYSTEM") {
+        system.starts_with(|c: char| c.is_ascii_whitespace()) && literals(system, 1)
+    } else if let Some(public) = rest.strip_prefix("PUBLIC") {
+        public.starts_with(|c: char| c.is_ascii_whitespace()) && literals(public, 2)
+    } else {
+        false
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("a malformed DOCTYPE ({doctype:?})"))
+    }
+}
+
+/// Text or an attribute value for an XML file memoire writes: escaped,
+/// and each character XML cannot hold replaced by U+FFFD (see
+/// [`crate::text::forbidden_char`]), so that the file is always
+/// well-formed.
+pub fn text(text: &str) -> String {
+    quick_xml::escape::escape(crate::text::without_forbidden(text).as_ref()).into_owned()
 }
 
 /// The text an entity reference stands for: a character reference, one of
@@ -174,17 +1014,6 @@ pub fn entity_text(entity: &BytesRef<'_>) -> std::result::Result<String, String>
         None if &**entity == "nbsp" => Ok("\u{a0}".to_string()),
         None => Err(format!("undefined entity &{};", &**entity)),
     }
-}
-
-/// The 1-based line of the first byte that is not UTF-8 in `path`, if any.
-fn first_invalid_utf8(path: &Path) -> Result<Option<u64>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
-    Ok(std::str::from_utf8(&bytes).err().map(|e| {
-        1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64
-    }))
 }
 
 /// An attribute's value by local name (`lang` finds `xml:lang` and `lang`),
@@ -206,6 +1035,69 @@ pub fn local_name(element: &BytesStart<'_>) -> String {
     let name = element.local_name();
     let name: &str = name.as_ref();
     name.to_string()
+}
+
+/// Which of a unit's language variants (`langs`, as tagged in the file) are
+/// the source and the target: never the same one. The source prefers the
+/// exact tag, then the file's declared source language (`srclang`), then
+/// the same primary language; the target the exact tag, then the same
+/// primary language; ties go to the first in the file. `Err` says which
+/// side has no variant of its own.
+pub fn pick_variants(
+    langs: &[&str],
+    source: &str,
+    target: &str,
+    srclang: Option<&str>,
+) -> std::result::Result<(usize, usize), Missing> {
+    let srclang = srclang.map(|l| l.trim().replace('_', "-").to_ascii_lowercase());
+    let source_fit = |lang: &str| match language_fit(lang, source) {
+        2 => 3,
+        1 if srclang.as_deref() == Some(&lang.trim().replace('_', "-").to_ascii_lowercase()) => 2,
+        fit => fit,
+    };
+    // The best fit overall, then the best target; the first in the file.
+    let best = (0..langs.len())
+        .flat_map(|i| (0..langs.len()).map(move |j| (i, j)))
+        .filter(|&(i, j)| i != j)
+        .map(|(i, j)| {
+            (
+                (source_fit(langs[i]), language_fit(langs[j], target)),
+                (i, j),
+            )
+        })
+        .filter(|&((fs, ft), _)| fs > 0 && ft > 0)
+        .min_by_key(|&((fs, ft), (i, j))| (std::cmp::Reverse((fs + ft, ft)), i, j));
+    if let Some((_, pair)) = best {
+        return Ok(pair);
+    }
+    let has = |wanted: &str| langs.iter().any(|l| language_fit(l, wanted) > 0);
+    Err(if !has(source) {
+        Missing::Source
+    } else if !has(target) {
+        Missing::Target
+    } else {
+        Missing::Separate
+    })
+}
+
+/// What [`pick_variants`] could not find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    Source,
+    Target,
+    /// Only one variant fits both languages: it cannot be both.
+    Separate,
+}
+
+impl Missing {
+    /// `no fr variant`, `no en term`, `no separate en-us and en-gb variants`.
+    pub fn describe(self, source: &str, target: &str, what: &str) -> String {
+        match self {
+            Missing::Source => format!("no {source} {what}"),
+            Missing::Target => format!("no {target} {what}"),
+            Missing::Separate => format!("no separate {source} and {target} {what}s"),
+        }
+    }
 }
 
 /// A language tag from a file compared with the wanted one: 2 for the
@@ -264,6 +1156,33 @@ mod tests {
         );
         assert_eq!(tmx_date_to_iso("2026-11-24"), None);
         assert_eq!(iso_to_tmx_date("2026-11-24T10:15:00Z"), "20261124T101500Z");
+    }
+
+    #[test]
+    fn a_variant_is_never_both_source_and_target() {
+        // Regression: a unit with only de-de and en-gb, imported as
+        // en-US → en-GB, stored "First entry" → "First entry".
+        assert!(pick_variants(&["de-de", "en-gb"], "en-us", "en-gb", None).is_err());
+        assert_eq!(
+            pick_variants(&["en-GB", "en-US"], "en-us", "en-gb", None),
+            Ok((1, 0))
+        );
+        assert_eq!(
+            pick_variants(&["en-GB", "en-AU"], "en-us", "en-gb", Some("en-AU")),
+            Ok((1, 0))
+        );
+        assert_eq!(
+            pick_variants(&["fr-FR", "en-GB", "en-US"], "fr", "en", None),
+            Ok((0, 1))
+        );
+        assert_eq!(
+            pick_variants(&["FR"], "fr", "en", None),
+            Err(Missing::Target)
+        );
+        assert_eq!(
+            pick_variants(&["en-GB"], "en-us", "en-gb", None),
+            Err(Missing::Separate)
+        );
     }
 
     #[test]
