@@ -156,7 +156,7 @@ impl PairReader {
         let body = &sample[excel_sep.map_or(0, |(_, len)| len)..];
         let delimiter = options
             .delimiter
-            .or(excel_sep.map(|(d, _)| d))
+            .or(excel_sep.and_then(|(d, _)| d))
             .unwrap_or_else(|| detect_delimiter(body, truncated, detected, langs));
         let first = first_record(body, delimiter, detected);
         let has_header = match options.header {
@@ -451,7 +451,9 @@ impl RowSource for PairReader {
         let layout = &self.layout;
         let mut ignored = layout.ignored.clone();
         if !glossary {
-            let named = [layout.domain, layout.note, layout.status];
+            // A reviewed draft's status decides what is learnt: it is used.
+            let status = layout.status.filter(|_| !self.draft);
+            let named = [layout.domain, layout.note, status];
             ignored.extend(
                 named
                     .into_iter()
@@ -532,16 +534,25 @@ fn check_text(sample: &[u8]) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// Excel's `sep=;` first line: the delimiter and the line's length.
-fn excel_separator(sample: &[u8]) -> Option<(u8, usize)> {
+/// Excel's `sep=;` first line: the delimiter it names (none for a bare
+/// `sep=`: a line break or a quote cannot separate cells) and the line's
+/// length.
+fn excel_separator(sample: &[u8]) -> Option<(Option<u8>, usize)> {
     let rest = sample.strip_prefix(b"sep=")?;
-    let (&delimiter, after) = rest.split_first()?;
-    let line_end = match after {
-        [b'\r', b'\n', ..] => 2,
-        [b'\n' | b'\r', ..] => 1,
-        _ => return None,
+    let line_end = |after: &[u8]| match after {
+        [b'\r', b'\n', ..] => Some(2),
+        [b'\n' | b'\r', ..] => Some(1),
+        [] => Some(0),
+        _ => None,
     };
-    Some((delimiter, 4 + 1 + line_end))
+    if let Some(end) = line_end(rest) {
+        return Some((None, 4 + end));
+    }
+    let (&delimiter, after) = rest.split_first()?;
+    if delimiter == b'"' {
+        return None;
+    }
+    Some((Some(delimiter), 4 + 1 + line_end(after)?))
 }
 
 /// Is `raw` a row whose quoted cells are properly closed (RFC 4180)? The

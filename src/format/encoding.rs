@@ -18,8 +18,6 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::str::FromStr;
 
-use encoding_rs_io::DecodeReaderBytesBuilder;
-
 use crate::error::{Error, Kind, Result};
 
 /// A text encoding memoire reads.
@@ -56,19 +54,51 @@ impl TextEncoding {
         matches!(self, TextEncoding::Utf16Le | TextEncoding::Utf16Be)
     }
 
-    /// UTF-8 text (as the decoded stream holds it) back in this encoding,
-    /// for the rejects file of a UTF-16 input; other encodings pass through.
+    /// Bytes of the decoded stream back in this encoding, for the rejects
+    /// file of a UTF-16 input (a lone surrogate, which the stream holds in
+    /// its WTF-8 form, goes back as it was); other encodings pass through.
     pub fn reencode(self, stream_bytes: &[u8]) -> Vec<u8> {
-        let units = || {
-            String::from_utf8_lossy(stream_bytes)
-                .encode_utf16()
-                .collect::<Vec<u16>>()
+        let big_endian = match self {
+            TextEncoding::Utf16Le => false,
+            TextEncoding::Utf16Be => true,
+            _ => return stream_bytes.to_vec(),
         };
-        match self {
-            TextEncoding::Utf16Le => units().into_iter().flat_map(u16::to_le_bytes).collect(),
-            TextEncoding::Utf16Be => units().into_iter().flat_map(u16::to_be_bytes).collect(),
-            _ => stream_bytes.to_vec(),
+        let mut units: Vec<u16> = Vec::with_capacity(stream_bytes.len());
+        // The odd last byte of a file, kept as read.
+        let mut odd = None;
+        let mut rest = stream_bytes;
+        while !rest.is_empty() {
+            let valid = match std::str::from_utf8(rest) {
+                Ok(valid) => valid,
+                Err(e) => std::str::from_utf8(&rest[..e.valid_up_to()]).expect("valid prefix"),
+            };
+            units.extend(valid.encode_utf16());
+            rest = &rest[valid.len()..];
+            match rest {
+                // A surrogate in WTF-8: ED A0..BF xx.
+                [0xED, b1 @ 0xA0..=0xBF, b2, ..] => {
+                    units.push(0xD000 | (u16::from(*b1 & 0x3F) << 6) | u16::from(*b2 & 0x3F));
+                    rest = &rest[3..];
+                }
+                [] => {}
+                [b, ..] => {
+                    odd = Some(*b);
+                    rest = &rest[1..];
+                }
+            }
         }
+        let mut out: Vec<u8> = units
+            .into_iter()
+            .flat_map(|u| {
+                if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            })
+            .collect();
+        out.extend(odd);
+        out
     }
 }
 
@@ -284,21 +314,140 @@ pub fn decoded_stream(path: &Path, detected: Detected) -> Result<Box<dyn Read>> 
     let mut file = File::open(path).map_err(|e| Error::io("cannot open", path, e))?;
     let encoding = detected.encoding;
     if encoding.is_utf16() {
-        let label = match encoding {
-            TextEncoding::Utf16Be => encoding_rs::UTF_16BE,
-            _ => encoding_rs::UTF_16LE,
-        };
-        let decoder = DecodeReaderBytesBuilder::new()
-            .encoding(Some(label))
-            .strip_bom(true)
-            .build(file);
-        return Ok(Box::new(decoder));
+        let big_endian = encoding == TextEncoding::Utf16Be;
+        return Ok(Box::new(Utf16Decoder::new(
+            io::BufReader::with_capacity(1 << 16, file),
+            big_endian,
+        )));
     }
     if detected.had_bom {
         file.seek(SeekFrom::Start(encoding.bom().len() as u64))
             .map_err(|e| Error::io("cannot read", path, e))?;
     }
     Ok(Box::new(io::BufReader::with_capacity(1 << 16, file)))
+}
+
+/// UTF-16 to UTF-8, keeping what cannot be decoded visible: a lone
+/// surrogate becomes its 3-byte WTF-8 form (which is not UTF-8, so the
+/// [`Scanner`] or the CSV cell check refuses it, and which re-encodes to
+/// the same UTF-16 for a rejects file), an odd last byte becomes 0xFF.
+/// encoding_rs would turn both into U+FFFD silently.
+pub struct Utf16Decoder<R> {
+    inner: R,
+    big_endian: bool,
+    input: Vec<u8>,
+    output: Vec<u8>,
+    out_pos: usize,
+    /// A high surrogate waiting for its low half.
+    high: Option<u16>,
+    /// The byte-order mark is still to be skipped.
+    at_start: bool,
+    done: bool,
+}
+
+impl<R: Read> Utf16Decoder<R> {
+    pub fn new(inner: R, big_endian: bool) -> Self {
+        Utf16Decoder {
+            inner,
+            big_endian,
+            input: Vec::with_capacity(1 << 16),
+            output: Vec::with_capacity(1 << 17),
+            out_pos: 0,
+            high: None,
+            at_start: true,
+            done: false,
+        }
+    }
+
+    fn push_wtf8(&mut self, unit: u16) {
+        // The generalised UTF-8 form of a surrogate code point.
+        let code = u32::from(unit);
+        self.output.extend([
+            0xE0 | (code >> 12) as u8,
+            0x80 | ((code >> 6) & 0x3F) as u8,
+            0x80 | (code & 0x3F) as u8,
+        ]);
+    }
+
+    fn push_char(&mut self, c: char) {
+        let mut bytes = [0u8; 4];
+        self.output
+            .extend_from_slice(c.encode_utf8(&mut bytes).as_bytes());
+    }
+
+    fn decode(&mut self, unit: u16) {
+        if self.at_start {
+            self.at_start = false;
+            if unit == 0xFEFF {
+                return;
+            }
+        }
+        if let Some(high) = self.high.take() {
+            if (0xDC00..0xE000).contains(&unit) {
+                let code =
+                    0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(unit) - 0xDC00);
+                self.push_char(char::from_u32(code).expect("a valid surrogate pair"));
+                return;
+            }
+            self.push_wtf8(high);
+        }
+        match unit {
+            0xD800..0xDC00 => self.high = Some(unit),
+            0xDC00..0xE000 => self.push_wtf8(unit),
+            _ => self.push_char(char::from_u32(u32::from(unit)).expect("not a surrogate")),
+        }
+    }
+
+    fn fill(&mut self) -> io::Result<()> {
+        self.output.clear();
+        self.out_pos = 0;
+        while self.output.is_empty() && !self.done {
+            let start = self.input.len();
+            self.input.resize(start + (1 << 16), 0);
+            let n = self.inner.read(&mut self.input[start..])?;
+            self.input.truncate(start + n);
+            if n == 0 {
+                self.done = true;
+            }
+            let whole = self.input.len() / 2 * 2;
+            let units: Vec<u16> = self.input[..whole]
+                .chunks_exact(2)
+                .map(|b| {
+                    if self.big_endian {
+                        u16::from_be_bytes([b[0], b[1]])
+                    } else {
+                        u16::from_le_bytes([b[0], b[1]])
+                    }
+                })
+                .collect();
+            self.input.drain(..whole);
+            for unit in units {
+                self.decode(unit);
+            }
+            if self.done {
+                if let Some(high) = self.high.take() {
+                    self.push_wtf8(high);
+                }
+                if !self.input.is_empty() {
+                    self.output.push(0xFF);
+                    self.input.clear();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Utf16Decoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.out_pos == self.output.len() {
+            self.fill()?;
+        }
+        let n = buf.len().min(self.output.len() - self.out_pos);
+        buf[..n].copy_from_slice(&self.output[self.out_pos..self.out_pos + n]);
+        self.out_pos += n;
+        Ok(n)
+    }
 }
 
 /// How a cell was decoded.
@@ -332,6 +481,9 @@ pub fn decode(bytes: &[u8], detected: Detected) -> std::result::Result<(String, 
             Err(_) if detected.mixed && is_plain_8bit(bytes) => {
                 (windows_1252(bytes)?, Decoded::Windows1252Fallback)
             }
+            Err(_) if detected.encoding.is_utf16() => {
+                return Err("invalid UTF-16 (an unpaired surrogate)".to_string());
+            }
             Err(e) => {
                 let at = e.valid_up_to();
                 return Err(format!(
@@ -343,9 +495,6 @@ pub fn decode(bytes: &[u8], detected: Detected) -> std::result::Result<(String, 
             }
         },
     };
-    if detected.encoding.is_utf16() && text.contains('\u{FFFD}') {
-        return Err("invalid UTF-16 (an unpaired surrogate)".to_string());
-    }
     if let Some(c) = text
         .chars()
         .find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))

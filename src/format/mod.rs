@@ -55,8 +55,10 @@ pub struct BadRow {
 
 /// Why a row read from any format cannot be stored, if it cannot: an empty
 /// source or target, a text longer than `max_segment` bytes, or a character
-/// that XML cannot hold (see [`crate::text::forbidden_char`]) in any field,
-/// which would make every TMX, TBX or XLIFF written from it unreadable.
+/// that XML cannot hold (see [`crate::text::forbidden_char`]) in any field
+/// that goes into TMX, TBX or XLIFF files, which it would make unreadable.
+/// (The context, the neighbouring sentences, is never written out: a bad
+/// neighbour does not reject a good pair.)
 pub fn check_row(row: &PairRow, max_segment: usize) -> std::result::Result<(), String> {
     for (side, text) in [("source", &row.source), ("target", &row.target)] {
         if text.trim().is_empty() {
@@ -76,8 +78,6 @@ pub fn check_row(row: &PairRow, max_segment: usize) -> std::result::Result<(), S
         ("domain", row.domain.as_ref()),
         ("note", row.note.as_ref()),
         ("status", row.status.as_ref()),
-        ("previous segment", row.prev_source.as_ref()),
-        ("next segment", row.next_source.as_ref()),
     ];
     for (field, text) in fields {
         if let Some(c) = text.and_then(|t| t.chars().find(|&c| crate::text::forbidden_char(c))) {

@@ -32,7 +32,7 @@ use encoding_rs_io::DecodeReaderBytesBuilder;
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
-use super::encoding::TextEncoding;
+use super::encoding::{TextEncoding, Utf16Decoder};
 use crate::error::{Error, Kind, Result};
 
 /// Size limits of a file being read.
@@ -276,129 +276,6 @@ impl<R: Read> Read for Scanner<R> {
     }
 }
 
-/// UTF-16 to UTF-8, keeping what cannot be decoded visible: a lone
-/// surrogate becomes its 3-byte WTF-8 form (which is not UTF-8, so the
-/// [`Scanner`] or the CSV cell check refuses it, and which re-encodes to
-/// the same UTF-16 for a rejects file), an odd last byte becomes 0xFF.
-/// encoding_rs would turn both into U+FFFD silently.
-pub struct Utf16Decoder<R> {
-    inner: R,
-    big_endian: bool,
-    input: Vec<u8>,
-    output: Vec<u8>,
-    out_pos: usize,
-    /// A high surrogate waiting for its low half.
-    high: Option<u16>,
-    /// The byte-order mark is still to be skipped.
-    at_start: bool,
-    done: bool,
-}
-
-impl<R: Read> Utf16Decoder<R> {
-    pub fn new(inner: R, big_endian: bool) -> Self {
-        Utf16Decoder {
-            inner,
-            big_endian,
-            input: Vec::with_capacity(1 << 16),
-            output: Vec::with_capacity(1 << 17),
-            out_pos: 0,
-            high: None,
-            at_start: true,
-            done: false,
-        }
-    }
-
-    fn push_wtf8(&mut self, unit: u16) {
-        // The generalised UTF-8 form of a surrogate code point.
-        let code = u32::from(unit);
-        self.output.extend([
-            0xE0 | (code >> 12) as u8,
-            0x80 | ((code >> 6) & 0x3F) as u8,
-            0x80 | (code & 0x3F) as u8,
-        ]);
-    }
-
-    fn push_char(&mut self, c: char) {
-        let mut bytes = [0u8; 4];
-        self.output
-            .extend_from_slice(c.encode_utf8(&mut bytes).as_bytes());
-    }
-
-    fn decode(&mut self, unit: u16) {
-        if self.at_start {
-            self.at_start = false;
-            if unit == 0xFEFF {
-                return;
-            }
-        }
-        if let Some(high) = self.high.take() {
-            if (0xDC00..0xE000).contains(&unit) {
-                let code =
-                    0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(unit) - 0xDC00);
-                self.push_char(char::from_u32(code).expect("a valid surrogate pair"));
-                return;
-            }
-            self.push_wtf8(high);
-        }
-        match unit {
-            0xD800..0xDC00 => self.high = Some(unit),
-            0xDC00..0xE000 => self.push_wtf8(unit),
-            _ => self.push_char(char::from_u32(u32::from(unit)).expect("not a surrogate")),
-        }
-    }
-
-    fn fill(&mut self) -> io::Result<()> {
-        self.output.clear();
-        self.out_pos = 0;
-        while self.output.is_empty() && !self.done {
-            let start = self.input.len();
-            self.input.resize(start + (1 << 16), 0);
-            let n = self.inner.read(&mut self.input[start..])?;
-            self.input.truncate(start + n);
-            if n == 0 {
-                self.done = true;
-            }
-            let whole = self.input.len() / 2 * 2;
-            let units: Vec<u16> = self.input[..whole]
-                .chunks_exact(2)
-                .map(|b| {
-                    if self.big_endian {
-                        u16::from_be_bytes([b[0], b[1]])
-                    } else {
-                        u16::from_le_bytes([b[0], b[1]])
-                    }
-                })
-                .collect();
-            self.input.drain(..whole);
-            for unit in units {
-                self.decode(unit);
-            }
-            if self.done {
-                if let Some(high) = self.high.take() {
-                    self.push_wtf8(high);
-                }
-                if !self.input.is_empty() {
-                    self.output.push(0xFF);
-                    self.input.clear();
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-impl<R: Read> Read for Utf16Decoder<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.out_pos == self.output.len() {
-            self.fill()?;
-        }
-        let n = buf.len().min(self.output.len() - self.out_pos);
-        buf[..n].copy_from_slice(&self.output[self.out_pos..self.out_pos + n]);
-        self.out_pos += n;
-        Ok(n)
-    }
-}
-
 /// Where the document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {
@@ -422,6 +299,8 @@ pub struct XmlFile {
     seen_doctype: bool,
     /// Open elements: their names and the namespace prefixes each declares.
     open: Vec<(String, Vec<String>)>,
+    /// The line where the current event starts.
+    event_line: u64,
 }
 
 /// Open `path` as XML: UTF-16 (with a byte-order mark, or recognised by
@@ -486,6 +365,7 @@ pub fn open(path: &Path, limits: Limits) -> Result<XmlFile> {
         stage: Stage::Start,
         seen_doctype: false,
         open: Vec::new(),
+        event_line: 1,
     })
 }
 
@@ -571,6 +451,15 @@ impl XmlFile {
         .at_line(&self.path, self.line())
     }
 
+    /// A fatal error at the line where the current event started.
+    fn event_error(&self, message: impl std::fmt::Display) -> Error {
+        Error::new(
+            Kind::Input,
+            format!("{message}; nothing was imported — fix the file and try again"),
+        )
+        .at_line(&self.path, self.event_line)
+    }
+
     /// A fatal error where the parser failed: the XML cannot be read on.
     pub fn malformed(&self, cause: impl std::fmt::Display) -> Error {
         if let Some((line, message)) = self.tracker.borrow().failure.clone() {
@@ -593,6 +482,7 @@ impl XmlFile {
     /// and processing instructions followed it.
     pub fn next<'b>(&mut self, buf: &'b mut Vec<u8>) -> Result<Event<'b>> {
         buf.clear();
+        self.event_line = self.line();
         let event = match self.reader.read_event_into(buf) {
             Ok(event) => event,
             Err(e) => return Err(self.malformed(e)),
@@ -608,17 +498,23 @@ impl XmlFile {
         }
         match event {
             Event::Decl(decl) => {
+                if self.stage == Stage::Epilog {
+                    return Err(self.event_error(
+                        "a second XML document after the end of the first: two files glued \
+                         together?",
+                    ));
+                }
                 if !first {
-                    return Err(self.error(
+                    return Err(self.event_error(
                         "an XML declaration <?xml …?> that is not at the very start of the file",
                     ));
                 }
-                check_declaration(decl).map_err(|why| self.error(why))
+                check_declaration(decl).map_err(|why| self.event_error(why))
             }
             Event::Start(start) | Event::Empty(start) => {
                 match self.stage {
                     Stage::Epilog => {
-                        return Err(self.error(format!(
+                        return Err(self.event_error(format!(
                             "a second root element <{}> after the end of the document: two \
                              files glued together?",
                             start.name().into_inner()
@@ -626,9 +522,9 @@ impl XmlFile {
                     }
                     _ => self.stage = Stage::Root,
                 }
-                let prefixes = check_start(start).map_err(|why| self.error(why))?;
+                let prefixes = check_start(start).map_err(|why| self.event_error(why))?;
                 self.check_namespaces(start, &prefixes)
-                    .map_err(|why| self.error(why))?;
+                    .map_err(|why| self.event_error(why))?;
                 if matches!(event, Event::Start(_)) {
                     let name: &str = start.name().into_inner();
                     self.open.push((name.to_string(), prefixes));
@@ -647,65 +543,75 @@ impl XmlFile {
             Event::Text(text) => {
                 let raw: &str = text;
                 if self.open.is_empty() {
-                    if let Some(c) = raw.chars().find(|c| !matches!(c, ' ' | '\t' | '\r' | '\n')) {
+                    if let Some(at) = raw.find(|c| !matches!(c, ' ' | '\t' | '\r' | '\n')) {
                         let place = if self.stage == Stage::Epilog {
                             "after the end of the document"
                         } else {
                             "before the root element"
                         };
-                        return Err(self.error(format!("text {place} (starting {c:?})")));
+                        let line = self.event_line + raw[..at].matches('\n').count() as u64;
+                        let c = raw[at..].chars().next().unwrap_or(' ');
+                        return Err(Error::new(
+                            Kind::Input,
+                            format!("text {place} (starting {c:?}); nothing was imported"),
+                        )
+                        .at_line(&self.path, line));
                     }
                     return Ok(());
                 }
                 if raw.contains("]]>") {
-                    return Err(self.error("\"]]>\" in text (it may only end a CDATA section)"));
+                    return Err(
+                        self.event_error("\"]]>\" in text (it may only end a CDATA section)")
+                    );
                 }
-                check_chars(raw).map_err(|why| self.error(why))
+                check_chars(raw).map_err(|why| self.event_error(why))
             }
             Event::CData(cdata) => {
                 if self.open.is_empty() {
-                    return Err(self.error("a CDATA section outside the root element"));
+                    return Err(self.event_error("a CDATA section outside the root element"));
                 }
-                check_chars(cdata).map_err(|why| self.error(why))
+                check_chars(cdata).map_err(|why| self.event_error(why))
             }
             Event::GeneralRef(reference) => {
                 if self.open.is_empty() {
-                    return Err(self.error("an entity reference outside the root element"));
+                    return Err(self.event_error("an entity reference outside the root element"));
                 }
-                check_reference(reference).map_err(|why| self.error(why))
+                check_reference(reference).map_err(|why| self.event_error(why))
             }
             Event::Comment(comment) => {
                 let raw: &str = comment;
                 if raw.ends_with('-') {
-                    return Err(self.error("a comment ending in \"--->\""));
+                    return Err(self.event_error("a comment ending in \"--->\""));
                 }
-                check_chars(raw).map_err(|why| self.error(why))
+                check_chars(raw).map_err(|why| self.event_error(why))
             }
             Event::PI(pi) => {
                 let target = pi.target();
                 if target.eq_ignore_ascii_case("xml") {
-                    return Err(self.error(
+                    return Err(self.event_error(
                         "an XML declaration <?xml …?> that is not at the very start of the file",
                     ));
                 }
                 if !is_name(target) {
-                    return Err(self.error(format!("a processing instruction named {target:?}")));
+                    return Err(
+                        self.event_error(format!("a processing instruction named {target:?}"))
+                    );
                 }
-                check_chars(pi).map_err(|why| self.error(why))
+                check_chars(pi).map_err(|why| self.event_error(why))
             }
             Event::DocType(doctype) => {
                 if self.stage != Stage::Prolog || self.seen_doctype {
-                    return Err(self.error("a DOCTYPE that is not before the root element"));
+                    return Err(self.event_error("a DOCTYPE that is not before the root element"));
                 }
                 self.seen_doctype = true;
-                check_doctype(doctype).map_err(|why| self.error(why))
+                check_doctype(doctype).map_err(|why| self.event_error(why))
             }
             Event::Eof => match (self.stage, self.open.last()) {
                 (Stage::Epilog, _) => Ok(()),
                 (_, Some((name, _))) => {
-                    Err(self.error(format!("the file ends inside <{name}>: it is truncated")))
+                    Err(self.event_error(format!("the file ends inside <{name}>: it is truncated")))
                 }
-                _ => Err(self.error("the file holds no XML element")),
+                _ => Err(self.event_error("the file holds no XML element")),
             },
         }
     }
@@ -769,15 +675,18 @@ fn is_name_char(c: char) -> bool {
         || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
-/// An XML Name, with at most one colon, not at either end (Namespaces in
-/// XML).
+/// An XML Name that is also a qualified name of Namespaces in XML: one or
+/// two parts around a colon, each starting like a name.
 fn is_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(is_name_start)
-        && chars.all(is_name_char)
-        && name.matches(':').count() <= 1
-        && !name.starts_with(':')
-        && !name.ends_with(':')
+    let part = |p: &str| {
+        let mut chars = p.chars();
+        chars.next().is_some_and(|c| c != ':' && is_name_start(c))
+            && chars.all(|c| c != ':' && is_name_char(c))
+    };
+    match name.split_once(':') {
+        Some((prefix, local)) => part(prefix) && part(local),
+        None => part(name),
+    }
 }
 
 fn is_space(b: u8) -> bool {
@@ -820,7 +729,7 @@ fn check_start(start: &BytesStart<'_>) -> std::result::Result<Vec<String>, Strin
     let tag: &str = start;
     let name_len = tag.bytes().position(is_space).unwrap_or(tag.len());
     let name = &tag[..name_len];
-    if !is_name(name) {
+    if !is_name(name) || name.starts_with("xmlns:") {
         return Err(format!("an element named {name:?}"));
     }
     let mut seen: Vec<&str> = Vec::new();
@@ -836,8 +745,12 @@ fn check_start(start: &BytesStart<'_>) -> std::result::Result<Vec<String>, Strin
         seen.push(key);
         check_value(value).map_err(|why| format!("attribute {key} of <{name}>: {why}"))?;
         if let Some(prefix) = key.strip_prefix("xmlns:") {
+            const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
             if value.is_empty() {
                 return Err(format!("the namespace prefix {prefix} is declared empty"));
+            }
+            if prefix == "xmlns" || (prefix == "xml") != (value == XML_NS) {
+                return Err(format!("the reserved namespace prefix {prefix} is rebound"));
             }
             declared.push(prefix.to_string());
         }
