@@ -65,9 +65,12 @@ pub struct LangArgs {
 /// kept. A unit without both languages is rejected into a rejects TMX.
 ///
 /// XLIFF 2.0 / 1.2 drafts written by `memoire pretranslate`, once reviewed:
-/// every segment with a confirmed translation is learnt with its context
-/// (previous and next sentence); importing the same reviewed draft again
-/// updates those translations instead of adding alternatives.
+/// only confirmed translations are learnt (2.0: state translated, reviewed
+/// or final; 1.2: translated, final, signed-off, or approved="yes"), each
+/// with its context (previous and next sentence); importing the same
+/// reviewed draft again updates those translations instead of adding
+/// alternatives. XML must be well-formed: a truncated or malformed file
+/// imports nothing.
 ///
 /// Reads the file as spreadsheets and CAT tools write it: comma, semicolon
 /// or tab; UTF-8 (with or without BOM), UTF-16 or Windows-1252 (French
@@ -76,11 +79,13 @@ pub struct LangArgs {
 /// without one, column 1 is the source and column 2 the translation. A
 /// column named "origin" labels each row; other columns are ignored.
 ///
-/// Bad rows (missing column, empty cell, unreadable text) are listed as
-/// FILE:LINE: reason and copied unchanged to a rejects file; the good rows
-/// are imported. The import is all or nothing: interrupted, it leaves the
-/// memory as it was. Pairs already stored are skipped; a known source with
-/// a new translation is kept as an alternative.
+/// Bad rows (missing column, empty cell, unreadable text, a character XML
+/// cannot hold, a text over --max-segment-size) are listed as FILE:LINE:
+/// reason and copied unchanged to a rejects file, which never overwrites an
+/// existing file (--force replaces it); the good rows are imported. The
+/// import is all or nothing: interrupted (Ctrl-C, exit status 130), it
+/// leaves the memory as it was. Pairs already stored are skipped; a known
+/// source with a new translation is kept as an alternative.
 ///
 /// Exit status: 0 every row imported, 1 some rows rejected, 2 error.
 #[derive(Args, Debug)]
