@@ -781,9 +781,12 @@ fn a_read_only_memory_can_be_consulted() {
     assert!(lookup.stdout.contains("100%"), "{}", lookup.stdout);
     let conc = as_reader(&["concordance", "Conseil fédéral"]);
     assert_eq!(conc.code, 0, "{}", conc.stderr);
+    let article = sb.path("article.txt");
+    std::fs::copy(example("article-fr.txt"), &article).unwrap();
+    std::fs::set_permissions(&article, std::fs::Permissions::from_mode(0o644)).unwrap();
     let draft = as_reader(&[
         "pretranslate",
-        example("article-fr.txt").to_str().unwrap(),
+        article.to_str().unwrap(),
         "--format",
         "text",
     ]);
