@@ -38,6 +38,10 @@ pub struct Options<'a> {
     pub target_lang: &'a str,
     /// Lowest score filled into the draft (50–100).
     pub threshold: u8,
+    /// Split headlines run into their lede, rubrics, metadata prefixes and
+    /// credits (see [`crate::segment`]); off: punctuation and line breaks
+    /// only.
+    pub headline_split: bool,
 }
 
 /// The match bands of the analysis, in the order translators quote them.
@@ -229,10 +233,10 @@ pub fn pretranslate(
     article: &str,
     options: &Options<'_>,
 ) -> Result<Draft> {
-    let segmenter = match text::primary_language(options.source_lang) {
-        "fr" => Segmenter::french(),
-        _ => Segmenter::english(),
-    };
+    let mut segmenter = Segmenter::for_language(options.source_lang);
+    if !options.headline_split {
+        segmenter = segmenter.without_headline_rules();
+    }
     let glossary = Glossary::new(
         store.terms(options.source_lang, options.target_lang)?,
         Side::Source,

@@ -151,3 +151,74 @@ proptest! {
         }
     }
 }
+
+/// Sentence starts after the first, as byte offsets: the boundaries.
+fn boundaries(text: &str, sentences: &[String]) -> Vec<usize> {
+    let mut at = 0;
+    let mut starts = Vec::new();
+    for (k, sentence) in sentences.iter().enumerate() {
+        let start = at
+            + text[at..]
+                .find(sentence.as_str())
+                .expect("gold sentence in its text");
+        if k > 0 {
+            starts.push(start);
+        }
+        at = start + sentence.len();
+    }
+    starts
+}
+
+/// The headline gold set (tests/data/headlines.jsonl, written for the
+/// project): 52 news lines with a headline run into its lede (with rubrics,
+/// metadata prefixes and credits), and 47 lines where a capitalised word
+/// mid-sentence is not a boundary (names, titles, datelines). Boundary
+/// precision and recall are printed (`-- --nocapture`) and may not fall
+/// below what the README reports.
+#[test]
+fn headline_gold_set_precision_and_recall() {
+    let gold = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/headlines.jsonl"
+    ))
+    .unwrap();
+    let seg = Segmenter::french();
+    let (mut tp, mut predicted, mut expected, mut lines) = (0, 0, 0, 0);
+    let mut tagged = std::collections::BTreeMap::<String, (usize, usize)>::new();
+    for line in gold.lines() {
+        let case: serde_json::Value = serde_json::from_str(line).unwrap();
+        let text = case["text"].as_str().unwrap();
+        let sentences: Vec<String> = serde_json::from_value(case["sentences"].clone()).unwrap();
+        let want = boundaries(text, &sentences);
+        let got: Vec<usize> = seg.split(text).iter().skip(1).map(|r| r.start).collect();
+        tp += got.iter().filter(|b| want.contains(b)).count();
+        predicted += got.len();
+        expected += want.len();
+        lines += 1;
+        let tag = tagged
+            .entry(case["tag"].as_str().unwrap().to_string())
+            .or_default();
+        tag.0 += 1;
+        tag.1 += usize::from(got == want);
+    }
+    let (p, r) = (tp as f64 / predicted as f64, tp as f64 / expected as f64);
+    eprintln!(
+        "headline gold: {lines} lines, {expected} boundaries; precision {p:.3} ({tp}/{predicted}), \
+         recall {r:.3} ({tp}/{expected}); lines exact per tag: {tagged:?}"
+    );
+    assert!(lines >= 90 && expected >= 60);
+    assert!(p >= 0.98, "precision {p:.3}");
+    assert!(r >= 0.90, "recall {r:.3}");
+}
+
+#[test]
+fn no_headline_split_keeps_the_line_whole() {
+    let line = "Séisme meurtrier en Turquie Au moins 40 personnes ont été tuées lundi.\n";
+    let run = segment(&[], line.as_bytes());
+    assert_eq!(
+        run.stdout,
+        "Séisme meurtrier en Turquie\nAu moins 40 personnes ont été tuées lundi.\n\n"
+    );
+    let run = segment(&["--no-headline-split"], line.as_bytes());
+    assert_eq!(run.stdout, format!("{line}\n"));
+}

@@ -393,6 +393,14 @@ pub struct SegmentArgs {
     /// Print JSON Lines: paragraph, start and end byte offsets, text.
     #[arg(long)]
     pub json: bool,
+
+    /// Split on punctuation and line breaks only: keep a headline run into
+    /// its lede, a rubric before a dash (« Diplomatie – »), a metadata
+    /// prefix (« date 2022-01 ») and a credit (« AFP ») with their text.
+    /// To keep just one name or title whole, list it under
+    /// `[headline exceptions]` in an --abbreviations file instead.
+    #[arg(long)]
+    pub no_headline_split: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -610,6 +618,11 @@ pub struct PretranslateArgs {
     #[arg(long)]
     pub no_formula_guard: bool,
 
+    /// Do not split headlines run into their lede, rubrics, metadata
+    /// prefixes and credits (see `memoire segment --help`).
+    #[arg(long)]
+    pub no_headline_split: bool,
+
     #[command(flatten)]
     pub langs: LangArgs,
 }
@@ -646,6 +659,11 @@ pub struct AnalyzeArgs {
     /// Print CSV: file, band, segments, words.
     #[arg(long)]
     pub csv: bool,
+
+    /// Do not split headlines run into their lede, rubrics, metadata
+    /// prefixes and credits (see `memoire segment --help`).
+    #[arg(long)]
+    pub no_headline_split: bool,
 
     #[command(flatten)]
     pub langs: LangArgs,

@@ -50,6 +50,7 @@ pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
         source_lang: &source_lang,
         target_lang: &target_lang,
         threshold: args.threshold,
+        headline_split: !args.no_headline_split,
     };
     let draft = draft_of(&store, &args.article, &options)?;
     let mut dest = Destination::open(args.output.as_deref(), &store, Some(&args.article))?;
@@ -92,6 +93,7 @@ pub fn analyze(db: &Path, args: AnalyzeArgs) -> Result<ExitCode> {
         source_lang: &source_lang,
         target_lang: &target_lang,
         threshold: 75,
+        headline_split: !args.no_headline_split,
     };
     let drafts: Vec<Draft> = args
         .articles

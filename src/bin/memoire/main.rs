@@ -562,6 +562,9 @@ fn segment(args: SegmentArgs) -> Result<ExitCode> {
         SegmentLang::Fr => Segmenter::french(),
         SegmentLang::En => Segmenter::english(),
     };
+    if args.no_headline_split {
+        segmenter = segmenter.without_headline_rules();
+    }
     if let Some(path) = &args.abbreviations {
         let (rules, _) = read_text(Some(path))?;
         segmenter = segmenter

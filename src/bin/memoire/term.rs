@@ -235,10 +235,7 @@ fn find(db: &Path, args: TermFindArgs) -> Result<ExitCode> {
         Side::Source,
         &source_lang,
     );
-    let segmenter = match memoire::text::primary_language(&source_lang) {
-        "fr" => Segmenter::french(),
-        _ => Segmenter::english(),
-    };
+    let segmenter = Segmenter::for_language(&source_lang);
     // Terms are found in the whole text (they may run over a line break),
     // then listed under the segment they start in.
     let mut found = glossary.find(&text).into_iter().peekable();

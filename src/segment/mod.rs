@@ -72,7 +72,7 @@
 //!
 //! # Rules data
 //!
-//! Abbreviations and sentence starters live in `segment_rules.txt`, compiled
+//! Abbreviations and sentence starters live in `rules.txt`, compiled
 //! in with `include_str!`; its header documents the format, which is also
 //! what [`Segmenter::with_abbreviations`] reads:
 //!
@@ -112,11 +112,15 @@
 //! - Only `\n`, `\r`, U+2028 and U+2029 break lines; U+0085, vertical tab
 //!   and form feed are ordinary whitespace.
 
+mod headline;
+
 use std::collections::HashMap;
 use std::ops::Range;
 
+use headline::HeadlineRules;
+
 /// The built-in rules: abbreviations and sentence starters per language.
-const BUILTIN_RULES: &str = include_str!("segment_rules.txt");
+const BUILTIN_RULES: &str = include_str!("rules.txt");
 
 /// Longest word (in bytes) looked up in the abbreviation and starter tables.
 const MAX_LOOKUP: usize = 48;
@@ -192,12 +196,24 @@ pub struct Segmenter {
     starters: HashMap<Box<str>, StarterKind>,
     elided_starters: HashMap<Box<str>, StarterKind>,
     split_before_lowercase: bool,
+    /// The news rules (see [`headline`]) and whether they apply.
+    headlines: HeadlineRules,
+    headline_split: bool,
 }
 
 impl Segmenter {
     /// The French rules (source side).
     pub fn french() -> Self {
         Self::builtin("fr", true)
+    }
+
+    /// The rules for a language code: French for `fr`, `fr-CH`…, the
+    /// English rules for any other language.
+    pub fn for_language(code: &str) -> Self {
+        match crate::text::primary_language(code) {
+            "fr" => Self::french(),
+            _ => Self::english(),
+        }
     }
 
     /// The simpler English rules (target side): same engine, English
@@ -213,6 +229,9 @@ impl Segmenter {
             starters: HashMap::new(),
             elided_starters: HashMap::new(),
             split_before_lowercase,
+            headlines: HeadlineRules::default(),
+            // Headlines run into their lede: French news as scraped.
+            headline_split: lang == "fr",
         };
         seg.load(BUILTIN_RULES)
             .expect("built-in segmentation rules are valid");
@@ -225,6 +244,14 @@ impl Segmenter {
     pub fn with_abbreviations(mut self, text: &str) -> Result<Self, String> {
         self.load(text)?;
         Ok(self)
+    }
+
+    /// The same segmenter without the news rules (metadata prefix, rubric,
+    /// headline run into its lede, credit): only punctuation and line
+    /// breaks split.
+    pub fn without_headline_rules(mut self) -> Self {
+        self.headline_split = false;
+        self
     }
 
     /// Splits `text` into sentences, returned as trimmed byte ranges.
@@ -277,6 +304,7 @@ impl Segmenter {
                 None => {}
                 Some(Section::Abbreviations) => self.add_abbreviation(line).map_err(|m| err(&m))?,
                 Some(Section::Starters) => self.add_starter(line).map_err(|m| err(&m))?,
+                Some(Section::News(news)) => self.headlines.add(news, line).map_err(|m| err(&m))?,
             }
         }
         Ok(())
@@ -284,16 +312,21 @@ impl Segmenter {
 
     /// `Some(section)` when the section applies to this language.
     fn parse_header(&self, header: &str) -> Result<Option<Section>, String> {
-        let mut parts = header.split_whitespace();
-        let (lang, name) = match (parts.next(), parts.next(), parts.next()) {
-            (Some(name), None, _) => (None, name),
-            (Some(lang), Some(name), None) => (Some(lang), name),
-            _ => return Err("bad section header".into()),
+        let words: Vec<&str> = header.split_whitespace().collect();
+        let (lang, name) = match words.as_slice() {
+            [] => return Err("bad section header".into()),
+            [lang, rest @ ..] if matches!(*lang, "fr" | "en") && !rest.is_empty() => {
+                (Some(*lang), rest.join(" "))
+            }
+            all => (None, all.join(" ")),
         };
-        let section = match name {
+        let section = match name.as_str() {
             "abbreviations" => Section::Abbreviations,
             "starters" => Section::Starters,
-            _ => return Err(format!("unknown section {name:?}")),
+            other => match headline::Section::named(other) {
+                Some(news) => Section::News(news),
+                None => return Err(format!("unknown section {name:?}")),
+            },
         };
         Ok(match lang {
             Some(l) if l != self.lang => None,
@@ -341,7 +374,8 @@ impl Segmenter {
     fn split_line(&self, text: &str, start: usize, end: usize, out: &mut Vec<Range<usize>>) {
         let line = &text[start..end];
         let bytes = line.as_bytes();
-        let mut sentence_start = 0;
+        // Where each sentence after the first starts.
+        let mut bounds = Vec::new();
         let mut quotes = QuoteParity::default();
         let mut i = 0;
         while let Some(cluster_start) = find_terminator(bytes, i) {
@@ -349,8 +383,7 @@ impl Segmenter {
             i = cluster_end;
             let open = quotes.is_open(bytes, cluster_start);
             if let Some(boundary) = self.boundary_after(line, cluster_start, cluster_end, open) {
-                push_trimmed(out, line, start, sentence_start, boundary);
-                sentence_start = boundary;
+                bounds.push(boundary);
                 quotes = QuoteParity {
                     pos: boundary,
                     open: false,
@@ -358,7 +391,17 @@ impl Segmenter {
                 i = boundary;
             }
         }
-        push_trimmed(out, line, start, sentence_start, line.len());
+        if self.headline_split {
+            bounds.extend(self.headlines.cuts(line, &bounds));
+            bounds.sort_unstable();
+            bounds.dedup();
+        }
+        let mut from = 0;
+        for &bound in &bounds {
+            push_trimmed(out, line, start, from, bound);
+            from = bound;
+        }
+        push_trimmed(out, line, start, from, line.len());
     }
 
     /// The end of the sentence if the cluster `line[cs..ce]` ends one.
@@ -465,6 +508,7 @@ impl Segmenter {
 enum Section {
     Abbreviations,
     Starters,
+    News(headline::Section),
 }
 
 fn word_and_marker(line: &str) -> Result<(&str, Option<&str>), String> {
