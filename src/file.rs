@@ -6,10 +6,13 @@
 //! * [`Output`] writes a temporary file beside the destination and renames
 //!   it into place only when everything was written and synced: a full
 //!   disk, an error or a `kill -9` leaves the old file (or none), never half
-//!   of a new one. A symlink at the destination is replaced, not followed.
-//!   [`Output::create_new`] refuses a destination that already exists —
-//!   whatever it is, a symlink included — at the start and again at the
-//!   rename, which cannot overwrite.
+//!   of a new one. A symlink at the destination is replaced, not followed;
+//!   a replaced file keeps its permissions, and a read-only one is not
+//!   replaced. A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is
+//!   written to directly, never replaced by a file.
+//!   [`Output::create_new`] refuses a destination where a file already is
+//!   — a symlink included — at the start and again at the rename, which
+//!   cannot overwrite.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -50,29 +53,82 @@ pub fn occupied(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()
 }
 
+/// What is at a destination path, following symlinks.
+enum Destination {
+    /// Nothing (or a symlink that leads nowhere).
+    Free,
+    /// A regular file: replaced by a rename.
+    File(std::fs::Metadata),
+    /// A device, a pipe, a socket (`/dev/null`, `/dev/stdout`, a FIFO):
+    /// written to directly, never replaced.
+    Stream,
+    Folder,
+}
+
+fn destination(path: &Path) -> Destination {
+    match std::fs::metadata(path) {
+        Err(_) => Destination::Free,
+        Ok(m) if m.is_dir() => Destination::Folder,
+        Ok(m) if m.is_file() => Destination::File(m),
+        Ok(_) => Destination::Stream,
+    }
+}
+
 /// A file being written: a temporary file beside its destination until
-/// [`Output::commit`].
+/// [`Output::commit`] — or, for a device or a pipe, the stream itself.
 pub struct Output {
-    temp: NamedTempFile,
+    target: Target,
     path: PathBuf,
     replace: bool,
 }
 
+enum Target {
+    Temp(NamedTempFile),
+    Stream(File),
+}
+
 impl Output {
-    /// Write `path`, replacing whatever is there when committed.
+    /// Write `path`, replacing whatever regular file is there when
+    /// committed (keeping its permissions); a device or a pipe is written
+    /// to directly.
     pub fn create(path: &Path) -> Result<Output> {
         Output::start(path, true)
     }
 
-    /// Write `path`, which must not exist now nor when committed.
+    /// Write `path`, where no file may be now nor when committed (a device
+    /// or a pipe, such as `/dev/null`, is written to directly).
     pub fn create_new(path: &Path) -> Result<Output> {
-        if occupied(path) {
-            return Err(already_there(path));
-        }
         Output::start(path, false)
     }
 
     fn start(path: &Path, replace: bool) -> Result<Output> {
+        let permissions = match destination(path) {
+            Destination::Stream => {
+                let stream = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .map_err(|e| Error::io("cannot write", path, e))?;
+                return Ok(Output {
+                    target: Target::Stream(stream),
+                    path: path.to_path_buf(),
+                    replace,
+                });
+            }
+            Destination::Folder => {
+                return Err(Error::new(Kind::Input, "this is a folder; give a file name").at(path));
+            }
+            Destination::File(_) if !replace => return Err(already_there(path)),
+            Destination::File(m) if m.permissions().readonly() => {
+                return Err(Error::new(
+                    Kind::Input,
+                    "this file is read-only; memoire does not replace it (choose another name)",
+                )
+                .at(path));
+            }
+            Destination::File(m) => Some(m.permissions()),
+            Destination::Free if !replace && occupied(path) => return Err(already_there(path)),
+            Destination::Free => None,
+        };
         let dir = match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
@@ -81,15 +137,20 @@ impl Output {
         builder.prefix(".memoire-").suffix(".tmp");
         #[cfg(unix)]
         {
-            // The usual rw-r--r-- (0666 less the umask), not tempfile's 0600.
+            // The file's own permissions when it is replaced (an export kept
+            // private stays private), else the usual rw-r--r-- (0666 less
+            // the umask), not tempfile's 0600.
             use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o666));
+            builder
+                .permissions(permissions.unwrap_or_else(|| std::fs::Permissions::from_mode(0o666)));
         }
+        #[cfg(not(unix))]
+        let _ = permissions;
         let temp = builder
             .tempfile_in(dir)
             .map_err(|e| Error::io("cannot create a file in this folder", path, e))?;
         Ok(Output {
-            temp,
+            target: Target::Temp(temp),
             path: path.to_path_buf(),
             replace,
         })
@@ -100,37 +161,105 @@ impl Output {
         &self.path
     }
 
+    /// Write everything to disk, but do not put the file in place yet:
+    /// [`Written::place`] does, once the caller is sure it wants it (an
+    /// import puts its rejects file in place only after its commit).
+    pub fn finish(mut self) -> Result<Written> {
+        let fail = |e| Error::io("cannot write", &self.path, e);
+        match &mut self.target {
+            Target::Temp(temp) => {
+                temp.flush().map_err(fail)?;
+                temp.as_file().sync_all().map_err(fail)?;
+            }
+            Target::Stream(stream) => stream.flush().map_err(fail)?,
+        }
+        Ok(Written(self))
+    }
+
     /// Sync the file and move it into place. Until this returns, the
     /// destination is as it was.
-    pub fn commit(mut self) -> Result<()> {
-        let fail = |e| Error::io("cannot write", &self.path, e);
-        self.temp.flush().map_err(fail)?;
-        self.temp.as_file().sync_all().map_err(fail)?;
-        let placed = if self.replace {
-            self.temp.persist(&self.path).map(drop)
+    pub fn commit(self) -> Result<()> {
+        self.finish()?.place()
+    }
+}
+
+/// A file written in full, not yet in place.
+pub struct Written(Output);
+
+impl Written {
+    /// Move the file into place (a stream was written already).
+    pub fn place(self) -> Result<()> {
+        let Output {
+            target,
+            path,
+            replace,
+        } = self.0;
+        let Target::Temp(temp) = target else {
+            return Ok(());
+        };
+        let placed = if replace {
+            temp.persist(&path).map(drop)
         } else {
-            self.temp.persist_noclobber(&self.path).map(drop)
+            temp.persist_noclobber(&path).map(drop)
         };
         match placed {
             Ok(()) => {
-                sync_dir(&self.path);
+                sync_dir(&path);
                 Ok(())
             }
-            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => {
-                Err(already_there(&self.path))
+            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Err(already_there(&path)),
+            Err(e) => Err(Error::io("cannot write", &path, e.error)),
+        }
+    }
+
+    /// Like [`Written::place`], but when the file cannot be put in place,
+    /// keep it under its temporary name instead of deleting it: the error
+    /// and that name.
+    pub fn place_or_keep(self) -> std::result::Result<(), (Error, Option<PathBuf>)> {
+        let Output {
+            target,
+            path,
+            replace,
+        } = self.0;
+        let Target::Temp(temp) = target else {
+            return Ok(());
+        };
+        let placed = if replace {
+            temp.persist(&path)
+        } else {
+            temp.persist_noclobber(&path)
+        };
+        match placed {
+            Ok(_) => {
+                sync_dir(&path);
+                Ok(())
             }
-            Err(e) => Err(Error::io("cannot write", &self.path, e.error)),
+            Err(e) => {
+                let why = if e.error.kind() == io::ErrorKind::AlreadyExists {
+                    already_there(&path)
+                } else {
+                    Error::io("cannot write", &path, e.error)
+                };
+                let kept = e.file.keep().ok().map(|(_, kept)| kept);
+                Err((why, kept))
+            }
         }
     }
 }
 
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.temp.write(buf)
+        match &mut self.target {
+            Target::Temp(temp) => temp.write(buf),
+            Target::Stream(stream) => stream.write(buf),
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.temp.flush()
+        match &mut self.target {
+            Target::Temp(temp) => temp.flush(),
+            Target::Stream(stream) => stream.flush(),
+        }
     }
 }
 
@@ -208,6 +337,42 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
         assert_eq!(std::fs::read_to_string(&link).unwrap(), "new");
         assert!(!std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_and_pipes_are_written_to_not_replaced() {
+        // Regression: `export -o /dev/null` as root replaced the device
+        // with a regular file.
+        let dir = tempfile::tempdir().unwrap();
+        let null = Path::new("/dev/null");
+        for create in [Output::create, Output::create_new] {
+            let mut out = create(null).unwrap();
+            out.write_all(b"gone").unwrap();
+            out.commit().unwrap();
+            let kind = std::fs::metadata(null).unwrap().file_type();
+            use std::os::unix::fs::FileTypeExt;
+            assert!(kind.is_char_device());
+        }
+        let link = dir.path().join("null");
+        std::os::unix::fs::symlink(null, &link).unwrap();
+        Output::create(&link).unwrap().commit().unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_permissions_and_a_read_only_one_stays() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let private = dir.path().join("private.csv");
+        std::fs::write(&private, "old").unwrap();
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+        Output::create(&private).unwrap().commit().unwrap();
+        let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o444)).unwrap();
+        assert!(Output::create(&private).is_err());
     }
 
     #[cfg(unix)]

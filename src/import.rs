@@ -5,10 +5,13 @@
 //! result, so one bad row does not abort a million good ones. Bad rows are
 //! listed in the [`ImportReport`] with their line and reason and copied
 //! unchanged (same bytes, same encoding, after the file's header) to a
-//! rejects file, written before the import commits, so that nothing is
-//! lost. The rejects file may not be the input or the memory. The whole
-//! import is one transaction: until it commits, the store is exactly as it
-//! was, whatever happens to the process.
+//! rejects file: written in full and synced before the import commits, put
+//! in place right after the commit (so that a failed commit leaves an
+//! earlier file there untouched), and kept under its temporary name if it
+//! cannot be put in place, so that nothing is lost. The rejects file may
+//! not be the input or the memory. The whole import is one transaction:
+//! until it commits, the store is exactly as it was, whatever happens to
+//! the process.
 //!
 //! The same core reads every format through [`RowSource`]: CSV/TSV, TMX
 //! (memory) and TBX (glossary).
@@ -134,6 +137,10 @@ pub struct ImportReport {
     pub rejected: Vec<Rejected>,
     /// Where the rejected rows were written, if there were any.
     pub rejects_path: Option<PathBuf>,
+    /// Pairs already stored that learnt their context (a reviewed draft).
+    pub context_learnt: u64,
+    /// Things the user should know that did not stop the import.
+    pub warnings: Vec<String>,
 }
 
 impl ImportReport {
@@ -198,8 +205,9 @@ impl Rejects {
         out.write_all(raw).map_err(fail)
     }
 
-    /// Put the file in place; its path, if anything was written.
-    fn finish(mut self) -> Result<Option<PathBuf>> {
+    /// The rejects file written in full, not yet in place (nothing was
+    /// rejected: `None`).
+    fn finish(mut self) -> Result<Option<PendingRejects>> {
         let Some(mut out) = self.out.take() else {
             return Ok(None);
         };
@@ -208,9 +216,38 @@ impl Rejects {
         let file = out
             .into_inner()
             .map_err(|e| Rejects::fail(&self.path)(e.into_error()))?;
-        file.commit()
-            .map_err(|e| rejects_in_the_way(&self.path, e))?;
-        Ok(Some(self.path))
+        Ok(Some(PendingRejects {
+            written: file.finish()?,
+            path: self.path,
+        }))
+    }
+}
+
+/// A rejects file written and synced, waiting for the import to commit.
+struct PendingRejects {
+    written: crate::file::Written,
+    path: PathBuf,
+}
+
+impl PendingRejects {
+    /// After the commit: put the file in place, or keep it under its
+    /// temporary name and say where.
+    fn place(self, report: &mut ImportReport) {
+        let PendingRejects { written, path } = self;
+        match written.place_or_keep() {
+            Ok(()) => report.rejects_path = Some(path),
+            Err((why, kept)) => {
+                report.warnings.push(match &kept {
+                    Some(kept) => format!(
+                        "the rejected rows could not be put at {} ({why}); they are in {}",
+                        path.display(),
+                        kept.display()
+                    ),
+                    None => format!("the rejected rows could not be written: {why}"),
+                });
+                report.rejects_path = kept;
+            }
+        }
     }
 }
 
@@ -248,8 +285,8 @@ type AddRow<'a> = dyn FnMut(&PairRow, &str) -> Result<std::result::Result<RowOut
 
 /// Where rejected rows go: `--rejects` or beside the input, but never the
 /// input itself nor the memory's own files (compared as files: a hard link
-/// or a symlink to them is them), and never over an existing file unless
-/// `--force` was given.
+/// or a symlink to them is them). An existing file there is refused when
+/// the first row is rejected, unless `--force` was given.
 fn rejects_path(store: &Store, path: &Path, options: &ImportOptions) -> Result<PathBuf> {
     let rejects = options
         .rejects
@@ -262,23 +299,27 @@ fn rejects_path(store: &Store, path: &Path, options: &ImportOptions) -> Result<P
         )
         .at(&rejects));
     }
-    if !options.replace_rejects && crate::file::occupied(&rejects) {
-        let cause = Error::new(Kind::Input, "already there");
-        return Err(rejects_in_the_way(&rejects, cause));
-    }
     Ok(rejects)
 }
 
-/// The outcome of committing an import whose rejects file is already in
-/// place: if the commit failed, nothing was imported, and the rejects file
-/// this import created goes too.
-fn commit(report: &ImportReport, committed: Result<()>) -> Result<()> {
-    if committed.is_err()
-        && let Some(path) = &report.rejects_path
-    {
-        let _ = std::fs::remove_file(path);
+/// Commit the import, then put its rejects file in place. A Ctrl-C that
+/// came during the commit did not stop it: the report says so.
+fn commit(
+    report: &mut ImportReport,
+    rejects: Option<PendingRejects>,
+    committed: Result<()>,
+) -> Result<()> {
+    committed?;
+    if let Some(rejects) = rejects {
+        rejects.place(report);
     }
-    committed
+    if crate::interrupt::requested() {
+        report.warnings.push(
+            "Ctrl-C came while the import was being committed: it was complete, and is kept"
+                .to_string(),
+        );
+    }
+    Ok(())
 }
 
 /// Open `path` in its format (see [`Format`]).
@@ -309,7 +350,7 @@ fn import_rows(
     rejects_path: PathBuf,
     progress: &mut dyn FnMut(Progress),
     add: &mut AddRow<'_>,
-) -> Result<ImportReport> {
+) -> Result<(ImportReport, Option<PendingRejects>)> {
     let total = std::fs::metadata(path)
         .map_err(|e| Error::io("cannot open", path, e))?
         .len();
@@ -338,13 +379,13 @@ fn import_rows(
     result?;
     report.described = source.describe();
     // The rejects are on disk before the import commits: nothing is lost.
-    report.rejects_path = rejects.finish()?;
+    let pending = rejects.finish()?;
     progress(Progress {
         bytes: total,
         total,
         rows: report.rows_read,
     });
-    Ok(report)
+    Ok((report, pending))
 }
 
 /// The reading loop of [`import_rows`].
@@ -439,7 +480,8 @@ pub fn import_csv(
     // its own earlier translations instead of adding alternatives.
     let reviewed = format == Format::Xliff || source.is_reviewed_draft();
     let mut batch = store.begin_import()?;
-    let mut report = import_rows(
+    let mut context_learnt = 0;
+    let (mut report, pending) = import_rows(
         source.as_mut(),
         path,
         options,
@@ -464,11 +506,16 @@ pub fn import_csv(
                 Added::New => RowOutcome::Added,
                 Added::Alternative => RowOutcome::Alternative,
                 Added::Duplicate => RowOutcome::Duplicate,
+                Added::ContextLearnt => {
+                    context_learnt += 1;
+                    RowOutcome::Duplicate
+                }
                 Added::Updated => RowOutcome::Updated,
             }))
         },
     )?;
-    commit(&report, batch.commit())?;
+    commit(&mut report, pending, batch.commit())?;
+    report.context_learnt = context_learnt;
     store.checkpoint();
     report.ignored_columns = source.ignored_columns(false);
     Ok(report)
@@ -497,7 +544,7 @@ pub fn import_terms(
     }
     let mut source = open_source(path, options)?;
     let mut batch = store.begin_terms()?;
-    let mut report = import_rows(
+    let (mut report, pending) = import_rows(
         source.as_mut(),
         path,
         options,
@@ -529,7 +576,7 @@ pub fn import_terms(
             }))
         },
     )?;
-    commit(&report, batch.commit())?;
+    commit(&mut report, pending, batch.commit())?;
     report.ignored_columns = source.ignored_columns(true);
     Ok(report)
 }
@@ -586,6 +633,35 @@ mod tests {
         let rejects = std::fs::read_to_string(dir.path().join("in.rejects.csv")).unwrap();
         assert_eq!(rejects, "fr,en\nNon.,\n");
         assert_eq!(store.exact("fr", "en", "Oui.").unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_failed_commit_leaves_an_earlier_rejects_file_in_place() {
+        // Regression: with --force, an import whose commit failed (a full
+        // disk) had already replaced the earlier rejects file.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.rejects.csv");
+        std::fs::write(&path, "my earlier rejects").unwrap();
+        let mut rejects = Rejects {
+            path: path.clone(),
+            replace: true,
+            out: None,
+            frame: (b"fr,en\n".to_vec(), Vec::new()),
+        };
+        rejects.write(b"Non.,\n").unwrap();
+        let pending = rejects.finish().unwrap();
+        let mut report = ImportReport::default();
+        let failed = Err(Error::new(Kind::Io, "the disk is full"));
+        assert!(commit(&mut report, pending, failed).is_err());
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "my earlier rejects"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
     }
 
     #[test]

@@ -201,9 +201,11 @@ pub enum Added {
     New,
     /// A known source with a new target: an alternative translation.
     Alternative,
-    /// The identical pair is already stored; nothing was written (but its
-    /// context, if it had none and the new pair brings one).
+    /// The identical pair is already stored; nothing was written.
     Duplicate,
+    /// The identical pair was stored without context; it learnt the new
+    /// pair's (a reviewed draft).
+    ContextLearnt,
     /// A reviewed translation from the same origin replaced the stored one.
     Updated,
 }
@@ -360,12 +362,43 @@ fn open_ro(path: &Path) -> Result<Connection> {
                 Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied)
             ) =>
         {
+            // Immutable mode does not read the write-ahead log: with one
+            // that holds changes, it would show the memory without them.
+            let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            let mut wal = real.into_os_string();
+            wal.push("-wal");
+            if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+                return Err(Error::new(
+                    Kind::Io,
+                    format!(
+                        "this memory has recent changes in {} that cannot be read without \
+                         write access to its folder: ask its owner to run any memoire command \
+                         on it, which folds them in, or copy the memory with that file to a \
+                         folder you can write",
+                        Path::new(&wal).display()
+                    ),
+                )
+                .at(path));
+            }
             let uri = format!("file:{}?immutable=1", uri_path(path));
             Connection::open_with_flags(uri, flags)
                 .map_err(|e| db_error(path, "cannot open the database", e))
         }
         Err(e) => Err(db_error(path, "cannot read the database", e)),
     }
+}
+
+/// Do two paths name the same place, the second existing or not (its
+/// folder resolved)?
+fn same_path(a: &Path, b: &Path) -> bool {
+    let resolve = |p: &Path| -> Option<PathBuf> {
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(std::fs::canonicalize(dir).ok()?.join(p.file_name()?))
+    };
+    matches!((resolve(a), resolve(b)), (Some(a), Some(b)) if a == b)
 }
 
 /// A path as the path part of an SQLite `file:` URI.
@@ -875,13 +908,23 @@ impl Store {
     }
 
     /// Is `path` the database or one of its companion files (`-wal`,
-    /// `-shm`)? Writing there would destroy the memory.
+    /// `-shm`, `-journal`), even one that does not exist yet? Writing there
+    /// would destroy the memory.
     pub fn is_own_file(&self, path: &Path) -> bool {
-        ["", "-wal", "-shm"].iter().any(|suffix| {
-            let mut own = self.path.clone().into_os_string();
-            own.push(suffix);
-            same_file(path, Path::new(&own))
-        })
+        // SQLite names its companion files after the database's real path
+        // (symlinks resolved): check both that and the path as given.
+        let real = std::fs::canonicalize(&self.path).ok();
+        [Some(&self.path), real.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|base| {
+                ["", "-wal", "-shm", "-journal"].iter().any(|suffix| {
+                    let mut own = base.clone().into_os_string();
+                    own.push(suffix);
+                    let own = Path::new(&own);
+                    same_file(path, own) || same_path(path, own)
+                })
+            })
     }
 
     /// Size on disk of the database and its write-ahead log.
@@ -1000,14 +1043,17 @@ impl ImportBatch<'_> {
             .iter()
             .find(|k| text::match_key(&k.target) == target_key)
         {
-            // A reviewer's typographic fix (quotes, spaces) counts.
-            if pair.replace_same_origin && k.target != target {
+            // A reviewer's typographic fix (quotes, spaces) of a translation
+            // learnt from the same document counts; another origin's pair
+            // keeps its own typography (a client's house style).
+            if pair.replace_same_origin && k.target != target && k.origin == pair.origin {
                 self.set_context(k.id, pair, Some(&target))?;
                 return Ok(Added::Updated);
             }
             // The same pair: learn its context if it had none.
             if has_context && k.prev.is_none() && k.next.is_none() {
                 self.set_context(k.id, pair, None)?;
+                return Ok(Added::ContextLearnt);
             }
             return Ok(Added::Duplicate);
         }

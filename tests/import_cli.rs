@@ -28,7 +28,8 @@ fn comma_utf8_and_semicolon_windows_1252_import_to_the_same_memory() {
         .lines()
         .map(|line| line.replacen(".,", ".;", 1).replacen("\",\"", "\";\"", 1))
         .collect::<Vec<_>>()
-        .join("\r\n");
+        .join("\r\n")
+        + "\r\n"; // Excel ends the last row with a line break too
     let bytes = encoding_rs::WINDOWS_1252
         .encode(&semicolon_text)
         .0

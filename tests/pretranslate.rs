@@ -378,7 +378,9 @@ fn only_confirmed_translations_are_learnt_and_fixes_count() {
     let run = sb.import(&xlf, &[]);
     assert!(run.stderr.contains("pairs added 0,"), "{}", run.stderr);
 
-    // A reviewer's typographic fix of an exact match is learnt.
+    // A reviewer's typographic change of an exact match from another origin
+    // (the memory's CSV) does not rewrite that origin's pair (its house
+    // style): regression of the trust review.
     let text = std::fs::read_to_string(&xlf).unwrap();
     let fixed = text.replace(
         "<target>The talks covered trade, energy and regional security.</target>",
@@ -389,12 +391,47 @@ fn only_confirmed_translations_are_learnt_and_fixes_count() {
     let run = sb.import(&fixed, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let draft = draft_json(&sb, &article);
-    assert!(
-        draft["segments"]
+    let targets = || {
+        draft_json(&sb, &article)["segments"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|s| s["target"] == "The talks covered trade, energy and regional  security.")
+            .map(|s| s["target"].as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        targets().contains(&"The talks covered trade, energy and regional security.".to_string())
+    );
+
+    // A translation learnt from this draft, then fixed in a second review
+    // of the same draft, is updated, typography included.
+    let confirmed = text.replacen(
+        "state=\"initial\"><source>MétéoSuisse",
+        "state=\"translated\"><source>MétéoSuisse",
+        1,
+    );
+    let confirmed = confirmed.replace("gusts of up to 90km/h", "gusts of up to 70km/h");
+    let first = sb.write("first.xlf", &confirmed);
+    assert_eq!(sb.import(&first, &[]).code, 0);
+    assert!(
+        targets()
+            .iter()
+            .any(|t| t.contains("gusts of up to 70km/h on the Swiss Plateau."))
+    );
+    let second = sb.write(
+        "second.xlf",
+        confirmed.replace("gusts of up to 70km/h", "gusts of up to 70 km/h"),
+    );
+    let run = sb.import(&second, &[]);
+    assert!(
+        run.stderr.contains("translations updated 1"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        targets()
+            .iter()
+            .any(|t| t.contains("gusts of up to 70 km/h on the Swiss Plateau."))
     );
 
     // A document in other languages is refused.

@@ -87,17 +87,25 @@ fn an_earlier_rejects_file_is_neither_emptied_nor_deleted() {
     // and removed when a later import failed.
     let sb = Sandbox::new();
     let earlier = sb.write("memory.rejects.csv", "fr,en\nmy fixes in progress,\n");
+    // An import that rejects nothing does not need the path.
     let good = sb.write("memory.csv", "fr,en\nOui.,Yes.\n");
     let run = sb.import(&good, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(bytes(&earlier), b"fr,en\nmy fixes in progress,\n");
+    // One that rejects a row stops, imports nothing, and leaves it.
+    let bad = sb.write("memory.csv", "fr,en\nNon.,No.\nSans traduction.,\n");
+    let run = sb.import(&bad, &[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains("already at the rejects path"),
         "{}",
         run.stderr
     );
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
     assert_eq!(bytes(&earlier), b"fr,en\nmy fixes in progress,\n");
-    // A TMX that has a rejected unit and then turns out malformed: the
-    // earlier file of the same name is still there, and no new one.
+    assert_eq!(sb.pair_count(), 1);
+    // A TMX that has a rejected unit and then turns out malformed, with
+    // --force: the earlier file of the same name is still there.
     let tmx = sb.write(
         "t.tmx",
         "<tmx version=\"1.4\"><header srclang=\"fr\"/><body>\n\
@@ -109,7 +117,11 @@ fn an_earlier_rejects_file_is_neither_emptied_nor_deleted() {
     let run = sb.import(&tmx, &["--force"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(bytes(&kept), b"mine");
-    assert_eq!(sb.pair_count(), 0);
+    assert_eq!(sb.pair_count(), 1);
+    // --force replaces it only once the import has committed.
+    let run = sb.import(&bad, &["--force"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(bytes(&earlier), b"fr,en\nSans traduction.,\n");
 }
 
 #[test]
@@ -1050,4 +1062,326 @@ fn the_status_column_of_a_reviewed_draft_is_not_called_ignored() {
         .find(|l| l.starts_with("ignored columns"))
         .unwrap_or("");
     assert!(!ignored.contains("status"), "{}", run.stderr);
+}
+
+// ------------------------------------------- findings of the adversary run
+
+#[cfg(unix)]
+#[test]
+fn devices_pipes_and_dev_null_are_written_to_never_replaced() {
+    // Regression: `export -o /dev/null` or `--rejects /dev/null --force`
+    // as root replaced the device with a regular file.
+    use std::os::unix::fs::FileTypeExt;
+    let sb = with_pairs();
+    let run = sb.run(&["export", "-o", "/dev/null"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let input = sb.write("in.csv", ONE_BAD_ROW);
+    let run = sb.import(&input, &["--rejects", "/dev/null"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    // A link to standard output writes to it.
+    let link = sb.path("stdout");
+    std::os::unix::fs::symlink("/proc/self/fd/1", &link).unwrap();
+    let run = sb.run(&["export", "-o", link.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("fr,en,origin\n"), "{}", run.stdout);
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+}
+
+#[cfg(unix)]
+#[test]
+fn the_log_of_a_memory_opened_through_a_symlink_is_its_own_file() {
+    // Regression: with --db given as a symlink, `export -o real.db-wal`
+    // was accepted and a committed import was lost.
+    let sb = with_pairs();
+    let link = sb.path("link.db");
+    std::os::unix::fs::symlink(&sb.db, &link).unwrap();
+    let mut wal = sb.db.clone().into_os_string();
+    wal.push("-wal");
+    let mut journal = sb.db.clone().into_os_string();
+    journal.push("-journal");
+    for target in [&wal, &journal] {
+        let run = Command::new(BIN)
+            .args(["--db", link.to_str().unwrap(), "export", "-o"])
+            .arg(target)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{target:?}");
+    }
+    let input = sb.write("in.csv", ONE_BAD_ROW);
+    let run = Command::new(BIN)
+        .args(["--db", link.to_str().unwrap(), "import"])
+        .arg(&input)
+        .arg("--rejects")
+        .arg(&wal)
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+}
+
+#[test]
+fn a_csv_cut_in_its_last_row_does_not_teach_the_cut_row() {
+    // Regression: `…\nIl neige.,It is snow` (cut) stored "It is snow".
+    let sb = Sandbox::new();
+    let input = sb.write(
+        "cut.csv",
+        "fr,en\r\nIl pleut.,It is raining.\r\nIl vente.,It is windy.\r\nIl neige.,It is snow",
+    );
+    let run = sb.import(&input, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cut.csv:4: the file ends in this row"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.pair_count(), 2);
+}
+
+#[test]
+fn declarations_that_lie_and_legacy_encodings() {
+    let sb = Sandbox::new();
+    let body = "<tmx version=\"1.4\"><header srclang=\"fr\"/><body>\
+                <tu><tuv xml:lang=\"fr\"><seg>Le cœur de l'œuvre coûte 5 €.</seg></tuv>\
+                <tuv xml:lang=\"en\"><seg>The heart of the work costs 5 euros.</seg></tuv></tu>\
+                </body></tmx>\n";
+    // ISO-8859-15 is not Windows-1252: œ and € are read right.
+    let latin9 = encoding_rs::ISO_8859_15.encode(body).0.into_owned();
+    let mut file = b"<?xml version=\"1.0\" encoding=\"ISO-8859-15\"?>\n".to_vec();
+    file.extend(latin9);
+    let path = sb.write("latin9.tmx", &file);
+    let run = sb.import(&path, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        sb.export().contains("Le cœur de l'œuvre coûte 5 €."),
+        "{}",
+        sb.export()
+    );
+    // A comment that mentions an encoding does not change it.
+    let path = sb.write(
+        "comment.tmx",
+        format!("<!-- converted from latin1 -->\n{body}"),
+    );
+    assert_eq!(sb.import(&path, &[]).code, 0);
+    // Declarations that contradict the bytes are refused.
+    for (name, head) in [
+        (
+            "klingon.tmx",
+            "<?xml version=\"1.0\" encoding=\"KLINGON\"?>\n",
+        ),
+        (
+            "ascii.tmx",
+            "<?xml version=\"1.0\" encoding=\"US-ASCII\"?>\n",
+        ),
+        ("utf16.tmx", "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n"),
+        (
+            "lowercase.tmx",
+            "<?xml version=\"1.0\"?>\n<!doctype tmx SYSTEM \"tmx14.dtd\">\n",
+        ),
+        ("bom2.tmx", "\u{FEFF}\u{FEFF}<?xml version=\"1.0\"?>\n"),
+    ] {
+        let path = sb.write(name, format!("{head}{body}"));
+        let run = sb.import(&path, &[]);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn deep_nesting_is_refused_before_it_fills_the_memory() {
+    // Regression: 25 million nested elements took 2 GB.
+    let sb = Sandbox::new();
+    let deep = format!(
+        "<tmx version=\"1.4\"><header srclang=\"fr\"/><body>{}{}</body></tmx>\n",
+        "<x>".repeat(2000),
+        "</x>".repeat(2000)
+    );
+    let path = sb.write("deep.tmx", deep);
+    let run = sb.import(&path, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("nested more than 1000 deep"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn odd_structures_are_not_learnt() {
+    // Regression: two targets in a trans-unit, translate="no" on a group,
+    // segments inside <ignorable> or of another namespace, two segs in a
+    // tuv, were learnt.
+    let sb = Sandbox::new();
+    let run = import_xliff(
+        &sb,
+        "odd12.xlf",
+        "<?xml version=\"1.0\"?>\n<xliff version=\"1.2\"><file original=\"o\" source-language=\"fr\" \
+         target-language=\"en\"><body>\n\
+         <trans-unit id=\"1\" approved=\"yes\"><source>Un.</source><target state=\"translated\">One.</target>\
+         <target>Unchecked.</target></trans-unit>\n\
+         <group translate=\"no\"><trans-unit id=\"2\" approved=\"yes\"><source>Deux.</source>\
+         <target state=\"translated\">Two.</target></trans-unit></group>\n\
+         <trans-unit id=\"3\" approved=\"yes\"><source>Trois.</source><target state=\"translated\">Three.</target></trans-unit>\n\
+         </body></file></xliff>\n",
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("two <target> elements"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.pair_count(), 1, "only Trois.");
+    let run = import_xliff(
+        &sb,
+        "odd20.xlf",
+        &format!(
+            "{XLIFF2_HEAD}<ignorable><segment state=\"final\"><source>Quatre.</source><target>Four.</target></segment></ignorable>\n\
+             <my:segment xmlns:my=\"urn:my\" state=\"final\"><source>Cinq.</source><target>Five.</target></my:segment>\n\
+             <segment state=\"final\"><source>Six.</source><target>Six.</target></segment>\n</unit></file></xliff>\n"
+        ),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(sb.pair_count(), 2, "only Six.");
+    let path = sb.write(
+        "two-segs.tmx",
+        format!("{TMX_HEAD}<tu><tuv xml:lang=\"fr\"><seg>Sept.</seg><seg>Huit.</seg></tuv><tuv xml:lang=\"en\"><seg>Seven.</seg></tuv></tu>\n</body></tmx>\n"),
+    );
+    let run = sb.import(&path, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("two <seg> elements in one <tuv>"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.pair_count(), 2);
+}
+
+#[test]
+fn a_csv_draft_without_status_teaches_nothing_unchecked() {
+    // Regression: a draft whose status column was deleted, or whose status
+    // cell was emptied, taught the memory its fuzzy fills.
+    let sb = with_pairs();
+    let csv = sb.path("draft.csv");
+    let article = example("article-fr.txt");
+    let run = sb.run(&[
+        "pretranslate",
+        article.to_str().unwrap(),
+        "-o",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = String::from_utf8(bytes(&csv)).unwrap();
+    let before = sb.pair_count();
+    // The status column deleted: refused.
+    let no_status: String = text
+        .lines()
+        .map(|line| {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(line.as_bytes());
+            let record = reader.records().next().unwrap().unwrap();
+            let cells: Vec<&str> = record
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != 4)
+                .map(|(_, c)| c)
+                .collect();
+            let mut writer = csv::Writer::from_writer(vec![]);
+            writer.write_record(&cells).unwrap();
+            String::from_utf8(writer.into_inner().unwrap()).unwrap()
+        })
+        .collect();
+    let path = sb.write("no-status.csv", &no_status);
+    let run = sb.import(&path, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("without its status column"),
+        "{}",
+        run.stderr
+    );
+    // Every status emptied: nothing learnt.
+    let empty = text.replace(",fuzzy,", ",,").replace(",translated,", ",,");
+    let path = sb.write("empty-status.csv", &empty);
+    let run = sb.import(&path, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("pairs added 0,"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("without a confirmed status skipped"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.pair_count(), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_memory_with_unread_changes_is_refused_not_shown_stale() {
+    // Regression: opened as immutable (its folder read-only, no -shm), a
+    // memory whose write-ahead log held an import showed without it.
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() {
+        eprintln!("skipped: needs root to run a command as another user");
+        return;
+    }
+    let sb = with_pairs();
+    let shared = sb.dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let db = shared.join("m.db");
+    let input = sb.write("more.csv", common::generated_csv("w", 3000));
+    let first = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(&input)
+        .env("MEMOIRE_NO_GLOSSARY", "1")
+        .output()
+        .unwrap();
+    assert!(first.status.success());
+    // A reader holds a snapshot, so the next import stays in the log.
+    let reader = rusqlite_reader(&db);
+    let second = sb.write(
+        "two.csv",
+        "fr,en\nEncore une.,One more.\nEt deux.,And two.\n",
+    );
+    let run = Command::new(BIN)
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(&second)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    drop(reader);
+    let mut shm = db.clone().into_os_string();
+    shm.push("-shm");
+    let _ = std::fs::remove_file(&shm);
+    let mut wal = db.clone().into_os_string();
+    wal.push("-wal");
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 0,
+        "the log holds the import"
+    );
+    let copy = sb.dir.path().join("memoire");
+    std::fs::copy(BIN, &copy).unwrap();
+    for dir in [sb.dir.path(), shared.as_path()] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&copy)
+        .arg("--db")
+        .arg(&db)
+        .args(["stats", "--json"])
+        .current_dir("/")
+        .output()
+        .unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("recent changes"), "{stderr}");
 }

@@ -122,6 +122,11 @@ pub struct PairReader {
     /// A table written by `memoire pretranslate` (columns id, paragraph,
     /// score…): a reviewed draft.
     draft: bool,
+    /// Draft rows read, and those not learnt (no confirmed status).
+    draft_rows: u64,
+    draft_skipped: u64,
+    /// Data rows read that ended with a line break.
+    terminated_rows: u64,
     previous_source: Option<String>,
     path: PathBuf,
     reader: csv::Reader<Tap<Box<dyn Read>>>,
@@ -231,8 +236,20 @@ impl PairReader {
                 .iter()
                 .all(|name| cells.iter().any(|c| c.eq_ignore_ascii_case(name)))
         });
+        if draft && layout.status.is_none() {
+            return Err(Error::new(
+                Kind::Input,
+                "this is a memoire draft (columns id, paragraph, score) without its status \
+                 column: memoire learns only the rows a reviewer marked translated; put the \
+                 status column back",
+            )
+            .at(path));
+        }
         Ok(PairReader {
             draft,
+            draft_rows: 0,
+            draft_skipped: 0,
+            terminated_rows: 0,
             previous_source: None,
             path: path.to_path_buf(),
             reader,
@@ -273,7 +290,7 @@ impl PairReader {
                 return Ok(None);
             }
             let end = self.reader.position().byte();
-            let raw = self.watched.borrow_mut().take(start, end);
+            let (raw, terminated) = self.watched.borrow_mut().take(start, end);
             if self
                 .record
                 .iter()
@@ -281,33 +298,41 @@ impl PairReader {
             {
                 continue;
             }
-            let row = self.pair(line, raw);
+            let mut row = self.pair(line, raw);
+            // A last row without the line break every row before it had:
+            // the file was probably cut in the middle of it.
+            if !terminated && self.terminated_rows >= 2 {
+                row = row.and_then(|pair| {
+                    Err(BadRow {
+                        line,
+                        reason: "the file ends in this row without the line break every row \
+                                 before it has: it may be cut short; check the row"
+                            .to_string(),
+                        raw: pair.raw,
+                    })
+                });
+            }
+            self.terminated_rows += u64::from(terminated);
             if self.draft {
                 // A pre-translation table: sentences still untranslated or
-                // unchecked (status new, fuzzy) are skipped, not rejected;
-                // each one is the next one's context.
+                // unchecked (status new, fuzzy, empty, unknown) are skipped,
+                // not rejected; each one is the next one's context.
                 let source = self.cell_text(self.layout.source);
                 let previous = std::mem::replace(&mut self.previous_source, source);
-                let unconfirmed = |status: &Option<String>| {
-                    !status.as_deref().is_none_or(|s| {
-                        matches!(
-                            s.trim().to_lowercase().as_str(),
-                            "translated" | "reviewed" | "final" | "ok" | ""
-                        )
-                    })
+                self.draft_rows += 1;
+                let learnt = match &row {
+                    Ok(pair) => pair.status.as_deref().is_some_and(confirmed_status),
+                    Err(bad) => bad.reason != "empty target",
                 };
-                match row {
-                    Err(bad) if bad.reason == "empty target" => continue,
-                    Ok(pair) if unconfirmed(&pair.status) => continue,
-                    Ok(pair) => {
-                        return Ok(Some(Ok(PairRow {
-                            prev_source: previous.map(|p| formula_unguard(&p).to_string()),
-                            status: None,
-                            ..pair
-                        })));
-                    }
-                    Err(bad) => return Ok(Some(Err(bad))),
+                if !learnt {
+                    self.draft_skipped += 1;
+                    continue;
                 }
+                return Ok(Some(row.map(|pair| PairRow {
+                    prev_source: previous.map(|p| formula_unguard(&p).to_string()),
+                    status: None,
+                    ..pair
+                })));
             }
             return Ok(Some(row));
         }
@@ -423,8 +448,18 @@ impl RowSource for PairReader {
         } else {
             layout.encoding.name().to_string()
         };
+        let draft = if self.draft {
+            format!(
+                "; a reviewed draft: {} rows, {} without a confirmed status skipped (learnt: {})",
+                self.draft_rows,
+                self.draft_skipped,
+                CONFIRMED_STATUSES.join(", ")
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "{encoding}, {}-separated, {header}",
+            "{encoding}, {}-separated, {header}{draft}",
             delimiter_name(layout.delimiter)
         )
     }
@@ -465,6 +500,25 @@ impl RowSource for PairReader {
     }
 }
 
+/// The statuses of a reviewed draft's rows that are learnt (any case):
+/// memoire's own `translated`, and what reviewers type for a checked row.
+pub const CONFIRMED_STATUSES: [&str; 9] = [
+    "translated",
+    "reviewed",
+    "final",
+    "ok",
+    "approved",
+    "confirmed",
+    "validated",
+    "done",
+    "signed-off",
+];
+
+fn confirmed_status(status: &str) -> bool {
+    let status = status.trim().to_lowercase();
+    CONFIRMED_STATUSES.contains(&status.as_str())
+}
+
 /// Read one record and return its raw bytes and whether it is blank.
 fn read_raw(
     reader: &mut csv::Reader<Tap<Box<dyn Read>>>,
@@ -480,7 +534,7 @@ fn read_raw(
         return Ok(None);
     }
     let (_, start) = watched.borrow_mut().locate(before);
-    let raw = watched.borrow_mut().take(start, reader.position().byte());
+    let (raw, _) = watched.borrow_mut().take(start, reader.position().byte());
     let blank = record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace));
     Ok(Some((raw, blank)))
 }
@@ -645,20 +699,19 @@ impl Watched {
     }
 
     /// The bytes `start..end` ending with a line break (the parser stops
-    /// between the CR and LF of a CRLF, and the last row may have none);
-    /// everything before `end` is forgotten.
-    fn take(&mut self, start: u64, end: u64) -> Vec<u8> {
+    /// between the CR and LF of a CRLF, and the last row may have none),
+    /// and whether the row had one; everything before `end` is forgotten.
+    fn take(&mut self, start: u64, end: u64) -> (Vec<u8>, bool) {
         let from = (start.max(self.window_start) - self.window_start) as usize;
         let to = ((end - self.window_start) as usize).min(self.window.len());
         let mut bytes = self.window[from.min(to)..to].to_vec();
         self.window.drain(..to);
         self.window_start += to as u64;
-        match bytes.last() {
-            Some(b'\n') => {}
-            Some(b'\r') => bytes.push(b'\n'),
-            _ => bytes.push(b'\n'),
+        let terminated = matches!(bytes.last(), Some(b'\n' | b'\r'));
+        if bytes.last() != Some(&b'\n') {
+            bytes.push(b'\n');
         }
-        bytes
+        (bytes, terminated)
     }
 }
 
@@ -1344,7 +1397,7 @@ mod tests {
         // Regression: the csv crate counts every record after the first one
         // line short in CRLF files, and reports blank lines in the position.
         let dir = tempfile::tempdir().unwrap();
-        let text = "fr;en\r\n\r\n\"Deux\r\nlignes\";Two lines\r\n\r\nSeul\r\nFin;End";
+        let text = "fr;en\r\n\r\n\"Deux\r\nlignes\";Two lines\r\n\r\nSeul\r\nFin;End\r\n";
         let path = write(&dir, "lines.csv", text.as_bytes());
         let (layout, good, bad) = read_all(&path, &CsvOptions::default());
         assert_eq!(good.iter().map(|r| r.line).collect::<Vec<_>>(), [3, 7]);

@@ -327,7 +327,7 @@ impl RowSource for TbxReader {
     }
 
     fn describe(&self) -> String {
-        format!("{}, {}", self.dialect, self.xml.encoding.name())
+        format!("{}, {}", self.dialect, self.xml.encoding)
     }
 
     fn rejects_frame(&self) -> (Vec<u8>, Vec<u8>) {

@@ -42,6 +42,8 @@ struct Unit {
     /// `<prop type="x-origin">`, which memoire writes.
     origin: Option<String>,
     raw: Vec<u8>,
+    /// Why the unit cannot be read as one pair (two segments in a tuv).
+    problem: Option<String>,
 }
 
 /// Streams the units of a TMX file as pairs.
@@ -130,6 +132,7 @@ impl TmxReader {
         // The prop being read is the origin label, not a note.
         let mut origin_prop = false;
         let mut code_depth = 0usize;
+        let mut segs_in_tuv = 0u32;
         loop {
             let line = self.xml.line();
             let event = self.xml.next(&mut self.buf)?;
@@ -168,8 +171,22 @@ impl TmxReader {
                             "a second <body>: two TMX files glued together? Import them one by one",
                         ));
                     }
-                    "tuv" => lang = xml::attribute(&e, "lang"),
-                    "seg" => seg = Some(String::new()),
+                    "tuv" => {
+                        lang = xml::attribute(&e, "lang");
+                        segs_in_tuv = 0;
+                    }
+                    "seg" if seg.is_some() => {
+                        return Err(self.xml.error("a <seg> inside a <seg>"));
+                    }
+                    "seg" => {
+                        seg = Some(String::new());
+                        segs_in_tuv += 1;
+                        if segs_in_tuv > 1
+                            && let Some(unit) = unit.as_mut()
+                        {
+                            unit.problem = Some("two <seg> elements in one <tuv>".to_string());
+                        }
+                    }
                     name if seg.is_some() && CODE_ELEMENTS.contains(&name) => code_depth += 1,
                     "note" => note = Some(String::new()),
                     "prop" => {
@@ -261,6 +278,9 @@ impl TmxReader {
             reason,
             raw: unit.raw.clone(),
         };
+        if let Some(problem) = &unit.problem {
+            return Err(bad(problem.clone()));
+        }
         let langs: Vec<&str> = unit.variants.iter().map(|(l, _)| l.as_str()).collect();
         let (source, target) = xml::pick_variants(
             &langs,
@@ -277,9 +297,8 @@ impl TmxReader {
             let what = missing.describe(&self.source_lang, &self.target_lang, "variant");
             bad(format!("{what} (languages: {listed})"))
         })?;
-        // Pretty-printed TMX puts line breaks and indentation around the text.
-        let source = unit.variants[source].1.trim().to_string();
-        let target = unit.variants[target].1.trim().to_string();
+        let source = trim_indentation(&unit.variants[source].1).to_string();
+        let target = trim_indentation(&unit.variants[target].1).to_string();
         if source.is_empty() {
             return Err(bad("empty source segment".to_string()));
         }
@@ -299,6 +318,25 @@ impl TmxReader {
             raw: unit.raw,
             ..PairRow::default()
         })
+    }
+}
+
+/// A segment's text without the line breaks and indentation that
+/// pretty-printed TMX puts around it; spaces a translator typed at either
+/// end (no line break among them) are kept, as a CSV import keeps them.
+fn trim_indentation(text: &str) -> &str {
+    let is_space = |c: char| c.is_whitespace();
+    let start = text.len() - text.trim_start_matches(is_space).len();
+    let text = if text[..start].contains(['\n', '\r']) {
+        &text[start..]
+    } else {
+        text
+    };
+    let end = text.trim_end_matches(is_space).len();
+    if text[end..].contains(['\n', '\r']) {
+        &text[..end]
+    } else {
+        text
     }
 }
 
@@ -332,7 +370,7 @@ impl RowSource for TmxReader {
             .srclang
             .as_deref()
             .map_or(String::new(), |l| format!(", srclang {l}"));
-        format!("TMX {version}, {}{srclang}", self.xml.encoding.name())
+        format!("TMX {version}, {}{srclang}", self.xml.encoding)
     }
 
     fn rejects_frame(&self) -> (Vec<u8>, Vec<u8>) {
@@ -489,7 +527,11 @@ mod tests {
         );
         let (good, _) = read(&bytes, "fr", "en").unwrap();
         assert_eq!(good[0].source, "Le Conseil a dit \"non\" & basta.");
-        let no_bom: Vec<u8> = SAMPLE.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let no_bom: Vec<u8> = SAMPLE
+            .replace("UTF-8", "UTF-16")
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         assert_eq!(read(&no_bom, "fr", "en").unwrap().0.len(), 1);
     }
 

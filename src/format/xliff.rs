@@ -241,6 +241,16 @@ struct ReadSegment {
     /// The segment's XML as read (2.0: wrapped in a unit), for the rejects
     /// file.
     raw: Vec<u8>,
+    /// Why the segment cannot be read as one pair (two targets).
+    problem: Option<String>,
+}
+
+/// An open element: its qualified name, and whether it or an enclosing
+/// element says `translate="no"`.
+#[derive(Debug, Clone)]
+struct Open {
+    name: String,
+    no_translate: bool,
 }
 
 /// Reads a reviewed XLIFF 2.0 or 1.2 file, one segment ahead of the pair it
@@ -254,8 +264,8 @@ pub struct XliffReader {
     /// The root and first `<file>` start tags as read, for the rejects file.
     root_tag: String,
     file_tag: String,
-    /// Open elements (local names), to know whose `<source>` is read.
-    stack: Vec<String>,
+    /// Open elements, to know whose `<source>` is read.
+    stack: Vec<Open>,
     /// The segment whose pair comes next, and the source before it.
     current: Option<ReadSegment>,
     previous_source: Option<String>,
@@ -305,14 +315,14 @@ impl XliffReader {
                             }
                             let tag = (*e).to_string();
                             if !empty {
-                                stack.push(name);
+                                stack.push(open_element(&e, &stack));
                             }
                             break (tag, origin);
                         }
                         _ => {}
                     }
                     if !empty {
-                        stack.push(xml::local_name(&e));
+                        stack.push(open_element(&e, &stack));
                     }
                 }
                 Event::End(_) => {
@@ -416,8 +426,11 @@ impl XliffReader {
             }
             match event {
                 Event::Start(e) | Event::Empty(e) => {
-                    let name = xml::local_name(&e);
-                    let parent = self.stack.last().map(String::as_str);
+                    // Qualified names: a `<my:segment>` of another namespace
+                    // is not XLIFF's.
+                    let name: String = e.name().into_inner().to_string();
+                    let parent = self.stack.last().map(|o| o.name.as_str());
+                    let inherited = self.stack.last().is_some_and(|o| o.no_translate);
                     match (name.as_str(), parent) {
                         (name, _) if into.is_some() && CODE_ELEMENTS.contains(&name) => {
                             code_depth += usize::from(!empty)
@@ -425,7 +438,10 @@ impl XliffReader {
                         ("segment" | "trans-unit", _) if segment.is_some() => {
                             return Err(self.xml.error(format!("a <{name}> inside a segment")));
                         }
-                        ("segment" | "trans-unit", _) => {
+                        // A 2.0 segment belongs to a unit, a 1.2 trans-unit to
+                        // the body or a group (not to an <ignorable>, a
+                        // <mtc:match> or an <alt-trans>).
+                        ("segment", Some("unit")) | ("trans-unit", Some("body" | "group")) => {
                             raw.write_event(Event::Start(e.borrow()))
                                 .map_err(|e| Error::io("cannot read", self.xml.path(), e))?;
                             let restype = xml::attribute(&e, "restype");
@@ -434,7 +450,8 @@ impl XliffReader {
                                 state: xml::attribute(&e, "state").filter(|_| name == "segment"),
                                 approved: xml::attribute(&e, "approved"),
                                 not_text: restype.as_deref() == Some("x-gettext-domain-header")
-                                    || xml::attribute(&e, "translate").as_deref() == Some("no"),
+                                    || xml::attribute(&e, "translate").as_deref() == Some("no")
+                                    || inherited,
                                 ..ReadSegment::default()
                             });
                             if empty {
@@ -450,6 +467,12 @@ impl XliffReader {
                         ("target", Some("segment" | "trans-unit")) if segment.is_some() => {
                             into = Some(true);
                             if let Some(s) = segment.as_mut() {
+                                if s.target.is_some() {
+                                    s.problem = Some(format!(
+                                        "two <target> elements in one {}",
+                                        parent.unwrap_or("segment")
+                                    ));
+                                }
                                 s.target = Some(String::new());
                                 if let Some(state) = xml::attribute(&e, "state")
                                     && !self.version.starts_with('2')
@@ -465,11 +488,12 @@ impl XliffReader {
                             into = None;
                         }
                     } else {
-                        self.stack.push(name);
+                        let open = open_element(&e, &self.stack);
+                        self.stack.push(open);
                     }
                 }
                 Event::End(_) => {
-                    let closed = self.stack.pop();
+                    let closed = self.stack.pop().map(|o| o.name);
                     match closed.as_deref() {
                         Some("source" | "target") if code_depth == 0 => into = None,
                         Some(name) if into.is_some() && CODE_ELEMENTS.contains(&name) => {
@@ -514,6 +538,15 @@ impl XliffReader {
     }
 }
 
+/// The stack entry of an element that opens inside `stack`.
+fn open_element(e: &quick_xml::events::BytesStart<'_>, stack: &[Open]) -> Open {
+    Open {
+        name: e.name().into_inner().to_string(),
+        no_translate: stack.last().is_some_and(|o| o.no_translate)
+            || xml::attribute(e, "translate").as_deref() == Some("no"),
+    }
+}
+
 /// Elements whose content is native code, not text.
 const CODE_ELEMENTS: [&str; 5] = ["bpt", "ept", "ph", "it", "ut"];
 
@@ -540,6 +573,13 @@ impl RowSource for XliffReader {
             self.current = self.read_segment()?;
             let source = segment.source.trim().to_string();
             let previous = self.previous_source.replace(source.clone());
+            if let Some(reason) = segment.problem {
+                return Ok(Some(Err(BadRow {
+                    line: segment.line,
+                    reason,
+                    raw: segment.raw,
+                })));
+            }
             let target = segment
                 .target
                 .as_deref()

@@ -32,7 +32,7 @@ use encoding_rs_io::DecodeReaderBytesBuilder;
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
-use super::encoding::{TextEncoding, Utf16Decoder};
+use super::encoding::Utf16Decoder;
 use crate::error::{Error, Kind, Result};
 
 /// Size limits of a file being read.
@@ -99,6 +99,10 @@ enum Lex {
     Pi(bool),
     /// In a DOCTYPE: bracket depth and quote.
     Doctype(u32, Option<u8>),
+    /// After `<!D`: the letters of `DOCTYPE` matched so far.
+    Keyword(u8),
+    /// Markup that can only be malformed (`<!doctype`, `<!DOCTYPEtmx`).
+    Invalid,
 }
 
 /// A reader that checks the decoded stream on its way to the parser: it
@@ -117,8 +121,9 @@ struct Scanner<R> {
     max_event: u64,
     /// An incomplete UTF-8 sequence at the end of the last read.
     carry: Vec<u8>,
-    /// Says how an invalid UTF-8 sequence is reported.
-    encoding: TextEncoding,
+    /// Says how an invalid sequence is reported (and whether only ASCII
+    /// is allowed).
+    decoding: Decoding,
 }
 
 impl<R: Read> Scanner<R> {
@@ -138,6 +143,20 @@ impl<R: Read> Scanner<R> {
             &joined[..]
         };
         let carried_before = data.len() - bytes.len();
+        if self.decoding == Decoding::Ascii
+            && let Some(at) = data.iter().position(|b| !b.is_ascii())
+        {
+            let line = self.line
+                + data[carried_before.min(at)..at]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u64;
+            let message = format!(
+                "a byte that is not ASCII (0x{:02X}) in a file that declares encoding=\"US-ASCII\"",
+                data[at]
+            );
+            return Err(self.fail(line, message));
+        }
         if let Err(e) = std::str::from_utf8(data) {
             if e.error_len().is_none() && data.len() - e.valid_up_to() < 4 {
                 self.carry = data[e.valid_up_to()..].to_vec();
@@ -149,13 +168,16 @@ impl<R: Read> Scanner<R> {
                     .iter()
                     .filter(|&&b| b == b'\n')
                     .count() as u64;
-            let message = match (self.encoding, data.get(at..at + 2)) {
-                (TextEncoding::Utf16Le | TextEncoding::Utf16Be, Some([0xED, 0xA0..=0xBF])) => {
+            let message = match (self.decoding, data.get(at..at + 2)) {
+                (Decoding::Utf16 { .. }, Some([0xED, 0xA0..=0xBF])) => {
                     "invalid UTF-16: an unpaired surrogate".to_string()
                 }
-                (TextEncoding::Utf8, _) => format!(
+                (Decoding::Utf16 { .. }, _) => {
+                    "invalid UTF-16: an odd number of bytes at the end of the file".to_string()
+                }
+                (Decoding::Utf8, _) => format!(
                     "not UTF-8 text (byte 0x{:02X}), and no other encoding is declared: add \
-                     encoding=\"ISO-8859-1\" (or the right one) to the <?xml?> declaration",
+                     encoding=\"ISO-8859-15\" (or the right one) to the <?xml?> declaration",
                     data[at]
                 ),
                 _ => format!("the text cannot be decoded (byte 0x{:02X})", data[at]),
@@ -177,6 +199,14 @@ impl<R: Read> Scanner<R> {
             }
             let (next, new_piece) = step(self.lex, b);
             self.lex = next;
+            if next == Lex::Invalid {
+                return Err(self.fail(
+                    self.line,
+                    "malformed markup after \"<!\" (a comment is <!-- … -->, a declaration \
+                     <!DOCTYPE name …>)"
+                        .to_string(),
+                ));
+            }
             self.run = if new_piece { 1 } else { self.run + 1 };
             if self.run > self.max_event {
                 let what = if self.lex == Lex::Text {
@@ -215,12 +245,18 @@ fn step(lex: Lex, b: u8) -> (Lex, bool) {
         Lex::Bang(0) if b == b'-' => (Lex::Bang(1), false),
         Lex::Bang(1) if b == b'-' => (Lex::Comment(0), false),
         Lex::Bang(0) if b == b'[' => (Lex::BangCData(0), false),
-        Lex::Bang(_) => step(Lex::Doctype(0, None), b),
+        Lex::Bang(0) if b == b'D' => (Lex::Keyword(1), false),
+        Lex::Bang(_) => (Lex::Invalid, false),
+        // `<!DOCTYPE` in capitals and followed by white space, as XML
+        // requires (quick-xml takes `<!doctype` and `<!DOCTYPEtmx`).
+        Lex::Keyword(7) if b.is_ascii_whitespace() => (Lex::Doctype(0, None), false),
+        Lex::Keyword(n) if n < 7 && b"DOCTYPE"[n as usize] == b => (Lex::Keyword(n + 1), false),
+        Lex::Keyword(_) | Lex::Invalid => (Lex::Invalid, false),
         Lex::BangCData(n) if b"CDATA["[n as usize] == b => match n {
             5 => (Lex::CData(0), false),
             _ => (Lex::BangCData(n + 1), false),
         },
-        Lex::BangCData(_) => step(Lex::Doctype(0, None), b),
+        Lex::BangCData(_) => (Lex::Invalid, false),
         Lex::Tag(Some(quote)) if b == quote => (Lex::Tag(None), false),
         Lex::Tag(Some(quote)) => (Lex::Tag(Some(quote)), false),
         Lex::Tag(None) => match b {
@@ -293,53 +329,143 @@ enum Stage {
 pub struct XmlFile {
     reader: Reader<BufReader<Scanner<Box<dyn Read>>>>,
     tracker: Rc<RefCell<Tracker>>,
-    pub encoding: TextEncoding,
+    /// The encoding read, for summaries (`UTF-8`, `ISO-8859-15`).
+    pub encoding: String,
     path: PathBuf,
     stage: Stage,
     seen_doctype: bool,
-    /// Open elements: their names and the namespace prefixes each declares.
-    open: Vec<(String, Vec<String>)>,
+    /// Open elements: their names and the namespaces each declares
+    /// (prefix, URI).
+    open: Vec<(String, Vec<(String, String)>)>,
     /// The line where the current event starts.
     event_line: u64,
 }
 
+/// How a file's bytes become the UTF-8 the parser reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decoding {
+    Utf8,
+    /// UTF-8 that must hold only ASCII (declared `US-ASCII`).
+    Ascii,
+    Utf16 {
+        big_endian: bool,
+    },
+    /// A declared single-byte encoding (ISO-8859-15, Windows-1252…).
+    SingleByte(&'static encoding_rs::Encoding),
+}
+
+impl Decoding {
+    fn name(self) -> String {
+        match self {
+            Decoding::Utf8 => "UTF-8".to_string(),
+            Decoding::Ascii => "US-ASCII".to_string(),
+            Decoding::Utf16 { big_endian: false } => "UTF-16LE".to_string(),
+            Decoding::Utf16 { big_endian: true } => "UTF-16BE".to_string(),
+            Decoding::SingleByte(encoding) => encoding.name().to_string(),
+        }
+    }
+}
+
+/// The `encoding` of the XML declaration that opens `head` (ASCII-
+/// compatible bytes), if it has one.
+fn declared_encoding(head: &[u8]) -> Option<String> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let decl = head.strip_prefix(b"<?xml")?;
+    let end = decl.windows(2).position(|w| w == b"?>")?;
+    let decl = std::str::from_utf8(&decl[..end]).ok()?;
+    let at = decl.find("encoding")?;
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?;
+    let rest = rest.trim_start();
+    let quote = rest.chars().next().filter(|&q| q == '"' || q == '\'')?;
+    let value = &rest[1..];
+    Some(value[..value.find(quote)?].to_string())
+}
+
+/// Decide how to decode a file from its first bytes: a byte-order mark,
+/// the zero bytes of UTF-16, else the declared encoding (UTF-8 when none).
+/// A declaration that contradicts the bytes is an error.
+fn decoding(head: &[u8]) -> std::result::Result<Decoding, String> {
+    let utf16 = if head.starts_with(b"\xFF\xFE")
+        || (head.len() > 1 && head[0] == b'<' && head[1] == 0)
+    {
+        Some(false)
+    } else if head.starts_with(b"\xFE\xFF") || (head.len() > 1 && head[0] == 0 && head[1] == b'<') {
+        Some(true)
+    } else {
+        None
+    };
+    if let Some(big_endian) = utf16 {
+        // The declaration, read as UTF-16 (ASCII characters only).
+        let ascii: Vec<u8> = head
+            .chunks_exact(2)
+            .map(|b| if big_endian { b[1] } else { b[0] })
+            .skip_while(|&b| b == 0xFE || b == 0xFF)
+            .collect();
+        return match declared_encoding(&ascii).map(|e| e.to_ascii_lowercase()) {
+            None => Ok(Decoding::Utf16 { big_endian }),
+            Some(e) if e.starts_with("utf-16") || e == "ucs-2" => {
+                Ok(Decoding::Utf16 { big_endian })
+            }
+            Some(e) => Err(format!(
+                "the file is UTF-16 but its declaration says encoding=\"{e}\"; fix the declaration"
+            )),
+        };
+    }
+    let bom = head.starts_with(b"\xEF\xBB\xBF");
+    let Some(label) = declared_encoding(head) else {
+        return Ok(Decoding::Utf8);
+    };
+    let lower = label.to_ascii_lowercase();
+    match lower.as_str() {
+        "utf-8" | "utf8" => Ok(Decoding::Utf8),
+        "us-ascii" | "ascii" if !bom => Ok(Decoding::Ascii),
+        _ if lower.starts_with("utf-16") || lower == "ucs-2" => Err(format!(
+            "the declaration says encoding=\"{label}\", but the file is not UTF-16 (no \
+             byte-order mark, no zero bytes): it is probably UTF-8; fix the declaration"
+        )),
+        _ if bom => Err(format!(
+            "the file starts with a UTF-8 byte-order mark but declares encoding=\"{label}\"; \
+             fix the declaration"
+        )),
+        _ => match encoding_rs::Encoding::for_label(label.as_bytes()) {
+            Some(encoding) if encoding.is_single_byte() => Ok(Decoding::SingleByte(encoding)),
+            Some(_) => Err(format!(
+                "encoding=\"{label}\" is not one memoire reads (UTF-8, UTF-16 or a \
+                 single-byte encoding such as ISO-8859-15): save the file as UTF-8"
+            )),
+            None => Err(format!(
+                "unknown encoding=\"{label}\" in the XML declaration"
+            )),
+        },
+    }
+}
+
 /// Open `path` as XML: UTF-16 (with a byte-order mark, or recognised by
-/// its zero bytes, as Trados writes it), a declared `ISO-8859-1` or
-/// `windows-1252`, else UTF-8; always parsed as UTF-8.
+/// its zero bytes, as Trados writes it), the single-byte encoding its
+/// declaration names (ISO-8859-15, Windows-1252…), else UTF-8; always
+/// parsed as UTF-8.
 pub fn open(path: &Path, limits: Limits) -> Result<XmlFile> {
     let mut file = File::open(path).map_err(|e| Error::io("cannot open", path, e))?;
     let mut head = [0u8; 512];
     let n = read_up_to(&mut file, &mut head).map_err(|e| Error::io("cannot read", path, e))?;
-    let head = &head[..n];
-    let encoding = if head.starts_with(b"\xFF\xFE")
-        || (head.len() > 1 && head[0] == b'<' && head[1] == 0)
-    {
-        TextEncoding::Utf16Le
-    } else if head.starts_with(b"\xFE\xFF") || (head.len() > 1 && head[0] == 0 && head[1] == b'<') {
-        TextEncoding::Utf16Be
-    } else {
-        let declaration =
-            String::from_utf8_lossy(&head[..head.iter().position(|&b| b == b'>').unwrap_or(0)])
-                .to_ascii_lowercase();
-        if ["iso-8859-1", "windows-1252", "latin1", "iso-8859-15"]
-            .iter()
-            .any(|e| declaration.contains(e))
-        {
-            TextEncoding::Windows1252
-        } else {
-            TextEncoding::Utf8
-        }
-    };
+    let decoding = decoding(&head[..n]).map_err(|why| {
+        Error::new(Kind::Encoding, format!("{why}; nothing was imported")).at_line(path, 1)
+    })?;
     let file = File::open(path).map_err(|e| Error::io("cannot open", path, e))?;
-    let decoded: Box<dyn Read> = match encoding {
-        TextEncoding::Utf16Le => Box::new(Utf16Decoder::new(BufReader::new(file), false)),
-        TextEncoding::Utf16Be => Box::new(Utf16Decoder::new(BufReader::new(file), true)),
-        TextEncoding::Windows1252 => Box::new(
+    let decoded: Box<dyn Read> = match decoding {
+        Decoding::Utf16 { big_endian } => {
+            Box::new(Utf16Decoder::new(BufReader::new(file), big_endian))
+        }
+        Decoding::SingleByte(encoding) => Box::new(
             DecodeReaderBytesBuilder::new()
-                .encoding(Some(encoding_rs::WINDOWS_1252))
+                .encoding(Some(encoding))
                 .build(file),
         ),
-        TextEncoding::Utf8 => Box::new(SkipBom::new(BufReader::with_capacity(1 << 16, file))),
+        // quick-xml removes one UTF-8 byte-order mark itself (a second one
+        // is text before the root, an error).
+        Decoding::Utf8 | Decoding::Ascii => Box::new(BufReader::with_capacity(1 << 16, file)),
     };
     let tracker = Rc::new(RefCell::new(Tracker::default()));
     let scanner = Scanner {
@@ -351,7 +477,7 @@ pub fn open(path: &Path, limits: Limits) -> Result<XmlFile> {
         run: 0,
         max_event: limits.max_event,
         carry: Vec::new(),
-        encoding,
+        decoding,
     };
     let mut reader = Reader::from_reader(BufReader::with_capacity(1 << 16, scanner));
     let config = reader.config_mut();
@@ -360,57 +486,13 @@ pub fn open(path: &Path, limits: Limits) -> Result<XmlFile> {
     Ok(XmlFile {
         reader,
         tracker,
-        encoding,
+        encoding: decoding.name(),
         path: path.to_path_buf(),
         stage: Stage::Start,
         seen_doctype: false,
         open: Vec::new(),
         event_line: 1,
     })
-}
-
-/// A UTF-8 stream without its byte-order mark.
-struct SkipBom<R> {
-    inner: R,
-    checked: bool,
-}
-
-impl<R: io::BufRead> SkipBom<R> {
-    fn new(inner: R) -> Self {
-        SkipBom {
-            inner,
-            checked: false,
-        }
-    }
-}
-
-impl<R: io::BufRead> Read for SkipBom<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if !self.checked {
-            self.checked = true;
-            let mut head = [0u8; 3];
-            let mut filled = 0;
-            while filled < 3 {
-                let available = self.inner.fill_buf()?;
-                if available.is_empty() {
-                    break;
-                }
-                let n = available.len().min(3 - filled);
-                head[filled..filled + n].copy_from_slice(&available[..n]);
-                if head[..filled + n] != b"\xEF\xBB\xBF"[..filled + n] {
-                    break;
-                }
-                self.inner.consume(n);
-                filled += n;
-            }
-            if filled > 0 && filled < 3 {
-                // A partial mark is not a mark: give its bytes back.
-                buf[..filled].copy_from_slice(&head[..filled]);
-                return Ok(filled);
-            }
-        }
-        self.inner.read(buf)
-    }
 }
 
 fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -522,6 +604,11 @@ impl XmlFile {
                     }
                     _ => self.stage = Stage::Root,
                 }
+                if self.open.len() >= MAX_DEPTH {
+                    return Err(
+                        self.event_error(format!("elements nested more than {MAX_DEPTH} deep"))
+                    );
+                }
                 let prefixes = check_start(start).map_err(|why| self.event_error(why))?;
                 self.check_namespaces(start, &prefixes)
                     .map_err(|why| self.event_error(why))?;
@@ -617,35 +704,57 @@ impl XmlFile {
     }
 
     /// Every prefix used by the element and its attributes is declared
-    /// here or by an enclosing element.
+    /// here or by an enclosing element, and no two attributes have the same
+    /// namespace and local name.
     fn check_namespaces(
         &self,
         start: &BytesStart<'_>,
-        declared: &[String],
+        declared: &[(String, String)],
     ) -> std::result::Result<(), String> {
-        let bound = |prefix: &str| {
-            prefix == "xml"
-                || declared.iter().any(|p| p == prefix)
-                || self
-                    .open
-                    .iter()
-                    .any(|(_, prefixes)| prefixes.iter().any(|p| p == prefix))
+        let uri = |prefix: &str| -> Option<String> {
+            if prefix == "xml" {
+                return Some("http://www.w3.org/XML/1998/namespace".to_string());
+            }
+            declared
+                .iter()
+                .chain(self.open.iter().rev().flat_map(|(_, d)| d.iter()))
+                .find(|(p, _)| p == prefix)
+                .map(|(_, u)| u.clone())
         };
         let element: &str = start.name().into_inner();
-        let names = std::iter::once(element).chain(attribute_names(start));
-        for name in names {
-            if let Some((prefix, _)) = name.split_once(':')
-                && prefix != "xmlns"
-                && !bound(prefix)
-            {
+        if let Some((prefix, _)) = element.split_once(':')
+            && uri(prefix).is_none()
+        {
+            return Err(format!(
+                "the namespace prefix {prefix:?} of <{element}> is not declared"
+            ));
+        }
+        let mut expanded: Vec<(String, &str)> = Vec::new();
+        for name in attribute_names(start) {
+            let Some((prefix, local)) = name.split_once(':') else {
+                continue;
+            };
+            if prefix == "xmlns" {
+                continue;
+            }
+            let Some(uri) = uri(prefix) else {
                 return Err(format!(
                     "the namespace prefix {prefix:?} of <{element}> is not declared"
                 ));
+            };
+            if expanded.iter().any(|(u, l)| *u == uri && *l == local) {
+                return Err(format!(
+                    "two attributes {local} in the same namespace in <{element}>"
+                ));
             }
+            expanded.push((uri, local));
         }
         Ok(())
     }
 }
+
+/// How deep elements may nest (TMX, TBX and XLIFF need a dozen levels).
+const MAX_DEPTH: usize = 1000;
 
 /// Is `c` a character XML 1.0 allows in a document?
 fn is_xml_char(c: char) -> bool {
@@ -725,7 +834,7 @@ fn check_reference(name: &str) -> std::result::Result<(), String> {
 /// by white space, names valid and not repeated, values quoted, without
 /// `<`, with defined references and allowed characters. Returns the
 /// namespace prefixes the tag declares.
-fn check_start(start: &BytesStart<'_>) -> std::result::Result<Vec<String>, String> {
+fn check_start(start: &BytesStart<'_>) -> std::result::Result<Vec<(String, String)>, String> {
     let tag: &str = start;
     let name_len = tag.bytes().position(is_space).unwrap_or(tag.len());
     let name = &tag[..name_len];
@@ -752,7 +861,7 @@ fn check_start(start: &BytesStart<'_>) -> std::result::Result<Vec<String>, Strin
             if prefix == "xmlns" || (prefix == "xml") != (value == XML_NS) {
                 return Err(format!("the reserved namespace prefix {prefix} is rebound"));
             }
-            declared.push(prefix.to_string());
+            declared.push((prefix.to_string(), value.to_string()));
         }
     }
     Ok(declared)
@@ -869,6 +978,7 @@ fn check_declaration(decl: &quick_xml::events::BytesDecl<'_>) -> std::result::Re
 /// (`[…]`) is refused: memoire does not read DTDs, and entities declared
 /// there would be read wrong.
 fn check_doctype(doctype: &str) -> std::result::Result<(), String> {
+    check_chars(doctype)?;
     if doctype.contains('[') {
         return Err("a DOCTYPE with an internal subset […], which memoire does not read".into());
     }
