@@ -118,6 +118,8 @@ pub fn export_tmx(
                 usage_count: pair.usage_count,
                 note: pair.note.as_deref(),
                 origin: &pair.origin,
+                prev_source: pair.prev_source.as_deref(),
+                next_source: pair.next_source.as_deref(),
             })
             .map_err(write_err)
     })?;

@@ -466,7 +466,22 @@ pub fn import_csv(
     options: &ImportOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport> {
-    let rejects = rejects_path(store, path, options)?;
+    let source = open_memory_file(path, options)?;
+    import_pairs(store, source, options, progress)
+}
+
+/// A file opened for import, its format and layout read (and its text
+/// checked): opened before the memory, so that a file that cannot be
+/// imported never leaves a new, empty memory behind.
+pub struct ImportFile {
+    path: PathBuf,
+    format: Format,
+    reader: Box<dyn RowSource>,
+}
+
+/// Open a file of translation pairs (CSV/TSV, TMX, XLIFF) for
+/// [`import_pairs`].
+pub fn open_memory_file(path: &Path, options: &ImportOptions) -> Result<ImportFile> {
     let format = options.format.unwrap_or_else(|| Format::of(path));
     if format == Format::Tbx {
         return Err(Error::new(
@@ -475,7 +490,44 @@ pub fn import_csv(
         )
         .at(path));
     }
-    let mut source = open_source(path, options)?;
+    Ok(ImportFile {
+        path: path.to_path_buf(),
+        format,
+        reader: open_source(path, options)?,
+    })
+}
+
+/// Open a file of glossary terms (CSV/TSV, TBX) for [`import_term_pairs`].
+pub fn open_glossary_file(path: &Path, options: &ImportOptions) -> Result<ImportFile> {
+    let format = options.format.unwrap_or_else(|| Format::of(path));
+    if matches!(format, Format::Tmx | Format::Xliff) {
+        return Err(Error::new(
+            Kind::Input,
+            "a TMX or XLIFF file holds translations: import it with `memoire import`",
+        )
+        .at(path));
+    }
+    Ok(ImportFile {
+        path: path.to_path_buf(),
+        format,
+        reader: open_source(path, options)?,
+    })
+}
+
+/// Import the pairs of an opened file (see [`import_csv`]).
+pub fn import_pairs(
+    store: &mut Store,
+    file: ImportFile,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportReport> {
+    let ImportFile {
+        path,
+        format,
+        reader: mut source,
+    } = file;
+    let path = path.as_path();
+    let rejects = rejects_path(store, path, options)?;
     // A reviewed draft (XLIFF, or the bilingual CSV memoire writes) updates
     // its own earlier translations instead of adding alternatives.
     let reviewed = format == Format::Xliff || source.is_reviewed_draft();
@@ -531,18 +583,24 @@ pub fn import_terms(
     options: &ImportOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport> {
+    let file = open_glossary_file(path, options)?;
+    import_term_pairs(store, file, options, progress)
+}
+
+/// Import the term pairs of an opened file (see [`import_terms`]).
+pub fn import_term_pairs(
+    store: &mut Store,
+    file: ImportFile,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ImportReport> {
+    let ImportFile {
+        path,
+        reader: mut source,
+        ..
+    } = file;
+    let path = path.as_path();
     let rejects = rejects_path(store, path, options)?;
-    if matches!(
-        options.format.unwrap_or_else(|| Format::of(path)),
-        Format::Tmx | Format::Xliff
-    ) {
-        return Err(Error::new(
-            Kind::Input,
-            "a TMX or XLIFF file holds translations: import it with `memoire import`",
-        )
-        .at(path));
-    }
-    let mut source = open_source(path, options)?;
     let mut batch = store.begin_terms()?;
     let (mut report, pending) = import_rows(
         source.as_mut(),

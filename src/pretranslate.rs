@@ -109,6 +109,9 @@ pub struct Suggestion {
     /// differ (`adjusted`).
     pub target: String,
     pub adjusted: bool,
+    /// The translation as the memory holds it (before numbers are
+    /// adjusted): the pair a CAT tool's match panel shows.
+    pub memory_target: String,
     pub origin: String,
     /// How many translations the memory holds for that source.
     pub alternatives: usize,
@@ -377,6 +380,7 @@ fn best_suggestion(
             .clone()
             .unwrap_or_else(|| m.pair.target.clone()),
         adjusted: m.adjusted_target.is_some(),
+        memory_target: m.pair.target.clone(),
         origin: m.pair.origin.clone(),
         alternatives: m.alternatives,
     }))

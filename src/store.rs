@@ -388,6 +388,27 @@ fn open_ro(path: &Path) -> Result<Connection> {
     }
 }
 
+/// Is `path` the database at `db` or one of its companion files (`-wal`,
+/// `-shm`, `-journal`), even one that does not exist yet? Writing there
+/// would destroy the memory.
+pub fn is_own_file(db: &Path, path: &Path) -> bool {
+    // SQLite names its companion files after the database's real path
+    // (symlinks resolved): check both that and the path as given.
+    let given = db.to_path_buf();
+    let real = std::fs::canonicalize(db).ok();
+    [Some(&given), real.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(|base| {
+            ["", "-wal", "-shm", "-journal"].iter().any(|suffix| {
+                let mut own = base.clone().into_os_string();
+                own.push(suffix);
+                let own = Path::new(&own);
+                same_file(path, own) || same_path(path, own)
+            })
+        })
+}
+
 /// Do two paths name the same place, the second existing or not (its
 /// folder resolved)?
 fn same_path(a: &Path, b: &Path) -> bool {
@@ -452,8 +473,8 @@ fn wait_for_lock(attempt: i32) -> bool {
 }
 
 impl Store {
-    /// Open the database at `path` for writing, creating it (and its
-    /// folder) if needed, and bring its schema up to date.
+    /// Open the database at `path` for writing, creating it if needed (its
+    /// folder must exist), and bring its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
         Store::create_or_open(path, None)
     }
@@ -468,9 +489,14 @@ impl Store {
             let header = read_header(path)?;
             check_header(path, &header)?;
         }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io("cannot create the database folder", dir, e))?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.is_dir()
+        {
+            return Err(Error::new(
+                Kind::Input,
+                "the folder of the memory does not exist (a typo in --db?); create it first",
+            )
+            .at(dir));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
         let conn = Connection::open_with_flags(path, flags)
@@ -714,6 +740,30 @@ impl Store {
         Ok(())
     }
 
+    /// Does the memory hold any pair of `source_lang` → `target_lang`?
+    /// Quick when it does (the first rows tell).
+    pub fn has_pairs(&self, source_lang: &str, target_lang: &str) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM segment_pair
+                                WHERE source_lang = ?1 AND target_lang = ?2)",
+                [source_lang, target_lang],
+                |r| r.get(0),
+            )
+            .map_err(self.err("cannot read the memory"))
+    }
+
+    /// The language pairs the memory holds (source, target).
+    pub fn language_pairs(&self) -> Result<Vec<(String, String)>> {
+        self.conn
+            .prepare("SELECT DISTINCT source_lang, target_lang FROM segment_pair ORDER BY 1, 2")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            })
+            .map_err(self.err("cannot read the memory"))
+    }
+
     /// The highest pair id in use (0 for an empty memory).
     pub fn max_pair_id(&self) -> Result<i64> {
         self.conn
@@ -783,6 +833,66 @@ impl Store {
             .and_then(|mut stmt| stmt.query_row([pair_id], |r| r.get(0)).optional())
             .map_err(self.err("cannot read the fuzzy index"))?;
         Ok(blob.map(|b| decode_ids(&b)).unwrap_or_default())
+    }
+
+    /// Remove every pair of a language pair that came from `origin` (an
+    /// import made by mistake), with its entries in the fuzzy index, in one
+    /// transaction. Returns how many pairs were removed.
+    pub fn remove_pairs_from(
+        &mut self,
+        origin: &str,
+        source_lang: &str,
+        target_lang: &str,
+    ) -> Result<u64> {
+        let path = self.path.clone();
+        let fail = |e| db_error(&path, "cannot remove pairs", e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let pairs: Vec<(i64, String)> = tx
+            .prepare(
+                "SELECT id, source FROM segment_pair
+                 WHERE origin = ?1 AND source_lang = ?2 AND target_lang = ?3",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([origin, source_lang, target_lang], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?
+                .collect()
+            })
+            .map_err(fail)?;
+        for (id, source) in &pairs {
+            // The postings are keyed by term, length in words and pair, as
+            // `Indexer::add` wrote them.
+            let words = crate::fuzzy::index_terms(source).len() as i64;
+            let blob: Option<Vec<u8>> = tx
+                .query_row(
+                    "SELECT terms FROM fuzzy_doc WHERE pair_id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(fail)?;
+            let mut terms = blob.map(|b| decode_ids(&b)).unwrap_or_default();
+            terms.dedup();
+            for term in terms {
+                tx.prepare_cached(
+                    "DELETE FROM fuzzy_posting WHERE term_id = ?1 AND words = ?2 AND pair_id = ?3",
+                )
+                .and_then(|mut stmt| stmt.execute(params![term, words, id]))
+                .and_then(|_| {
+                    tx.prepare_cached("UPDATE fuzzy_term SET df = df - 1 WHERE id = ?1")?
+                        .execute([term])
+                })
+                .map_err(fail)?;
+            }
+            tx.execute("DELETE FROM fuzzy_doc WHERE pair_id = ?1", [id])
+                .and_then(|_| tx.execute("DELETE FROM segment_pair WHERE id = ?1", [id]))
+                .map_err(fail)?;
+        }
+        tx.commit().map_err(fail)?;
+        Ok(pairs.len() as u64)
     }
 
     /// Start adding glossary terms: one write transaction, like an import.
@@ -911,20 +1021,7 @@ impl Store {
     /// `-shm`, `-journal`), even one that does not exist yet? Writing there
     /// would destroy the memory.
     pub fn is_own_file(&self, path: &Path) -> bool {
-        // SQLite names its companion files after the database's real path
-        // (symlinks resolved): check both that and the path as given.
-        let real = std::fs::canonicalize(&self.path).ok();
-        [Some(&self.path), real.as_ref()]
-            .into_iter()
-            .flatten()
-            .any(|base| {
-                ["", "-wal", "-shm", "-journal"].iter().any(|suffix| {
-                    let mut own = base.clone().into_os_string();
-                    own.push(suffix);
-                    let own = Path::new(&own);
-                    same_file(path, own) || same_path(path, own)
-                })
-            })
+        is_own_file(&self.path, path)
     }
 
     /// Size on disk of the database and its write-ahead log.

@@ -1385,3 +1385,152 @@ fn a_read_only_memory_with_unread_changes_is_refused_not_shown_stale() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("recent changes"), "{stderr}");
 }
+
+// ------------------------------------------- findings of the new-user run
+
+#[test]
+fn an_import_made_by_mistake_can_be_removed_by_its_origin() {
+    let sb = with_pairs();
+    let before = sb.pair_count();
+    // A text file imported as a CSV: its fragments land in the memory.
+    let run = sb.import(&example("article-fr.txt"), &[]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let polluted = sb.pair_count();
+    assert!(polluted > before);
+    let run = sb.run(&["remove", "--origin", "article-fr.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("removed {} fr → en pairs", polluted - before)),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.pair_count(), before);
+    // The fuzzy index forgot them too: indexed and exhaustive searches agree.
+    let query = "La présidente de la Confédération a accueilli son hôte sur la place Fédérale.";
+    let indexed = sb.run(&["lookup", "--json", "--threshold", "50", query]);
+    let exhaustive = sb.run(&[
+        "lookup",
+        "--json",
+        "--threshold",
+        "50",
+        "--exhaustive",
+        query,
+    ]);
+    assert_eq!(indexed.stdout, exhaustive.stdout);
+    let run = sb.run(&["remove", "--origin", "nothing"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("memory-fr-en.csv"), "{}", run.stderr);
+}
+
+#[test]
+fn a_new_memory_says_so_and_a_mistyped_folder_is_not_created() {
+    let sb = Sandbox::new();
+    let input = sb.write("one.csv", "fr,en\nOui.,Yes.\n");
+    let run = sb.import(&input, &[]);
+    assert!(
+        run.stderr.contains("new memory created at"),
+        "{}",
+        run.stderr
+    );
+    let run = sb.import(&input, &[]);
+    assert!(!run.stderr.contains("new memory"), "{}", run.stderr);
+    let typo = sb.path("nodir/m.db");
+    let out = Command::new(BIN)
+        .arg("--db")
+        .arg(&typo)
+        .arg("import")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!sb.path("nodir").exists());
+    // A file that cannot be imported leaves no memory behind.
+    let other = Sandbox::new();
+    let run = other.import(&other.write("x.xlsx", b"PK\x03\x04rest"), &[]);
+    assert_eq!(run.code, 2);
+    assert!(!other.db.exists());
+}
+
+#[test]
+fn outputs_by_extension_and_to_standard_output() {
+    let sb = with_pairs();
+    let run = sb.run(&["export", "-o", "-"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.starts_with("fr,en,origin\n"));
+    let docx = sb.path("article.docx");
+    let run = sb.run(&[
+        "pretranslate",
+        example("article-fr.txt").to_str().unwrap(),
+        "-o",
+        docx.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--format"), "{}", run.stderr);
+    assert!(!docx.exists());
+    let xlsx = sb.path("memory.xlsx");
+    assert_eq!(sb.run(&["export", "-o", xlsx.to_str().unwrap()]).code, 2);
+    assert!(!xlsx.exists());
+}
+
+#[test]
+fn a_lookup_in_the_wrong_language_pair_says_which_pairs_there_are() {
+    let sb = Sandbox::new();
+    let input = sb.write(
+        "gb.csv",
+        "fr,en\nLe centre est fermé.,The centre is closed.\n",
+    );
+    assert_eq!(sb.import(&input, &["--target-lang", "en-gb"]).code, 0);
+    let run = sb.run(&["lookup", "Le centre est fermé."]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("--target-lang en-gb"), "{}", run.stderr);
+}
+
+#[test]
+fn a_tmx_export_keeps_the_context_learnt_from_drafts() {
+    // Regression: a memory restored from its TMX export lost the context,
+    // so its 101 % matches came back as 100 %.
+    let sb = Sandbox::new();
+    let run = import_xliff(
+        &sb,
+        "d.xlf",
+        &format!(
+            "{XLIFF2_HEAD}<segment state=\"final\"><source>Il pleut.</source><target>It is raining.</target></segment>\n\
+             <segment state=\"final\"><source>Les routes sont fermées.</source><target>The roads are closed.</target></segment>\n</unit></file></xliff>\n"
+        ),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let tmx = sb.path("backup.tmx");
+    assert_eq!(sb.run(&["export", "-o", tmx.to_str().unwrap()]).code, 0);
+    let restored = Sandbox::new();
+    assert_eq!(restored.import(&tmx, &[]).code, 0);
+    let article = restored.write("a.txt", "Il pleut. Les routes sont fermées.\n");
+    let draft = restored.run(&[
+        "pretranslate",
+        article.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let draft: serde_json::Value = serde_json::from_str(&draft.stdout).unwrap();
+    assert_eq!(draft["segments"][1]["band"], "context", "{draft}");
+}
+
+#[test]
+fn term_add_and_origins_refuse_what_xml_cannot_hold() {
+    let sb = Sandbox::new();
+    let run = sb.run_without_glossary(&["term", "add", "Gen\u{2}ève", "Geneva"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = sb.run_without_glossary(&["term", "add", "Genève", "Geneva", "--status", "banned"]);
+    assert!(run.stderr.contains("(forbidden)"), "{}", run.stderr);
+    let input = sb.write("in.csv", "fr,en\nOui.,Yes.\nNon.,No.\n");
+    let run = sb.import(&input, &["--origin", "x\u{1}"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "said once: {}", run.stderr);
+    let pipe = sb.run(&["import", "/dev/stdin"]);
+    assert_eq!(pipe.code, 2);
+    assert!(
+        pipe.stderr.contains("save the data to a file"),
+        "{}",
+        pipe.stderr
+    );
+}

@@ -280,8 +280,8 @@ impl PairReader {
                 return Err(Error::new(
                     Kind::Input,
                     format!(
-                        "a row of more than {mib} MiB starts here (a quote that never closes?); \
-                         nothing was imported"
+                        "a row of more than {mib} MiB starts here (a quote that never closes? \
+                         the limit is 32 times --max-segment-size); nothing was imported"
                     ),
                 )
                 .at_line(&self.path, line));

@@ -24,8 +24,11 @@ use super::xml::{self, Limits, XmlFile};
 use super::{BadRow, PairRow, RowSource};
 use crate::error::{Error, Kind, Result};
 
-/// The prop in which memoire keeps a pair's origin label.
+/// The props in which memoire keeps a pair's origin label and its context
+/// (the sentences before and after it where it was translated).
 const ORIGIN_PROP: &str = "x-origin";
+const PREV_PROP: &str = "x-context-prev";
+const NEXT_PROP: &str = "x-context-next";
 
 /// Elements whose content is native code, not text.
 const CODE_ELEMENTS: [&str; 5] = ["bpt", "ept", "ph", "it", "ut"];
@@ -39,8 +42,11 @@ struct Unit {
     changed: Option<String>,
     usage: Option<i64>,
     notes: Vec<String>,
-    /// `<prop type="x-origin">`, which memoire writes.
+    /// `<prop type="x-origin">`, `x-context-prev`, `x-context-next`, which
+    /// memoire writes.
     origin: Option<String>,
+    prev: Option<String>,
+    next: Option<String>,
     raw: Vec<u8>,
     /// Why the unit cannot be read as one pair (two segments in a tuv).
     problem: Option<String>,
@@ -130,7 +136,8 @@ impl TmxReader {
         let mut raw = Writer::new(Vec::new());
         let (mut lang, mut seg, mut note) = (None::<String>, None::<String>, None::<String>);
         // The prop being read is the origin label, not a note.
-        let mut origin_prop = false;
+        // The prop being read is one of memoire's own, not a note.
+        let mut own_prop: Option<&'static str> = None;
         let mut code_depth = 0usize;
         let mut segs_in_tuv = 0u32;
         loop {
@@ -191,9 +198,11 @@ impl TmxReader {
                     "note" => note = Some(String::new()),
                     "prop" => {
                         let kind = xml::attribute(&e, "type");
-                        origin_prop = kind.as_deref() == Some(ORIGIN_PROP);
+                        own_prop = [ORIGIN_PROP, PREV_PROP, NEXT_PROP]
+                            .into_iter()
+                            .find(|p| kind.as_deref() == Some(*p));
                         note = Some(match kind {
-                            Some(kind) if !origin_prop => format!("{kind}: "),
+                            Some(kind) if own_prop.is_none() => format!("{kind}: "),
                             _ => String::new(),
                         });
                     }
@@ -230,10 +239,12 @@ impl TmxReader {
                         "note" | "prop" => {
                             if let (Some(unit), Some(text)) = (unit.as_mut(), note.take()) {
                                 let text = text.trim().to_string();
-                                if std::mem::take(&mut origin_prop) {
-                                    unit.origin = Some(text).filter(|t| !t.is_empty());
-                                } else {
-                                    unit.notes.push(text);
+                                let value = Some(text.clone()).filter(|t| !t.is_empty());
+                                match own_prop.take() {
+                                    Some(ORIGIN_PROP) => unit.origin = value,
+                                    Some(PREV_PROP) => unit.prev = value,
+                                    Some(NEXT_PROP) => unit.next = value,
+                                    _ => unit.notes.push(text),
                                 }
                             }
                         }
@@ -311,6 +322,8 @@ impl TmxReader {
             source,
             target,
             origin: unit.origin,
+            prev_source: unit.prev,
+            next_source: unit.next,
             note,
             created_at: unit.created,
             changed_at: unit.changed,
@@ -406,6 +419,9 @@ pub struct UnitOut<'a> {
     pub usage_count: i64,
     pub note: Option<&'a str>,
     pub origin: &'a str,
+    /// The sentences before and after the pair where it was translated.
+    pub prev_source: Option<&'a str>,
+    pub next_source: Option<&'a str>,
 }
 
 /// Writes TMX 1.4b: header with creationtool, creationtoolversion, srclang,
@@ -433,6 +449,15 @@ impl<W: Write> TmxWriter<W> {
             "  <prop type=\"{ORIGIN_PROP}\">{}</prop>",
             xml::text(unit.origin)
         )?;
+        for (kind, context) in [(PREV_PROP, unit.prev_source), (NEXT_PROP, unit.next_source)] {
+            if let Some(context) = context {
+                writeln!(
+                    self.out,
+                    "  <prop type=\"{kind}\">{}</prop>",
+                    xml::text(context)
+                )?;
+            }
+        }
         if let Some(note) = unit.note {
             writeln!(self.out, "  <note>{}</note>", xml::text(note))?;
         }
@@ -567,6 +592,8 @@ mod tests {
                 usage_count: 2,
                 note: Some("checked"),
                 origin: "client A",
+                prev_source: Some("Avant."),
+                next_source: None,
             })
             .unwrap();
         writer.finish().unwrap();
@@ -584,5 +611,7 @@ mod tests {
         assert_eq!(good[0].changed_at.as_deref(), Some("2026-11-24T11:00:00Z"));
         assert_eq!(good[0].note.as_deref(), Some("checked"));
         assert_eq!(good[0].origin.as_deref(), Some("client A"));
+        assert_eq!(good[0].prev_source.as_deref(), Some("Avant."));
+        assert_eq!(good[0].next_source, None);
     }
 }

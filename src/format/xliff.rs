@@ -79,7 +79,7 @@ pub fn write_xliff2(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                     m.score.min(100),
                     xml::text(&m.origin),
                     xml::text(&m.source),
-                    xml::text(&m.target)
+                    xml::text(&m.memory_target)
                 )?;
             }
             writeln!(out, "   </mtc:matches>")?;
@@ -197,7 +197,7 @@ pub fn write_xliff12(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                     m.score.min(100),
                     xml::text(&m.origin),
                     xml::text(&m.source),
-                    xml::text(&m.target)
+                    xml::text(&m.memory_target)
                 )?;
             }
             for hit in &s.terms {

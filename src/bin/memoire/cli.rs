@@ -41,8 +41,29 @@ pub enum Command {
     Pretranslate(PretranslateArgs),
     Analyze(AnalyzeArgs),
     Term(TermArgs),
+    Remove(RemoveArgs),
     Stats(StatsArgs),
     Segment(SegmentArgs),
+}
+
+/// Remove the pairs of one origin: undo an import made by mistake.
+///
+/// Every pair of the language pair whose origin is LABEL (the file name an
+/// import gave them, or its --origin) is removed, with its entries in the
+/// fuzzy index, in one transaction. `memoire stats` lists the origins.
+/// Exit status 1 when no pair has that origin.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire stats                              # the origins and their pairs\n  \
+    memoire remove --origin article-fr.txt     # a text file imported as CSV by mistake\n  \
+    memoire remove --origin \"Client X 2024\" --target-lang de")]
+pub struct RemoveArgs {
+    /// The origin label of the pairs to remove.
+    #[arg(long, value_name = "LABEL")]
+    pub origin: String,
+
+    #[command(flatten)]
+    pub langs: LangArgs,
 }
 
 /// Languages of the pairs, as codes (fr, en, de, fr-CH…).

@@ -29,22 +29,24 @@ fn draft_of(store: &Store, path: &Path, options: &Options<'_>) -> Result<Draft> 
 
 pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
     let (source_lang, target_lang) = languages(&args.langs)?;
-    let format = args.format.unwrap_or_else(|| {
-        match args
-            .output
-            .as_deref()
-            .and_then(Path::extension)
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .as_deref()
-        {
-            Some("csv") => DraftFormat::Csv,
-            Some("tsv") => DraftFormat::Tsv,
-            Some("json") => DraftFormat::Json,
-            Some("txt") => DraftFormat::Text,
-            Some("html" | "htm") => DraftFormat::Html,
-            _ => DraftFormat::Xliff,
-        }
-    });
+    let format = match args.format {
+        Some(format) => format,
+        None => crate::output::format_of(
+            args.output.as_deref(),
+            &[
+                ("xlf", DraftFormat::Xliff),
+                ("xliff", DraftFormat::Xliff),
+                ("csv", DraftFormat::Csv),
+                ("tsv", DraftFormat::Tsv),
+                ("json", DraftFormat::Json),
+                ("txt", DraftFormat::Text),
+                ("html", DraftFormat::Html),
+                ("htm", DraftFormat::Html),
+            ],
+            DraftFormat::Xliff,
+            "xliff, xliff1, csv, tsv, json, text, html",
+        )?,
+    };
     let store = Store::open_read_only(db)?;
     let options = Options {
         source_lang: &source_lang,
@@ -53,7 +55,7 @@ pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
         headline_split: !args.no_headline_split,
     };
     let draft = draft_of(&store, &args.article, &options)?;
-    let mut dest = Destination::open(args.output.as_deref(), &store, Some(&args.article))?;
+    let mut dest = Destination::open(args.output.as_deref(), db, Some(&args.article))?;
     let out = &mut dest.out;
     let guard = !args.no_formula_guard;
     let written = match format {

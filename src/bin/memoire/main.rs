@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use cli::{
     Cli, Command, ConcordanceArgs, ExportArgs, ExportFormat, ImportArgs, ImportFormat, LangArgs,
-    LookupArgs, SegmentArgs, SegmentLang, StatsArgs,
+    LookupArgs, RemoveArgs, SegmentArgs, SegmentLang, StatsArgs,
 };
 
 fn main() -> ExitCode {
@@ -89,6 +89,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Concordance(args) => concordance(&db_path(cli.db)?, args),
         Command::Pretranslate(args) => draft::pretranslate(&db_path(cli.db)?, args),
         Command::Analyze(args) => draft::analyze(&db_path(cli.db)?, args),
+        Command::Remove(args) => remove(&db_path(cli.db)?, args),
         Command::Stats(args) => stats(&db_path(cli.db)?, args),
         Command::Segment(args) => segment(args),
     }
@@ -97,19 +98,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// `--db`, else `MEMOIRE_DB` (when set and not empty), else the data
 /// directory.
 fn db_path(given: Option<PathBuf>) -> Result<PathBuf> {
-    given
-        .or_else(|| {
-            std::env::var_os("MEMOIRE_DB")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        })
-        .or_else(store::default_path)
-        .ok_or_else(|| {
-            Error::new(
-                Kind::Input,
-                "cannot tell where to keep the memory: give --db PATH or set MEMOIRE_DB",
-            )
-        })
+    let chosen = given.or_else(|| {
+        std::env::var_os("MEMOIRE_DB")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    if let Some(path) = chosen {
+        return Ok(path);
+    }
+    let path = store::default_path().ok_or_else(|| {
+        Error::new(
+            Kind::Input,
+            "cannot tell where to keep the memory: give --db PATH or set MEMOIRE_DB",
+        )
+    })?;
+    // The default folder is memoire's own: it is created on first use (a
+    // folder given with --db must exist, so that a typo does not silently
+    // start a new memory somewhere).
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io("cannot create the database folder", dir, e))?;
+    }
+    Ok(path)
 }
 
 /// Checked language codes from the command line.
@@ -148,7 +158,20 @@ pub enum Contents {
 /// glossary unless MEMOIRE_NO_GLOSSARY is set.
 pub fn open_for_writing(db: &Path) -> Result<Store> {
     let opted_out = std::env::var_os("MEMOIRE_NO_GLOSSARY").is_some_and(|v| !v.is_empty());
-    memoire::glossary::open_for_writing(db, !opted_out)
+    let store = memoire::glossary::open_for_writing(db, !opted_out)?;
+    if store.created() {
+        let terms = store.stats().map(|s| s.term_pairs).unwrap_or(0);
+        eprintln!(
+            "new memory created at {} ({})",
+            db.display(),
+            if terms > 0 {
+                format!("with memoire's news glossary, {terms} term pairs")
+            } else {
+                "empty".to_string()
+            }
+        );
+    }
+    Ok(store)
 }
 
 pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCode> {
@@ -158,6 +181,26 @@ pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCod
         return Err(Error::new(
             Kind::Input,
             "--origin needs a label (or leave it out to use the file name)",
+        ));
+    }
+    // The origin goes into every exported TMX: said once, not per row.
+    let origin = args.origin.clone().unwrap_or_else(|| {
+        args.file
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    });
+    if let Some(c) = origin.chars().find(|&c| memoire::text::forbidden_char(c)) {
+        let what = if args.origin.is_some() {
+            "--origin"
+        } else {
+            "the file name, the pairs' default origin,"
+        };
+        return Err(Error::new(
+            Kind::Input,
+            format!(
+                "{what} holds a {}; give another label with --origin",
+                memoire::text::describe_forbidden(c)
+            ),
         ));
     }
     let options = ImportOptions {
@@ -179,6 +222,20 @@ pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCod
     };
     // A missing or unreadable file should not leave a new, empty memory.
     File::open(&args.file).map_err(|e| Error::io("cannot open", &args.file, e))?;
+    if !std::fs::metadata(&args.file).is_ok_and(|m| m.is_file()) {
+        return Err(Error::new(
+            Kind::Input,
+            "memoire imports files, not pipes, devices or folders: save the data to a file \
+             first (it is read twice: once to detect its encoding and layout)",
+        )
+        .at(&args.file));
+    }
+    // The file is opened (format, encoding, layout checked) before the
+    // memory, so that a file that cannot be imported leaves no new memory.
+    let file = match contents {
+        Contents::Memory => import::open_memory_file(&args.file, &options)?,
+        Contents::Glossary => import::open_glossary_file(&args.file, &options)?,
+    };
     let mut store = open_for_writing(db)?;
     let bar = (!args.quiet && io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(0);
@@ -196,13 +253,16 @@ pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCod
         }
     };
     let report = match contents {
-        Contents::Memory => import::import_csv(&mut store, &args.file, &options, &mut progress),
-        Contents::Glossary => import::import_terms(&mut store, &args.file, &options, &mut progress),
+        Contents::Memory => import::import_pairs(&mut store, file, &options, &mut progress),
+        Contents::Glossary => import::import_term_pairs(&mut store, file, &options, &mut progress),
     };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     let report = report?;
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
     for reject in &report.rejected {
         eprintln!(
             "{}:{}: {}",
@@ -213,6 +273,8 @@ pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCod
     }
     if !args.quiet {
         print_import_summary(&report, contents);
+    } else if let Some(path) = &report.rejects_path {
+        eprintln!("rejected rows copied to {}", path.display());
     }
     Ok(if report.complete() {
         ExitCode::SUCCESS
@@ -254,6 +316,12 @@ fn print_import_summary(report: &ImportReport, contents: Contents) {
             report.rejected.len()
         ),
     }
+    if report.context_learnt > 0 {
+        eprintln!(
+            "context (previous and next sentence) learnt for {} pairs already stored",
+            report.context_learnt
+        );
+    }
     if let Some(path) = &report.rejects_path {
         eprintln!("rejected rows copied to {}", path.display());
     }
@@ -261,21 +329,24 @@ fn print_import_summary(report: &ImportReport, contents: Contents) {
 
 pub fn export(db: &Path, args: ExportArgs, contents: Contents) -> Result<ExitCode> {
     let (source_lang, target_lang) = languages(&args.langs)?;
-    let by_extension = |path: &Path| match path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .as_deref()
-    {
-        Some("tsv") => ExportFormat::Tsv,
-        Some("tmx") => ExportFormat::Tmx,
-        Some("tbx") => ExportFormat::Tbx,
-        _ => ExportFormat::Csv,
+    STOPS_CLEANLY.store(true, Ordering::SeqCst);
+    let mut dest = output::Destination::open(args.output.as_deref(), db, None)?;
+    let format = match args.format {
+        Some(format) => format,
+        None => output::format_of(
+            args.output.as_deref(),
+            &[
+                ("csv", ExportFormat::Csv),
+                ("txt", ExportFormat::Csv),
+                ("tsv", ExportFormat::Tsv),
+                ("tab", ExportFormat::Tsv),
+                ("tmx", ExportFormat::Tmx),
+                ("tbx", ExportFormat::Tbx),
+            ],
+            ExportFormat::Csv,
+            "csv, tsv, tmx, tbx",
+        )?,
     };
-    let format = args.format.unwrap_or_else(|| {
-        args.output
-            .as_deref()
-            .map_or(ExportFormat::Csv, by_extension)
-    });
     match (contents, format) {
         (Contents::Memory, ExportFormat::Tbx) => {
             return Err(Error::new(
@@ -292,8 +363,6 @@ pub fn export(db: &Path, args: ExportArgs, contents: Contents) -> Result<ExitCod
         _ => {}
     }
     let store = Store::open_read_only(db)?;
-    STOPS_CLEANLY.store(true, Ordering::SeqCst);
-    let mut dest = output::Destination::open(args.output.as_deref(), &store, None)?;
     let (out, name) = (&mut dest.out, dest.name.clone());
     let (source, target) = (source_lang.as_str(), target_lang.as_str());
     let guard = !args.no_formula_guard;
@@ -350,6 +419,10 @@ fn lookup(db: &Path, args: LookupArgs) -> Result<ExitCode> {
             args.threshold,
             db.display()
         );
+        eprint!(
+            "{}",
+            other_language_pairs(&store, &source_lang, &target_lang)?
+        );
     }
     if !args.json {
         let mut nth = 0;
@@ -383,6 +456,28 @@ fn lookup(db: &Path, args: LookupArgs) -> Result<ExitCode> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// When the memory holds no pair of `source → target` at all, a line
+/// naming the language pairs it does hold (a TMX imported as fr → en-gb is
+/// not found as fr → en).
+fn other_language_pairs(store: &Store, source: &str, target: &str) -> Result<String> {
+    if store.has_pairs(source, target)? {
+        return Ok(String::new());
+    }
+    let held: Vec<String> = store
+        .language_pairs()?
+        .iter()
+        .map(|(s, t)| format!("{s} → {t} (--source-lang {s} --target-lang {t})"))
+        .collect();
+    Ok(if held.is_empty() {
+        "the memory holds no pairs yet\n".to_string()
+    } else {
+        format!(
+            "the memory holds no {source} → {target} pairs; it holds {}\n",
+            held.join(", ")
+        )
     })
 }
 
@@ -454,6 +549,35 @@ fn concordance(db: &Path, args: ConcordanceArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn remove(db: &Path, args: RemoveArgs) -> Result<ExitCode> {
+    let (source_lang, target_lang) = languages(&args.langs)?;
+    let mut store = Store::open_existing(db)?;
+    let removed = store.remove_pairs_from(&args.origin, &source_lang, &target_lang)?;
+    if removed == 0 {
+        let origins: Vec<String> = store
+            .stats()?
+            .origins
+            .into_iter()
+            .map(|o| format!("{:?}", o.origin))
+            .collect();
+        eprintln!(
+            "no {source_lang} → {target_lang} pair has the origin {:?}; the origins are: {}",
+            args.origin,
+            if origins.is_empty() {
+                "none".to_string()
+            } else {
+                origins.join(", ")
+            }
+        );
+        return Ok(ExitCode::from(1));
+    }
+    eprintln!(
+        "removed {removed} {source_lang} → {target_lang} pairs of origin {:?}",
+        args.origin
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn stats(db: &Path, args: StatsArgs) -> Result<ExitCode> {

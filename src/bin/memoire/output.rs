@@ -6,7 +6,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use memoire::file::{Output, same_file};
-use memoire::store::Store;
+use memoire::store;
 use memoire::{Error, Kind, Result};
 
 /// The destination of a command's output.
@@ -31,6 +31,40 @@ impl Write for Sink {
     }
 }
 
+/// The format an output file's extension names: `table` maps extensions
+/// (lower case, without the dot) to formats; no extension, no file or
+/// standard output (`-`) give `default`; an extension not in the table is an
+/// error that lists `choices`, so that `-o article.docx` does not silently
+/// get another format.
+pub fn format_of<T: Copy>(
+    output: Option<&Path>,
+    table: &[(&str, T)],
+    default: T,
+    choices: &str,
+) -> Result<T> {
+    let Some(path) = output.filter(|p| *p != Path::new("-")) else {
+        return Ok(default);
+    };
+    let Some(extension) = path.extension() else {
+        return Ok(default);
+    };
+    let extension = extension.to_string_lossy().to_ascii_lowercase();
+    table
+        .iter()
+        .find(|(e, _)| *e == extension)
+        .map(|&(_, format)| format)
+        .ok_or_else(|| {
+            Error::new(
+                Kind::Input,
+                format!(
+                    "memoire does not write .{extension} files here; give the format with \
+                     --format ({choices}) or use one of their extensions"
+                ),
+            )
+            .at(path)
+        })
+}
+
 /// A buffered [`Sink`] and the name errors call it.
 pub struct Destination {
     pub out: BufWriter<Sink>,
@@ -38,16 +72,16 @@ pub struct Destination {
 }
 
 impl Destination {
-    /// `path`, or standard output when `None`. The file may be neither the
+    /// `path`, or standard output when `None` or `-`. The file may be neither the
     /// memory (any of its files) nor `input`, compared as files.
-    pub fn open(path: Option<&Path>, store: &Store, input: Option<&Path>) -> Result<Destination> {
-        let Some(path) = path else {
+    pub fn open(path: Option<&Path>, db: &Path, input: Option<&Path>) -> Result<Destination> {
+        let Some(path) = path.filter(|p| *p != Path::new("-")) else {
             return Ok(Destination {
                 out: BufWriter::new(Sink::Stdout(io::stdout().lock())),
                 name: PathBuf::from("<stdout>"),
             });
         };
-        if store.is_own_file(path) || input.is_some_and(|input| same_file(path, input)) {
+        if store::is_own_file(db, path) || input.is_some_and(|input| same_file(path, input)) {
             return Err(Error::new(
                 Kind::Input,
                 "this would overwrite the memory or the input; write to another file",

@@ -74,6 +74,22 @@ fn add(db: &Path, args: TermAddArgs) -> Result<ExitCode> {
             "a term pair needs a source and a target",
         ));
     }
+    // What an import refuses, `term add` refuses too: these would break
+    // every TBX written from the glossary.
+    let fields = [
+        ("source", Some(&args.source)),
+        ("target", Some(&args.target)),
+        ("--domain", args.domain.as_ref()),
+        ("--note", args.note.as_ref()),
+    ];
+    for (field, text) in fields {
+        if let Some(c) = text.and_then(|t| t.chars().find(|&c| memoire::text::forbidden_char(c))) {
+            return Err(Error::new(
+                Kind::Input,
+                format!("{field}: {}", memoire::text::describe_forbidden(c)),
+            ));
+        }
+    }
     let mut store = open_for_writing(db)?;
     // On a pair already there, the fields not given on the command line keep
     // their values (adding a note must not turn a forbidden entry preferred).
@@ -112,7 +128,12 @@ fn add(db: &Path, args: TermAddArgs) -> Result<ExitCode> {
         TermAdded::Updated => "updated",
         TermAdded::Unchanged => "already in the glossary",
     };
-    eprintln!("{} → {}: {what}", args.source.trim(), args.target.trim());
+    eprintln!(
+        "{} → {}: {what} ({})",
+        args.source.trim(),
+        args.target.trim(),
+        status.as_str()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
