@@ -4,7 +4,8 @@
 #
 # Imports the example memory (the new database also gets the shipped
 # glossary), pre-translates the example article into an English draft with
-# its match analysis, writes the XLIFF and HTML drafts next to the database,
+# its match analysis, writes the XLIFF, CSV and HTML drafts into
+# ./demo-output/ (kept, so that you can open them; git ignores the folder),
 # then shows a fuzzy lookup and the glossary terms of a sentence.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,10 +21,13 @@ memoire import examples/memory-fr-en.csv
 step "pretranslate examples/article-fr.txt --format text"
 memoire pretranslate examples/article-fr.txt --format text
 
-step "pretranslate examples/article-fr.txt -o article.xlf   (and -o article.html)"
-memoire pretranslate examples/article-fr.txt -o "$tmp/article.xlf" 2> /dev/null
-memoire pretranslate examples/article-fr.txt -o "$tmp/article.html" 2> /dev/null
-echo "$(grep -c '<segment ' "$tmp/article.xlf") segments in XLIFF 2.0, $(wc -c < "$tmp/article.html") bytes of HTML report"
+out=demo-output
+mkdir -p "$out"
+step "pretranslate examples/article-fr.txt -o $out/article.xlf   (and .csv, .html)"
+memoire pretranslate examples/article-fr.txt -o "$out/article.xlf" 2> /dev/null
+memoire pretranslate examples/article-fr.txt -o "$out/article.csv" 2> /dev/null
+memoire pretranslate examples/article-fr.txt -o "$out/article.html" 2> /dev/null
+echo "$(grep -c '<segment ' "$out/article.xlf") segments in XLIFF 2.0, $(wc -c < "$out/article.html") bytes of HTML report"
 
 # A near match from the article: one number differs.
 step "lookup \"La présidente de la Confédération a accueilli son hôte sur la place Fédérale à 10 h 30, sous une pluie fine.\""
@@ -32,3 +36,5 @@ memoire lookup "La présidente de la Confédération a accueilli son hôte sur l
 # The glossary terms in a sentence, with their equivalents.
 step "term find --text \"M. Tokaïev a plaidé pour le maintien de son pays dans l’OTSC.\""
 memoire term find --text "M. Tokaïev a plaidé pour le maintien de son pays dans l’OTSC."
+
+printf '\nThe drafts are in %s/: article.xlf (open it in a CAT tool), article.csv (a\nspreadsheet), article.html (a browser).\n' "$out"

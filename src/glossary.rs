@@ -529,6 +529,7 @@ impl Glossary {
         };
         let query_folded = joined(&query_words);
         let query_key = text::match_key(query);
+        let name_query = query.trim_start().starts_with(char::is_uppercase);
         let mut hits: Vec<LookupHit<'_>> = Vec::new();
         for (i, term) in self.terms.iter().enumerate() {
             let term_words = &self.words[i];
@@ -556,7 +557,12 @@ impl Glossary {
                 })
             {
                 MatchKind::Partial
-            } else if query_folded.chars().count() >= 3 && similarity >= 0.85 {
+            } else if query_folded.chars().count() >= 3
+                && similarity >= 0.85
+                && (!name_query || self.searched(term).starts_with(char::is_uppercase))
+            {
+                // A capitalised query is a name: its similar spellings are
+                // names too (`Blinken` is not « blindé »).
                 MatchKind::Fuzzy
             } else {
                 continue;

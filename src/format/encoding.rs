@@ -138,6 +138,7 @@ const NOT_TEXT: &[(&[u8], &str)] = &[
         "a ZIP archive (an Excel .xlsx, a Word or LibreOffice file?)",
     ),
     (b"\xD0\xCF\x11\xE0", "an old Office file (.xls or .doc)"),
+    (b"{\\rtf", "an RTF document (WordPad, Word)"),
     (b"\x1F\x8B", "a gzip-compressed file"),
     (b"\xFD7zXZ\x00", "an xz-compressed file"),
     (b"BZh", "a bzip2-compressed file"),
@@ -447,6 +448,66 @@ impl<R: Read> Read for Utf16Decoder<R> {
         buf[..n].copy_from_slice(&self.output[self.out_pos..self.out_pos + n]);
         self.out_pos += n;
         Ok(n)
+    }
+}
+
+/// A whole text (an article, a rules file) from its bytes: a byte-order
+/// mark decides (UTF-8, UTF-16), else valid UTF-8 is UTF-8 and a text with
+/// no UTF-8 character at all is Windows-1252 (what Word and older CMSs save
+/// as "plain text"). Documents that are not plain text (Word, PDF, archives)
+/// and texts that mix both encodings are refused, saying what to do.
+/// Returns the text and the encoding read.
+pub fn decode_text(bytes: &[u8], name: &Path) -> Result<(String, TextEncoding)> {
+    if let Some((_, what)) = NOT_TEXT.iter().find(|(magic, _)| bytes.starts_with(magic)) {
+        return Err(Error::new(
+            Kind::Input,
+            format!(
+                "this is {what}, not plain text: memoire reads articles as text for now; save it \
+                 as plain text (UTF-8) and try again"
+            ),
+        )
+        .at(name));
+    }
+    let line_of = |at: usize| 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+    for (bom, big_endian) in [(&b"\xFF\xFE"[..], false), (&b"\xFE\xFF"[..], true)] {
+        if let Some(rest) = bytes.strip_prefix(bom) {
+            let units: Vec<u16> = rest
+                .chunks_exact(2)
+                .map(|b| if big_endian { u16::from_be_bytes([b[0], b[1]]) } else { u16::from_le_bytes([b[0], b[1]]) })
+                .collect();
+            let text = String::from_utf16(&units).map_err(|_| {
+                Error::new(Kind::Encoding, "invalid UTF-16 (an unpaired surrogate)").at(name)
+            })?;
+            let encoding = if big_endian {
+                TextEncoding::Utf16Be
+            } else {
+                TextEncoding::Utf16Le
+            };
+            return Ok((text, encoding));
+        }
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok((text.to_string(), TextEncoding::Utf8)),
+        Err(e) if is_plain_8bit(bytes) => {
+            let text = windows_1252(bytes).map_err(|why| {
+                let at = e.valid_up_to();
+                Error::new(Kind::Encoding, why).at_line(name, line_of(at))
+            })?;
+            Ok((text, TextEncoding::Windows1252))
+        }
+        Err(e) => {
+            let at = e.valid_up_to();
+            Err(Error::new(
+                Kind::Encoding,
+                format!(
+                    "not UTF-8 text (byte 0x{:02X}), and not Windows-1252 either (it also holds \
+                     UTF-8 characters): save the file as UTF-8 and try again",
+                    bytes[at]
+                ),
+            )
+            .at_line(name, line_of(at)))
+        }
     }
 }
 

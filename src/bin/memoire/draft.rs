@@ -16,7 +16,10 @@ use crate::{languages, read_text};
 
 /// Pre-translate one article file.
 fn draft_of(store: &Store, path: &Path, options: &Options<'_>) -> Result<Draft> {
-    let (article, _) = read_text(Some(path))?;
+    let (article, _, encoding) = read_text(Some(path))?;
+    if encoding != memoire::format::encoding::TextEncoding::Utf8 {
+        eprintln!("{}: read as {}", path.display(), encoding.name());
+    }
     if article.trim().is_empty() {
         return Err(Error::new(Kind::Input, "the article is empty").at(path));
     }

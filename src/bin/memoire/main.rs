@@ -18,6 +18,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use memoire::export;
 use memoire::format::csv::CsvOptions;
+use memoire::format::encoding::TextEncoding;
 use memoire::fuzzy;
 use memoire::import::{self, ImportOptions, ImportReport};
 use memoire::segment::Segmenter;
@@ -641,8 +642,10 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
-/// Read a whole UTF-8 text from a file or standard input.
-pub fn read_text(file: Option<&Path>) -> Result<(String, PathBuf)> {
+/// Read a whole text from a file or standard input: UTF-8, UTF-16 with a
+/// byte-order mark, or Windows-1252 (see
+/// [`memoire::format::encoding::decode_text`]); the encoding is returned.
+pub fn read_text(file: Option<&Path>) -> Result<(String, PathBuf, TextEncoding)> {
     let name = file.map_or_else(|| PathBuf::from("<stdin>"), Path::to_path_buf);
     let mut bytes = Vec::new();
     let read = match file {
@@ -650,26 +653,8 @@ pub fn read_text(file: Option<&Path>) -> Result<(String, PathBuf)> {
         None => io::stdin().lock().read_to_end(&mut bytes),
     };
     read.map_err(|e| Error::io("cannot read", &name, e))?;
-    // A byte-order mark is not text (Notepad writes one).
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok((text, name)),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let bytes = e.as_bytes();
-            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-            Err(Error::new(
-                Kind::Encoding,
-                format!(
-                    "not UTF-8 text (byte 0x{:02X}); save the file as UTF-8 and try again",
-                    bytes[at]
-                ),
-            )
-            .at_line(&name, line))
-        }
-    }
+    let (text, encoding) = memoire::format::encoding::decode_text(&bytes, &name)?;
+    Ok((text, name, encoding))
 }
 
 /// One segment as `segment --json` prints it.
@@ -690,12 +675,12 @@ fn segment(args: SegmentArgs) -> Result<ExitCode> {
         segmenter = segmenter.without_headline_rules();
     }
     if let Some(path) = &args.abbreviations {
-        let (rules, _) = read_text(Some(path))?;
+        let (rules, ..) = read_text(Some(path))?;
         segmenter = segmenter
             .with_abbreviations(&rules)
             .map_err(|why| Error::new(Kind::Input, why).at(path))?;
     }
-    let (text, _) = read_text(args.file.as_deref())?;
+    let (text, ..) = read_text(args.file.as_deref())?;
     let out_err = |e: io::Error| Error::io("cannot write", Path::new("<stdout>"), e);
     let mut out = BufWriter::new(io::stdout().lock());
     for paragraph in segmenter.paragraphs(&text) {
