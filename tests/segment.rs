@@ -95,8 +95,14 @@ fn english_rules_for_target_text() {
 }
 
 #[test]
-fn text_that_is_not_utf8_is_refused_with_its_line() {
+fn windows_1252_is_read_and_mixed_encodings_are_refused_with_their_line() {
+    // Word and older CMSs save "plain text" in Windows-1252.
     let run = segment(&[], b"Ligne un.\nL\xE9t\xE9 est chaud.\n");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "Ligne un.\n\nLété est chaud.\n\n");
+    // A text with both UTF-8 and Windows-1252 cannot be read safely.
+    let mixed = ["Déjà.\nL".as_bytes(), b"\xE9t\xE9.\n"].concat();
+    let run = segment(&[], &mixed);
     assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains("<stdin>:2: not UTF-8"),

@@ -473,7 +473,13 @@ pub fn decode_text(bytes: &[u8], name: &Path) -> Result<(String, TextEncoding)> 
         if let Some(rest) = bytes.strip_prefix(bom) {
             let units: Vec<u16> = rest
                 .chunks_exact(2)
-                .map(|b| if big_endian { u16::from_be_bytes([b[0], b[1]]) } else { u16::from_le_bytes([b[0], b[1]]) })
+                .map(|b| {
+                    if big_endian {
+                        u16::from_be_bytes([b[0], b[1]])
+                    } else {
+                        u16::from_le_bytes([b[0], b[1]])
+                    }
+                })
                 .collect();
             let text = String::from_utf16(&units).map_err(|_| {
                 Error::new(Kind::Encoding, "invalid UTF-16 (an unpaired surrogate)").at(name)

@@ -223,7 +223,11 @@ fn lookup(db: &Path, args: TermLookupArgs) -> Result<ExitCode> {
     // An English form typed on the French side (`Shoigu`): say where it is.
     let weak = hits.iter().all(|h| h.kind == MatchKind::Fuzzy);
     if weak && !args.reverse {
-        let reverse = Glossary::new(store.terms(&source_lang, &target_lang)?, Side::Target, &target_lang);
+        let reverse = Glossary::new(
+            store.terms(&source_lang, &target_lang)?,
+            Side::Target,
+            &target_lang,
+        );
         let found = reverse.lookup(&args.text, 3);
         if let Some(hit) = found.iter().find(|h| h.kind != MatchKind::Fuzzy) {
             eprintln!(
