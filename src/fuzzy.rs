@@ -254,10 +254,30 @@ fn alignment(memory: &Segment<'_>, query: &Segment<'_>) -> Vec<Step> {
     steps
 }
 
-/// A word-level diff of the memory source against the query, in the
-/// `[-removed-]{+added+}` notation: what the translator must change.
-pub fn diff(memory: &Segment<'_>, query: &Segment<'_>) -> String {
-    let mut out = String::with_capacity(memory.text.len() + 16);
+/// A piece of a word diff: text both share, the memory's words the query
+/// does not have, or the query's words the memory does not have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "text", rename_all = "lowercase")]
+pub enum DiffPart {
+    Same(String),
+    Removed(String),
+    Added(String),
+}
+
+/// A word-level diff of the memory source against the query: what the
+/// translator must change. [`render_diff`] writes it in the
+/// `[-removed-]{+added+}` notation.
+pub fn diff_parts(memory: &Segment<'_>, query: &Segment<'_>) -> Vec<DiffPart> {
+    let mut parts: Vec<DiffPart> = Vec::new();
+    let same = |parts: &mut Vec<DiffPart>, text: &str| {
+        if text.is_empty() {
+            return;
+        }
+        match parts.last_mut() {
+            Some(DiffPart::Same(s)) => s.push_str(text),
+            _ => parts.push(DiffPart::Same(text.to_string())),
+        }
+    };
     let mut last_end = 0;
     // White space of the memory source before its token `i`.
     let gap = |i: usize, last_end: usize| &memory.text[last_end..memory.tokens[i].span.start];
@@ -266,8 +286,8 @@ pub fn diff(memory: &Segment<'_>, query: &Segment<'_>) -> String {
     while k < steps.len() {
         match steps[k] {
             Step::Keep(i, _) => {
-                out.push_str(gap(i, last_end));
-                out.push_str(memory.token_text(i));
+                same(&mut parts, gap(i, last_end));
+                same(&mut parts, memory.token_text(i));
                 last_end = memory.tokens[i].span.end;
                 k += 1;
             }
@@ -292,22 +312,23 @@ pub fn diff(memory: &Segment<'_>, query: &Segment<'_>) -> String {
                     })
                     .collect();
                 if let (Some(&first), Some(&last)) = (removed.first(), removed.last()) {
-                    out.push_str(gap(first, last_end));
-                    out.push_str("[-");
-                    out.push_str(
-                        &memory.text[memory.tokens[first].span.start..memory.tokens[last].span.end],
-                    );
-                    out.push_str("-]");
+                    same(&mut parts, gap(first, last_end));
+                    parts.push(DiffPart::Removed(
+                        memory.text[memory.tokens[first].span.start..memory.tokens[last].span.end]
+                            .to_string(),
+                    ));
                     last_end = memory.tokens[last].span.end;
-                } else if !out.is_empty() && !out.ends_with(char::is_whitespace) {
-                    out.push(' ');
+                } else if parts.last().is_some_and(|p| match p {
+                    DiffPart::Same(s) => !s.ends_with(char::is_whitespace),
+                    _ => true,
+                }) {
+                    same(&mut parts, " ");
                 }
                 if let (Some(&first), Some(&last)) = (added.first(), added.last()) {
-                    out.push_str("{+");
-                    out.push_str(
-                        &query.text[query.tokens[first].span.start..query.tokens[last].span.end],
-                    );
-                    out.push_str("+}");
+                    parts.push(DiffPart::Added(
+                        query.text[query.tokens[first].span.start..query.tokens[last].span.end]
+                            .to_string(),
+                    ));
                     // An insertion glued to the next word: keep them apart.
                     let next_is_word = steps.get(run_end).is_some_and(|s| match s {
                         Step::Keep(i, _) => {
@@ -317,14 +338,40 @@ pub fn diff(memory: &Segment<'_>, query: &Segment<'_>) -> String {
                         _ => false,
                     });
                     if removed.is_empty() && next_is_word {
-                        out.push(' ');
+                        same(&mut parts, " ");
                     }
                 }
                 k = run_end;
             }
         }
     }
+    parts
+}
+
+/// A diff in the `[-removed-]{+added+}` notation.
+pub fn render_diff(parts: &[DiffPart]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        match part {
+            DiffPart::Same(text) => out.push_str(text),
+            DiffPart::Removed(text) => {
+                out.push_str("[-");
+                out.push_str(text);
+                out.push_str("-]");
+            }
+            DiffPart::Added(text) => {
+                out.push_str("{+");
+                out.push_str(text);
+                out.push_str("+}");
+            }
+        }
+    }
     out
+}
+
+/// [`diff_parts`] rendered by [`render_diff`].
+pub fn diff(memory: &Segment<'_>, query: &Segment<'_>) -> String {
+    render_diff(&diff_parts(memory, query))
 }
 
 /// When a match differs from the query only in number values, the target
@@ -446,6 +493,8 @@ pub struct Match {
     pub alternatives: usize,
     /// The memory source against the query, `[-old-]{+new+}`.
     pub diff: String,
+    /// The same diff in parts, for renderings with other marks (HTML).
+    pub diff_parts: Vec<DiffPart>,
     /// The target with the query's numbers, when only numbers differ.
     pub adjusted_target: Option<String>,
 }
@@ -530,7 +579,8 @@ fn rank(scored: Vec<(u8, PairRecord)>, query: &Segment<'_>, limit: usize) -> Vec
         .flat_map(|(s, pairs)| {
             let source = pairs[0].source.clone();
             let memory = Segment::new(&source);
-            let diff = diff(&memory, query);
+            let parts = diff_parts(&memory, query);
+            let diff = render_diff(&parts);
             let alternatives = pairs.len();
             pairs
                 .into_iter()
@@ -542,6 +592,7 @@ fn rank(scored: Vec<(u8, PairRecord)>, query: &Segment<'_>, limit: usize) -> Vec
                         score: s,
                         alternatives,
                         diff: diff.clone(),
+                        diff_parts: parts.clone(),
                         adjusted_target,
                         pair,
                     }

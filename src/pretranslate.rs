@@ -105,6 +105,7 @@ pub struct Suggestion {
     /// The memory's source, and its diff against the segment.
     pub source: String,
     pub diff: String,
+    pub diff_parts: Vec<crate::fuzzy::DiffPart>,
     /// The translation, with the segment's numbers when only numbers
     /// differ (`adjusted`).
     pub target: String,
@@ -375,6 +376,7 @@ fn best_suggestion(
         pair_id: m.pair.id,
         source: m.pair.source.clone(),
         diff: m.diff.clone(),
+        diff_parts: m.diff_parts.clone(),
         target: m
             .adjusted_target
             .clone()

@@ -246,7 +246,7 @@ fn csv_text_and_html_drafts() {
     let bytes = std::fs::read(&csv).unwrap();
     assert!(
         bytes.starts_with(
-            b"\xEF\xBB\xBFid,paragraph,fr,en,status,score,match origin,terms,warnings\n"
+            b"\xEF\xBB\xBFid,paragraph,fr,en,status,score,match origin,memory source,diff,terms,warnings\n"
         )
     );
 
@@ -268,6 +268,32 @@ fn csv_text_and_html_drafts() {
         page.contains("<h2>Analysis</h2>")
             && page.contains("<mark title=\"Tokayev (preferred)\">Tokaïev</mark>")
     );
+    // A fuzzy fill shows what differs from the memory's sentence.
+    assert!(page.contains("<del>lundi</del><ins>mardi</ins>"), "{page}");
+}
+
+/// Every fuzzy fill shows the memory's source and the word diff, in every
+/// draft format: the 77 % fill said "Monday" for « mardi ».
+#[test]
+fn fuzzy_fills_show_the_memory_source_and_what_differs() {
+    let sb = with_memory();
+    let article = example("article-fr.txt");
+    let diff = "[-lundi-]{+mardi+}";
+    for (name, args) in [
+        ("d.xlf", vec![]),
+        ("d12.xlf", vec!["--format", "xliff1"]),
+        ("d.csv", vec![]),
+        ("d.tsv", vec![]),
+    ] {
+        let out = sb.path(name);
+        pretranslate_to(&sb, &args, &out, &article);
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.contains(diff), "{name}: {text}");
+        assert!(
+            text.contains("Le Conseil fédéral a reçu [-lundi-]{+mardi+} à Berne"),
+            "{name}"
+        );
+    }
 }
 
 #[test]
@@ -477,4 +503,57 @@ fn control_characters_and_formulas_do_not_break_the_drafts() {
         "{}",
         csv.stdout
     );
+}
+
+/// A forbidden translation is never listed as one to use: XLIFF 2.0 keeps
+/// `gls:translation` for allowed ones, and every format says "not: …".
+#[test]
+fn forbidden_translations_are_marked_in_every_draft() {
+    let sb = Sandbox::new();
+    let article = sb.write("a.txt", "Le bureau est actuellement fermé.\n");
+    for args in [
+        vec!["term", "add", "actuellement", "currently"],
+        vec![
+            "term",
+            "add",
+            "actuellement",
+            "actually",
+            "--status",
+            "forbidden",
+            "--note",
+            "false friend",
+        ],
+    ] {
+        assert_eq!(sb.run_without_glossary(&args).code, 0);
+    }
+    for (name, args, allowed, forbidden) in [
+        (
+            "d.xlf",
+            vec![],
+            "<gls:translation>currently</gls:translation>",
+            "<gls:definition>not: actually (false friend)</gls:definition>",
+        ),
+        (
+            "d12.xlf",
+            vec!["--format", "xliff1"],
+            "actuellement → currently (not: actually (false friend))",
+            "not: actually",
+        ),
+        (
+            "d.csv",
+            vec![],
+            "actuellement → currently (not: actually (false friend))",
+            "not: actually",
+        ),
+    ] {
+        let out = sb.path(name);
+        pretranslate_to(&sb, &args, &out, &article);
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.contains(allowed), "{name}: {text}");
+        assert!(text.contains(forbidden), "{name}: {text}");
+        assert!(
+            !text.contains("<gls:translation>actually"),
+            "{name}: {text}"
+        );
+    }
 }

@@ -7,10 +7,13 @@ use std::io::{self, Write};
 use quick_xml::escape::escape;
 
 use super::csv::CsvWriter;
+use crate::fuzzy::DiffPart;
 use crate::pretranslate::{Analysis, Band, Draft};
 
 /// One row per segment: id, paragraph, source, target, status, score,
-/// origin of the match, terms (`OTSC = CSTO; …`), warnings. The status says
+/// origin of the match, the memory's source and its diff for a fuzzy fill,
+/// terms (`OTSC → CSTO; département d'État → State Department (not:
+/// Department of State)`), warnings. The status says
 /// what a reviewer must do: `translated` (an exact match), `fuzzy` (a fill
 /// to check: set it to `translated` once checked), `new` (to translate).
 /// Only `translated` rows are learnt when the table is imported back.
@@ -35,6 +38,8 @@ pub fn write_table(
         "status",
         "score",
         "match origin",
+        "memory source",
+        "diff",
         "terms",
         "warnings",
     ];
@@ -50,14 +55,13 @@ pub fn write_table(
             (Some(_), _) => "fuzzy",
             (None, _) => "new",
         };
-        let terms: Vec<String> = s
-            .terms
-            .iter()
-            .map(|t| {
-                let targets: Vec<&str> = t.entries.iter().map(|e| e.target.as_str()).collect();
-                format!("{} = {}", t.text, targets.join(" / "))
-            })
-            .collect();
+        let terms: Vec<String> = s.terms.iter().map(super::xliff::term_line).collect();
+        // A fuzzy fill: the memory's source and what differs, so that the
+        // reviewer sees « lundi » for « mardi » at once.
+        let (memory_source, diff) = match &s.suggestion {
+            Some(m) if m.score < 100 => (m.source.clone(), m.diff.clone()),
+            _ => (String::new(), String::new()),
+        };
         let cells = [
             s.id.to_string(),
             s.paragraph.to_string(),
@@ -68,6 +72,8 @@ pub fn write_table(
             s.suggestion
                 .as_ref()
                 .map_or(String::new(), |m| m.origin.clone()),
+            memory_source,
+            diff,
             terms.join("; "),
             s.warnings.join("; "),
         ];
@@ -114,6 +120,18 @@ pub fn write_analysis(out: &mut dyn Write, name: &str, analysis: &Analysis) -> i
     )
 }
 
+/// A diff with the memory's words struck out and the article's underlined.
+fn html_diff(parts: &[DiffPart]) -> String {
+    parts
+        .iter()
+        .map(|part| match part {
+            DiffPart::Same(t) => escape(t).into_owned(),
+            DiffPart::Removed(t) => format!("<del>{}</del>", escape(t)),
+            DiffPart::Added(t) => format!("<ins>{}</ins>", escape(t)),
+        })
+        .collect()
+}
+
 fn band_class(band: Band) -> &'static str {
     match band {
         Band::Repetition => "rep",
@@ -142,7 +160,8 @@ pub fn write_html(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
          .f50{{background:#fbd9d3}}.none{{background:#fff}}.rep{{background:#e3ecfb}}\
          mark{{background:#ffe680;border-bottom:1px dotted #a80}}.terms{{font-size:.85em;color:#555}}\
          .warn{{color:#b00;font-size:.85em}}.src{{width:46%}}.tgt{{width:46%}}.empty{{color:#999;font-style:italic}}\
-         .score{{white-space:nowrap}}h2{{margin-top:1.5em}}\n</style></head><body>\n\
+         .score{{white-space:nowrap}}h2{{margin-top:1.5em}}\
+         .memory{{font-size:.85em;color:#555;margin-top:.3em}}del{{color:#b00}}ins{{color:#060;text-decoration:underline}}\n</style></head><body>\n\
          <h1>{name}</h1><p>Draft by memoire, {src} → {tgt}, filled from {threshold} %.</p>\n",
         lang = escape(&draft.source_lang),
         name = escape(&draft.name),
@@ -230,6 +249,13 @@ pub fn write_html(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
             write!(out, "<div class=\"terms\">{}</div>", terms.join("<br>"))?;
         }
         write!(out, "</td><td>{target}")?;
+        if let Some(m) = s.suggestion.as_ref().filter(|m| m.score < 100) {
+            write!(
+                out,
+                "<div class=\"memory\">memory: {}</div>",
+                html_diff(&m.diff_parts)
+            )?;
+        }
         for w in &s.warnings {
             write!(out, "<div class=\"warn\">⚠ {}</div>", escape(w))?;
         }

@@ -30,11 +30,50 @@ use quick_xml::events::Event;
 use super::xml::{self, Limits, XmlFile};
 use super::{BadRow, PairRow, RowSource};
 use crate::error::{Error, Kind, Result};
-use crate::pretranslate::{Draft, SegmentDraft};
+use crate::pretranslate::{Draft, SegmentDraft, TermHit};
+use crate::store::TermStatus;
 
 /// A fill that needs no review: an exact match (or its repetition).
 fn confirmed(s: &SegmentDraft) -> bool {
     s.target.is_some() && s.suggestion.as_ref().is_some_and(|m| m.score >= 100)
+}
+
+/// For a fuzzy fill (a suggestion below 100 %), what the reviewer must
+/// compare: `77 % from memory.csv: La séance a lieu [-lundi-]{+mardi+}.`
+pub fn match_note(s: &SegmentDraft) -> Option<String> {
+    let m = s.suggestion.as_ref().filter(|m| m.score < 100)?;
+    Some(format!("{} % from {}: {}", m.score, m.origin, m.diff))
+}
+
+/// The translations of a term that must not be used, as one phrase:
+/// `not: Department of State (formal name)`.
+pub fn forbidden_targets(hit: &TermHit) -> Option<String> {
+    let forbidden: Vec<String> = hit
+        .entries
+        .iter()
+        .filter(|e| e.status == TermStatus::Forbidden)
+        .map(|e| match &e.note {
+            Some(note) => format!("{} ({note})", e.target),
+            None => e.target.clone(),
+        })
+        .collect();
+    (!forbidden.is_empty()).then(|| format!("not: {}", forbidden.join("; ")))
+}
+
+/// A term and its translations on one line, the forbidden ones marked:
+/// `département d'État → State Department (not: Department of State)`.
+pub fn term_line(hit: &TermHit) -> String {
+    let allowed: Vec<&str> = hit
+        .entries
+        .iter()
+        .filter(|e| e.status != TermStatus::Forbidden)
+        .map(|e| e.target.as_str())
+        .collect();
+    let mut line = format!("{} → {}", hit.text, allowed.join(" / "));
+    if let Some(forbidden) = forbidden_targets(hit) {
+        line.push_str(&format!(" ({forbidden})"));
+    }
+    line
 }
 
 /// The draft's segments grouped by paragraph, in order.
@@ -97,11 +136,24 @@ pub fn write_xliff2(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                     s.id,
                     xml::text(&hit.text)
                 )?;
-                for entry in &hit.entries {
+                // gls:translation lists the translations to use; one that
+                // must not be used is named in the definition instead.
+                for entry in hit
+                    .entries
+                    .iter()
+                    .filter(|e| e.status != TermStatus::Forbidden)
+                {
                     write!(
                         out,
                         "<gls:translation>{}</gls:translation>",
                         xml::text(&entry.target)
+                    )?;
+                }
+                if let Some(forbidden) = forbidden_targets(hit) {
+                    write!(
+                        out,
+                        "<gls:definition>{}</gls:definition>",
+                        xml::text(&forbidden)
                     )?;
                 }
                 writeln!(out, "</gls:glossEntry>")?;
@@ -112,8 +164,20 @@ pub fn write_xliff2(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
             .iter()
             .flat_map(|s| s.warnings.iter().map(move |w| (s.id, w)))
             .collect();
-        if !warnings.is_empty() {
+        let fuzzy: Vec<(&SegmentDraft, String)> = segments
+            .iter()
+            .filter_map(|s| match_note(s).map(|note| (s, note)))
+            .collect();
+        if !warnings.is_empty() || !fuzzy.is_empty() {
             writeln!(out, "   <notes>")?;
+            for (s, note) in fuzzy {
+                writeln!(
+                    out,
+                    "    <note category=\"match\">s{}: {}</note>",
+                    s.id,
+                    xml::text(&note)
+                )?;
+            }
             for (id, warning) in warnings {
                 writeln!(
                     out,
@@ -200,13 +264,18 @@ pub fn write_xliff12(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                     xml::text(&m.memory_target)
                 )?;
             }
-            for hit in &s.terms {
-                let targets: Vec<&str> = hit.entries.iter().map(|e| e.target.as_str()).collect();
+            if let Some(note) = match_note(s) {
                 writeln!(
                     out,
-                    "     <note from=\"memoire glossary\">{} → {}</note>",
-                    xml::text(&hit.text),
-                    xml::text(&targets.join(" / "))
+                    "     <note from=\"memoire match\">{}</note>",
+                    xml::text(&note)
+                )?;
+            }
+            for hit in &s.terms {
+                writeln!(
+                    out,
+                    "     <note from=\"memoire glossary\">{}</note>",
+                    xml::text(&term_line(hit))
                 )?;
             }
             for warning in &s.warnings {
