@@ -42,6 +42,8 @@ pub struct Options<'a> {
     /// credits (see [`crate::segment`]); off: punctuation and line breaks
     /// only.
     pub headline_split: bool,
+    /// Weights of the payable total.
+    pub weights: Weights,
 }
 
 /// The match bands of the analysis, in the order translators quote them.
@@ -49,6 +51,9 @@ pub struct Options<'a> {
 #[serde(rename_all = "kebab-case")]
 pub enum Band {
     Repetition,
+    /// 75–99 % against an earlier sentence of the same article (what
+    /// memoQ calls an internal fuzzy match).
+    Internal,
     Context,
     Exact,
     Fuzzy95,
@@ -59,8 +64,9 @@ pub enum Band {
 }
 
 impl Band {
-    pub const ALL: [Band; 8] = [
+    pub const ALL: [Band; 9] = [
         Band::Repetition,
+        Band::Internal,
         Band::Context,
         Band::Exact,
         Band::Fuzzy95,
@@ -82,9 +88,26 @@ impl Band {
         }
     }
 
+    /// The key of the band in `--weights` (`rep`, `internal`, `101`, `100`,
+    /// `95`, `85`, `75`, `50`, `new`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Band::Repetition => "rep",
+            Band::Internal => "internal",
+            Band::Context => "101",
+            Band::Exact => "100",
+            Band::Fuzzy95 => "95",
+            Band::Fuzzy85 => "85",
+            Band::Fuzzy75 => "75",
+            Band::Fuzzy50 => "50",
+            Band::NoMatch => "new",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Band::Repetition => "repetitions",
+            Band::Internal => "internal fuzzy",
             Band::Context => "101 % (context)",
             Band::Exact => "100 %",
             Band::Fuzzy95 => "95–99 %",
@@ -143,7 +166,12 @@ pub struct SegmentDraft {
     pub suggestion: Option<Suggestion>,
     /// The id of the earlier identical segment, for a repetition.
     pub repetition_of: Option<usize>,
+    /// The earlier segment of the article this one nearly repeats, and the
+    /// score (an internal fuzzy match, when it beats the memory's).
+    pub internal_of: Option<(usize, u8)>,
     pub words: usize,
+    /// Characters, white space not counted.
+    pub characters: usize,
     pub terms: Vec<TermHit>,
     /// Terminology problems of the filled translation.
     pub warnings: Vec<String>,
@@ -152,12 +180,77 @@ pub struct SegmentDraft {
     pub next_source: Option<String>,
 }
 
-/// Segments and words per band.
+/// How much each band's words weigh in the payable total (`--weights`):
+/// 0 for 101 %, 0.1 for repetitions and 100 %, 0.3 for 95–99 %, 0.6 for
+/// 85–94 %, 75–84 % and internal fuzzies, 1 for 50–74 % and new words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Weights(pub Vec<(Band, f64)>);
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights(vec![
+            (Band::Repetition, 0.1),
+            (Band::Internal, 0.6),
+            (Band::Context, 0.0),
+            (Band::Exact, 0.1),
+            (Band::Fuzzy95, 0.3),
+            (Band::Fuzzy85, 0.6),
+            (Band::Fuzzy75, 0.6),
+            (Band::Fuzzy50, 1.0),
+            (Band::NoMatch, 1.0),
+        ])
+    }
+}
+
+impl Weights {
+    pub fn of(&self, band: Band) -> f64 {
+        self.0
+            .iter()
+            .find(|(b, _)| *b == band)
+            .map_or(1.0, |(_, w)| *w)
+    }
+}
+
+impl std::str::FromStr for Weights {
+    type Err = String;
+    /// `101=0,100=0.1,95=0.3,85=0.6,75=0.6,50=1,new=1` (bands left out keep
+    /// their default).
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let mut weights = Weights::default();
+        for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let (key, value) = item
+                .split_once('=')
+                .ok_or_else(|| format!("{item:?}: write BAND=WEIGHT, e.g. 95=0.3"))?;
+            let band = Band::ALL
+                .into_iter()
+                .find(|b| b.key() == key.trim())
+                .ok_or_else(|| {
+                    let keys: Vec<&str> = Band::ALL.iter().map(|b| b.key()).collect();
+                    format!("unknown band {key:?}: use {}", keys.join(", "))
+                })?;
+            let value: f64 = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| format!("{item:?}: the weight must be a number ≥ 0"))?;
+            for entry in weights.0.iter_mut().filter(|(b, _)| *b == band) {
+                entry.1 = value;
+            }
+        }
+        Ok(weights)
+    }
+}
+
+/// Segments, words and characters per band, and the weighted words.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Analysis {
     pub rows: Vec<AnalysisRow>,
     pub segments: usize,
     pub words: usize,
+    pub characters: usize,
+    /// Words weighted by band (see [`Weights`]): what a client pays for.
+    pub weighted_words: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -166,47 +259,69 @@ pub struct AnalysisRow {
     pub label: &'static str,
     pub segments: usize,
     pub words: usize,
+    pub characters: usize,
+    pub weight: f64,
+    pub weighted_words: f64,
 }
 
 impl Analysis {
     pub fn of<'a>(segments: impl IntoIterator<Item = &'a SegmentDraft>) -> Analysis {
-        let mut counts: HashMap<Band, (usize, usize)> = HashMap::new();
+        Analysis::weighted(segments, &Weights::default())
+    }
+
+    pub fn weighted<'a>(
+        segments: impl IntoIterator<Item = &'a SegmentDraft>,
+        weights: &Weights,
+    ) -> Analysis {
+        let mut counts: HashMap<Band, (usize, usize, usize)> = HashMap::new();
         for segment in segments {
             let entry = counts.entry(segment.band).or_default();
             entry.0 += 1;
             entry.1 += segment.words;
+            entry.2 += segment.characters;
         }
         let rows: Vec<AnalysisRow> = Band::ALL
             .iter()
             .map(|&band| {
-                let (segments, words) = counts.get(&band).copied().unwrap_or_default();
+                let (segments, words, characters) = counts.get(&band).copied().unwrap_or_default();
+                let weight = weights.of(band);
                 AnalysisRow {
                     band,
                     label: band.label(),
                     segments,
                     words,
+                    characters,
+                    weight,
+                    weighted_words: words as f64 * weight,
                 }
             })
             .collect();
+        Analysis::total_of(rows)
+    }
+
+    fn total_of(rows: Vec<AnalysisRow>) -> Analysis {
         Analysis {
             segments: rows.iter().map(|r| r.segments).sum(),
             words: rows.iter().map(|r| r.words).sum(),
+            characters: rows.iter().map(|r| r.characters).sum(),
+            weighted_words: rows.iter().map(|r| r.weighted_words).sum(),
             rows,
         }
     }
 
     /// The sum of several analyses (the total over files).
     pub fn sum<'a>(parts: impl IntoIterator<Item = &'a Analysis>) -> Analysis {
-        let mut total = Analysis::of([]);
+        let mut rows = Analysis::of([]).rows;
         for part in parts {
-            for (row, add) in total.rows.iter_mut().zip(&part.rows) {
+            for (row, add) in rows.iter_mut().zip(&part.rows) {
                 row.segments += add.segments;
                 row.words += add.words;
+                row.characters += add.characters;
+                row.weight = add.weight;
+                row.weighted_words += add.weighted_words;
             }
-            total.segments += part.segments;
-            total.words += part.words;
         }
-        total
+        Analysis::total_of(rows)
     }
 }
 
@@ -222,12 +337,36 @@ pub struct Draft {
     pub analysis: Analysis,
 }
 
-/// Words (and numbers) in a text, as the analysis counts them.
+/// Words in a text, as the analysis counts them, the way Trados counts
+/// them: a run of letters and digits is a word; hyphens, dots and slashes
+/// without spaces join (`Kassym-Jomart`, `a-t-il`, `J.-C.`,
+/// `www.admin.ch` are one word each); an elided article or pronoun belongs
+/// to the next word (`l'OTSC`, `aujourd'hui`: one word); a number is one
+/// word with its separators (`10 000`, `4,2`); punctuation and symbols
+/// (`%`, `–`) are not words.
 pub fn word_count(text: &str) -> usize {
-    text::tokens(text)
-        .iter()
-        .filter(|t| t.kind != TokenKind::Punct)
-        .count()
+    let tokens = text::tokens(text);
+    let mut count = 0;
+    let mut previous_end: Option<usize> = None;
+    for token in tokens.iter().filter(|t| t.kind != TokenKind::Punct) {
+        let joined = previous_end.is_some_and(|end| {
+            let gap = &text[end..token.span.start];
+            let elided = text[..end].ends_with(['\'', '’']);
+            gap.chars()
+                .all(|c| matches!(c, '-' | '‐' | '‑' | '.' | '/'))
+                && (elided || !gap.is_empty())
+        });
+        if !joined {
+            count += 1;
+        }
+        previous_end = Some(token.span.end);
+    }
+    count
+}
+
+/// Characters of a text, white space not counted.
+pub fn character_count(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
 /// Pre-translate `article` against the store's memory and glossary.
@@ -277,10 +416,18 @@ pub fn pretranslate(
                 options,
             )?,
         };
-        let band = match (repetition_of, &suggestion) {
-            (Some(_), _) => Band::Repetition,
-            (None, Some(s)) => Band::of_score(s.score),
-            (None, None) => Band::NoMatch,
+        // A near-duplicate of an earlier sentence of the article: counted
+        // as an internal fuzzy match when it beats the memory's.
+        let internal_of = match repetition_of {
+            Some(_) => None,
+            None => internal_match(&pieces[..k], source)
+                .filter(|&(_, score)| suggestion.as_ref().is_none_or(|m| m.score < score)),
+        };
+        let band = match (repetition_of, internal_of, &suggestion) {
+            (Some(_), ..) => Band::Repetition,
+            (None, Some(_), _) => Band::Internal,
+            (None, None, Some(s)) => Band::of_score(s.score),
+            (None, None, None) => Band::NoMatch,
         };
         let target = suggestion
             .as_ref()
@@ -315,6 +462,8 @@ pub fn pretranslate(
             id,
             paragraph: *paragraph,
             words: word_count(source),
+            characters: character_count(source),
+            internal_of,
             source: source.clone(),
             target,
             band,
@@ -331,9 +480,21 @@ pub fn pretranslate(
         source_lang: options.source_lang.to_string(),
         target_lang: options.target_lang.to_string(),
         threshold: options.threshold,
-        analysis: Analysis::of(&segments),
+        analysis: Analysis::weighted(&segments, &options.weights),
         segments,
     })
+}
+
+/// The earlier segment of the article (1-based id) that `source` nearly
+/// repeats, scoring 75–99 (100 is a repetition), and the score.
+fn internal_match(earlier: &[(usize, String)], source: &str) -> Option<(usize, u8)> {
+    let this = fuzzy::Segment::new(source);
+    earlier
+        .iter()
+        .enumerate()
+        .map(|(k, (_, text))| (k + 1, fuzzy::score(&fuzzy::Segment::new(text), &this)))
+        .filter(|&(_, score)| (75..100).contains(&score))
+        .max_by_key(|&(k, score)| (score, std::cmp::Reverse(k)))
 }
 
 /// The best memory match of a segment (score ≥ 50), 101 when an exact
@@ -454,6 +615,43 @@ fn check_terms(terms: &[TermHit], translation: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_are_counted_as_trados_counts_them() {
+        let text = "l'OTSC a-t-il dit : Kassym-Jomart, 10 000 francs, 4,2 % – l’ONU aujourd'hui J.-C. www.admin.ch";
+        // l'OTSC, a-t-il, dit, Kassym-Jomart, 10 000, francs, 4,2, l’ONU,
+        // aujourd'hui, J.-C., www.admin.ch
+        assert_eq!(word_count(text), 11);
+        assert_eq!(character_count("Il pleut à Genève."), 15);
+    }
+
+    #[test]
+    fn weights_parse_and_keep_the_defaults_they_do_not_name() {
+        let weights: Weights = "101=0,95=0.25, new=1".parse().unwrap();
+        assert_eq!(weights.of(Band::Fuzzy95), 0.25);
+        assert_eq!(weights.of(Band::Exact), 0.1);
+        assert!("96=1".parse::<Weights>().is_err());
+        assert!("95=-1".parse::<Weights>().is_err());
+        assert!("95".parse::<Weights>().is_err());
+    }
+
+    #[test]
+    fn a_near_duplicate_inside_the_article_is_an_internal_fuzzy_match() {
+        let pieces = vec![
+            (
+                1,
+                "Le Conseil fédéral a adopté mardi le message sur l'armée.".to_string(),
+            ),
+            (2, "Il pleut.".to_string()),
+        ];
+        let near = "Le Conseil fédéral a adopté mercredi le message sur l'armée.";
+        let (of, score) = internal_match(&pieces, near).unwrap();
+        assert_eq!(of, 1);
+        assert!((75..100).contains(&score), "{score}");
+        assert_eq!(internal_match(&pieces, "Tout autre chose ici."), None);
+        // The same sentence is a repetition, not an internal fuzzy match.
+        assert_eq!(internal_match(&pieces, "Il pleut."), None);
+    }
 
     fn hit(text: &str, entries: &[(&str, TermStatus)]) -> TermHit {
         TermHit {

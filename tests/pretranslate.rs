@@ -316,15 +316,41 @@ fn analyze_counts_per_file_and_in_total() {
     assert_eq!(files[2]["file"], "total");
     let total = |f: &serde_json::Value| f["segments"].as_u64().unwrap();
     assert_eq!(total(&files[2]), total(&files[0]) + total(&files[1]));
-    assert_eq!(files[1]["rows"][2]["band"], "exact");
-    assert_eq!(files[1]["rows"][2]["segments"], 1);
+    assert_eq!(files[1]["rows"][3]["band"], "exact");
+    assert_eq!(files[1]["rows"][3]["segments"], 1);
+    // 11 words, 0.1 each: the payable total of an exact match.
+    assert_eq!(files[1]["weighted_words"], 1.1);
 
-    let csv = sb.run(&["analyze", "--csv", second.to_str().unwrap()]);
+    let csv = sb.run(&[
+        "analyze",
+        "--csv",
+        "--weights",
+        "100=0.2",
+        second.to_str().unwrap(),
+    ]);
     assert!(
-        csv.stdout.contains("short.txt,repetitions,0,0\n"),
+        csv.stdout.contains("short.txt,repetitions,0,0,0,0.1,0.0\n"),
         "{}",
         csv.stdout
     );
+    assert!(
+        csv.stdout.contains("short.txt,100 %,1,11,57,0.2,2.2\n"),
+        "{}",
+        csv.stdout
+    );
+
+    // A sentence that nearly repeats an earlier one of the article is an
+    // internal fuzzy match (memoQ's count), when the memory has nothing
+    // better.
+    let near = sb.write(
+        "near.txt",
+        "Le comité a tenu sa séance annuelle mardi soir à la salle communale.\n\
+         Le comité a tenu sa séance annuelle mercredi soir à la salle communale.\n",
+    );
+    let run = sb.run(&["analyze", "--json", near.to_str().unwrap()]);
+    let files: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(files[0]["rows"][1]["band"], "internal");
+    assert_eq!(files[0]["rows"][1]["segments"], 1, "{}", run.stdout);
 }
 
 /// The bilingual table works as a review format too: untranslated rows are

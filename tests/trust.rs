@@ -1393,7 +1393,9 @@ fn an_import_made_by_mistake_can_be_removed_by_its_origin() {
     let sb = with_pairs();
     let before = sb.pair_count();
     // A text file imported as a CSV: its fragments land in the memory.
-    let run = sb.import(&example("article-fr.txt"), &[]);
+    let article = sb.path("article-fr.txt");
+    std::fs::copy(example("article-fr.txt"), &article).unwrap();
+    let run = sb.import(&article, &[]);
     assert!(run.code <= 1, "{}", run.stderr);
     let polluted = sb.pair_count();
     assert!(polluted > before);

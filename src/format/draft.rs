@@ -45,10 +45,11 @@ pub fn write_table(
     ];
     let mut writer = CsvWriter::new(out, delimiter, guard, &header)?;
     for s in &draft.segments {
-        let score = match (&s.repetition_of, &s.suggestion) {
-            (Some(first), _) => format!("repetition of {first}"),
-            (None, Some(m)) => m.score.to_string(),
-            (None, None) => String::new(),
+        let score = match (&s.repetition_of, s.internal_of, &s.suggestion) {
+            (Some(first), ..) => format!("repetition of {first}"),
+            (None, Some((of, score)), _) => format!("internal {score} % of {of}"),
+            (None, None, Some(m)) => m.score.to_string(),
+            (None, None, None) => String::new(),
         };
         let status = match (&s.target, &s.suggestion) {
             (Some(_), Some(m)) if m.score >= 100 => "translated",
@@ -102,21 +103,31 @@ pub fn write_text(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
     writeln!(out)
 }
 
-/// The analysis as a plain table.
+/// The analysis as a plain table: segments, words, characters (without
+/// white space), the band's weight and its weighted words.
 pub fn write_analysis(out: &mut dyn Write, name: &str, analysis: &Analysis) -> io::Result<()> {
     writeln!(out, "{name}")?;
-    writeln!(out, "  {:<18} {:>8} {:>8}", "band", "segments", "words")?;
+    writeln!(
+        out,
+        "  {:<18} {:>8} {:>8} {:>10} {:>7} {:>9}",
+        "band", "segments", "words", "characters", "weight", "weighted"
+    )?;
     for row in &analysis.rows {
         writeln!(
             out,
-            "  {:<18} {:>8} {:>8}",
-            row.label, row.segments, row.words
+            "  {:<18} {:>8} {:>8} {:>10} {:>7} {:>9.1}",
+            row.label, row.segments, row.words, row.characters, row.weight, row.weighted_words
         )?;
     }
     writeln!(
         out,
-        "  {:<18} {:>8} {:>8}",
-        "total", analysis.segments, analysis.words
+        "  {:<18} {:>8} {:>8} {:>10} {:>7} {:>9.1}",
+        "total",
+        analysis.segments,
+        analysis.words,
+        analysis.characters,
+        "",
+        analysis.weighted_words
     )
 }
 
@@ -135,6 +146,7 @@ fn html_diff(parts: &[DiffPart]) -> String {
 fn band_class(band: Band) -> &'static str {
     match band {
         Band::Repetition => "rep",
+        Band::Internal => "internal",
         Band::Context | Band::Exact => "exact",
         Band::Fuzzy95 => "f95",
         Band::Fuzzy85 => "f85",
@@ -157,7 +169,7 @@ pub fn write_html(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
          table{{border-collapse:collapse;width:100%}}td,th{{border:1px solid #ccc;padding:.4em .6em;vertical-align:top}}\
          th{{background:#f3f3f3;text-align:left}}.num{{text-align:right}}\
          .exact{{background:#dff5df}}.f95{{background:#eaf7d7}}.f85{{background:#fbf3cf}}.f75{{background:#fde6c8}}\
-         .f50{{background:#fbd9d3}}.none{{background:#fff}}.rep{{background:#e3ecfb}}\
+         .f50{{background:#fbd9d3}}.none{{background:#fff}}.rep{{background:#e3ecfb}}.internal{{background:#efe3fb}}\
          mark{{background:#ffe680;border-bottom:1px dotted #a80}}.terms{{font-size:.85em;color:#555}}\
          .warn{{color:#b00;font-size:.85em}}.src{{width:46%}}.tgt{{width:46%}}.empty{{color:#999;font-style:italic}}\
          .score{{white-space:nowrap}}h2{{margin-top:1.5em}}\
@@ -171,22 +183,31 @@ pub fn write_html(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
     )?;
     writeln!(
         out,
-        "<h2>Analysis</h2><table class=\"analysis\"><tr><th>band</th><th>segments</th><th>words</th></tr>"
+        "<h2>Analysis</h2><table class=\"analysis\"><tr><th>band</th><th>segments</th>\
+         <th>words</th><th>characters</th><th>weight</th><th>weighted words</th></tr>"
     )?;
     for row in &draft.analysis.rows {
         writeln!(
             out,
-            "<tr class=\"{}\"><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr class=\"{}\"><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.1}</td></tr>",
             band_class(row.band),
             escape(row.label),
             row.segments,
-            row.words
+            row.words,
+            row.characters,
+            row.weight,
+            row.weighted_words
         )?;
     }
     writeln!(
         out,
-        "<tr><th>total</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></table>",
-        draft.analysis.segments, draft.analysis.words
+        "<tr><th>total</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th><th></th><th class=\"num\">{:.1}</th></tr></table>",
+        draft.analysis.segments,
+        draft.analysis.words,
+        draft.analysis.characters,
+        draft.analysis.weighted_words
     )?;
     writeln!(
         out,
@@ -229,15 +250,18 @@ pub fn write_html(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
             Some(t) => escape(t).into_owned(),
             None => "<span class=\"empty\">(to translate)</span>".to_string(),
         };
-        let score = match (&s.repetition_of, &s.suggestion) {
-            (Some(first), _) => format!("repetition of #{first}"),
-            (None, Some(m)) => format!(
+        let score = match (&s.repetition_of, s.internal_of, &s.suggestion) {
+            (Some(first), ..) => format!("repetition of #{first}"),
+            (None, Some((of, score)), _) => {
+                format!("{score} % like #{of}<br><small>this article</small>")
+            }
+            (None, None, Some(m)) => format!(
                 "{} %{}<br><small>{}</small>",
                 m.score,
                 if m.adjusted { ", numbers adjusted" } else { "" },
                 escape(&m.origin)
             ),
-            (None, None) => "—".to_string(),
+            (None, None, None) => "—".to_string(),
         };
         write!(
             out,

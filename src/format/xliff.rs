@@ -41,6 +41,11 @@ fn confirmed(s: &SegmentDraft) -> bool {
 /// For a fuzzy fill (a suggestion below 100 %), what the reviewer must
 /// compare: `77 % from memory.csv: La séance a lieu [-lundi-]{+mardi+}.`
 pub fn match_note(s: &SegmentDraft) -> Option<String> {
+    if let Some((of, score)) = s.internal_of {
+        return Some(format!(
+            "{score} % like segment {of} of this article (an internal fuzzy match)"
+        ));
+    }
     let m = s.suggestion.as_ref().filter(|m| m.score < 100)?;
     Some(format!("{} % from {}: {}", m.score, m.origin, m.diff))
 }

@@ -51,6 +51,11 @@ impl Sandbox {
     pub fn import(&self, file: &Path, extra: &[&str]) -> Run {
         let mut cmd = self.cmd();
         cmd.arg("import").arg(file).args(extra);
+        // A file of the checkout (examples/) must not get a rejects file
+        // beside it: send its rejects into the sandbox.
+        if !file.starts_with(self.dir.path()) && !extra.contains(&"--rejects") {
+            cmd.arg("--rejects").arg(self.path("outside.rejects"));
+        }
         Run::from(cmd.output().expect("run memoire"))
     }
 

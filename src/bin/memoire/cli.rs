@@ -644,6 +644,12 @@ pub struct PretranslateArgs {
     #[arg(long)]
     pub no_headline_split: bool,
 
+    /// Weights of the payable total, per band: rep, internal, 101, 100, 95,
+    /// 85, 75, 50, new (default rep=0.1,internal=0.6,101=0,100=0.1,95=0.3,
+    /// 85=0.6,75=0.6,50=1,new=1; bands left out keep theirs).
+    #[arg(long, value_name = "BAND=W,…", default_value = "")]
+    pub weights: memoire::pretranslate::Weights,
+
     #[command(flatten)]
     pub langs: LangArgs,
 }
@@ -685,6 +691,12 @@ pub struct AnalyzeArgs {
     /// prefixes and credits (see `memoire segment --help`).
     #[arg(long)]
     pub no_headline_split: bool,
+
+    /// Weights of the payable total, per band: rep, internal, 101, 100, 95,
+    /// 85, 75, 50, new (default rep=0.1,internal=0.6,101=0,100=0.1,95=0.3,
+    /// 85=0.6,75=0.6,50=1,new=1; bands left out keep theirs).
+    #[arg(long, value_name = "BAND=W,…", default_value = "")]
+    pub weights: memoire::pretranslate::Weights,
 
     #[command(flatten)]
     pub langs: LangArgs,

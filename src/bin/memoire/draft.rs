@@ -56,6 +56,7 @@ pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
         target_lang: &target_lang,
         threshold: args.threshold,
         headline_split: !args.no_headline_split,
+        weights: args.weights.clone(),
     };
     let draft = draft_of(&store, &args.article, &options)?;
     let mut dest = Destination::open(args.output.as_deref(), db, Some(&args.article))?;
@@ -99,6 +100,7 @@ pub fn analyze(db: &Path, args: AnalyzeArgs) -> Result<ExitCode> {
         target_lang: &target_lang,
         threshold: 75,
         headline_split: !args.no_headline_split,
+        weights: args.weights.clone(),
     };
     let drafts: Vec<Draft> = args
         .articles
@@ -133,7 +135,15 @@ pub fn analyze(db: &Path, args: AnalyzeArgs) -> Result<ExitCode> {
             &mut *stdout,
             b',',
             true,
-            &["file", "band", "segments", "words"],
+            &[
+                "file",
+                "band",
+                "segments",
+                "words",
+                "characters",
+                "weight",
+                "weighted words",
+            ],
         )
         .map_err(out_err)?;
         for f in &files {
@@ -144,6 +154,9 @@ pub fn analyze(db: &Path, args: AnalyzeArgs) -> Result<ExitCode> {
                         row.label,
                         &row.segments.to_string(),
                         &row.words.to_string(),
+                        &row.characters.to_string(),
+                        &row.weight.to_string(),
+                        &format!("{:.1}", row.weighted_words),
                     ])
                     .map_err(out_err)?;
             }
