@@ -22,6 +22,8 @@ fn term(id: usize, source: &str, target: &str) -> Term {
         note: None,
         status: TermStatus::Preferred,
         origin: "bench".into(),
+        pos: None,
+        checked: None,
     }
 }
 

@@ -73,6 +73,8 @@ pub fn export_terms(
         "note",
         "status",
         "origin",
+        "pos",
+        "checked",
     ];
     let mut writer = CsvWriter::new(out, delimiter, guard, &header).map_err(write_err)?;
     let terms = store.terms(source_lang, target_lang)?;
@@ -85,6 +87,8 @@ pub fn export_terms(
                 term.note.as_deref().unwrap_or(""),
                 term.status.as_str(),
                 &term.origin,
+                term.pos.as_deref().unwrap_or(""),
+                term.checked.as_deref().unwrap_or(""),
             ])
             .map_err(write_err)?;
     }
@@ -148,6 +152,7 @@ pub fn export_tbx(
                 domain: term.domain.as_deref(),
                 note: term.note.as_deref(),
                 status: term.status.as_str(),
+                pos: term.pos.as_deref(),
             })
             .map_err(write_err)?;
     }

@@ -52,6 +52,8 @@ pub struct ShippedTerm {
     pub domain: Option<String>,
     pub note: Option<String>,
     pub status: TermStatus,
+    pub pos: Option<String>,
+    pub checked: Option<String>,
 }
 
 /// The entries of the shipped glossary, fr → en.
@@ -83,6 +85,8 @@ pub fn shipped() -> Result<Vec<ShippedTerm>> {
                 .unwrap_or("preferred")
                 .parse()
                 .map_err(bad)?,
+            pos: cell(5),
+            checked: cell(6),
         });
     }
     Ok(terms)
@@ -102,6 +106,8 @@ pub fn add_shipped(batch: &mut TermBatch<'_>) -> Result<usize> {
             note: term.note.as_deref(),
             status: term.status,
             origin: SHIPPED_ORIGIN,
+            pos: term.pos.as_deref(),
+            checked: term.checked.as_deref(),
         })?;
         added += usize::from(new == crate::store::TermAdded::New);
     }
@@ -599,6 +605,8 @@ mod tests {
             note: None,
             status,
             origin: "test".into(),
+            pos: None,
+            checked: None,
         }
     }
 

@@ -626,6 +626,8 @@ pub fn import_term_pairs(
                 note: pair.note.as_deref().map(str::trim),
                 status,
                 origin,
+                pos: pair.pos.as_deref().map(str::trim),
+                checked: pair.checked.as_deref().map(str::trim),
             })?;
             Ok(Ok(match added {
                 TermAdded::New => RowOutcome::Added,

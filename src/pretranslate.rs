@@ -671,6 +671,8 @@ mod tests {
                     note: None,
                     status: *status,
                     origin: "t".into(),
+                    pos: None,
+                    checked: None,
                 })
                 .collect(),
         }

@@ -125,6 +125,13 @@ const MIGRATIONS: &[Migration] = &[
         sql: "DELETE FROM fuzzy_posting; DELETE FROM fuzzy_doc; DELETE FROM fuzzy_term;",
         then: Some(index_existing_pairs),
     },
+    // 6: glossary entries get a part of speech (recognition rules) and the
+    // date they were last checked (office-holders age).
+    Migration {
+        sql: "ALTER TABLE term_pair ADD COLUMN pos TEXT;
+              ALTER TABLE term_pair ADD COLUMN checked TEXT;",
+        then: None,
+    },
 ];
 
 /// Migration 2: index every pair already stored.
@@ -912,7 +919,8 @@ impl Store {
     pub fn terms(&self, source_lang: &str, target_lang: &str) -> Result<Vec<Term>> {
         self.conn
             .prepare_cached(
-                "SELECT id, source_lang, target_lang, source, target, domain, note, status, origin
+                "SELECT id, source_lang, target_lang, source, target, domain, note, status, origin,
+                        pos, checked
                  FROM term_pair WHERE source_lang = ?1 AND target_lang = ?2 ORDER BY id",
             )
             .and_then(|mut stmt| {
@@ -928,6 +936,8 @@ impl Store {
                         note: r.get(6)?,
                         status: status.parse().unwrap_or(TermStatus::Preferred),
                         origin: r.get(8)?,
+                        pos: r.get(9)?,
+                        checked: r.get(10)?,
                     })
                 })?
                 .collect()
@@ -1233,9 +1243,10 @@ impl ImportBatch<'_> {
 }
 
 /// Whether a glossary target may be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum TermStatus {
+    #[default]
     Preferred,
     Admitted,
     /// A translation that must not be used (a false friend, an old name).
@@ -1269,7 +1280,7 @@ impl std::str::FromStr for TermStatus {
 }
 
 /// One stored glossary entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Term {
     pub id: i64,
     pub source_lang: String,
@@ -1280,10 +1291,15 @@ pub struct Term {
     pub note: Option<String>,
     pub status: TermStatus,
     pub origin: String,
+    /// Part of speech of the source (`noun`, `verb`, `adj`, `name`,
+    /// `phrase`), when the entry says.
+    pub pos: Option<String>,
+    /// When the entry was last checked (`2025-10`).
+    pub checked: Option<String>,
 }
 
 /// A term pair to add; texts are put in NFC by the store.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct NewTerm<'a> {
     pub source_lang: &'a str,
     pub target_lang: &'a str,
@@ -1293,6 +1309,10 @@ pub struct NewTerm<'a> {
     pub note: Option<&'a str>,
     pub status: TermStatus,
     pub origin: &'a str,
+    /// Part of speech of the source (see [`crate::glossary::Pos`]).
+    pub pos: Option<&'a str>,
+    /// When the entry was last checked (`2025-10`).
+    pub checked: Option<&'a str>,
 }
 
 /// What [`TermBatch::add`] did.
@@ -1317,31 +1337,41 @@ impl TermBatch<'_> {
     pub fn add(&mut self, term: &NewTerm<'_>) -> Result<TermAdded> {
         let (source, target) = (text::nfc(term.source), text::nfc(term.target));
         let fail = |e| db_error(&self.path, "cannot store a term", e);
-        let known: Option<(Option<String>, Option<String>, String)> = self
+        type Fields = (
+            Option<String>,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let known: Option<Fields> = self
             .tx
             .prepare_cached(
-                "SELECT domain, note, status FROM term_pair
+                "SELECT domain, note, status, pos, checked FROM term_pair
                  WHERE source_lang = ?1 AND target_lang = ?2 AND source = ?3 AND target = ?4",
             )
             .and_then(|mut stmt| {
                 stmt.query_row(
                     params![term.source_lang, term.target_lang, source, target],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )
                 .optional()
             })
             .map_err(fail)?;
-        let wanted = (
+        let wanted: Fields = (
             term.domain.map(str::to_string),
             term.note.map(str::to_string),
             term.status.as_str().to_string(),
+            term.pos.map(str::to_string),
+            term.checked.map(str::to_string),
         );
         match known {
             Some(stored) if stored == wanted => Ok(TermAdded::Unchanged),
             Some(_) => {
                 self.tx
                     .execute(
-                        "UPDATE term_pair SET domain = ?5, note = ?6, status = ?7, changed_at = ?8
+                        "UPDATE term_pair SET domain = ?5, note = ?6, status = ?7, changed_at = ?8,
+                            pos = ?9, checked = ?10
                          WHERE source_lang = ?1 AND target_lang = ?2 AND source = ?3 AND target = ?4",
                         params![
                             term.source_lang,
@@ -1351,7 +1381,9 @@ impl TermBatch<'_> {
                             wanted.0,
                             wanted.1,
                             wanted.2,
-                            self.now
+                            self.now,
+                            wanted.3,
+                            wanted.4
                         ],
                     )
                     .map_err(fail)?;
@@ -1361,8 +1393,8 @@ impl TermBatch<'_> {
                 self.tx
                     .prepare_cached(
                         "INSERT INTO term_pair (source_lang, target_lang, source, target, domain,
-                            note, status, origin, created_at, changed_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                            note, status, origin, created_at, changed_at, pos, checked)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
                     )
                     .and_then(|mut stmt| {
                         stmt.execute(params![
@@ -1374,7 +1406,9 @@ impl TermBatch<'_> {
                             wanted.1,
                             wanted.2,
                             term.origin,
-                            self.now
+                            self.now,
+                            wanted.3,
+                            wanted.4
                         ])
                     })
                     .map_err(fail)?;

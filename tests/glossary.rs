@@ -317,6 +317,8 @@ fn recognition_precision_and_recall_on_the_gold_set() {
             note: t.note,
             status: TermStatus::Preferred,
             origin: "shipped".into(),
+            pos: None,
+            checked: None,
         })
         .collect();
     let glossary = Glossary::new(terms, Side::Source, "fr");

@@ -111,6 +111,9 @@ pub struct Layout {
     pub domain: Option<usize>,
     pub note: Option<usize>,
     pub status: Option<usize>,
+    /// Glossary columns: part of speech and the date last checked.
+    pub pos: Option<usize>,
+    pub checked: Option<usize>,
     /// Names (or `column N`) of the columns that are not imported.
     pub ignored: Vec<String>,
     /// Cells a row should have (the header's count, else the usual one).
@@ -228,6 +231,8 @@ impl PairReader {
             domain: columns.domain,
             note: columns.note,
             status: columns.status,
+            pos: columns.pos,
+            checked: columns.checked,
             ignored: columns.ignored,
             width: columns.width,
         };
@@ -407,6 +412,8 @@ impl PairReader {
         let domain = optional(self.layout.domain, "domain")?;
         let note = optional(self.layout.note, "note")?;
         let status = optional(self.layout.status, "status")?;
+        let pos = optional(self.layout.pos, "pos")?;
+        let checked = optional(self.layout.checked, "checked")?;
         if source.trim().is_empty() {
             return Err("empty source".to_string());
         }
@@ -421,6 +428,8 @@ impl PairReader {
             domain,
             note,
             status,
+            pos,
+            checked,
             windows_1252,
             raw: Vec::new(),
             ..PairRow::default()
@@ -488,7 +497,13 @@ impl RowSource for PairReader {
         if !glossary {
             // A reviewed draft's status decides what is learnt: it is used.
             let status = layout.status.filter(|_| !self.draft);
-            let named = [layout.domain, layout.note, status];
+            let named = [
+                layout.domain,
+                layout.note,
+                status,
+                layout.pos,
+                layout.checked,
+            ];
             ignored.extend(
                 named
                     .into_iter()
@@ -822,6 +837,8 @@ enum Role {
     Domain,
     Note,
     Status,
+    Pos,
+    Checked,
     /// Names a language, neither of the ones being imported.
     OtherLanguage,
 }
@@ -904,6 +921,10 @@ fn role(cell: &str, (source_lang, target_lang): (&str, &str)) -> Option<Role> {
         Some(Role::Note)
     } else if matches!(cell, "status" | "statut") {
         Some(Role::Status)
+    } else if matches!(cell, "pos" | "part of speech" | "catégorie" | "nature") {
+        Some(Role::Pos)
+    } else if matches!(cell, "checked" | "vérifié" | "verified" | "date") {
+        Some(Role::Checked)
     } else if ["fr", "en", "de", "it", "es", "rm"]
         .iter()
         .any(|lang| names_language(cell, lang))
@@ -933,6 +954,8 @@ struct Columns {
     domain: Option<usize>,
     note: Option<usize>,
     status: Option<usize>,
+    pos: Option<usize>,
+    checked: Option<usize>,
     ignored: Vec<String>,
     /// Cells a row should have: the header's, else the usual count.
     width: usize,
@@ -1014,9 +1037,12 @@ fn choose_columns(
         find(Role::Note),
         find(Role::Status),
     );
+    let (pos, checked) = (find(Role::Pos), find(Role::Checked));
     let ignored = (0..width)
         .filter(|&i| {
-            i != source && i != target && ![origin, domain, note, status].contains(&Some(i))
+            i != source
+                && i != target
+                && ![origin, domain, note, status, pos, checked].contains(&Some(i))
         })
         .map(|i| match header {
             Some(cells) if !cells[i].is_empty() => cells[i].clone(),
@@ -1030,6 +1056,8 @@ fn choose_columns(
         domain,
         note,
         status,
+        pos,
+        checked,
         ignored,
         width,
     })

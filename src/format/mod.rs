@@ -31,6 +31,9 @@ pub struct PairRow {
     pub domain: Option<String>,
     pub note: Option<String>,
     pub status: Option<String>,
+    /// Glossary: part of speech and the date the entry was last checked.
+    pub pos: Option<String>,
+    pub checked: Option<String>,
     /// Dates as `YYYY-MM-DDThh:mm:ssZ` and a usage count (TMX).
     pub created_at: Option<String>,
     pub changed_at: Option<String>,
@@ -78,6 +81,8 @@ pub fn check_row(row: &PairRow, max_segment: usize) -> std::result::Result<(), S
         ("domain", row.domain.as_ref()),
         ("note", row.note.as_ref()),
         ("status", row.status.as_ref()),
+        ("pos", row.pos.as_ref()),
+        ("checked", row.checked.as_ref()),
     ];
     for (field, text) in fields {
         if let Some(c) = text.and_then(|t| t.chars().find(|&c| crate::text::forbidden_char(c))) {

@@ -27,6 +27,7 @@ struct TermOf {
     lang: String,
     text: String,
     status: Option<&'static str>,
+    pos: Option<&'static str>,
     notes: Vec<String>,
 }
 
@@ -47,6 +48,7 @@ enum Capture {
     Status,
     Domain,
     Note,
+    Pos,
     Other,
 }
 
@@ -62,6 +64,19 @@ pub struct TbxReader {
     dialect: &'static str,
     queued: VecDeque<std::result::Result<PairRow, BadRow>>,
     finished: bool,
+}
+
+/// TBX's `partOfSpeech` values (`noun`, `verb`, `adjective`, `properNoun`,
+/// `other`) as memoire's.
+fn pos_of(value: &str) -> Option<&'static str> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "noun" | "commonnoun" => Some("noun"),
+        "verb" => Some("verb"),
+        "adjective" | "adj" => Some("adj"),
+        "propernoun" | "name" => Some("name"),
+        "phrase" | "other" => Some("phrase"),
+        _ => None,
+    }
 }
 
 /// `preferredTerm-admn-sts`, `deprecatedTerm`… as a glossary status.
@@ -185,6 +200,12 @@ impl TbxReader {
                         {
                             Capture::Status
                         }
+                        "termNote"
+                            if xml::attribute(&e, "type").as_deref() == Some("partOfSpeech") =>
+                        {
+                            Capture::Pos
+                        }
+                        "partOfSpeech" => Capture::Pos,
                         "descrip"
                             if xml::attribute(&e, "type").as_deref() == Some("subjectField") =>
                         {
@@ -219,6 +240,7 @@ impl TbxReader {
                     match (kind, term) {
                         (Capture::Term, Some(term)) => term.text = text,
                         (Capture::Status, Some(term)) => term.status = status_of(&text),
+                        (Capture::Pos, Some(term)) if !text.is_empty() => term.pos = pos_of(&text),
                         (Capture::Note, Some(term)) if !text.is_empty() => term.notes.push(text),
                         (Capture::Note, None) if !text.is_empty() => entry.notes.push(text),
                         (Capture::Domain, _) if !text.is_empty() => entry.domain = Some(text),
@@ -287,6 +309,7 @@ impl TbxReader {
                     domain: entry.domain.clone(),
                     note: Some(notes.join("; ")).filter(|n| !n.is_empty()),
                     status: target.status.map(str::to_string),
+                    pos: source.pos.map(str::to_string),
                     raw: entry.raw.clone(),
                     ..PairRow::default()
                 }));
@@ -361,6 +384,9 @@ pub struct EntryOut<'a> {
     pub note: Option<&'a str>,
     /// `preferred`, `admitted` or `forbidden`.
     pub status: &'a str,
+    /// The source's part of speech (`noun`…), written as TBX's
+    /// `partOfSpeech`.
+    pub pos: Option<&'a str>,
 }
 
 /// Writes TBX-Basic.
@@ -388,9 +414,19 @@ impl<W: Write> TbxWriter<W> {
         if let Some(note) = e.note {
             writeln!(self.out, "  <note>{}</note>", xml::text(note))?;
         }
+        // TBX-Basic's picklist: noun, verb, adjective, properNoun, other.
+        let pos = e.pos.map_or(String::new(), |pos| {
+            let tbx = match pos {
+                "adj" => "adjective",
+                "name" => "properNoun",
+                "noun" | "verb" => pos,
+                _ => "other",
+            };
+            format!("<termNote type=\"partOfSpeech\">{tbx}</termNote>")
+        });
         writeln!(
             self.out,
-            "  <langSet xml:lang=\"{}\"><tig><term>{}</term></tig></langSet>",
+            "  <langSet xml:lang=\"{}\"><tig><term>{}</term>{pos}</tig></langSet>",
             xml::text(e.source_lang),
             xml::text(e.source)
         )?;
@@ -509,6 +545,7 @@ mod tests {
                 domain: Some("false-friend"),
                 note: Some("use <currently> & co"),
                 status: "forbidden",
+                pos: Some("adj"),
             })
             .unwrap();
         writer.finish().unwrap();
@@ -517,5 +554,6 @@ mod tests {
         assert_eq!(good[0].status.as_deref(), Some("forbidden"));
         assert_eq!(good[0].note.as_deref(), Some("use <currently> & co"));
         assert_eq!(good[0].domain.as_deref(), Some("false-friend"));
+        assert_eq!(good[0].pos.as_deref(), Some("adj"));
     }
 }

@@ -500,6 +500,13 @@ pub struct TermAddArgs {
     /// translation not to use). On an existing pair, what is not given is kept.
     #[arg(long)]
     pub status: Option<memoire::store::TermStatus>,
+    /// Part of speech of the source: noun, verb, adj, name or phrase. A
+    /// noun is recognised in its singular and plural only, after a
+    /// determiner, a preposition or a number (so that « commune » in « une
+    /// conférence de presse commune » is not the municipality); a verb in
+    /// its conjugated forms (« saluer » finds « a salué », « salue »).
+    #[arg(long, value_parser = ["noun", "verb", "adj", "name", "phrase"])]
+    pub pos: Option<String>,
 }
 
 /// List the glossary's term pairs.

@@ -107,6 +107,10 @@ fn add(db: &Path, args: TermAddArgs) -> Result<ExitCode> {
         .status
         .or(known.as_ref().map(|t| t.status))
         .unwrap_or(TermStatus::Preferred);
+    let pos = args
+        .pos
+        .or_else(|| known.as_ref().and_then(|t| t.pos.clone()));
+    let checked = known.as_ref().and_then(|t| t.checked.clone());
     let origin = known
         .as_ref()
         .map_or("memoire term add", |t| t.origin.as_str())
@@ -121,6 +125,8 @@ fn add(db: &Path, args: TermAddArgs) -> Result<ExitCode> {
         note: note.as_deref(),
         status,
         origin: &origin,
+        pos: pos.as_deref(),
+        checked: checked.as_deref(),
     })?;
     batch.commit()?;
     let what = match added {
