@@ -141,8 +141,12 @@ pub enum MatchKind {
     Exact,
     /// Differs in case or accents only (« Etat » for « État »).
     CaseOrAccents,
-    /// An inflected form: plural, feminine (« émeutes » for « émeute »).
+    /// An inflected form: plural, feminine (« émeutes » for « émeute »), a
+    /// conjugated verb (« a salué » for « saluer »).
     Inflected,
+    /// A title with a nationality between its words (« ministre russe de
+    /// la Défense » for « ministre de la Défense »).
+    WithModifier,
     /// The fragment's words are part of the term (lookup only).
     Partial,
     /// A similar spelling (lookup only): names transliterated differently.
@@ -155,6 +159,7 @@ impl MatchKind {
             MatchKind::Exact => "exact",
             MatchKind::CaseOrAccents => "case or accents",
             MatchKind::Inflected => "inflected form",
+            MatchKind::WithModifier => "with a nationality",
             MatchKind::Partial => "part of the term",
             MatchKind::Fuzzy => "similar spelling",
         }
@@ -225,7 +230,9 @@ fn french_base(word: &str) -> String {
     } else if w.ends_with('s') || w.ends_with('x') {
         w.pop();
     }
-    const FEMININE: [(&str, &str); 7] = [
+    const FEMININE: [(&str, &str); 8] = [
+        // « ambassadrice », « directrice » → « ambassadeur », « directeur ».
+        ("rice", "eur"),
         ("euse", "eu"),
         ("eux", "eu"),
         ("ive", "if"),
@@ -244,6 +251,198 @@ fn french_base(word: &str) -> String {
     }
     w
 }
+
+/// A folded French word without its plural ending only (« communes » →
+/// « commune », « journaux » → « journal »): how nouns inflect.
+fn plural_base(fold: &str) -> String {
+    if fold.chars().count() <= 3 {
+        return fold.to_string();
+    }
+    if let Some(stem) = fold.strip_suffix("eaux") {
+        return format!("{stem}eau");
+    }
+    if let Some(stem) = fold.strip_suffix("aux") {
+        return format!("{stem}al");
+    }
+    fold.strip_suffix(['s', 'x']).unwrap_or(fold).to_string()
+}
+
+/// Endings of French verbs of the first group (`-er`), longest first:
+/// present, imperfect, future, conditional, past participle, participle.
+const VERB_ENDINGS: [&str; 31] = [
+    "eraient", "eraient", "erions", "assent", "erait", "erais", "erons", "eront", "èrent", "aient",
+    "erai", "eras", "ions", "iez", "ent", "ons", "ait", "ais", "ant", "era", "ées", "ée", "és",
+    "ez", "er", "ai", "as", "es", "é", "e", "a",
+];
+
+/// The few irregular verbs that start news phrases (« faire appel »), with
+/// their folded forms; a form stands for the infinitive.
+const IRREGULAR_VERBS: &[(&str, &[&str])] = &[(
+    "faire",
+    &[
+        "fais",
+        "fait",
+        "faits",
+        "faite",
+        "faites",
+        "faisons",
+        "font",
+        "faisait",
+        "faisaient",
+        "fera",
+        "feront",
+        "ferait",
+        "feraient",
+        "ferons",
+        "fasse",
+        "fassent",
+        "faisant",
+        "fit",
+        "firent",
+    ],
+)];
+
+/// The stem of a folded French verb form of the first group: `salue`,
+/// `saluent`, `salue`, `saluait`, `salue` → `salu`; `appelle` → `appel`
+/// (a doubled consonant before a mute e). With `infinitive`, `word` is the
+/// glossary's `-er` infinitive; otherwise a form found in a text, and `None`
+/// when it has no verb ending.
+fn verb_stem(word: &str, infinitive: bool) -> Option<String> {
+    if let Some((verb, _)) = IRREGULAR_VERBS
+        .iter()
+        .find(|(verb, forms)| *verb == word || !infinitive && forms.contains(&word))
+    {
+        return Some(verb.to_string());
+    }
+    if infinitive {
+        return word.strip_suffix("er").map(str::to_string);
+    }
+    // Folded words have no accents: « salué » is « salue ».
+    let stem = VERB_ENDINGS
+        .iter()
+        .map(|e| text::fold(TokenKind::Word, e))
+        .find_map(|e| {
+            word.strip_suffix(e.as_ref())
+                .filter(|s| s.chars().count() >= 2)
+        })?;
+    let doubled = ["ll", "tt"].iter().any(|d| stem.ends_with(d));
+    Some(if doubled {
+        stem[..stem.len() - 1].to_string()
+    } else {
+        stem.to_string()
+    })
+}
+
+/// Words after which a lower-case noun may stand (folded): determiners,
+/// prepositions, conjunctions and the few adjectives that come first. Not
+/// « à », which folds like the auxiliary « a » (« a prévenu »).
+const NOUN_INTRODUCERS: &[&str] = &[
+    "le",
+    "la",
+    "les",
+    "l'",
+    "un",
+    "une",
+    "des",
+    "du",
+    "de",
+    "d'",
+    "au",
+    "aux",
+    "ce",
+    "cet",
+    "cette",
+    "ces",
+    "mon",
+    "ma",
+    "mes",
+    "ton",
+    "ta",
+    "tes",
+    "son",
+    "sa",
+    "ses",
+    "notre",
+    "nos",
+    "votre",
+    "vos",
+    "leur",
+    "leurs",
+    "quel",
+    "quelle",
+    "quels",
+    "quelles",
+    "chaque",
+    "plusieurs",
+    "quelques",
+    "certains",
+    "certaines",
+    "aucun",
+    "aucune",
+    "tout",
+    "toute",
+    "tous",
+    "toutes",
+    "autre",
+    "autres",
+    "meme",
+    "memes",
+    "nombreux",
+    "nombreuses",
+    "petit",
+    "petite",
+    "petits",
+    "petites",
+    "grand",
+    "grande",
+    "grands",
+    "grandes",
+    "nouveau",
+    "nouvel",
+    "nouvelle",
+    "nouveaux",
+    "nouvelles",
+    "ancien",
+    "ancienne",
+    "anciens",
+    "anciennes",
+    "premier",
+    "premiere",
+    "premiers",
+    "premieres",
+    "dernier",
+    "derniere",
+    "derniers",
+    "dernieres",
+    "seul",
+    "seule",
+    "seuls",
+    "seules",
+    "deux",
+    "trois",
+    "quatre",
+    "cinq",
+    "six",
+    "sept",
+    "huit",
+    "neuf",
+    "dix",
+    "en",
+    "par",
+    "pour",
+    "sur",
+    "sous",
+    "dans",
+    "avec",
+    "sans",
+    "entre",
+    "chez",
+    "vers",
+    "contre",
+    "selon",
+    "et",
+    "ou",
+];
 
 /// Words (and numbers) of `text` with their keys.
 fn words(text: &str, inflection: Option<&Inflection>) -> Vec<Word> {
@@ -343,6 +542,43 @@ impl Trie {
     }
 }
 
+impl Trie {
+    /// Like [`Trie::walk`], over keys already computed for the words from
+    /// `start` (`keys[k]` for `words[start + k]`).
+    fn walk_keys<'t>(
+        &'t self,
+        text: &str,
+        words: &[Word],
+        start: usize,
+        keys: &[String],
+    ) -> Vec<(usize, &'t [usize])> {
+        let mut found = Vec::new();
+        let mut at = 0;
+        for (k, key) in keys.iter().enumerate() {
+            let i = start + k;
+            if k > 0 && !joinable(&text[words[i - 1].span.end..words[i].span.start]) {
+                break;
+            }
+            match self.nodes.get(at).and_then(|n| n.next.get(key.as_str())) {
+                Some(&next) => at = next,
+                None => break,
+            }
+            if !self.nodes[at].terms.is_empty() {
+                found.push((k + 1, self.nodes[at].terms.as_slice()));
+            }
+        }
+        found
+    }
+}
+
+/// Keep `found` (covering `n` words) if it is longer than `best`; on a
+/// tie the earlier kind (spelt, then verb, then title) stays.
+fn keep_longest<'g>(best: &mut Option<(usize, Found<'g>)>, n: usize, found: Found<'g>) {
+    if best.as_ref().is_none_or(|(m, _)| n > *m) {
+        *best = Some((n, found));
+    }
+}
+
 /// A term found in a text.
 #[derive(Debug, Clone, Serialize)]
 pub struct Found<'g> {
@@ -352,6 +588,72 @@ pub struct Found<'g> {
     pub kind: MatchKind,
     /// Every entry for what was found (several targets, or a forbidden one).
     pub entries: Vec<&'g Term>,
+    /// A nationality inside or after a title (« russe » in « ministre russe
+    /// de la Défense »), with its own entries when the glossary has it.
+    pub modifier: Option<Modifier<'g>>,
+}
+
+/// The nationality of a title found with one (see [`Found::modifier`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct Modifier<'g> {
+    pub start: usize,
+    pub end: usize,
+    pub entries: Vec<&'g Term>,
+}
+
+/// A part of speech, as a glossary entry may give it: it decides how the
+/// entry is recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pos {
+    /// A noun: recognised in its singular and plural only (never through a
+    /// feminine or verb-like ending: « appel » is not in « il appelle »);
+    /// one lower-case word only after a determiner, a preposition, a number
+    /// or a few adjectives, so that the adjective « commune » of « une
+    /// conférence de presse commune » is not the noun.
+    Noun,
+    /// A verb, given in the infinitive: recognised in its conjugated forms
+    /// (« saluer » in « a salué », « saluent »; « appeler à » in « appelle
+    /// à »).
+    Verb,
+    Adj,
+    Name,
+    Phrase,
+}
+
+impl Pos {
+    /// Reads a part of speech as memoire, TBX (`adjective`, `properNoun`,
+    /// `other`) or a French glossary (« nom », « verbe ») writes it.
+    pub fn parse(value: &str) -> Option<Pos> {
+        Some(match value.trim().to_lowercase().as_str() {
+            "noun" | "n" | "commonnoun" | "common noun" | "nom" | "substantif" => Pos::Noun,
+            "verb" | "v" | "verbe" => Pos::Verb,
+            "adj" | "adjective" | "adjectif" => Pos::Adj,
+            "name" | "propernoun" | "proper noun" | "nom propre" => Pos::Name,
+            "phrase" | "other" | "expression" | "locution" => Pos::Phrase,
+            _ => return None,
+        })
+    }
+
+    /// The name memoire stores and writes in CSV files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pos::Noun => "noun",
+            Pos::Verb => "verb",
+            Pos::Adj => "adj",
+            Pos::Name => "name",
+            Pos::Phrase => "phrase",
+        }
+    }
+
+    /// TBX-Basic's picklist value.
+    pub fn tbx(self) -> &'static str {
+        match self {
+            Pos::Noun | Pos::Verb => self.name(),
+            Pos::Adj => "adjective",
+            Pos::Name => "properNoun",
+            Pos::Phrase => "other",
+        }
+    }
 }
 
 /// An entry that answers a lookup.
@@ -373,6 +675,15 @@ pub struct Glossary {
     words: Vec<Vec<Word>>,
     folds: Trie,
     stems: Trie,
+    /// Verb entries by the stems of their words (the verb's own stem).
+    verbs: Trie,
+    /// The part of speech of each term.
+    pos: Vec<Option<Pos>>,
+    /// Nationality adjectives (domain `nationality`), by stem.
+    nationalities: HashMap<String, Vec<usize>>,
+    /// Titles (domain `title`) by the stems of their words, without the
+    /// nationality they may hold.
+    titles: Trie,
 }
 
 impl Glossary {
@@ -390,12 +701,42 @@ impl Glossary {
                 words(text, inflection.as_ref())
             })
             .collect();
+        let pos: Vec<Option<Pos>> = terms
+            .iter()
+            .map(|t| t.pos.as_deref().and_then(Pos::parse))
+            .collect();
+        let french = matches!(inflection, Some(Inflection::French));
+        let (mut verbs, mut titles) = (Trie::default(), Trie::default());
+        let mut nationalities: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, term_words) in words.iter().enumerate() {
             if term_words.is_empty() {
                 continue;
             }
-            folds.insert(term_words.iter().map(|w| w.fold.as_str()), i);
-            stems.insert(term_words.iter().map(|w| w.stem.as_str()), i);
+            // A nationality adjective alone is no term to flag (« les
+            // autorités russes »): it is found inside a title only.
+            let nationality = terms[i].domain.as_deref() == Some("nationality");
+            if !(nationality && side == Side::Source) {
+                folds.insert(term_words.iter().map(|w| w.fold.as_str()), i);
+                stems.insert(term_words.iter().map(|w| w.stem.as_str()), i);
+            }
+            if side != Side::Source || !french {
+                continue;
+            }
+            if pos[i] == Some(Pos::Verb)
+                && let Some(stem) = verb_stem(&term_words[0].fold, true)
+            {
+                let keys = std::iter::once(stem.as_str())
+                    .chain(term_words[1..].iter().map(|w| w.fold.as_str()));
+                verbs.insert(keys, i);
+            }
+            match terms[i].domain.as_deref() {
+                Some("nationality") if term_words.len() == 1 => nationalities
+                    .entry(term_words[0].stem.clone())
+                    .or_default()
+                    .push(i),
+                Some("title") => titles.insert(term_words.iter().map(|w| w.stem.as_str()), i),
+                _ => {}
+            }
         }
         Glossary {
             terms,
@@ -404,6 +745,10 @@ impl Glossary {
             words,
             folds,
             stems,
+            verbs,
+            pos,
+            nationalities,
+            titles,
         }
     }
 
@@ -427,7 +772,9 @@ impl Glossary {
     fn case_fits(&self, i: usize, text: &str, found: &[Word]) -> bool {
         let term_words = &self.words[i];
         let term_text = self.searched(&self.terms[i]);
-        if term_words.len() == 1 && term_words[0].capitalised && !found[0].capitalised {
+        // A capitalised term is a name (« Communauté française », « Assemblée
+        // générale »): « la communauté française de Genève » is not it.
+        if term_words[0].capitalised && !found[0].capitalised {
             return false;
         }
         term_words.iter().zip(found).enumerate().all(|(i, (t, w))| {
@@ -445,20 +792,170 @@ impl Glossary {
         let mut out = Vec::new();
         let mut i = 0;
         while i < words.len() {
-            match self.best_at(text, &words, i) {
-                Some((n, kind, entries)) => {
-                    out.push(Found {
-                        start: words[i].span.start,
-                        end: words[i + n - 1].span.end,
-                        kind,
-                        entries,
-                    });
+            // The longest of: a term spelt (or inflected) as in the
+            // glossary, a conjugated verb, a title with a nationality.
+            let mut best: Option<(usize, Found<'_>)> = None;
+            if let Some((n, kind, entries)) = self.best_at(text, &words, i) {
+                let found = Found {
+                    start: words[i].span.start,
+                    end: words[i + n - 1].span.end,
+                    kind,
+                    entries,
+                    modifier: None,
+                };
+                keep_longest(&mut best, n, found);
+            }
+            if let Some((n, entries)) = self.verb_at(text, &words, i) {
+                let found = Found {
+                    start: words[i].span.start,
+                    end: words[i + n - 1].span.end,
+                    kind: MatchKind::Inflected,
+                    entries,
+                    modifier: None,
+                };
+                keep_longest(&mut best, n, found);
+            }
+            if let Some((n, found)) = self.title_with_nationality_at(text, &words, i) {
+                keep_longest(&mut best, n, found);
+            }
+            match best {
+                Some((n, found)) => {
+                    out.push(found);
                     i += n;
                 }
                 None => i += 1,
             }
         }
         out
+    }
+
+    /// A verb entry conjugated at word `i` (« a salué », « appelle à »):
+    /// its length in words and its entries.
+    fn verb_at(&self, text: &str, words: &[Word], i: usize) -> Option<(usize, Vec<&Term>)> {
+        if self.verbs.nodes.is_empty() || words[i].capitalised && i > 0 {
+            return None;
+        }
+        let stem = verb_stem(&words[i].fold, false)?;
+        let keys: Vec<String> = std::iter::once(stem)
+            .chain(words[i + 1..].iter().map(|w| w.fold.clone()))
+            .collect();
+        let found = self.verbs.walk_keys(text, words, i, &keys);
+        let (n, ids) = found.into_iter().next_back()?;
+        Some((n, ids.iter().map(|&t| &self.terms[t]).collect()))
+    }
+
+    /// A title with a nationality adjective in it (« ministre russe de la
+    /// Défense ») or after it (« le président américain »): the length in
+    /// words, and what was found.
+    fn title_with_nationality_at(
+        &self,
+        text: &str,
+        words: &[Word],
+        i: usize,
+    ) -> Option<(usize, Found<'_>)> {
+        let adjective = words.get(i + 1)?;
+        if adjective.capitalised
+            || !joinable(&text[words[i].span.end..adjective.span.start])
+            || !self.nationalities.contains_key(&adjective.stem)
+        {
+            return None;
+        }
+        // The title's words, the nationality left out.
+        let rest: Vec<Word> = std::iter::once(words[i].clone())
+            .chain(words[i + 2..].iter().cloned())
+            .collect();
+        // Between the title's first word and the rest stands the adjective:
+        // both gaps around it, and the gaps of the rest, must join.
+        let joined = |k: usize| match k {
+            0 => true,
+            1 => joinable(&text[adjective.span.end..rest[1].span.start]),
+            _ => joinable(&text[rest[k - 1].span.end..rest[k].span.start]),
+        };
+        let keys: Vec<String> = rest.iter().map(|w| w.stem.clone()).collect();
+        let mut at = 0;
+        let mut best: Option<(usize, &[usize])> = None;
+        for (k, key) in keys.iter().enumerate() {
+            if !joined(k) {
+                break;
+            }
+            match self
+                .titles
+                .nodes
+                .get(at)
+                .and_then(|n| n.next.get(key.as_str()))
+            {
+                Some(&next) => at = next,
+                None => break,
+            }
+            if !self.titles.nodes[at].terms.is_empty() {
+                best = Some((k + 1, self.titles.nodes[at].terms.as_slice()));
+            }
+        }
+        let (n, ids) = best?;
+        // A one-word title takes the nationality after it (« président
+        // américain »); a longer one needs it inside (« ministre russe de
+        // la Défense »), not glued to a term that ends earlier.
+        let ids: Vec<&Term> = ids
+            .iter()
+            .filter(|&&t| self.case_fits(t, text, &rest[..n]))
+            .map(|&t| &self.terms[t])
+            .collect();
+        if ids.is_empty() {
+            return None;
+        }
+        let real_words = n + 1;
+        let last = if n == 1 { i + 1 } else { i + n };
+        let modifier = Modifier {
+            start: adjective.span.start,
+            end: adjective.span.end,
+            entries: self.nationalities[&adjective.stem]
+                .iter()
+                .map(|&t| &self.terms[t])
+                .collect(),
+        };
+        Some((
+            real_words,
+            Found {
+                start: words[i].span.start,
+                end: words[last].span.end,
+                kind: MatchKind::WithModifier,
+                entries: ids,
+                modifier: Some(modifier),
+            },
+        ))
+    }
+
+    /// Do the parts of speech allow term `t` on the text's words `i..i+n`?
+    /// A noun: only its number inflects, and a single lower-case noun must
+    /// follow a word that can introduce a noun.
+    fn pos_fits(&self, t: usize, text: &str, words: &[Word], i: usize, n: usize) -> bool {
+        if self.pos[t] != Some(Pos::Noun) {
+            return true;
+        }
+        let term_words = &self.words[t];
+        let numbers_only = term_words
+            .iter()
+            .zip(&words[i..i + n])
+            .all(|(a, b)| plural_base(&a.fold) == plural_base(&b.fold));
+        if !numbers_only {
+            return false;
+        }
+        if n > 1 || term_words[0].capitalised {
+            return true;
+        }
+        match i.checked_sub(1) {
+            None => true,
+            Some(p) => {
+                let gap = &text[words[p].span.end..words[i].span.start];
+                // After a comma, a colon, a bracket or a dash (a list, a
+                // heading), no determiner is needed; quotes are looked past.
+                let quotes =
+                    |c: char| c.is_whitespace() || matches!(c, '«' | '»' | '"' | '“' | '”');
+                !gap.chars().all(quotes)
+                    || words[p].fold.chars().all(|c| c.is_ascii_digit())
+                    || NOUN_INTRODUCERS.contains(&words[p].fold.as_str())
+            }
+        }
     }
 
     /// The longest term starting at word `i`: by folded words first, then by
@@ -472,7 +969,9 @@ impl Glossary {
         let fitting = |n: usize, ids: &[usize]| -> Vec<usize> {
             ids.iter()
                 .copied()
-                .filter(|&t| self.case_fits(t, text, &words[i..i + n]))
+                .filter(|&t| {
+                    self.case_fits(t, text, &words[i..i + n]) && self.pos_fits(t, text, words, i, n)
+                })
                 .collect()
         };
         let longest = |trie: &Trie, key: fn(&Word) -> &str| {
@@ -773,6 +1272,104 @@ mod tests {
         // Verb forms stay apart from nouns.
         assert_ne!(french_base("appelé"), french_base("appel"));
         assert_ne!(french_base("négociée"), french_base("négociations"));
+    }
+
+    fn with_pos(entries: &[(&str, &str, Option<&str>, Option<&str>)]) -> Glossary {
+        let terms = entries
+            .iter()
+            .enumerate()
+            .map(|(i, (s, t, domain, pos))| Term {
+                domain: domain.map(str::to_string),
+                pos: pos.map(str::to_string),
+                ..term(i as i64, s, t, TermStatus::Preferred)
+            })
+            .collect();
+        Glossary::new(terms, Side::Source, "fr")
+    }
+
+    #[test]
+    fn verbs_are_found_conjugated_and_in_the_infinitive() {
+        let g = with_pos(&[
+            ("appeler à", "call for", None, Some("verb")),
+            ("saluer", "welcome", None, Some("verb")),
+            ("faire appel", "appeal", None, Some("verb")),
+            ("faire appel à", "call in", None, Some("verb")),
+        ]);
+        let targets = |text: &str| -> Vec<(String, String)> {
+            found(&g, text)
+                .into_iter()
+                .map(|(t, target, _)| (t, target))
+                .collect()
+        };
+        assert_eq!(
+            targets("Kiev appelle à la retenue et a salué l'accord."),
+            [
+                ("appelle à".to_string(), "call for".to_string()),
+                ("salué".to_string(), "welcome".to_string())
+            ]
+        );
+        assert_eq!(
+            targets("L'ONU va appeler à une trêve.")[0].0,
+            "appeler à",
+            "an infinitive in the text"
+        );
+        assert_eq!(
+            targets("Son avocate a annoncé faire appel.")[0],
+            ("faire appel".to_string(), "appeal".to_string())
+        );
+        assert_eq!(
+            targets("Le régime avait fait appel à des mercenaires.")[0],
+            ("fait appel à".to_string(), "call in".to_string()),
+            "an irregular verb, and the longest phrase wins"
+        );
+        assert!(targets("Le fait est là.").is_empty());
+    }
+
+    #[test]
+    fn a_noun_is_not_found_in_a_verb_or_without_a_determiner() {
+        let g = with_pos(&[("appel", "appeal", None, Some("noun"))]);
+        assert_eq!(found(&g, "Il a perdu en appel.").len(), 1);
+        assert_eq!(found(&g, "Les appels ont échoué.").len(), 1, "plural");
+        assert!(found(&g, "Il appelle la police.").is_empty(), "a verb");
+        assert!(
+            found(&g, "Kiev appel urgent.").is_empty(),
+            "no word that introduces a noun"
+        );
+    }
+
+    #[test]
+    fn a_title_with_a_nationality_carries_the_adjective_as_a_modifier() {
+        let g = with_pos(&[
+            (
+                "ministre de la Défense",
+                "Defence Minister",
+                Some("title"),
+                None,
+            ),
+            ("président", "President", Some("title"), None),
+            ("russe", "Russian", Some("nationality"), Some("adj")),
+        ]);
+        let hits = g.find("Le ministre russe de la Défense a rencontré le président russe.");
+        assert_eq!(hits.len(), 2, "{hits:?}");
+        for hit in &hits {
+            assert_eq!(hit.kind, MatchKind::WithModifier);
+            let modifier = hit.modifier.as_ref().expect("a modifier");
+            assert_eq!(modifier.entries[0].target, "Russian");
+        }
+        assert_eq!(hits[0].entries[0].target, "Defence Minister");
+        assert_eq!(hits[1].entries[0].target, "President");
+        assert!(
+            g.find("Les autorités russes se taisent.").is_empty(),
+            "a nationality alone is no term"
+        );
+    }
+
+    #[test]
+    fn a_capitalised_name_needs_its_capital_in_the_text() {
+        let g = with_pos(&[("Communauté française", "French Community", None, None)]);
+        assert_eq!(found(&g, "La Communauté française a voté.").len(), 1);
+        assert_eq!(found(&g, "LA COMMUNAUTE FRANCAISE A VOTE").len(), 1);
+        assert!(found(&g, "La communauté française de Genève a voté.").is_empty());
     }
 
     #[test]

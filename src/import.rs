@@ -27,6 +27,7 @@ use crate::format::tmx::TmxReader;
 use crate::format::xliff::XliffReader;
 use crate::format::xml::Limits;
 use crate::format::{self, PairRow, RowSource};
+use crate::glossary::Pos;
 use crate::store::{Added, NewPair, NewTerm, Store, TermAdded, TermStatus};
 
 /// What the user asked for.
@@ -617,6 +618,11 @@ pub fn import_term_pairs(
                 Ok(status) => status,
                 Err(why) => return Ok(Err(why)),
             };
+            // Known parts of speech in memoire's words; others kept.
+            let pos = pair.pos.as_deref().map(|pos| match Pos::parse(pos) {
+                Some(known) => known.name(),
+                None => pos.trim(),
+            });
             let added = batch.add(&NewTerm {
                 source_lang: &options.source_lang,
                 target_lang: &options.target_lang,
@@ -626,7 +632,7 @@ pub fn import_term_pairs(
                 note: pair.note.as_deref().map(str::trim),
                 status,
                 origin,
-                pos: pair.pos.as_deref().map(str::trim),
+                pos,
                 checked: pair.checked.as_deref().map(str::trim),
             })?;
             Ok(Ok(match added {

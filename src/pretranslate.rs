@@ -150,6 +150,30 @@ pub struct TermHit {
     pub end: usize,
     pub kind: MatchKind,
     pub entries: Vec<Term>,
+    /// The nationality found inside or after a title (« russe » in
+    /// « ministre russe de la Défense ») and its translations.
+    pub modifier: Option<TermModifier>,
+}
+
+/// See [`TermHit::modifier`].
+#[derive(Debug, Clone, Serialize)]
+pub struct TermModifier {
+    pub text: String,
+    pub entries: Vec<Term>,
+}
+
+impl TermHit {
+    /// `russe → Russian`, for a title found with a nationality.
+    pub fn modifier_line(&self) -> Option<String> {
+        let m = self.modifier.as_ref()?;
+        let targets: Vec<&str> = m
+            .entries
+            .iter()
+            .filter(|e| e.status != crate::store::TermStatus::Forbidden)
+            .map(|e| e.target.as_str())
+            .collect();
+        Some(format!("{} → {}", m.text, targets.join(" / ")))
+    }
 }
 
 /// One sentence of the article and its draft translation.
@@ -442,6 +466,10 @@ pub fn pretranslate(
                 end: f.end,
                 kind: f.kind,
                 entries: f.entries.into_iter().cloned().collect(),
+                modifier: f.modifier.map(|m| TermModifier {
+                    text: source[m.start..m.end].to_string(),
+                    entries: m.entries.into_iter().cloned().collect(),
+                }),
             })
             .collect();
         let mut warnings = target
@@ -675,6 +703,7 @@ mod tests {
                     checked: None,
                 })
                 .collect(),
+            modifier: None,
         }
     }
 

@@ -221,6 +221,60 @@ fn find_lists_terms_per_segment_across_elision_inflection_and_line_breaks() {
 }
 
 #[test]
+fn the_shipped_glossary_reads_the_issue_11_dispatch_right() {
+    // Regression (issue 11): on this dispatch « appelle » and « fait appel
+    // à » were flagged as *appeal*, « ministre russe de la Défense » was
+    // missed and « commune » was the municipality.
+    let sb = Sandbox::new();
+    let memory = sb.write("memory.csv", "fr,en\nBonjour.,Hello.\nMerci.,Thank you.\n");
+    assert_eq!(sb.run(&["import", memory.to_str().unwrap()]).code, 0);
+    let text = "date 2022-01 Diplomatie – Washington appelle Moscou à quitter «rapidement» le \
+                Kazakhstan Le président Kassym-Jomart Tokaïev avait fait appel à des forces \
+                russes pour ramener le calme. Le ministre russe de la Défense a donné une \
+                conférence de presse commune avec le président américain.\n";
+    let file = sb.write("article.txt", text);
+    let run = sb.run(&["term", "find", "--json", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let segments: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    // (text found, first target, the nationality's first target)
+    let found: Vec<(String, String, Option<String>)> = segments
+        .iter()
+        .flat_map(|s| s["terms"].as_array().unwrap().clone())
+        .map(|t| {
+            (
+                t["text"].as_str().unwrap().to_string(),
+                t["entries"][0]["target"].as_str().unwrap().to_string(),
+                t["modifier"]["entries"][0]["target"]
+                    .as_str()
+                    .map(str::to_string),
+            )
+        })
+        .collect();
+    let targets: Vec<&str> = found.iter().map(|(_, t, _)| t.as_str()).collect();
+    assert!(!targets.contains(&"appeal"), "{found:?}");
+    assert!(!targets.contains(&"municipality"), "{found:?}");
+    let get = |text: &str| {
+        found
+            .iter()
+            .find(|(t, ..)| t == text)
+            .unwrap_or_else(|| panic!("{text} not found in {found:?}"))
+    };
+    assert_eq!(get("fait appel à").1, "call in");
+    assert_eq!(
+        get("conférence de presse commune").1,
+        "joint news conference"
+    );
+    let minister = get("ministre russe de la Défense");
+    assert_eq!(
+        (minister.1.as_str(), minister.2.as_deref()),
+        ("Defence Minister", Some("Russian"))
+    );
+    let president = get("président américain");
+    assert_eq!(president.2.as_deref(), Some("US"));
+    assert_eq!(get("Kassym-Jomart Tokaïev").1, "Kassym-Jomart Tokayev");
+}
+
+#[test]
 fn lookup_finds_fragments_names_and_the_reverse_direction() {
     let sb = empty();
     for (s, t) in [
@@ -317,8 +371,8 @@ fn recognition_precision_and_recall_on_the_gold_set() {
             note: t.note,
             status: TermStatus::Preferred,
             origin: "shipped".into(),
-            pos: None,
-            checked: None,
+            pos: t.pos,
+            checked: t.checked,
         })
         .collect();
     let glossary = Glossary::new(terms, Side::Source, "fr");

@@ -243,7 +243,11 @@ pub fn write_html(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                         _ => escape(&e.target).into_owned(),
                     })
                     .collect();
-                format!("{} → {}", escape(&t.text), targets.join(" / "))
+                let modifier = t
+                    .modifier_line()
+                    .map(|m| format!(" + {}", escape(&m)))
+                    .unwrap_or_default();
+                format!("{} → {}{modifier}", escape(&t.text), targets.join(" / "))
             })
             .collect();
         let target = match &s.target {

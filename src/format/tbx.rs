@@ -20,6 +20,7 @@ use quick_xml::events::Event;
 use super::xml::{self, Limits, XmlFile};
 use super::{BadRow, PairRow, RowSource};
 use crate::error::{Error, Kind, Result};
+use crate::glossary::Pos;
 
 /// One term of an entry.
 #[derive(Debug, Default)]
@@ -64,19 +65,6 @@ pub struct TbxReader {
     dialect: &'static str,
     queued: VecDeque<std::result::Result<PairRow, BadRow>>,
     finished: bool,
-}
-
-/// TBX's `partOfSpeech` values (`noun`, `verb`, `adjective`, `properNoun`,
-/// `other`) as memoire's.
-fn pos_of(value: &str) -> Option<&'static str> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "noun" | "commonnoun" => Some("noun"),
-        "verb" => Some("verb"),
-        "adjective" | "adj" => Some("adj"),
-        "propernoun" | "name" => Some("name"),
-        "phrase" | "other" => Some("phrase"),
-        _ => None,
-    }
 }
 
 /// `preferredTerm-admn-sts`, `deprecatedTerm`… as a glossary status.
@@ -240,7 +228,9 @@ impl TbxReader {
                     match (kind, term) {
                         (Capture::Term, Some(term)) => term.text = text,
                         (Capture::Status, Some(term)) => term.status = status_of(&text),
-                        (Capture::Pos, Some(term)) if !text.is_empty() => term.pos = pos_of(&text),
+                        (Capture::Pos, Some(term)) if !text.is_empty() => {
+                            term.pos = Pos::parse(&text).map(Pos::name)
+                        }
                         (Capture::Note, Some(term)) if !text.is_empty() => term.notes.push(text),
                         (Capture::Note, None) if !text.is_empty() => entry.notes.push(text),
                         (Capture::Domain, _) if !text.is_empty() => entry.domain = Some(text),
@@ -416,12 +406,7 @@ impl<W: Write> TbxWriter<W> {
         }
         // TBX-Basic's picklist: noun, verb, adjective, properNoun, other.
         let pos = e.pos.map_or(String::new(), |pos| {
-            let tbx = match pos {
-                "adj" => "adjective",
-                "name" => "properNoun",
-                "noun" | "verb" => pos,
-                _ => "other",
-            };
+            let tbx = Pos::parse(pos).map_or("other", Pos::tbx);
             format!("<termNote type=\"partOfSpeech\">{tbx}</termNote>")
         });
         writeln!(

@@ -75,6 +75,9 @@ pub fn term_line(hit: &TermHit) -> String {
         .map(|e| e.target.as_str())
         .collect();
     let mut line = format!("{} → {}", hit.text, allowed.join(" / "));
+    if let Some(modifier) = hit.modifier_line() {
+        line.push_str(&format!(" + {modifier}"));
+    }
     if let Some(forbidden) = forbidden_targets(hit) {
         line.push_str(&format!(" ({forbidden})"));
     }
@@ -154,11 +157,19 @@ pub fn write_xliff2(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                         xml::text(&entry.target)
                     )?;
                 }
-                if let Some(forbidden) = forbidden_targets(hit) {
+                // The definition carries what gls has no place for: the
+                // nationality found with a title, the forbidden translations.
+                let definition: Vec<String> = hit
+                    .modifier_line()
+                    .map(|m| format!("with {m}"))
+                    .into_iter()
+                    .chain(forbidden_targets(hit))
+                    .collect();
+                if !definition.is_empty() {
                     write!(
                         out,
                         "<gls:definition>{}</gls:definition>",
-                        xml::text(&forbidden)
+                        xml::text(&definition.join("; "))
                     )?;
                 }
                 writeln!(out, "</gls:glossEntry>")?;

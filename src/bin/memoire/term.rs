@@ -315,8 +315,21 @@ fn find(db: &Path, args: TermFindArgs) -> Result<ExitCode> {
                     other => format!("   [{}]", other.describe()),
                 };
                 let targets: Vec<String> = term.found.entries.iter().map(|t| describe(t)).collect();
-                writeln!(stdout, "    {} → {}{kind}", term.text, targets.join(" | "))
-                    .map_err(stdout_error)?;
+                let modifier = match &term.found.modifier {
+                    Some(m) => {
+                        let targets: Vec<&str> =
+                            m.entries.iter().map(|t| t.target.as_str()).collect();
+                        format!("  + {} → {}", &text[m.start..m.end], targets.join(" | "))
+                    }
+                    None => String::new(),
+                };
+                writeln!(
+                    stdout,
+                    "    {} → {}{modifier}{kind}",
+                    term.text,
+                    targets.join(" | ")
+                )
+                .map_err(stdout_error)?;
             }
         }
         let with_terms = segments.iter().filter(|s| !s.terms.is_empty()).count();
