@@ -34,7 +34,7 @@ step "lookup \"La présidente de la Confédération a accueilli son hôte sur la
 memoire lookup "La présidente de la Confédération a accueilli son hôte sur la place Fédérale à 10 h 30, sous une pluie fine."
 
 # The glossary terms in a sentence, with their equivalents.
-step "term find --text \"M. Tokaïev a plaidé pour le maintien de son pays dans l’OTSC.\""
-memoire term find --text "M. Tokaïev a plaidé pour le maintien de son pays dans l’OTSC."
+step "term find --text \"Le président kazakh a appelé à la retenue et salué le rôle de l’OTSC.\""
+memoire term find --text "Le président kazakh a appelé à la retenue et salué le rôle de l’OTSC."
 
 printf '\nThe drafts are in %s/: article.xlf (open it in a CAT tool), article.csv (a\nspreadsheet), article.html (a browser).\n' "$out"

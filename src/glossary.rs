@@ -141,9 +141,10 @@ pub enum MatchKind {
     Exact,
     /// Differs in case or accents only (« Etat » for « État »).
     CaseOrAccents,
-    /// An inflected form: plural, feminine (« émeutes » for « émeute »), a
-    /// conjugated verb (« a salué » for « saluer »).
+    /// An inflected form: plural, feminine (« émeutes » for « émeute »).
     Inflected,
+    /// A conjugated verb (« a salué » for « saluer »).
+    Conjugated,
     /// A title with a nationality between its words (« ministre russe de
     /// la Défense » for « ministre de la Défense »).
     WithModifier,
@@ -159,6 +160,7 @@ impl MatchKind {
             MatchKind::Exact => "exact",
             MatchKind::CaseOrAccents => "case or accents",
             MatchKind::Inflected => "inflected form",
+            MatchKind::Conjugated => "conjugated verb",
             MatchKind::WithModifier => "with a nationality",
             MatchKind::Partial => "part of the term",
             MatchKind::Fuzzy => "similar spelling",
@@ -220,6 +222,10 @@ impl Inflection {
 /// to « négociations », which recognition must not.
 fn french_base(word: &str) -> String {
     let mut w = word.to_string();
+    // « appels aux » is the plural of « appel au ».
+    if w == "aux" {
+        return "au".to_string();
+    }
     if w.chars().count() <= 3 {
         return w;
     }
@@ -246,6 +252,12 @@ fn french_base(word: &str) -> String {
             return format!("{stem}{base}");
         }
     }
+    // « française », « chinoise » → « français », « chinois », whose s
+    // went with the plural ending above.
+    if let Some(stem) = w.strip_suffix("aise").or_else(|| w.strip_suffix("oise")) {
+        let vowel = if w.ends_with("aise") { "ai" } else { "oi" };
+        return format!("{stem}{vowel}");
+    }
     if w.ends_with('e') && w.chars().count() > 3 {
         w.pop();
     }
@@ -255,6 +267,9 @@ fn french_base(word: &str) -> String {
 /// A folded French word without its plural ending only (« communes » →
 /// « commune », « journaux » → « journal »): how nouns inflect.
 fn plural_base(fold: &str) -> String {
+    if fold == "aux" {
+        return "au".to_string();
+    }
     if fold.chars().count() <= 3 {
         return fold.to_string();
     }
@@ -267,75 +282,235 @@ fn plural_base(fold: &str) -> String {
     fold.strip_suffix(['s', 'x']).unwrap_or(fold).to_string()
 }
 
-/// Endings of French verbs of the first group (`-er`), longest first:
-/// present, imperfect, future, conditional, past participle, participle.
-const VERB_ENDINGS: [&str; 31] = [
-    "eraient", "eraient", "erions", "assent", "erait", "erais", "erons", "eront", "èrent", "aient",
-    "erai", "eras", "ions", "iez", "ent", "ons", "ait", "ais", "ant", "era", "ées", "ée", "és",
-    "ez", "er", "ai", "as", "es", "é", "e", "a",
+/// Endings of French verbs of the first group (`-er`), after the stem:
+/// present, imperfect, simple past, future, conditional, subjunctive,
+/// participles. Folded words have no accents: « salué » is « salue ».
+const ER_ENDINGS: &[&str] = &[
+    "eraient", "erions", "assent", "erait", "erais", "erons", "eront", "erent", "aient", "erai",
+    "eras", "ions", "iez", "ent", "ons", "ait", "ais", "ant", "era", "ees", "ee", "es", "ez", "er",
+    "ai", "as", "e", "a",
 ];
 
-/// The few irregular verbs that start news phrases (« faire appel »), with
-/// their folded forms; a form stands for the infinitive.
-const IRREGULAR_VERBS: &[(&str, &[&str])] = &[(
-    "faire",
-    &[
-        "fais",
-        "fait",
-        "faits",
-        "faite",
-        "faites",
-        "faisons",
-        "font",
-        "faisait",
-        "faisaient",
-        "fera",
-        "feront",
-        "ferait",
-        "feraient",
-        "ferons",
-        "fasse",
-        "fassent",
-        "faisant",
-        "fit",
-        "firent",
-    ],
-)];
+/// Endings of verbs in `-dre` (« attendre », « prétendre ») after their
+/// stem `attend`: « attend », « attendent », « attendu », « attendra »…
+const DRE_ENDINGS: &[&str] = &[
+    "raient", "rions", "rait", "rais", "rons", "ront", "rez", "rai", "ras", "ra", "re", "aient",
+    "irent", "ions", "iez", "ent", "ons", "ait", "ais", "ant", "ez", "ues", "us", "ue", "u", "it",
+    "es", "e", "s", "",
+];
 
-/// The stem of a folded French verb form of the first group: `salue`,
-/// `saluent`, `salue`, `saluait`, `salue` → `salu`; `appelle` → `appel`
-/// (a doubled consonant before a mute e). With `infinitive`, `word` is the
-/// glossary's `-er` infinitive; otherwise a form found in a text, and `None`
-/// when it has no verb ending.
-fn verb_stem(word: &str, infinitive: bool) -> Option<String> {
-    if let Some((verb, _)) = IRREGULAR_VERBS
-        .iter()
-        .find(|(verb, forms)| *verb == word || !infinitive && forms.contains(&word))
-    {
-        return Some(verb.to_string());
+/// Irregular verbs that glossary entries start with, folded, with their
+/// folded forms.
+const IRREGULAR_VERBS: &[(&str, &[&str])] = &[
+    (
+        "faire",
+        &[
+            "fais",
+            "fait",
+            "faits",
+            "faite",
+            "faites",
+            "faisons",
+            "font",
+            "faisait",
+            "faisaient",
+            "fera",
+            "feront",
+            "ferait",
+            "feraient",
+            "ferons",
+            "fasse",
+            "fassent",
+            "faisant",
+            "fit",
+            "firent",
+        ],
+    ),
+    (
+        "battre",
+        &[
+            "bats",
+            "bat",
+            "battons",
+            "battez",
+            "battent",
+            "battait",
+            "battaient",
+            "battu",
+            "battue",
+            "battus",
+            "battues",
+            "battra",
+            "battront",
+            "battrait",
+            "battraient",
+            "battant",
+            "batte",
+            "battit",
+            "battirent",
+        ],
+    ),
+    (
+        "mettre",
+        &[
+            "mets",
+            "met",
+            "mettons",
+            "mettez",
+            "mettent",
+            "mettait",
+            "mettaient",
+            "mis",
+            "mise",
+            "mises",
+            "mettra",
+            "mettront",
+            "mettrait",
+            "mettraient",
+            "mettant",
+            "mette",
+            "mit",
+            "mirent",
+        ],
+    ),
+    (
+        "decevoir",
+        &[
+            "decois",
+            "decoit",
+            "decevons",
+            "decevez",
+            "decoivent",
+            "decevait",
+            "decevaient",
+            "decu",
+            "decue",
+            "decus",
+            "decues",
+            "decevra",
+            "decevront",
+            "decevrait",
+            "decevraient",
+            "decevant",
+            "decoive",
+        ],
+    ),
+    (
+        "ressentir",
+        &[
+            "ressens",
+            "ressent",
+            "ressentons",
+            "ressentez",
+            "ressentent",
+            "ressentait",
+            "ressentaient",
+            "ressenti",
+            "ressentie",
+            "ressentis",
+            "ressenties",
+            "ressentira",
+            "ressentiront",
+            "ressentirait",
+            "ressentiraient",
+            "ressentant",
+            "ressente",
+        ],
+    ),
+];
+
+/// The key a glossary verb is indexed under, from its folded infinitive:
+/// `saluer` → `salu`, `attendre` → `attend/re`, `faire` → `faire`; `None`
+/// for an infinitive memoire cannot conjugate.
+fn infinitive_key(infinitive: &str) -> Option<String> {
+    if IRREGULAR_VERBS.iter().any(|(verb, _)| *verb == infinitive) {
+        return Some(infinitive.to_string());
     }
-    if infinitive {
-        return word.strip_suffix("er").map(str::to_string);
+    if let Some(stem) = infinitive.strip_suffix("re").filter(|s| s.ends_with('d')) {
+        return Some(format!("{stem}/re"));
     }
-    // Folded words have no accents: « salué » is « salue ».
-    let stem = VERB_ENDINGS
-        .iter()
-        .map(|e| text::fold(TokenKind::Word, e))
-        .find_map(|e| {
-            word.strip_suffix(e.as_ref())
-                .filter(|s| s.chars().count() >= 2)
-        })?;
-    let doubled = ["ll", "tt"].iter().any(|d| stem.ends_with(d));
-    Some(if doubled {
-        stem[..stem.len() - 1].to_string()
-    } else {
-        stem.to_string()
-    })
+    infinitive.strip_suffix("er").map(str::to_string)
 }
+
+/// Every key a folded word of a text may be a form of (see
+/// [`infinitive_key`]): `salue`, `saluent`, `saluait` → `salu`; `appelle`
+/// → `appell` and `appel` (a consonant doubles before a mute e, or belongs
+/// to the stem, as in `quitte`); `attendu` → `attend/re`; `fit` → `faire`.
+fn form_keys(word: &str) -> Vec<String> {
+    let mut keys: Vec<String> = IRREGULAR_VERBS
+        .iter()
+        .filter(|(verb, forms)| *verb == word || forms.contains(&word))
+        .map(|(verb, _)| verb.to_string())
+        .collect();
+    let stems = |endings: &'static [&str]| {
+        endings
+            .iter()
+            .filter_map(move |e| word.strip_suffix(e))
+            .filter(|stem| stem.chars().count() >= 2)
+    };
+    for stem in stems(ER_ENDINGS) {
+        keys.push(stem.to_string());
+        if stem.ends_with("ll") || stem.ends_with("tt") {
+            keys.push(stem[..stem.len() - 1].to_string());
+        }
+    }
+    for stem in stems(DRE_ENDINGS).filter(|stem| stem.ends_with('d')) {
+        keys.push(format!("{stem}/re"));
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// Determiners: a verb form right after one is a noun (« la demande »,
+/// « des contrôles »), unless a subject pronoun stands before it and it is
+/// an object pronoun (« il la demande »).
+const DETERMINERS: &[&str] = &[
+    "le", "la", "les", "l'", "un", "une", "des", "du", "au", "aux", "ce", "cet", "cette", "ces",
+    "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "notre", "nos", "votre", "vos",
+    "leur", "leurs",
+];
+
+/// Does word `i` follow a determiner (so that it is a noun, not a verb)?
+/// Words are compared in lower case with their accents: « dû » is no
+/// « du ».
+fn after_determiner(text: &str, words: &[Word], i: usize) -> bool {
+    let lower = |k: usize| text[words[k].span.clone()].to_lowercase().replace('’', "'");
+    i >= 1
+        && DETERMINERS.contains(&lower(i - 1).as_str())
+        && !(i >= 2 && SUBJECTS.contains(&lower(i - 2).as_str()))
+}
+
+/// Prepositions: after one, a verb stands in the infinitive (« de
+/// contrôler ») or the present participle (« en contrôlant »); any other
+/// form is a noun (« sous contrôle », « hors de contrôle »).
+const PREPOSITIONS: &[&str] = &[
+    "de", "d'", "sous", "hors", "sans", "avec", "par", "pour", "en", "contre", "dans", "sur",
+    "entre", "vers", "chez", "selon", "après", "avant",
+];
+
+/// Can word `i`, a form of a verb, be that verb where it stands?
+fn verb_fits(text: &str, words: &[Word], i: usize) -> bool {
+    if after_determiner(text, words, i) {
+        return false;
+    }
+    let lower = |k: usize| text[words[k].span.clone()].to_lowercase().replace('’', "'");
+    let infinitive_or_participle = ["er", "re", "ir", "ant"]
+        .iter()
+        .any(|e| words[i].fold.ends_with(e));
+    i == 0 || !PREPOSITIONS.contains(&lower(i - 1).as_str()) || infinitive_or_participle
+}
+
+/// Subject pronouns and the negation that come before an object pronoun.
+const SUBJECTS: &[&str] = &[
+    "il", "elle", "on", "ils", "elles", "qui", "je", "j'", "tu", "nous", "vous", "ne", "n'",
+];
 
 /// Words after which a lower-case noun may stand (folded): determiners,
 /// prepositions, conjunctions and the few adjectives that come first. Not
-/// « à », which folds like the auxiliary « a » (« a prévenu »).
+/// « à », which folds like the auxiliary « a » (« a prévenu »), nor
+/// « pour », which mostly comes before an adjective (« tenu pour
+/// responsable »).
 const NOUN_INTRODUCERS: &[&str] = &[
     "le",
     "la",
@@ -429,7 +604,6 @@ const NOUN_INTRODUCERS: &[&str] = &[
     "dix",
     "en",
     "par",
-    "pour",
     "sur",
     "sous",
     "dans",
@@ -487,6 +661,8 @@ fn joinable(gap: &str) -> bool {
 #[derive(Debug, Default)]
 struct Trie {
     nodes: Vec<Node>,
+    /// The most words of any term in it: how far a walk can go.
+    depth: usize,
 }
 
 #[derive(Debug, Default)]
@@ -501,7 +677,9 @@ impl Trie {
             self.nodes.push(Node::default());
         }
         let mut at = 0;
+        let mut depth = 0;
         for key in keys {
+            depth += 1;
             at = match self.nodes[at].next.get(key) {
                 Some(&next) => next,
                 None => {
@@ -513,6 +691,7 @@ impl Trie {
             };
         }
         self.nodes[at].terms.push(term);
+        self.depth = self.depth.max(depth);
     }
 
     /// Every (word count, terms) of terms spelt by the words from `start`,
@@ -723,7 +902,7 @@ impl Glossary {
                 continue;
             }
             if pos[i] == Some(Pos::Verb)
-                && let Some(stem) = verb_stem(&term_words[0].fold, true)
+                && let Some(stem) = infinitive_key(&term_words[0].fold)
             {
                 let keys = std::iter::once(stem.as_str())
                     .chain(term_words[1..].iter().map(|w| w.fold.as_str()));
@@ -734,7 +913,10 @@ impl Glossary {
                     .entry(term_words[0].stem.clone())
                     .or_default()
                     .push(i),
-                Some("title") => titles.insert(term_words.iter().map(|w| w.stem.as_str()), i),
+                // Titles and ministries: « ministère russe de la Défense ».
+                Some("title" | "government") => {
+                    titles.insert(term_words.iter().map(|w| w.stem.as_str()), i)
+                }
                 _ => {}
             }
         }
@@ -809,7 +991,7 @@ impl Glossary {
                 let found = Found {
                     start: words[i].span.start,
                     end: words[i + n - 1].span.end,
-                    kind: MatchKind::Inflected,
+                    kind: MatchKind::Conjugated,
                     entries,
                     modifier: None,
                 };
@@ -835,12 +1017,28 @@ impl Glossary {
         if self.verbs.nodes.is_empty() || words[i].capitalised && i > 0 {
             return None;
         }
-        let stem = verb_stem(&words[i].fold, false)?;
-        let keys: Vec<String> = std::iter::once(stem)
-            .chain(words[i + 1..].iter().map(|w| w.fold.clone()))
+        if !verb_fits(text, words, i) {
+            return None;
+        }
+        let fold = |k: usize| words[k].fold.as_str();
+        // The longest of the walks from each key the form may stand for;
+        // only as many words as the longest verb entry has are looked at,
+        // so a long paragraph stays linear.
+        let rest: Vec<String> = words[i + 1..]
+            .iter()
+            .take(self.verbs.depth.saturating_sub(1))
+            .map(|w| w.fold.clone())
             .collect();
-        let found = self.verbs.walk_keys(text, words, i, &keys);
-        let (n, ids) = found.into_iter().next_back()?;
+        let mut best: Option<(usize, &[usize])> = None;
+        for key in form_keys(fold(i)) {
+            let keys: Vec<String> = std::iter::once(key).chain(rest.iter().cloned()).collect();
+            if let Some((n, ids)) = self.verbs.walk_keys(text, words, i, &keys).pop()
+                && best.is_none_or(|(m, _)| n > m)
+            {
+                best = Some((n, ids));
+            }
+        }
+        let (n, ids) = best?;
         Some((n, ids.iter().map(|&t| &self.terms[t]).collect()))
     }
 
@@ -863,6 +1061,7 @@ impl Glossary {
         // The title's words, the nationality left out.
         let rest: Vec<Word> = std::iter::once(words[i].clone())
             .chain(words[i + 2..].iter().cloned())
+            .take(self.titles.depth)
             .collect();
         // Between the title's first word and the rest stands the adjective:
         // both gaps around it, and the gaps of the rest, must join.
@@ -925,12 +1124,55 @@ impl Glossary {
         ))
     }
 
-    /// Do the parts of speech allow term `t` on the text's words `i..i+n`?
-    /// A noun: only its number inflects, and a single lower-case noun must
-    /// follow a word that can introduce a noun.
-    fn pos_fits(&self, t: usize, text: &str, words: &[Word], i: usize, n: usize) -> bool {
-        if self.pos[t] != Some(Pos::Noun) {
+    /// A one-word lower-case entry is no part of a name: not where the
+    /// text capitalises it inside a sentence (« l'Euro féminin », « la
+    /// Marine nationale »), nor before another capitalised word (« Marine
+    /// Tondelier »). Text in capitals says nothing either way.
+    fn name_fits(&self, t: usize, text: &str, words: &[Word], i: usize, n: usize) -> bool {
+        let word = &words[i];
+        if n != 1 || self.words[t][0].capitalised || !word.capitalised {
             return true;
+        }
+        let all_caps = |w: &Word| {
+            let surface = &text[w.span.clone()];
+            surface.chars().filter(|c| c.is_alphabetic()).count() > 1
+                && !surface.chars().any(char::is_lowercase)
+        };
+        if all_caps(word) {
+            return true;
+        }
+        if i > 0 {
+            let gap = &text[words[i - 1].span.end..word.span.start];
+            let sentence_starts = gap.chars().any(|c| {
+                matches!(
+                    c,
+                    '.' | '!' | '?' | ':' | '«' | '"' | '“' | '(' | '[' | '–' | '—' | '…' | '\n'
+                )
+            });
+            if !sentence_starts {
+                return false;
+            }
+        }
+        match words.get(i + 1) {
+            Some(next) => {
+                !(next.capitalised
+                    && !all_caps(next)
+                    && text[word.span.end..next.span.start] == *" ")
+            }
+            None => true,
+        }
+    }
+
+    /// Do the parts of speech allow term `t` on the text's words `i..i+n`?
+    /// A verb: not after a determiner. A noun: only its number inflects,
+    /// and a single lower-case noun must follow a word that can introduce a
+    /// noun.
+    fn pos_fits(&self, t: usize, text: &str, words: &[Word], i: usize, n: usize) -> bool {
+        match self.pos[t] {
+            // « un supporter » is a fan, not « supporter ».
+            Some(Pos::Verb) => return verb_fits(text, words, i),
+            Some(Pos::Noun) => {}
+            _ => return true,
         }
         let term_words = &self.words[t];
         let numbers_only = term_words
@@ -970,7 +1212,9 @@ impl Glossary {
             ids.iter()
                 .copied()
                 .filter(|&t| {
-                    self.case_fits(t, text, &words[i..i + n]) && self.pos_fits(t, text, words, i, n)
+                    self.case_fits(t, text, &words[i..i + n])
+                        && self.name_fits(t, text, words, i, n)
+                        && self.pos_fits(t, text, words, i, n)
                 })
                 .collect()
         };
@@ -1266,6 +1510,9 @@ mod tests {
             ("premières", "premier"),
             ("heureuses", "heureux"),
             ("bureaux", "bureau"),
+            ("française", "français"),
+            ("françaises", "français"),
+            ("chinoise", "chinois"),
         ] {
             assert_eq!(french_base(a), french_base(b), "{a} / {b}");
         }
@@ -1326,6 +1573,36 @@ mod tests {
     }
 
     #[test]
+    fn verbs_in_dre_irregular_verbs_and_stems_that_end_in_a_double_consonant() {
+        let g = with_pos(&[
+            ("attendre", "expect", None, Some("verb")),
+            ("quitter", "leave", None, Some("verb")),
+            ("appeler à", "call for", None, Some("verb")),
+            ("mettre en évidence", "highlight", None, Some("verb")),
+            ("demander", "ask", None, Some("verb")),
+            ("supporter", "bear", None, Some("verb")),
+        ]);
+        let spans =
+            |text: &str| -> Vec<String> { found(&g, text).into_iter().map(|(t, ..)| t).collect() };
+        assert_eq!(
+            spans("On attend, ils attendaient, elle a attendu, ils attendront."),
+            ["attend", "attendaient", "attendu", "attendront"]
+        );
+        assert_eq!(
+            spans("Il quitte Kiev; ils ont quitté Kiev; elle appelle à la retenue."),
+            ["quitte", "quitté", "appelle à"]
+        );
+        assert_eq!(
+            spans("Le rapport a mis en évidence des failles."),
+            ["mis en évidence"]
+        );
+        // After a determiner a form is a noun, unless a subject stands
+        // before the determiner (then it is an object pronoun).
+        assert!(spans("La demande de Kiev et un supporter du club.").is_empty());
+        assert_eq!(spans("Il la demande."), ["demande"]);
+    }
+
+    #[test]
     fn a_noun_is_not_found_in_a_verb_or_without_a_determiner() {
         let g = with_pos(&[("appel", "appeal", None, Some("noun"))]);
         assert_eq!(found(&g, "Il a perdu en appel.").len(), 1);
@@ -1365,6 +1642,30 @@ mod tests {
     }
 
     #[test]
+    fn a_lower_case_entry_is_no_part_of_a_name() {
+        let g = with_pos(&[
+            ("euro", "euro", None, Some("noun")),
+            ("marine", "navy", None, Some("noun")),
+        ]);
+        assert!(found(&g, "L'Euro féminin a battu des records.").is_empty());
+        assert!(found(&g, "Marine Tondelier a parlé.").is_empty());
+        assert_eq!(
+            found(&g, "Marine et armée ont défilé.").len(),
+            1,
+            "a sentence start"
+        );
+        assert_eq!(
+            found(&g, "LA MARINE RUSSE").len(),
+            1,
+            "capitals say nothing"
+        );
+        assert_eq!(
+            found(&g, "Il coûte dix euros. « Euro fort » : le titre.").len(),
+            2
+        );
+    }
+
+    #[test]
     fn a_capitalised_name_needs_its_capital_in_the_text() {
         let g = with_pos(&[("Communauté française", "French Community", None, None)]);
         assert_eq!(found(&g, "La Communauté française a voté.").len(), 1);
@@ -1399,5 +1700,32 @@ mod tests {
         let before = pairs.len();
         pairs.dedup();
         assert_eq!(pairs.len(), before, "no pair twice");
+        // glossary/README.md: every source has exactly one preferred row,
+        // and every entry says when it was last checked.
+        let mut preferred: HashMap<&str, usize> = HashMap::new();
+        for t in &terms {
+            *preferred.entry(t.source.as_str()).or_default() +=
+                usize::from(t.status == TermStatus::Preferred);
+        }
+        let wrong: Vec<_> = preferred.iter().filter(|(_, n)| **n != 1).collect();
+        assert!(
+            wrong.is_empty(),
+            "sources without exactly one preferred row: {wrong:?}"
+        );
+        let undated: Vec<&str> = terms
+            .iter()
+            .filter(|t| t.checked.as_deref().is_none_or(|c| c.len() != 7))
+            .map(|t| t.source.as_str())
+            .collect();
+        assert!(
+            undated.is_empty(),
+            "entries without a YYYY-MM date: {undated:?}"
+        );
+        assert!(
+            terms
+                .iter()
+                .all(|t| t.pos.as_deref().is_none_or(|p| Pos::parse(p).is_some())),
+            "a part of speech memoire does not know"
+        );
     }
 }

@@ -674,9 +674,10 @@ pub enum DraftFormat {
     Html,
 }
 
-/// The match analysis translators quote from: segments and words per band
-/// (repetitions, 101 %, 100 %, 95–99, 85–94, 75–84, 50–74, no match), per
-/// file and in total.
+/// The match analysis translators quote from: segments, words, characters
+/// and weighted words per band (repetitions, internal fuzzy, 101 %, 100 %,
+/// 95–99, 85–94, 75–84, 50–74, no match), per file and in total. Words are
+/// counted as Trados counts them (see the README).
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  \
     memoire analyze article.txt\n  \
@@ -690,7 +691,8 @@ pub struct AnalyzeArgs {
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
 
-    /// Print CSV: file, band, segments, words.
+    /// Print CSV: file, band, segments, words, characters, weight, weighted
+    /// words.
     #[arg(long)]
     pub csv: bool,
 
