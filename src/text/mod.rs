@@ -21,6 +21,10 @@
 //! index stores folded terms, so changing either function needs a migration
 //! that rebuilds the index.
 
+pub mod coded;
+
+pub use coded::{Code, CodeKind, Coded};
+
 use std::borrow::Cow;
 use std::ops::Range;
 use unicode_normalization::char::is_combining_mark;
