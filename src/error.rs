@@ -30,6 +30,8 @@ pub enum Kind {
     Rejected,
     /// The user pressed Ctrl-C; nothing was changed.
     Interrupted,
+    /// memoire broke one of its own rules: a bug to report.
+    Internal,
 }
 
 /// Where an error happened: a file and, when known, a 1-based line.

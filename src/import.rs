@@ -553,6 +553,8 @@ pub fn import_pairs(
                 usage_count: pair.usage_count,
                 prev_source: pair.prev_source.as_deref(),
                 next_source: pair.next_source.as_deref(),
+                source_codes: &pair.source_codes,
+                target_codes: &pair.target_codes,
                 replace_same_origin: reviewed,
             })?;
             Ok(Ok(match added {

@@ -24,12 +24,14 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::document::{self, Document, Paragraph, Role};
 use crate::error::Result;
 use crate::fuzzy::{self, Query};
 use crate::glossary::{Glossary, MatchKind, Side};
 use crate::segment::Segmenter;
 use crate::store::{Store, Term, TermStatus};
-use crate::text::{self, TokenKind};
+use crate::text::coded::{self, Outer, Transferred};
+use crate::text::{self, Code, CodeKind, Coded, TokenKind};
 
 /// What to pre-translate against.
 #[derive(Debug, Clone)]
@@ -137,6 +139,11 @@ pub struct Suggestion {
     /// adjusted): the pair a CAT tool's match panel shows.
     pub memory_target: String,
     pub origin: String,
+    /// The memory pair's inline codes (source, target).
+    #[serde(skip)]
+    pub memory_source_codes: Vec<Code>,
+    #[serde(skip)]
+    pub memory_target_codes: Vec<Code>,
     /// How many translations the memory holds for that source.
     pub alternatives: usize,
 }
@@ -181,11 +188,18 @@ impl TermHit {
 pub struct SegmentDraft {
     /// 1-based, in article order.
     pub id: usize,
-    /// 1-based line of the article.
+    /// 1-based number of its paragraph in the document (the line of a
+    /// text article).
     pub paragraph: usize,
     pub source: String,
     /// The translation filled in (at or above the threshold), if any.
     pub target: Option<String>,
+    /// Inline codes of the source and of the filled translation (ids
+    /// numbered per segment, a target code has its source code's id).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub source_codes: Vec<Code>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub target_codes: Vec<Code>,
     pub band: Band,
     pub suggestion: Option<Suggestion>,
     /// The id of the earlier identical segment, for a repetition.
@@ -202,6 +216,41 @@ pub struct SegmentDraft {
     /// The source segments around this one (context for learning back).
     pub prev_source: Option<String>,
     pub next_source: Option<String>,
+}
+
+impl SegmentDraft {
+    pub fn coded_source(&self) -> Coded {
+        Coded {
+            text: self.source.clone(),
+            codes: self.source_codes.clone(),
+        }
+    }
+
+    pub fn coded_target(&self) -> Option<Coded> {
+        self.target.as_ref().map(|text| Coded {
+            text: text.clone(),
+            codes: self.target_codes.clone(),
+        })
+    }
+}
+
+/// A paragraph of the document: where it is, what it is, and what puts its
+/// translation back together around its segments.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftParagraph {
+    pub location: String,
+    pub role: Role,
+    /// Its segments, as indexes into [`Draft::segments`].
+    pub segments: std::ops::Range<usize>,
+    /// Codes around the whole paragraph (see [`Coded::hoist`]).
+    #[serde(skip)]
+    outer: Outer,
+    /// What stands between its segments (the spaces after a full stop).
+    #[serde(skip)]
+    gaps: Vec<String>,
+    /// The paragraph's inner content when it has no segment (only codes).
+    #[serde(skip)]
+    bare: Coded,
 }
 
 /// How much each band's words weigh in the payable total (`--weights`):
@@ -357,8 +406,51 @@ pub struct Draft {
     pub source_lang: String,
     pub target_lang: String,
     pub threshold: u8,
+    pub paragraphs: Vec<DraftParagraph>,
     pub segments: Vec<SegmentDraft>,
     pub analysis: Analysis,
+}
+
+impl Draft {
+    /// Each paragraph's translation for a document writer: the filled
+    /// segments translated, the others left in the source language and
+    /// marked [`document::UNTRANSLATED`], joined as they stood, inside the
+    /// paragraph's outer codes.
+    pub fn paragraph_targets(&self) -> Vec<Coded> {
+        self.paragraphs
+            .iter()
+            .map(|p| {
+                let segments = &self.segments[p.segments.clone()];
+                if segments.is_empty() {
+                    return p.bare.wrap(&p.outer);
+                }
+                let pieces: Vec<Coded> = segments
+                    .iter()
+                    .map(|s| {
+                        s.coded_target()
+                            .unwrap_or_else(|| untranslated(&s.coded_source()))
+                    })
+                    .collect();
+                Coded::join_gaps(&pieces, &p.gaps).wrap(&p.outer)
+            })
+            .collect()
+    }
+}
+
+/// `source` inside an [`document::UNTRANSLATED`] pair.
+fn untranslated(source: &Coded) -> Coded {
+    let mut out = source.clone();
+    let id = out.codes.iter().map(|c| c.id).max().unwrap_or(0) + 1;
+    let mark = |kind, at| Code {
+        kind,
+        id,
+        at,
+        ctype: Some(document::UNTRANSLATED.to_string()),
+        markup: String::new(),
+    };
+    out.codes.insert(0, mark(CodeKind::Open, 0));
+    out.codes.push(mark(CodeKind::Close, out.text.len()));
+    out
 }
 
 /// Words in a text, as the analysis counts them, the way Trados counts
@@ -393,11 +485,23 @@ pub fn character_count(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
-/// Pre-translate `article` against the store's memory and glossary.
+/// Pre-translate a plain-text article (one paragraph per line).
 pub fn pretranslate(
     store: &Store,
     name: &str,
     article: &str,
+    options: &Options<'_>,
+) -> Result<Draft> {
+    let doc = crate::format::text::TextDocument::read(article.as_bytes())?;
+    pretranslate_document(store, name, doc.paragraphs(), options)
+}
+
+/// Pre-translate a document's paragraphs against the store's memory and
+/// glossary.
+pub fn pretranslate_document(
+    store: &Store,
+    name: &str,
+    paragraphs: &[Paragraph],
     options: &Options<'_>,
 ) -> Result<Draft> {
     let mut segmenter = Segmenter::for_language(options.source_lang);
@@ -409,24 +513,46 @@ pub fn pretranslate(
         Side::Source,
         options.source_lang,
     );
-    let pieces: Vec<(usize, String)> = segmenter
-        .paragraphs(article)
-        .into_iter()
-        .flat_map(|p| {
-            let number = p.number;
-            p.sentences
-                .into_iter()
-                .map(move |r| (number, article[r].to_string()))
-        })
-        .collect();
+    // Every paragraph cut into its sentences, codes and all.
+    let mut draft_paragraphs = Vec::with_capacity(paragraphs.len());
+    let mut pieces: Vec<(usize, Coded)> = Vec::new();
+    for (k, paragraph) in paragraphs.iter().enumerate() {
+        let (outer, inner) = paragraph.content.hoist();
+        let ranges = segmenter.split(&inner.text);
+        let split = inner.split(&ranges);
+        let gaps = split
+            .windows(2)
+            .map(|w| inner.text[w[0].0.end..w[1].0.start].to_string())
+            .collect();
+        let first = pieces.len();
+        for (_, mut piece) in split {
+            piece.renumber();
+            pieces.push((k + 1, piece));
+        }
+        draft_paragraphs.push(DraftParagraph {
+            location: paragraph.location.clone(),
+            role: paragraph.role,
+            segments: first..pieces.len(),
+            outer,
+            gaps,
+            bare: if first == pieces.len() {
+                inner
+            } else {
+                Coded::default()
+            },
+        });
+    }
 
     let mut segments: Vec<SegmentDraft> = Vec::with_capacity(pieces.len());
     let mut first_seen: HashMap<String, usize> = HashMap::new();
-    for (k, (paragraph, source)) in pieces.iter().enumerate() {
+    for (k, (paragraph, coded)) in pieces.iter().enumerate() {
+        let source = &coded.text;
         let id = k + 1;
-        let prev_source = k.checked_sub(1).map(|p| pieces[p].1.clone());
-        let next_source = pieces.get(k + 1).map(|n| n.1.clone());
-        let key = text::match_key(source);
+        let prev_source = k.checked_sub(1).map(|p| pieces[p].1.text.clone());
+        let next_source = pieces.get(k + 1).map(|n| n.1.text.clone());
+        // Codes are part of what repeats: the same words with other codes
+        // are looked up again.
+        let key = text::match_key(&coded.display());
         let repetition_of = first_seen.get(&key).copied();
         first_seen.entry(key).or_insert(id);
 
@@ -434,7 +560,7 @@ pub fn pretranslate(
             Some(first) => segments[first - 1].suggestion.clone(),
             None => best_suggestion(
                 store,
-                source,
+                coded,
                 prev_source.as_deref(),
                 next_source.as_deref(),
                 options,
@@ -453,10 +579,10 @@ pub fn pretranslate(
             (None, None, Some(s)) => Band::of_score(s.score),
             (None, None, None) => Band::NoMatch,
         };
-        let target = suggestion
+        let filled = suggestion
             .as_ref()
             .filter(|s| s.score >= options.threshold)
-            .map(|s| s.target.clone());
+            .map(|s| fill(coded, s));
         let terms: Vec<TermHit> = glossary
             .find(source)
             .into_iter()
@@ -472,6 +598,7 @@ pub fn pretranslate(
                 }),
             })
             .collect();
+        let target = filled.as_ref().map(|t| t.coded.text.clone());
         let mut warnings = target
             .as_deref()
             .map(|t| check_terms(&terms, t))
@@ -486,6 +613,15 @@ pub fn pretranslate(
                 numbers(&m.source).join(" ")
             ));
         }
+        if let Some(t) = &filled
+            && !t.complete
+        {
+            warnings.push(
+                "inline codes (formatting, links) the memory could not place are at the end of \
+                 the translation: put them where they belong"
+                    .to_string(),
+            );
+        }
         segments.push(SegmentDraft {
             id,
             paragraph: *paragraph,
@@ -494,6 +630,8 @@ pub fn pretranslate(
             internal_of,
             source: source.clone(),
             target,
+            source_codes: coded.codes.clone(),
+            target_codes: filled.map(|t| t.coded.codes).unwrap_or_default(),
             band,
             suggestion,
             repetition_of,
@@ -509,18 +647,54 @@ pub fn pretranslate(
         target_lang: options.target_lang.to_string(),
         threshold: options.threshold,
         analysis: Analysis::weighted(&segments, &options.weights),
+        paragraphs: draft_paragraphs,
         segments,
     })
 }
 
+/// The memory's translation of `source`, with `source`'s inline codes
+/// placed by the memory's (see [`coded::transfer_codes`]).
+fn fill(source: &Coded, suggestion: &Suggestion) -> Transferred {
+    // Carrying numbers over moves the text under the memory's codes: then
+    // the codes are placed as for a memory without any.
+    let memory_target = Coded {
+        text: suggestion.target.clone(),
+        codes: if suggestion.adjusted {
+            Vec::new()
+        } else {
+            suggestion.memory_target_codes.clone()
+        },
+    };
+    let memory_source = Coded {
+        text: suggestion.source.clone(),
+        codes: if suggestion.adjusted {
+            Vec::new()
+        } else {
+            suggestion.memory_source_codes.clone()
+        },
+    };
+    if !source.has_codes() {
+        return Transferred {
+            coded: Coded::plain(memory_target.text),
+            complete: true,
+        };
+    }
+    coded::transfer_codes(source, &memory_source, &memory_target)
+}
+
 /// The earlier segment of the article (1-based id) that `source` nearly
 /// repeats, scoring 75–99 (100 is a repetition), and the score.
-fn internal_match(earlier: &[(usize, String)], source: &str) -> Option<(usize, u8)> {
+fn internal_match(earlier: &[(usize, Coded)], source: &str) -> Option<(usize, u8)> {
     let this = fuzzy::Segment::new(source);
     earlier
         .iter()
         .enumerate()
-        .map(|(k, (_, text))| (k + 1, fuzzy::score(&fuzzy::Segment::new(text), &this)))
+        .map(|(k, (_, coded))| {
+            (
+                k + 1,
+                fuzzy::score(&fuzzy::Segment::new(&coded.text), &this),
+            )
+        })
         .filter(|&(_, score)| (75..100).contains(&score))
         .max_by_key(|&(k, score)| (score, std::cmp::Reverse(k)))
 }
@@ -530,11 +704,12 @@ fn internal_match(earlier: &[(usize, String)], source: &str) -> Option<(usize, u
 /// segment of a text, before the same next one).
 fn best_suggestion(
     store: &Store,
-    source: &str,
+    coded: &Coded,
     prev_source: Option<&str>,
     next_source: Option<&str>,
     options: &Options<'_>,
 ) -> Result<Option<Suggestion>> {
+    let source = coded.text.as_str();
     let matches = fuzzy::search(
         store,
         &Query {
@@ -561,7 +736,12 @@ fn best_suggestion(
     // then the most recent (the order search gives).
     let best = matches.iter().find(|m| in_context(m)).or(matches.first());
     Ok(best.map(|m| Suggestion {
-        score: if in_context(m) { 101 } else { m.score },
+        // Codes that differ cost points (a 100 % match becomes 95-99 %).
+        score: match coded::code_penalty(coded, &m.pair.coded_source()) {
+            0 if in_context(m) => 101,
+            0 => m.score,
+            penalty => m.score.min(100).saturating_sub(penalty),
+        },
         pair_id: m.pair.id,
         source: m.pair.source.clone(),
         diff: m.diff.clone(),
@@ -573,6 +753,8 @@ fn best_suggestion(
         adjusted: m.adjusted_target.is_some(),
         memory_target: m.pair.target.clone(),
         origin: m.pair.origin.clone(),
+        memory_source_codes: m.pair.source_codes.clone(),
+        memory_target_codes: m.pair.target_codes.clone(),
         alternatives: m.alternatives,
     }))
 }
@@ -668,9 +850,9 @@ mod tests {
         let pieces = vec![
             (
                 1,
-                "Le Conseil fédéral a adopté mardi le message sur l'armée.".to_string(),
+                Coded::plain("Le Conseil fédéral a adopté mardi le message sur l'armée."),
             ),
-            (2, "Il pleut.".to_string()),
+            (2, Coded::plain("Il pleut.")),
         ];
         let near = "Le Conseil fédéral a adopté mercredi le message sur l'armée.";
         let (of, score) = internal_match(&pieces, near).unwrap();

@@ -35,7 +35,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 use crate::error::{Error, Kind, Result};
-use crate::text;
+use crate::text::{self, Code, Coded};
 
 /// `PRAGMA application_id` of a memoire database ("MEMO").
 const APPLICATION_ID: i32 = 0x4d45_4d4f;
@@ -132,6 +132,12 @@ const MIGRATIONS: &[Migration] = &[
               ALTER TABLE term_pair ADD COLUMN checked TEXT;",
         then: None,
     },
+    // 7: inline codes of a pair's source and target (JSON, see
+    // `text::coded`); NULL when it has none.
+    Migration {
+        sql: "ALTER TABLE segment_pair ADD COLUMN codes TEXT;",
+        then: None,
+    },
 ];
 
 /// Migration 2: index every pair already stored.
@@ -177,6 +183,46 @@ pub struct PairRecord {
     /// translated (learnt from reviewed translations).
     pub prev_source: Option<String>,
     pub next_source: Option<String>,
+    /// Inline codes of the source and the target (a target code has the id
+    /// of the source code it stands for).
+    pub source_codes: Vec<Code>,
+    pub target_codes: Vec<Code>,
+}
+
+impl PairRecord {
+    pub fn coded_source(&self) -> Coded {
+        Coded {
+            text: self.source.clone(),
+            codes: self.source_codes.clone(),
+        }
+    }
+
+    pub fn coded_target(&self) -> Coded {
+        Coded {
+            text: self.target.clone(),
+            codes: self.target_codes.clone(),
+        }
+    }
+}
+
+/// Inline codes as the `codes` column holds them.
+#[derive(Debug, Default, Serialize, serde::Deserialize)]
+struct StoredCodes {
+    #[serde(default)]
+    source: Vec<Code>,
+    #[serde(default)]
+    target: Vec<Code>,
+}
+
+/// The `codes` column for a pair: NULL when it has none.
+fn codes_column(source: &[Code], target: &[Code]) -> Option<String> {
+    (!source.is_empty() || !target.is_empty()).then(|| {
+        serde_json::to_string(&StoredCodes {
+            source: source.to_vec(),
+            target: target.to_vec(),
+        })
+        .expect("codes serialise")
+    })
 }
 
 /// A pair to add to the memory; texts are put in NFC by the store. Dates
@@ -195,6 +241,10 @@ pub struct NewPair<'a> {
     /// The source segments before and after this one in its document.
     pub prev_source: Option<&'a str>,
     pub next_source: Option<&'a str>,
+    /// Inline codes of the source and the target, at byte offsets into
+    /// them (see [`crate::text::coded`]).
+    pub source_codes: &'a [Code],
+    pub target_codes: &'a [Code],
     /// When the source is stored with another target from the same
     /// origin, replace that target instead of adding an alternative (a
     /// reviewed translation imported again).
@@ -702,7 +752,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT id, source_lang, target_lang, source, target, origin,
-                        created_at, changed_at, usage_count, note, prev_source, next_source
+                        created_at, changed_at, usage_count, note, prev_source, next_source, codes
                  FROM segment_pair
                  WHERE key_hash = ?1 AND source_lang = ?2 AND target_lang = ?3
                    AND coalesce(source_key, source) = ?4
@@ -731,7 +781,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT id, source_lang, target_lang, source, target, origin,
-                        created_at, changed_at, usage_count, note, prev_source, next_source
+                        created_at, changed_at, usage_count, note, prev_source, next_source, codes
                  FROM segment_pair
                  WHERE (?1 IS NULL OR source_lang = ?1) AND (?2 IS NULL OR target_lang = ?2)
                  ORDER BY id",
@@ -785,7 +835,7 @@ impl Store {
         self.conn
             .prepare_cached(
                 "SELECT id, source_lang, target_lang, source, target, origin,
-                        created_at, changed_at, usage_count, note, prev_source, next_source
+                        created_at, changed_at, usage_count, note, prev_source, next_source, codes
                  FROM segment_pair WHERE id = ?1",
             )
             .and_then(|mut stmt| stmt.query_row([id], pair_record).optional())
@@ -1076,6 +1126,22 @@ fn pair_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<PairRecord> {
         note: row.get(9)?,
         prev_source: row.get(10)?,
         next_source: row.get(11)?,
+        source_codes: Vec::new(),
+        target_codes: Vec::new(),
+    })
+    .and_then(|mut record| {
+        if let Some(json) = row.get::<_, Option<String>>(12)? {
+            let codes: StoredCodes = serde_json::from_str(&json).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    12,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?;
+            record.source_codes = codes.source;
+            record.target_codes = codes.target;
+        }
+        Ok(record)
     })
 }
 
@@ -1087,6 +1153,7 @@ struct Known {
     origin: String,
     prev: Option<String>,
     next: Option<String>,
+    codes: Option<String>,
 }
 
 /// An import in progress: one write transaction.
@@ -1104,8 +1171,19 @@ impl ImportBatch<'_> {
 
     /// Add one pair unless the identical pair is already stored.
     pub fn add(&mut self, pair: &NewPair<'_>) -> Result<Added> {
-        let source = text::nfc(pair.source);
-        let target = text::nfc(pair.target);
+        // In NFC, the codes kept between the same characters.
+        let coded_source = Coded {
+            text: pair.source.to_string(),
+            codes: pair.source_codes.to_vec(),
+        }
+        .nfc();
+        let coded_target = Coded {
+            text: pair.target.to_string(),
+            codes: pair.target_codes.to_vec(),
+        }
+        .nfc();
+        let codes = codes_column(&coded_source.codes, &coded_target.codes);
+        let (source, target) = (coded_source.text, coded_target.text);
         let source_key = text::match_key(&source);
         let target_key = text::match_key(&target);
         let hash = text::key_hash(&source_key);
@@ -1113,7 +1191,7 @@ impl ImportBatch<'_> {
         let known: Vec<Known> = self
             .tx
             .prepare_cached(
-                "SELECT id, target, origin, prev_source, next_source FROM segment_pair
+                "SELECT id, target, origin, prev_source, next_source, codes FROM segment_pair
                  WHERE key_hash = ?1 AND source_lang = ?2 AND target_lang = ?3
                    AND coalesce(source_key, source) = ?4",
             )
@@ -1127,6 +1205,7 @@ impl ImportBatch<'_> {
                             origin: r.get(2)?,
                             prev: r.get(3)?,
                             next: r.get(4)?,
+                            codes: r.get(5)?,
                         })
                     },
                 )?
@@ -1155,6 +1234,16 @@ impl ImportBatch<'_> {
             // keeps its own typography (a client's house style).
             if pair.replace_same_origin && k.target != target && k.origin == pair.origin {
                 self.set_context(k.id, pair, Some(&target))?;
+                self.set_codes(k.id, codes.as_deref())?;
+                return Ok(Added::Updated);
+            }
+            // The same pair with inline codes it did not have, or other
+            // ones: the codes the file gives are the ones to keep.
+            if codes.is_some() && k.codes != codes {
+                self.set_codes(k.id, codes.as_deref())?;
+                if has_context && k.prev.is_none() && k.next.is_none() {
+                    self.set_context(k.id, pair, None)?;
+                }
                 return Ok(Added::Updated);
             }
             // The same pair: learn its context if it had none.
@@ -1169,6 +1258,7 @@ impl ImportBatch<'_> {
         {
             // A reviewed translation of the same document changed: update it.
             self.set_context(k.id, pair, Some(&target))?;
+            self.set_codes(k.id, codes.as_deref())?;
             return Ok(Added::Updated);
         }
         let has_source = !known.is_empty();
@@ -1178,8 +1268,9 @@ impl ImportBatch<'_> {
             .prepare_cached(
                 "INSERT INTO segment_pair
                    (source_lang, target_lang, source, target, source_key, key_hash,
-                    origin, created_at, changed_at, usage_count, note, prev_source, next_source)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    origin, created_at, changed_at, usage_count, note, prev_source, next_source,
+                    codes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )
             .and_then(|mut insert| {
                 let created = pair.created_at.unwrap_or(&self.now);
@@ -1196,7 +1287,8 @@ impl ImportBatch<'_> {
                     pair.usage_count.unwrap_or(0),
                     pair.note,
                     pair.prev_source.map(text::nfc),
-                    pair.next_source.map(text::nfc)
+                    pair.next_source.map(text::nfc),
+                    codes
                 ])
             })
             .map_err(self.err("cannot store a pair"))?;
@@ -1225,6 +1317,17 @@ impl ImportBatch<'_> {
                     pair.changed_at.unwrap_or(&self.now),
                     target
                 ],
+            )
+            .map(|_| ())
+            .map_err(self.err("cannot update a pair"))
+    }
+
+    /// Store a pair's inline codes.
+    fn set_codes(&self, id: i64, codes: Option<&str>) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE segment_pair SET codes = ?2 WHERE id = ?1",
+                params![id, codes],
             )
             .map(|_| ())
             .map_err(self.err("cannot update a pair"))
@@ -1577,6 +1680,71 @@ mod tests {
             origin: "test",
             ..NewPair::default()
         }
+    }
+
+    #[test]
+    fn inline_codes_are_stored_read_back_and_updated() {
+        use crate::text::CodeKind;
+        let (_dir, mut store) = temp_store();
+        let bold = |at_open, at_close| {
+            vec![
+                Code {
+                    kind: CodeKind::Open,
+                    id: 1,
+                    at: at_open,
+                    ctype: Some("bold".into()),
+                    markup: "<b>".into(),
+                },
+                Code {
+                    kind: CodeKind::Close,
+                    id: 1,
+                    at: at_close,
+                    ctype: Some("bold".into()),
+                    markup: "</b>".into(),
+                },
+            ]
+        };
+        let (source_codes, target_codes) = (bold(3, 20), bold(4, 19));
+        let mut batch = store.begin_import().unwrap();
+        let with_codes = NewPair {
+            source_codes: &source_codes,
+            target_codes: &target_codes,
+            ..pair("Le Conseil fédéral siège.", "The Federal Council sits.")
+        };
+        assert_eq!(batch.add(&with_codes).unwrap(), Added::New);
+        // The same pair without codes changes nothing; with other codes,
+        // the file's codes are kept.
+        let plain = pair("Le Conseil fédéral siège.", "The Federal Council sits.");
+        assert_eq!(batch.add(&plain).unwrap(), Added::Duplicate);
+        batch.commit().unwrap();
+        let found = store
+            .exact("fr", "en", "Le Conseil fédéral siège.")
+            .unwrap();
+        assert_eq!(
+            found[0].coded_source().display(),
+            "Le {1}Conseil fédéral{/1} siège."
+        );
+        assert_eq!(
+            found[0].coded_target().display(),
+            "The {1}Federal Council{/1} sits."
+        );
+        let other = bold(0, 2);
+        let mut batch = store.begin_import().unwrap();
+        let moved = NewPair {
+            source_codes: &other,
+            target_codes: &other,
+            ..plain
+        };
+        assert_eq!(batch.add(&moved).unwrap(), Added::Updated);
+        batch.commit().unwrap();
+        let found = store
+            .exact("fr", "en", "Le Conseil fédéral siège.")
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].coded_source().display(),
+            "{1}Le{/1} Conseil fédéral siège."
+        );
     }
 
     fn temp_store() -> (tempfile::TempDir, Store) {

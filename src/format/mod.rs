@@ -11,6 +11,7 @@ pub mod csv;
 pub mod draft;
 pub mod encoding;
 pub mod tbx;
+pub mod text;
 pub mod tmx;
 pub mod xliff;
 pub mod xml;
@@ -42,6 +43,10 @@ pub struct PairRow {
     /// (XLIFF, memoire's bilingual CSV).
     pub prev_source: Option<String>,
     pub next_source: Option<String>,
+    /// Inline codes of the source and the target (TMX, XLIFF), at byte
+    /// offsets into them; a target code has its source code's id.
+    pub source_codes: Vec<crate::text::Code>,
+    pub target_codes: Vec<crate::text::Code>,
     /// Some cell was read as Windows-1252 in a mixed CSV file.
     pub windows_1252: bool,
     /// The unit as read, for the rejects file.

@@ -328,11 +328,19 @@ impl Coded {
     /// Sentences joined back into one paragraph with `sep` between them,
     /// their codes renumbered so that no two share an id.
     pub fn join(pieces: &[Coded], sep: &str) -> Coded {
+        let gaps = vec![sep.to_string(); pieces.len().saturating_sub(1)];
+        Coded::join_gaps(pieces, &gaps)
+    }
+
+    /// Like [`Coded::join`], with `gaps[k]` between pieces k and k + 1 (one
+    /// space where `gaps` runs out).
+    pub fn join_gaps(pieces: &[Coded], gaps: &[String]) -> Coded {
         let mut out = Coded::default();
         let mut next_id = 1;
         for (k, piece) in pieces.iter().enumerate() {
-            if k > 0 && !piece.text.is_empty() && !out.text.is_empty() {
-                out.text.push_str(sep);
+            if k > 0 {
+                out.text
+                    .push_str(gaps.get(k - 1).map_or(" ", String::as_str));
             }
             let base = out.text.len();
             let mut renumber = std::collections::HashMap::new();
@@ -371,6 +379,24 @@ impl Coded {
         let mut coded = Coded { text, codes };
         coded.renumber();
         coded
+    }
+
+    /// The segment with its text in Unicode NFC (as the store keeps it),
+    /// each code kept between the same characters.
+    pub fn nfc(&self) -> Coded {
+        let mut text = String::with_capacity(self.text.len());
+        let mut codes = Vec::with_capacity(self.codes.len());
+        let mut from = 0;
+        for code in &self.codes {
+            text.push_str(&super::nfc(&self.text[from..code.at]));
+            from = code.at;
+            codes.push(Code {
+                at: text.len(),
+                ..code.clone()
+            });
+        }
+        text.push_str(&super::nfc(&self.text[from..]));
+        Coded { text, codes }
     }
 
     /// Give the codes ids 1, 2, 3… in order of appearance (a close keeps
@@ -773,6 +799,20 @@ mod tests {
         let joined = Coded::join(&[a.clone(), a], " ");
         assert_eq!(joined.display(), "{1}Un{/1}. {2}Un{/2}.");
         assert!(joined.check().is_ok());
+    }
+
+    #[test]
+    fn nfc_keeps_codes_between_the_same_characters() {
+        // « é » as e + combining acute: two code points, three bytes.
+        let codes = [
+            code(CodeKind::Open, 1, 0, "bold"),
+            code(CodeKind::Close, 1, 0, "bold"),
+        ];
+        let coded =
+            Coded::from_display("Le {1}Conseil fe\u{301}de\u{301}ral{/1}.", &codes).unwrap();
+        let nfc = coded.nfc();
+        assert_eq!(nfc.display(), "Le {1}Conseil fédéral{/1}.");
+        assert!(nfc.check().is_ok());
     }
 
     #[test]
