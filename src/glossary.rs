@@ -104,7 +104,7 @@ pub fn add_shipped(batch: &mut TermBatch<'_>) -> Result<usize> {
             target: &term.target,
             domain: term.domain.as_deref(),
             note: term.note.as_deref(),
-            status: term.status,
+            status: Some(term.status),
             origin: SHIPPED_ORIGIN,
             pos: term.pos.as_deref(),
             checked: term.checked.as_deref(),
@@ -214,6 +214,24 @@ impl Inflection {
     }
 }
 
+/// The words of `text` as the glossary compares them in language `lang`:
+/// lower case, no accents, inflection removed (English "called", "calls"
+/// and "calling" are all "call"; "Switzerland's" is "switzerland").
+pub fn word_keys(text: &str, lang: &str) -> Vec<String> {
+    let inflection = Inflection::for_language(lang);
+    text::tokens(text)
+        .into_iter()
+        .filter(|t| t.kind != TokenKind::Punct)
+        .map(|t| {
+            let surface = &text[t.span];
+            match (&inflection, t.kind) {
+                (Some(inflection), TokenKind::Word) => inflection.key(surface),
+                _ => text::fold(t.kind, surface).into_owned(),
+            }
+        })
+        .collect()
+}
+
 /// A French word without its plural and feminine endings: « émeutes » →
 /// « émeut », « fédéraux » → « fédéral », « présidente » → « président »,
 /// « européennes » → « européen », « négociée » → « négocié ». Only
@@ -236,7 +254,7 @@ fn french_base(word: &str) -> String {
     } else if w.ends_with('s') || w.ends_with('x') {
         w.pop();
     }
-    const FEMININE: [(&str, &str); 8] = [
+    const FEMININE: [(&str, &str); 9] = [
         // « ambassadrice », « directrice » → « ambassadeur », « directeur ».
         ("rice", "eur"),
         ("euse", "eu"),
@@ -246,6 +264,8 @@ fn french_base(word: &str) -> String {
         ("enne", "en"),
         ("onne", "on"),
         ("ère", "er"),
+        // « cheffe » → « chef ».
+        ("effe", "ef"),
     ];
     for (ending, base) in FEMININE {
         if let Some(stem) = w.strip_suffix(ending) {
@@ -1513,6 +1533,7 @@ mod tests {
             ("française", "français"),
             ("françaises", "français"),
             ("chinoise", "chinois"),
+            ("cheffe", "chef"),
         ] {
             assert_eq!(french_base(a), french_base(b), "{a} / {b}");
         }

@@ -28,7 +28,7 @@ use crate::format::xliff::XliffReader;
 use crate::format::xml::Limits;
 use crate::format::{self, PairRow, RowSource};
 use crate::glossary::Pos;
-use crate::store::{Added, NewPair, NewTerm, Store, TermAdded, TermStatus};
+use crate::store::{Added, NewPair, NewTerm, Store, TermAdded};
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
@@ -612,13 +612,23 @@ pub fn import_term_pairs(
         rejects,
         progress,
         &mut |pair, origin| {
-            let status = match pair
-                .status
-                .as_deref()
-                .map_or(Ok(TermStatus::Preferred), str::parse)
-            {
+            // A column the file does not have (or an empty cell) keeps
+            // what a stored pair has.
+            let status = match pair.status.as_deref().map(str::parse).transpose() {
                 Ok(status) => status,
                 Err(why) => return Ok(Err(why)),
+            };
+            let checked = match pair.checked.as_deref().map(str::trim) {
+                None => None,
+                Some(date) => match checked_date(date) {
+                    Some(date) => Some(date),
+                    None => {
+                        return Ok(Err(format!(
+                            "checked {date:?}: write the month the entry was checked as \
+                             YYYY-MM (or a day: YYYY-MM-DD, DD/MM/YYYY, DD.MM.YYYY)"
+                        )));
+                    }
+                },
             };
             // Known parts of speech in memoire's words; others kept.
             let pos = pair.pos.as_deref().map(|pos| match Pos::parse(pos) {
@@ -635,7 +645,7 @@ pub fn import_term_pairs(
                 status,
                 origin,
                 pos,
-                checked: pair.checked.as_deref().map(str::trim),
+                checked: checked.as_deref(),
             })?;
             Ok(Ok(match added {
                 TermAdded::New => RowOutcome::Added,
@@ -649,9 +659,75 @@ pub fn import_term_pairs(
     Ok(report)
 }
 
+/// A glossary date as memoire stores it (`2025-10` or `2025-10-31`) from
+/// the ways spreadsheets write one: `2025-10`, `2025-10-31`,
+/// `2025-10-31T12:00:00Z`, `31/10/2025`, `31.10.2025`, `2025/10/31`.
+fn checked_date(text: &str) -> Option<String> {
+    let text = text.split('T').next().unwrap_or(text);
+    if valid_month(text) {
+        return Some(text.to_string());
+    }
+    let parts: Vec<&str> = text.split(['/', '.']).collect();
+    let iso = match parts[..] {
+        [d, m, y] if y.len() == 4 && d.len() <= 2 && m.len() <= 2 => {
+            format!("{y}-{m:0>2}-{d:0>2}")
+        }
+        [y, m, d] if y.len() == 4 => format!("{y}-{m:0>2}-{d:0>2}"),
+        _ => return None,
+    };
+    valid_month(&iso).then_some(iso)
+}
+
+/// `2025-10` or `2025-10-31`, with a real month (and day of month).
+fn valid_month(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let number = |p: &str, len: usize| {
+        (p.len() == len && p.bytes().all(|b| b.is_ascii_digit())).then(|| p.parse::<u32>().ok())?
+    };
+    match parts[..] {
+        [y, m] => number(y, 4).is_some() && number(m, 2).is_some_and(|m| (1..=12).contains(&m)),
+        [y, m, d] => {
+            number(y, 4).is_some()
+                && number(m, 2).is_some_and(|m| (1..=12).contains(&m))
+                && number(d, 2).is_some_and(|d| (1..=31).contains(&d))
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checked_dates_are_months() {
+        for good in ["2025-10", "2025-10-31", "1999-01"] {
+            assert!(valid_month(good), "{good}");
+        }
+        for (written, stored) in [
+            ("14/10/2025", "2025-10-14"),
+            ("1.2.2024", "2024-02-01"),
+            ("2025/10/14", "2025-10-14"),
+            ("2025-10-14T08:00:00Z", "2025-10-14"),
+            ("2025-10", "2025-10"),
+        ] {
+            assert_eq!(checked_date(written).as_deref(), Some(stored), "{written}");
+        }
+        for bad in ["31/02/2025x", "mars 2024", "2024-13", "14/13/2025"] {
+            assert_eq!(checked_date(bad), None, "{bad}");
+        }
+        for bad in [
+            "2024-13",
+            "mars 2024",
+            "2024",
+            "24-10",
+            "2024-1",
+            "2024-10-32",
+            "",
+        ] {
+            assert!(!valid_month(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn rejects_file_sits_beside_the_input() {

@@ -139,6 +139,11 @@ pub struct Suggestion {
     /// adjusted): the pair a CAT tool's match panel shows.
     pub memory_target: String,
     pub origin: String,
+    /// The dateline that opens the sentence (« BERNE (ATS) – »), when the
+    /// memory was searched without it; it stands untranslated before the
+    /// translation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dateline: Option<String>,
     /// The memory pair's inline codes (source, target).
     #[serde(skip)]
     pub memory_source_codes: Vec<Code>,
@@ -558,13 +563,21 @@ pub fn pretranslate_document(
 
         let suggestion = match repetition_of {
             Some(first) => segments[first - 1].suggestion.clone(),
-            None => best_suggestion(
-                store,
-                coded,
-                prev_source.as_deref(),
-                next_source.as_deref(),
-                options,
-            )?,
+            None => {
+                let best = best_suggestion(
+                    store,
+                    coded,
+                    prev_source.as_deref(),
+                    next_source.as_deref(),
+                    options,
+                )?;
+                match best.as_ref().map(|m| m.score) {
+                    Some(100..) => best,
+                    score => without_dateline(store, coded, options)?
+                        .filter(|m| score.is_none_or(|s| m.score > s))
+                        .or(best),
+                }
+            }
         };
         // A near-duplicate of an earlier sentence of the article: counted
         // as an internal fuzzy match when it beats the memory's.
@@ -601,16 +614,30 @@ pub fn pretranslate_document(
         let target = filled.as_ref().map(|t| t.coded.text.clone());
         let mut warnings = target
             .as_deref()
-            .map(|t| check_terms(&terms, t))
+            .map(|t| check_terms(&terms, t, options.target_lang))
             .unwrap_or_default();
+        // The sentence as the memory's was compared with it.
+        let compared = match suggestion.as_ref().and_then(|m| m.dateline.as_ref()) {
+            Some(dateline) => &source[dateline.len()..],
+            None => source.as_str(),
+        };
         if let (Some(_), Some(m)) = (&target, &suggestion)
             && !m.adjusted
-            && numbers(&m.source) != numbers(source)
+            && numbers(&m.source) != numbers(compared)
         {
             warnings.push(format!(
                 "numbers differ from the memory's source ({} here, {} there) and could not be carried over",
-                numbers(source).join(" "),
+                numbers(compared).join(" "),
                 numbers(&m.source).join(" ")
+            ));
+        }
+        if let (Some(_), Some(dateline)) = (
+            &target,
+            suggestion.as_ref().and_then(|m| m.dateline.as_ref()),
+        ) {
+            warnings.push(format!(
+                "the dateline « {} » is kept as in the article: translate it",
+                dateline.trim()
             ));
         }
         if let Some(t) = &filled
@@ -699,6 +726,34 @@ fn internal_match(earlier: &[(usize, Coded)], source: &str) -> Option<(usize, u8
         .max_by_key(|&(k, score)| (score, std::cmp::Reverse(k)))
 }
 
+/// The best match of a sentence that opens with a dateline (« BERNE (ATS)
+/// – »), looked up without it — memories hold sentences without their
+/// dateline — with the dateline put back, as it stands, before the
+/// translation. `None` when there is no dateline or no match.
+fn without_dateline(
+    store: &Store,
+    coded: &Coded,
+    options: &Options<'_>,
+) -> Result<Option<Suggestion>> {
+    let Some(n) = crate::segment::dateline_len(&coded.text) else {
+        return Ok(None);
+    };
+    if coded.has_codes() {
+        return Ok(None);
+    }
+    let (dateline, rest) = coded.text.split_at(n);
+    let found = best_suggestion(store, &Coded::plain(rest), None, None, options)?;
+    Ok(found.map(|mut m| {
+        m.score = m.score.min(100);
+        m.target = format!("{dateline}{}", m.target);
+        m.dateline = Some(dateline.to_string());
+        // Its codes (none) and numbers are the memory's for the rest only.
+        m.memory_source_codes.clear();
+        m.memory_target_codes.clear();
+        m
+    }))
+}
+
 /// The best memory match of a segment (score ≥ 50), 101 when an exact
 /// match was translated after the same previous segment (or, for the first
 /// segment of a text, before the same next one).
@@ -755,6 +810,7 @@ fn best_suggestion(
         origin: m.pair.origin.clone(),
         memory_source_codes: m.pair.source_codes.clone(),
         memory_target_codes: m.pair.target_codes.clone(),
+        dateline: None,
         alternatives: m.alternatives,
     }))
 }
@@ -769,28 +825,17 @@ fn numbers(text: &str) -> Vec<String> {
 }
 
 /// Terminology check of a filled translation: every glossary term of the
-/// source should appear through one of its allowed targets, and no
-/// forbidden target should be used.
-fn check_terms(terms: &[TermHit], translation: &str) -> Vec<String> {
-    // Folded words, a plural -s dropped: "francs" has the term "franc".
-    let folded = |s: &str| {
-        text::tokens(s)
-            .into_iter()
-            .filter(|t| t.kind != TokenKind::Punct)
-            .map(|t| {
-                let word = text::fold(t.kind, &s[t.span]).into_owned();
-                match word.strip_suffix('s') {
-                    Some(singular) if singular.chars().count() >= 3 => singular.to_string(),
-                    _ => word,
-                }
-            })
-            .collect::<Vec<_>>()
+/// source should appear through one of its allowed targets (in any
+/// inflected form: "called" is "call", "Switzerland's" is
+/// "Switzerland"), or be kept as it is in the source (a name such as
+/// « Matignon »); no forbidden target should be used.
+fn check_terms(terms: &[TermHit], translation: &str, target_lang: &str) -> Vec<String> {
+    let have = crate::glossary::word_keys(translation, target_lang);
+    let have_source_words = crate::glossary::word_keys(translation, "");
+    let within = |words: &[String], haystack: &[String]| {
+        !words.is_empty() && haystack.windows(words.len()).any(|w| w == words)
     };
-    let have = folded(translation);
-    let contains = |target: &str| {
-        let want = folded(target);
-        !want.is_empty() && have.windows(want.len()).any(|w| w == want.as_slice())
-    };
+    let contains = |target: &str| within(&crate::glossary::word_keys(target, target_lang), &have);
     let mut warnings = Vec::new();
     for hit in terms {
         let allowed: Vec<&Term> = hit
@@ -798,7 +843,11 @@ fn check_terms(terms: &[TermHit], translation: &str) -> Vec<String> {
             .iter()
             .filter(|e| e.status != TermStatus::Forbidden)
             .collect();
-        if !allowed.is_empty() && !allowed.iter().any(|e| contains(&e.target)) {
+        let kept = within(
+            &crate::glossary::word_keys(&hit.text, ""),
+            &have_source_words,
+        );
+        if !allowed.is_empty() && !kept && !allowed.iter().any(|e| contains(&e.target)) {
             let wanted: Vec<&str> = allowed.iter().map(|e| e.target.as_str()).collect();
             warnings.push(format!(
                 "{} → {} not in the translation",
@@ -901,14 +950,36 @@ mod tests {
                 ],
             ),
         ];
-        assert!(check_terms(&terms, "The CSTO is currently meeting.").is_empty());
+        assert!(check_terms(&terms, "The CSTO is currently meeting.", "en").is_empty());
         let francs = [hit("francs", &[("franc", TermStatus::Preferred)])];
         assert!(
-            check_terms(&francs, "It cost 10 Swiss francs.").is_empty(),
+            check_terms(&francs, "It cost 10 Swiss francs.", "en").is_empty(),
             "plurals count"
         );
+        // Regression (new-user test, issue 11): every past tense and
+        // possessive was reported missing.
+        let verbs = [
+            hit("appelle à", &[("call for", TermStatus::Preferred)]),
+            hit("salué", &[("welcome", TermStatus::Preferred)]),
+            hit("Suisse", &[("Switzerland", TermStatus::Preferred)]),
+        ];
+        for translation in [
+            "Bern called for restraint and welcomed Switzerland's offer.",
+            "Bern is calling for restraint and welcomes Switzerland's offer.",
+        ] {
+            assert!(
+                check_terms(&verbs, translation, "en").is_empty(),
+                "{translation}"
+            );
+        }
+        // A name kept as in the source is no missing term.
+        let kept = [hit(
+            "Matignon",
+            &[("Prime Minister's office", TermStatus::Preferred)],
+        )];
+        assert!(check_terms(&kept, "Matignon said no.", "en").is_empty());
         assert_eq!(
-            check_terms(&terms, "The alliance is actually meeting."),
+            check_terms(&terms, "The alliance is actually meeting.", "en"),
             [
                 "OTSC → CSTO not in the translation",
                 "actuellement → currently not in the translation",

@@ -1408,9 +1408,12 @@ pub struct NewTerm<'a> {
     pub target_lang: &'a str,
     pub source: &'a str,
     pub target: &'a str,
+    /// Domain, note, status, part of speech and date: `None` keeps what a
+    /// stored pair has (a file without that column changes nothing of
+    /// it); a new pair gets nothing, and the status `preferred`.
     pub domain: Option<&'a str>,
     pub note: Option<&'a str>,
-    pub status: TermStatus,
+    pub status: Option<TermStatus>,
     pub origin: &'a str,
     /// Part of speech of the source (see [`crate::glossary::Pos`]).
     pub pos: Option<&'a str>,
@@ -1435,8 +1438,9 @@ pub struct TermBatch<'a> {
 }
 
 impl TermBatch<'_> {
-    /// Add a term pair, or update the domain, note and status of the same
-    /// pair (same languages, source and target).
+    /// Add a term pair, or update the domain, note, status, part of speech
+    /// and date of the same pair (same languages, source and target) with
+    /// those `term` gives.
     pub fn add(&mut self, term: &NewTerm<'_>) -> Result<TermAdded> {
         let (source, target) = (text::nfc(term.source), text::nfc(term.target));
         let fail = |e| db_error(&self.path, "cannot store a term", e);
@@ -1461,12 +1465,19 @@ impl TermBatch<'_> {
                 .optional()
             })
             .map_err(fail)?;
+        let given = |new: Option<&str>, old: Option<&Option<String>>| {
+            new.map(str::to_string).or_else(|| old.cloned().flatten())
+        };
         let wanted: Fields = (
-            term.domain.map(str::to_string),
-            term.note.map(str::to_string),
-            term.status.as_str().to_string(),
-            term.pos.map(str::to_string),
-            term.checked.map(str::to_string),
+            given(term.domain, known.as_ref().map(|k| &k.0)),
+            given(term.note, known.as_ref().map(|k| &k.1)),
+            match (term.status, &known) {
+                (Some(status), _) => status.as_str().to_string(),
+                (None, Some(k)) => k.2.clone(),
+                (None, None) => TermStatus::Preferred.as_str().to_string(),
+            },
+            given(term.pos, known.as_ref().map(|k| &k.3)),
+            given(term.checked, known.as_ref().map(|k| &k.4)),
         );
         match known {
             Some(stored) if stored == wanted => Ok(TermAdded::Unchanged),

@@ -499,3 +499,41 @@ fn term_add_on_an_existing_pair_keeps_what_is_not_given() {
         "actuellement → ✗ actually  (forbidden; false-friend; use currently)\n"
     );
 }
+
+#[test]
+fn a_glossary_file_without_some_columns_keeps_what_the_memory_knows() {
+    // Regression (new-user test, issue 11): importing a two-column glossary
+    // blanked the domain, note, part of speech and date of the shipped
+    // entries it repeated, and turned admitted and forbidden entries
+    // preferred.
+    let sb = Sandbox::new();
+    let memory = sb.write("memory.csv", "fr,en\nBonjour.,Hello.\n");
+    assert_eq!(sb.run(&["import", memory.to_str().unwrap()]).code, 0);
+    let entry = |sb: &Sandbox, source: &str, target: &str| -> serde_json::Value {
+        let run = sb.run(&["term", "list", "--json"]);
+        let all: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+        all.into_iter()
+            .find(|t| t["source"] == source && t["target"] == target)
+            .unwrap_or_else(|| panic!("{source} → {target} not listed"))
+    };
+    let before = entry(&sb, "Viola Amherd", "Viola Amherd");
+    let admitted = entry(&sb, "département d'État", "Department of State");
+    assert_eq!(admitted["status"], "admitted");
+    assert_ne!(before["domain"], serde_json::Value::Null);
+    let two = sb.write(
+        "deux-colonnes.csv",
+        "fr,en\nViola Amherd,Viola Amherd\ndépartement d'État,Department of State\n",
+    );
+    let run = sb.run(&["term", "import", two.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(entry(&sb, "Viola Amherd", "Viola Amherd"), before);
+    assert_eq!(
+        entry(&sb, "département d'État", "Department of State"),
+        admitted
+    );
+    // A date that is no month is refused, the row kept in the rejects.
+    let dated = sb.write("dates.csv", "fr,en,checked\nBerne,Bern,mars 2024\n");
+    let run = sb.run(&["term", "import", dated.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("YYYY-MM"), "{}", run.stderr);
+}

@@ -583,3 +583,35 @@ fn forbidden_translations_are_marked_in_every_draft() {
         );
     }
 }
+
+#[test]
+fn a_dateline_does_not_hide_the_memory_match_of_its_sentence() {
+    // Regression (new-user test, issue 11): « BERNE (ATS) – » before a lede
+    // cost 15 points, so a sentence the memory holds came out as an 85 %
+    // fuzzy match with the wrong number.
+    let sb = Sandbox::new();
+    let memory = sb.write(
+        "memory.csv",
+        "fr,en\n\"Le peuple suisse a rejeté l'initiative par 54 % des voix.\",Swiss voters rejected the initiative by 54% of the vote.\n",
+    );
+    assert_eq!(sb.import(&memory, &[]).code, 0);
+    let article = sb.write(
+        "article.txt",
+        "BERNE (ATS) – Le peuple suisse a rejeté l'initiative par 55 % des voix.\n",
+    );
+    let draft = draft_json(&sb, &article);
+    let segment = &draft["segments"][0];
+    assert_eq!(
+        segment["target"],
+        "BERNE (ATS) – Swiss voters rejected the initiative by 55% of the vote."
+    );
+    assert_eq!(segment["suggestion"]["dateline"], "BERNE (ATS) – ");
+    assert!(segment["suggestion"]["score"].as_u64().unwrap() >= 95);
+    let warnings = segment["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("dateline « BERNE (ATS) – »")),
+        "{warnings:?}"
+    );
+}

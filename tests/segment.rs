@@ -40,6 +40,21 @@ fn prints_segments_and_an_empty_line_after_each_paragraph() {
 }
 
 #[test]
+fn swiss_amounts_do_not_end_a_sentence() {
+    // Regression (new-user test, issue 11): « 10 mio. de francs » was cut
+    // after « mio. ».
+    let run = segment(
+        &[],
+        "Le déficit atteint 10 mio. de francs. Un crédit de 2 mrd. est prévu. Il coûte 3 mio. Le Conseil a dit non.\n"
+            .as_bytes(),
+    );
+    assert_eq!(
+        run.stdout,
+        "Le déficit atteint 10 mio. de francs.\nUn crédit de 2 mrd. est prévu.\nIl coûte 3 mio.\nLe Conseil a dit non.\n\n"
+    );
+}
+
+#[test]
 fn json_lines_give_paragraph_and_byte_offsets_into_the_input() {
     let sb = common::Sandbox::new();
     let text = "Titre\nIl pleut à Genève. Il neige à Sion.\n";

@@ -549,6 +549,54 @@ fn lower_first<'b>(word: &str, buf: &'b mut [u8]) -> Option<&'b str> {
     std::str::from_utf8(&buf[..len + rest.len()]).ok()
 }
 
+/// The length in bytes of the dateline that opens `text`, with the dash
+/// and the space after it: « BERNE (ATS) – », « GENÈVE (AFP) - », « Moscou,
+/// 12 mars (AFP) – », « ZURICH – ». A dateline is at most six words before a
+/// dash, either all in capitals or ending with an agency in brackets, with
+/// no sentence punctuation.
+pub fn dateline_len(text: &str) -> Option<usize> {
+    let head = &text[..text.len().min(80)];
+    let (dash_at, dash) = [" – ", " — ", " - "]
+        .iter()
+        .filter_map(|d| head.find(d).map(|i| (i, *d)))
+        .min()?;
+    let before = head[..dash_at].trim_end();
+    if before.is_empty()
+        || before.contains(['.', '!', '?', ':', ';', '«', '"'])
+        || !before.starts_with(char::is_uppercase)
+    {
+        return None;
+    }
+    let agency = before
+        .strip_suffix(')')
+        .and_then(|b| b.rsplit_once('('))
+        .filter(|(place, agency)| {
+            !place.trim().is_empty()
+                && (2..=20).contains(&agency.chars().count())
+                && agency.starts_with(char::is_uppercase)
+                && !agency.chars().any(|c| c.is_ascii_digit())
+        });
+    let words = before.split_whitespace().count();
+    let capitals = !before.chars().any(char::is_lowercase);
+    // The place: capitalised words (« New York », « La Chaux-de-Fonds »,
+    // « Rio de Janeiro »), before a date or the agency.
+    let place = before.split([',', '(']).next().unwrap_or("");
+    let place_like = place.split_whitespace().all(|w| {
+        w.starts_with(char::is_uppercase)
+            || [
+                "de", "du", "des", "la", "le", "les", "sur", "en", "am", "im",
+            ]
+            .contains(&w)
+    });
+    if words > 6 || !place_like || !(agency.is_some() || capitals) {
+        return None;
+    }
+    let end = dash_at + dash.len();
+    let rest = &text[end..];
+    let rest = rest.trim_start();
+    (!rest.is_empty()).then(|| text.len() - rest.len())
+}
+
 /// One line of the input and the sentences in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paragraph {
@@ -1190,6 +1238,25 @@ mod tests {
             "La fête fut longue. [...] Les voisins se sont plaints.",
             &["La fête fut longue.", "[...] Les voisins se sont plaints."],
         );
+    }
+
+    #[test]
+    fn datelines_are_recognised_and_sentences_are_not() {
+        for (text, dateline) in [
+            ("BERNE (ATS) – Le peuple a voté.", Some("BERNE (ATS) – ")),
+            ("GENÈVE (AFP) - Il pleut.", Some("GENÈVE (AFP) - ")),
+            (
+                "Moscou, 12 mars (AFP) – Le Kremlin a dit.",
+                Some("Moscou, 12 mars (AFP) – "),
+            ),
+            ("ZURICH – La BNS a relevé son taux.", Some("ZURICH – ")),
+            ("Le Conseil fédéral – enfin – a tranché.", None),
+            ("Diplomatie – Washington appelle Moscou.", None),
+            ("BERNE (ATS) – ", None),
+            ("Il a dit (AFP) – rien.", None),
+        ] {
+            assert_eq!(dateline_len(text).map(|n| &text[..n]), dateline, "{text}");
+        }
     }
 
     #[test]

@@ -455,9 +455,12 @@ pub enum TermCommand {
             CSV/TSV are read like memory imports (delimiter, encoding and header \
             detected, bad rows reported as FILE:LINE and copied to a rejects file, one \
             transaction), with optional columns named domain, note, status (preferred, \
-            admitted, forbidden) and origin. TBX 2 / TBX-Basic and TBX v3 are read with \
-            their administrativeStatus, subjectField and notes. The same pair imported \
-            again updates its domain, note and status.",
+            admitted, forbidden), origin, pos (noun, verb, adj, name, phrase) and checked \
+            (the month the entry was checked, YYYY-MM). TBX 2 / TBX-Basic and TBX v3 are \
+            read with their administrativeStatus, subjectField, partOfSpeech and notes. \
+            The same pair imported again takes the domain, note, status, pos and date \
+            the file gives, and keeps those it does not give (a column it lacks, an \
+            empty cell).",
         after_help = "Examples:\n  \
             memoire term import termes.csv\n  \
             memoire term import glossaire.tbx\n  \
@@ -654,7 +657,12 @@ pub struct PretranslateArgs {
     /// Weights of the payable total, per band: rep, internal, 101, 100, 95,
     /// 85, 75, 50, new (default rep=0.1,internal=0.6,101=0,100=0.1,95=0.3,
     /// 85=0.6,75=0.6,50=1,new=1; bands left out keep theirs).
-    #[arg(long, value_name = "BAND=W,…", default_value = "")]
+    #[arg(
+        long,
+        value_name = "BAND=W,…",
+        default_value = "",
+        hide_default_value = true
+    )]
     pub weights: memoire::pretranslate::Weights,
 
     #[command(flatten)]
@@ -704,7 +712,12 @@ pub struct AnalyzeArgs {
     /// Weights of the payable total, per band: rep, internal, 101, 100, 95,
     /// 85, 75, 50, new (default rep=0.1,internal=0.6,101=0,100=0.1,95=0.3,
     /// 85=0.6,75=0.6,50=1,new=1; bands left out keep theirs).
-    #[arg(long, value_name = "BAND=W,…", default_value = "")]
+    #[arg(
+        long,
+        value_name = "BAND=W,…",
+        default_value = "",
+        hide_default_value = true
+    )]
     pub weights: memoire::pretranslate::Weights,
 
     #[command(flatten)]

@@ -80,7 +80,24 @@ pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
     eprint!("{}", String::from_utf8_lossy(&summary));
     let warnings: usize = draft.segments.iter().map(|s| s.warnings.len()).sum();
     if warnings > 0 {
-        eprintln!("{warnings} warnings (glossary terms, numbers): see the draft");
+        // The text draft is the bare translation: it lists no warnings.
+        let where_ = if format == DraftFormat::Text {
+            "the text draft does not list them: see them with --format csv, html or xliff"
+        } else {
+            "see the draft"
+        };
+        eprintln!("{warnings} warnings (glossary terms, numbers, codes): {where_}");
+    }
+    let fuzzy = draft
+        .segments
+        .iter()
+        .filter(|s| s.target.is_some() && s.suggestion.as_ref().is_some_and(|m| m.score < 100))
+        .count();
+    if fuzzy > 0 && format == DraftFormat::Text {
+        eprintln!(
+            "{fuzzy} fuzzy fills to check: the text draft does not mark them; the CSV, HTML \
+             and XLIFF drafts do"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

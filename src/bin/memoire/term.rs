@@ -92,41 +92,28 @@ fn add(db: &Path, args: TermAddArgs) -> Result<ExitCode> {
     }
     let mut store = open_for_writing(db)?;
     // On a pair already there, the fields not given on the command line keep
-    // their values (adding a note must not turn a forbidden entry preferred).
+    // their values (adding a note must not turn a forbidden entry preferred):
+    // the store keeps what is not given.
     let known = store
         .terms(&source_lang, &target_lang)?
         .into_iter()
         .find(|t| t.source == args.source.trim() && t.target == args.target.trim());
-    let domain = args
-        .domain
-        .or_else(|| known.as_ref().and_then(|t| t.domain.clone()));
-    let note = args
-        .note
-        .or_else(|| known.as_ref().and_then(|t| t.note.clone()));
     let status = args
         .status
         .or(known.as_ref().map(|t| t.status))
         .unwrap_or(TermStatus::Preferred);
-    let pos = args
-        .pos
-        .or_else(|| known.as_ref().and_then(|t| t.pos.clone()));
-    let checked = known.as_ref().and_then(|t| t.checked.clone());
-    let origin = known
-        .as_ref()
-        .map_or("memoire term add", |t| t.origin.as_str())
-        .to_string();
     let mut batch = store.begin_terms()?;
     let added = batch.add(&NewTerm {
         source_lang: &source_lang,
         target_lang: &target_lang,
         source: args.source.trim(),
         target: args.target.trim(),
-        domain: domain.as_deref(),
-        note: note.as_deref(),
-        status,
-        origin: &origin,
-        pos: pos.as_deref(),
-        checked: checked.as_deref(),
+        domain: args.domain.as_deref(),
+        note: args.note.as_deref(),
+        status: args.status,
+        origin: "memoire term add",
+        pos: args.pos.as_deref(),
+        checked: None,
     })?;
     batch.commit()?;
     let what = match added {
