@@ -124,6 +124,8 @@ pub fn export_tmx(
                 origin: &pair.origin,
                 prev_source: pair.prev_source.as_deref(),
                 next_source: pair.next_source.as_deref(),
+                source_codes: &pair.source_codes,
+                target_codes: &pair.target_codes,
             })
             .map_err(write_err)
     })?;

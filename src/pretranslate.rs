@@ -452,6 +452,7 @@ fn untranslated(source: &Coded) -> Coded {
         at,
         ctype: Some(document::UNTRANSLATED.to_string()),
         markup: String::new(),
+        isolated: None,
     };
     out.codes.insert(0, mark(CodeKind::Open, 0));
     out.codes.push(mark(CodeKind::Close, out.text.len()));

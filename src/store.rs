@@ -1705,6 +1705,7 @@ mod tests {
                     at: at_open,
                     ctype: Some("bold".into()),
                     markup: "<b>".into(),
+                    isolated: None,
                 },
                 Code {
                     kind: CodeKind::Close,
@@ -1712,6 +1713,7 @@ mod tests {
                     at: at_close,
                     ctype: Some("bold".into()),
                     markup: "</b>".into(),
+                    isolated: None,
                 },
             ]
         };

@@ -244,3 +244,61 @@ fn translate_toolkit_reads_our_tmx_and_tbx() {
         );
     }
 }
+
+/// TMX level 2: inline codes come in with a pair and go out unchanged.
+#[test]
+fn tmx_inline_codes_survive_import_and_export() {
+    // Regression (issue 12): bpt/ept/ph/it/hi were thrown away.
+    let input = common::test_data("inline-codes.tmx");
+    let dtd = common::test_data("tmx14.dtd");
+    let sb = Sandbox::new();
+    let run = sb.import(&input, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let exported = sb.path("out.tmx");
+    assert_eq!(
+        sb.run(&["export", "-o", exported.to_str().unwrap()]).code,
+        0
+    );
+    let text = std::fs::read_to_string(&exported).unwrap();
+    for expected in [
+        // Paired codes keep their native code and type; the target's pairs,
+        // in another order, keep the source code they stand for (x).
+        r#"<seg>Le <bpt i="1" x="1" type="bold">&lt;b&gt;</bpt>Conseil fédéral<ept i="1">&lt;/b&gt;</ept>"#,
+        r#"<seg>The <bpt i="2" x="2" type="bold">&lt;b&gt;</bpt>key<ept i="2">&lt;/b&gt;</ept> rate is raised by the <bpt i="1" x="1" type="italic">"#,
+        r#"<bpt i="1" x="1" type="bold">&lt;b&gt;</bpt>&lt; 1 %<ept i="1">&lt;/b&gt;</ept> &amp; reste"#,
+        r#"<it pos="begin" x="1" type="bold">&lt;b&gt;</it>de la dépêche."#,
+        r#"Fin<it pos="end" x="1" type="bold">&lt;/b&gt;</it>"#,
+        r#"<ph x="1" type="image">&lt;img src=&quot;berne.jpg&quot;/&gt;</ph>"#,
+        r#"Un texte avec <hi x="1" type="x-term">une partie marquée</hi>."#,
+    ] {
+        assert!(text.contains(expected), "{expected}\nnot in\n{text}");
+    }
+    if let Some(valid) = common::valid_against_dtd(&exported, &dtd) {
+        valid.expect("the export is valid TMX 1.4b");
+    }
+    // Imported again, then exported: the same file.
+    let second = Sandbox::new();
+    assert_eq!(second.import(&exported, &[]).code, 0);
+    let again = second.path("again.tmx");
+    assert_eq!(
+        second.run(&["export", "-o", again.to_str().unwrap()]).code,
+        0
+    );
+    let strip_dates = |s: &str| {
+        s.lines()
+            .filter(|l| !l.starts_with("<tu ") && !l.contains("x-origin"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        strip_dates(&text),
+        strip_dates(&std::fs::read_to_string(&again).unwrap())
+    );
+    // A real client reads our export as it reads the original.
+    if let (Some(ours), Some(original)) = (
+        common::read_with_translate_toolkit("tmx", &exported),
+        common::read_with_translate_toolkit("tmx", &input),
+    ) {
+        assert_eq!(ours, original);
+    }
+}

@@ -143,6 +143,7 @@ mod tests {
                 at: 0,
                 ctype: Some(UNTRANSLATED.into()),
                 markup: String::new(),
+                isolated: None,
             },
             crate::text::Code {
                 kind: CodeKind::Close,
@@ -150,6 +151,7 @@ mod tests {
                 at: 0,
                 ctype: Some(UNTRANSLATED.into()),
                 markup: String::new(),
+                isolated: None,
             },
         ];
         let target = Coded::from_display("One. {1}Deux.{/1}", &codes).unwrap();

@@ -5,9 +5,10 @@
 //! `<tuv>` whose `xml:lang` (or TMX 1.1 `lang`) is the source language and
 //! the one that is the target language, matched by tag then by language
 //! (`fr-FR`, `fr-CA`, `FR` and `fr` all count as `fr`; asked for `fr-ch`,
-//! a `fr-CH` variant wins). Inline codes (`bpt`, `ept`, `ph`, `it`, `ut`
-//! and the `sub` inside them) are dropped and `hi` keeps its text, so the
-//! text around them stays whole; entities and CDATA are decoded.
+//! a `fr-CH` variant wins). Inline codes (`bpt`, `ept`, `ph`, `it`, `ut`,
+//! `hi`; TMX level 2) are kept as the pair's codes, their native code (and
+//! any `sub` text in it) as each code's markup, and written back the same
+//! way (see [`super::inline`]); entities and CDATA are decoded.
 //! `creationdate`, `changedate` and `usagecount` are kept, `note`s and
 //! `prop`s become the pair's note, and the `x-origin` prop memoire writes
 //! gives back the pair's origin label. A unit without both languages or with an
@@ -20,9 +21,11 @@ use std::path::Path;
 use quick_xml::Writer;
 use quick_xml::events::Event;
 
+use super::inline::{self, CodeKey, Dialect, InlineBuilder};
 use super::xml::{self, Limits, XmlFile};
 use super::{BadRow, PairRow, RowSource};
 use crate::error::{Error, Kind, Result};
+use crate::text::{Code, Coded};
 
 /// The props in which memoire keeps a pair's origin label and its context
 /// (the sentences before and after it where it was translated).
@@ -30,14 +33,11 @@ const ORIGIN_PROP: &str = "x-origin";
 const PREV_PROP: &str = "x-context-prev";
 const NEXT_PROP: &str = "x-context-next";
 
-/// Elements whose content is native code, not text.
-const CODE_ELEMENTS: [&str; 5] = ["bpt", "ept", "ph", "it", "ut"];
-
 /// One `<tu>` as read.
 #[derive(Debug, Default)]
 struct Unit {
     line: u64,
-    variants: Vec<(String, String)>,
+    variants: Vec<(String, (Coded, Vec<CodeKey>))>,
     created: Option<String>,
     changed: Option<String>,
     usage: Option<i64>,
@@ -134,11 +134,10 @@ impl TmxReader {
         }
         let mut unit: Option<Unit> = None;
         let mut raw = Writer::new(Vec::new());
-        let (mut lang, mut seg, mut note) = (None::<String>, None::<String>, None::<String>);
+        let (mut lang, mut seg, mut note) = (None::<String>, None::<InlineBuilder>, None::<String>);
         // The prop being read is the origin label, not a note.
         // The prop being read is one of memoire's own, not a note.
         let mut own_prop: Option<&'static str> = None;
-        let mut code_depth = 0usize;
         let mut segs_in_tuv = 0u32;
         loop {
             let line = self.xml.line();
@@ -185,8 +184,11 @@ impl TmxReader {
                     "seg" if seg.is_some() => {
                         return Err(self.xml.error("a <seg> inside a <seg>"));
                     }
+                    name if seg.is_some() && name != "seg" => {
+                        seg.as_mut().expect("in a seg").start(&e);
+                    }
                     "seg" => {
-                        seg = Some(String::new());
+                        seg = Some(InlineBuilder::new(Dialect::Tmx));
                         segs_in_tuv += 1;
                         if segs_in_tuv > 1
                             && let Some(unit) = unit.as_mut()
@@ -194,7 +196,6 @@ impl TmxReader {
                             unit.problem = Some("two <seg> elements in one <tuv>".to_string());
                         }
                     }
-                    name if seg.is_some() && CODE_ELEMENTS.contains(&name) => code_depth += 1,
                     "note" => note = Some(String::new()),
                     "prop" => {
                         let kind = xml::attribute(&e, "type");
@@ -209,9 +210,13 @@ impl TmxReader {
                     _ => {}
                 },
                 Event::Empty(e) => match xml::local_name(&e).as_str() {
+                    _ if seg.is_some() => {
+                        seg.as_mut().expect("in a seg").empty(&e);
+                    }
                     "seg" => {
                         if let (Some(unit), Some(lang)) = (unit.as_mut(), lang.as_ref()) {
-                            unit.variants.push((lang.clone(), String::new()));
+                            unit.variants
+                                .push((lang.clone(), (Coded::default(), Vec::new())));
                         }
                     }
                     "tu" if !self.in_body => return Err(self.xml.error("a <tu> outside <body>")),
@@ -225,16 +230,19 @@ impl TmxReader {
                 Event::End(e) => {
                     let name = e.local_name();
                     let name: &str = name.as_ref();
+                    if let Some(builder) = seg.as_mut()
+                        && name != "seg"
+                    {
+                        builder.end(name);
+                        continue;
+                    }
                     match name {
                         "seg" => {
-                            if let (Some(unit), Some(lang), Some(text)) =
+                            if let (Some(unit), Some(lang), Some(builder)) =
                                 (unit.as_mut(), lang.as_ref(), seg.take())
                             {
-                                unit.variants.push((lang.clone(), text));
+                                unit.variants.push((lang.clone(), builder.finish()));
                             }
-                        }
-                        name if seg.is_some() && CODE_ELEMENTS.contains(&name) => {
-                            code_depth = code_depth.saturating_sub(1)
                         }
                         "note" | "prop" => {
                             if let (Some(unit), Some(text)) = (unit.as_mut(), note.take()) {
@@ -262,11 +270,11 @@ impl TmxReader {
                         _ => {}
                     }
                 }
-                Event::Text(t) => push_text(&mut seg, &mut note, code_depth, &t.xml10_content()),
-                Event::CData(c) => push_text(&mut seg, &mut note, code_depth, &c.xml10_content()),
+                Event::Text(t) => push_text(&mut seg, &mut note, &t.xml10_content()),
+                Event::CData(c) => push_text(&mut seg, &mut note, &c.xml10_content()),
                 Event::GeneralRef(r) => {
                     let text = xml::entity_text(&r).map_err(|e| self.xml.error(e))?;
-                    push_text(&mut seg, &mut note, code_depth, &text)
+                    push_text(&mut seg, &mut note, &text)
                 }
                 Event::Eof => {
                     self.finished = true;
@@ -308,19 +316,24 @@ impl TmxReader {
             let what = missing.describe(&self.source_lang, &self.target_lang, "variant");
             bad(format!("{what} (languages: {listed})"))
         })?;
-        let source = trim_indentation(&unit.variants[source].1).to_string();
-        let target = trim_indentation(&unit.variants[target].1).to_string();
-        if source.is_empty() {
+        let trimmed = |k: usize| {
+            let (coded, keys) = &unit.variants[k].1;
+            (trim_indentation(coded), keys.clone())
+        };
+        let (source, target) = inline::align(trimmed(source), trimmed(target));
+        if source.text.is_empty() {
             return Err(bad("empty source segment".to_string()));
         }
-        if target.is_empty() {
+        if target.text.is_empty() {
             return Err(bad("empty target segment".to_string()));
         }
         let note = Some(unit.notes.join("; ")).filter(|n| !n.is_empty());
         Ok(PairRow {
             line: unit.line,
-            source,
-            target,
+            source: source.text,
+            target: target.text,
+            source_codes: source.codes,
+            target_codes: target.codes,
             origin: unit.origin,
             prev_source: unit.prev,
             next_source: unit.next,
@@ -334,31 +347,43 @@ impl TmxReader {
     }
 }
 
-/// A segment's text without the line breaks and indentation that
-/// pretty-printed TMX puts around it; spaces a translator typed at either
-/// end (no line break among them) are kept, as a CSV import keeps them.
-fn trim_indentation(text: &str) -> &str {
+/// A segment without the line breaks and indentation that pretty-printed
+/// TMX puts around its text; spaces a translator typed at either end (no
+/// line break among them) are kept, as a CSV import keeps them. Codes keep
+/// their place in the text.
+fn trim_indentation(coded: &Coded) -> Coded {
+    let text = coded.text.as_str();
     let is_space = |c: char| c.is_whitespace();
-    let start = text.len() - text.trim_start_matches(is_space).len();
-    let text = if text[..start].contains(['\n', '\r']) {
-        &text[start..]
+    let lead = text.len() - text.trim_start_matches(is_space).len();
+    let start = if text[..lead].contains(['\n', '\r']) {
+        lead
     } else {
-        text
+        0
     };
-    let end = text.trim_end_matches(is_space).len();
-    if text[end..].contains(['\n', '\r']) {
-        &text[..end]
+    let rest = &text[start..];
+    let trail = rest.trim_end_matches(is_space).len();
+    let end = if rest[trail..].contains(['\n', '\r']) {
+        start + trail
     } else {
-        text
+        text.len()
+    };
+    Coded {
+        text: text[start..end].to_string(),
+        codes: coded
+            .codes
+            .iter()
+            .map(|c| Code {
+                at: c.at.clamp(start, end) - start,
+                ..c.clone()
+            })
+            .collect(),
     }
 }
 
-/// Text inside a segment (not inside an inline code) or a note.
-fn push_text(seg: &mut Option<String>, note: &mut Option<String>, code_depth: usize, text: &str) {
+/// Text inside a segment or a note.
+fn push_text(seg: &mut Option<InlineBuilder>, note: &mut Option<String>, text: &str) {
     if let Some(seg) = seg.as_mut() {
-        if code_depth == 0 {
-            seg.push_str(text);
-        }
+        seg.push_text(text);
     } else if let Some(note) = note.as_mut() {
         note.push_str(text);
     }
@@ -422,6 +447,9 @@ pub struct UnitOut<'a> {
     /// The sentences before and after the pair where it was translated.
     pub prev_source: Option<&'a str>,
     pub next_source: Option<&'a str>,
+    /// Inline codes of the source and the target.
+    pub source_codes: &'a [Code],
+    pub target_codes: &'a [Code],
 }
 
 /// Writes TMX 1.4b: header with creationtool, creationtoolversion, srclang,
@@ -461,15 +489,19 @@ impl<W: Write> TmxWriter<W> {
         if let Some(note) = unit.note {
             writeln!(self.out, "  <note>{}</note>", xml::text(note))?;
         }
-        for (lang, text) in [
-            (unit.source_lang, unit.source),
-            (unit.target_lang, unit.target),
+        for (lang, text, codes) in [
+            (unit.source_lang, unit.source, unit.source_codes),
+            (unit.target_lang, unit.target, unit.target_codes),
         ] {
+            let coded = Coded {
+                text: text.to_string(),
+                codes: codes.to_vec(),
+            };
             writeln!(
                 self.out,
                 "  <tuv xml:lang=\"{}\"><seg>{}</seg></tuv>",
                 xml::text(lang),
-                xml::text(text)
+                inline::write_tmx(&coded)
             )?;
         }
         writeln!(self.out, "</tu>")
@@ -517,10 +549,19 @@ mod tests {
 "#;
 
     #[test]
-    fn units_become_pairs_with_inline_codes_dropped() {
+    fn units_become_pairs_with_their_inline_codes() {
         let (good, bad) = read(SAMPLE.as_bytes(), "fr", "en").unwrap();
         assert_eq!(good.len(), 1);
         assert_eq!(good[0].source, "Le Conseil a dit \"non\" & basta.");
+        let source = Coded {
+            text: good[0].source.clone(),
+            codes: good[0].source_codes.clone(),
+        };
+        assert_eq!(
+            source.display(),
+            "Le {1}Conseil{/1} a dit \"non\" & {2}basta{/2}."
+        );
+        assert_eq!(source.codes[0].markup, "<b>");
         assert_eq!(good[0].target, "The <Council> said \"no\" é");
         assert_eq!(good[0].created_at.as_deref(), Some("2024-01-02T03:04:05Z"));
         assert_eq!(good[0].usage_count, Some(3));
@@ -594,6 +635,8 @@ mod tests {
                 origin: "client A",
                 prev_source: Some("Avant."),
                 next_source: None,
+                source_codes: &[],
+                target_codes: &[],
             })
             .unwrap();
         writer.finish().unwrap();

@@ -46,6 +46,19 @@ pub struct Code {
     /// properties), for the writer of that format.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub markup: String,
+    /// A standalone code that is really one end of a pair the segment does
+    /// not hold whole (TMX `it`, XLIFF `bx`/`ex`): a bold that began in the
+    /// sentence before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub isolated: Option<Isolated>,
+}
+
+/// Which end of a pair an isolated code is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Isolated {
+    Begin,
+    End,
 }
 
 /// A segment: text and the inline codes in it, in text order.
@@ -682,6 +695,7 @@ mod tests {
             at,
             ctype: Some(ctype.to_string()),
             markup: format!("<{ctype}{id}>"),
+            isolated: None,
         }
     }
 
@@ -906,6 +920,7 @@ mod properties {
                             at: text.len(),
                             ctype: Some("bold".into()),
                             markup: String::new(),
+                            isolated: None,
                         });
                         open.push(next);
                         next += 1;
@@ -916,6 +931,7 @@ mod properties {
                         at: text.len(),
                         ctype: Some("bold".into()),
                         markup: String::new(),
+                        isolated: None,
                     }),
                     2 => {
                         codes.push(Code {
@@ -924,6 +940,7 @@ mod properties {
                             at: text.len(),
                             ctype: Some("break".into()),
                             markup: String::new(),
+                            isolated: None,
                         });
                         next += 1;
                     }
@@ -941,6 +958,7 @@ mod properties {
                     at: text.len(),
                     ctype: Some("bold".into()),
                     markup: String::new(),
+                    isolated: None,
                 });
             }
             Coded { text, codes }

@@ -150,3 +150,46 @@ pub fn read_with_translate_toolkit(kind: &str, file: &Path) -> Option<Vec<(Strin
     let pairs: Vec<(String, String)> = serde_json::from_slice(&out.stdout).unwrap();
     Some(pairs)
 }
+
+/// `program` when it runs (`--version` answers), or `None` with a
+/// "skipped" note; on CI (`CI` set) a missing program fails the test:
+/// `.ci/run` installs it.
+pub fn tool(program: &str, package: &str) -> Option<&'static str> {
+    let runs = Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success() || !o.stdout.is_empty() || !o.stderr.is_empty());
+    if runs {
+        return Some(Box::leak(program.to_string().into_boxed_str()));
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have {program} (Debian package {package}, see .ci/run)"
+    );
+    eprintln!("skipped: {program} ({package}) is not installed");
+    None
+}
+
+/// Is `file` valid against the DTD at `dtd`? (`xmllint --dtdvalid`); `None`
+/// when xmllint is missing outside CI.
+pub fn valid_against_dtd(file: &Path, dtd: &Path) -> Option<Result<(), String>> {
+    let xmllint = tool("xmllint", "libxml2-utils")?;
+    let out = Command::new(xmllint)
+        .args(["--noout", "--dtdvalid"])
+        .arg(dtd)
+        .arg(file)
+        .output()
+        .unwrap();
+    Some(if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    })
+}
+
+/// A file of the project's `tests/data/` folder.
+pub fn test_data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
