@@ -24,6 +24,9 @@ pub enum Kind {
     Corrupt,
     /// The database was written by a newer memoire.
     NewerSchema,
+    /// The database was written by an older memoire and a read-only
+    /// command cannot upgrade it.
+    OlderSchema,
     /// Any other SQLite failure.
     Database,
     /// An import stopped at a bad row because `--strict` was asked for.

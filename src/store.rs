@@ -164,6 +164,7 @@ pub struct Store {
     path: PathBuf,
     /// This open created the schema: the file is a new memory.
     created: bool,
+    upgraded_from: Option<i64>,
 }
 
 /// One stored segment pair.
@@ -562,6 +563,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             created: false,
+            upgraded_from: None,
         };
         store.configure()?;
         store.migrate(MIGRATIONS.len(), seed)?;
@@ -587,23 +589,25 @@ impl Store {
             return Err(no_memory_yet(path));
         }
         if header.version < SCHEMA_VERSION {
-            Store::open(path).map_err(|e| {
-                Error::new(
-                    e.kind(),
-                    format!(
-                        "this memory was written by an older memoire (schema version {}) and \
-                         must be upgraded, which needs write access: {e}",
-                        header.version
-                    ),
-                )
-                .at(path)
-            })?;
+            // A read-only command never changes the file: upgrading it would
+            // lock out colleagues still on the older memoire.
+            return Err(Error::new(
+                Kind::OlderSchema,
+                format!(
+                    "this memory was written by an older memoire (schema version {}; this one \
+                     uses {SCHEMA_VERSION}), and read-only commands leave it as it is: upgrade it \
+                     with `memoire upgrade` (older memoire versions can then no longer open it)",
+                    header.version
+                ),
+            )
+            .at(path));
         }
         let conn = open_ro(path)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
             created: false,
+            upgraded_from: None,
         };
         store.configure_reader()?;
         Ok(store)
@@ -646,6 +650,11 @@ impl Store {
     }
 
     /// True when this open created the memory (a new, empty file).
+    /// The schema version this memory had when this open upgraded it.
+    pub fn upgraded_from(&self) -> Option<i64> {
+        self.upgraded_from
+    }
+
     pub fn created(&self) -> bool {
         self.created
     }
@@ -695,6 +704,9 @@ impl Store {
                 .map_err(|e| db_error(&self.path, &doing, e))?;
         }
         let created = version == 0;
+        if !created && (version as usize) < target {
+            self.upgraded_from = Some(version);
+        }
         if (version as usize) < target {
             tx.pragma_update(None, "application_id", APPLICATION_ID)
                 .and_then(|()| tx.pragma_update(None, "user_version", target as i64))
@@ -1773,6 +1785,7 @@ mod tests {
             conn,
             path: path.to_path_buf(),
             created: false,
+            upgraded_from: None,
         };
         store.configure().unwrap();
         store.migrate(version, None).unwrap();

@@ -1536,3 +1536,160 @@ fn term_add_and_origins_refuse_what_xml_cannot_hold() {
         pipe.stderr
     );
 }
+
+#[test]
+fn a_closed_stderr_never_makes_memoire_panic() {
+    // Regression (adversarial test, issue 10): `memoire … 2>&1 | head` that
+    // quit early made every eprintln! panic (exit 101) — after an import
+    // had committed, so a script retried it.
+    let sb = Sandbox::new();
+    let csv = sb.write("c.csv", "fr,en\nTrois.,Three.\n,x\nQuatre.,Four.\n");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = sb
+        .cmd()
+        .args(["import", csv.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(writer)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "one row rejected, no panic");
+    assert_eq!(sb.pair_count(), 2);
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let article = example("article-fr.txt");
+    let out = sb
+        .cmd()
+        .args([
+            "pretranslate",
+            "--format",
+            "text",
+            article.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(writer)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_read_only_command_never_upgrades_an_older_memory() {
+    // Regression (adversarial test, issue 10): `lookup` upgraded a memory of
+    // an older memoire in place, silently, locking out colleagues on it.
+    let sb = with_pairs();
+    let db = sb.path("memoire.db");
+    // The memory as schema 5 wrote it: without the columns 6 and 7 added.
+    let older = |path: &Path| {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.execute_batch(
+            "ALTER TABLE term_pair DROP COLUMN pos;
+             ALTER TABLE term_pair DROP COLUMN checked;
+             ALTER TABLE segment_pair DROP COLUMN codes;
+             PRAGMA user_version = 5;",
+        )
+        .unwrap();
+    };
+    older(&db);
+    let before = bytes(&db);
+    for args in [
+        &["lookup", "Bonjour"][..],
+        &["stats"],
+        &["term", "lookup", "OTSC"],
+    ] {
+        let run = sb.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("memoire upgrade"), "{}", run.stderr);
+        assert_eq!(bytes(&db), before, "{args:?} changed the file");
+    }
+    let run = sb.run(&["upgrade"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("upgraded from schema version 5"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.run(&["stats"]).code, 0);
+    let run = sb.run(&["upgrade"]);
+    assert!(
+        run.stderr.contains("already at schema version"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn articles_in_utf16_without_mark_are_read_and_broken_ones_refused() {
+    // Regression (adversarial test, issue 11): UTF-16 without a byte-order
+    // mark was read as Windows-1252 with NULs between letters (and billed
+    // as one word per letter); UTF-32, odd-length UTF-16 and NUL bytes
+    // passed unnoticed.
+    let sb = Sandbox::new();
+    let text = "Le Conseil fédéral a siégé.\nIl pleut à Berne.\n";
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (name, bytes) in [("le.txt", le.clone()), ("be.txt", be)] {
+        let path = sb.write(name, &bytes);
+        let run = sb.run(&["segment", path.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        assert_eq!(
+            run.stdout, "Le Conseil fédéral a siégé.\n\nIl pleut à Berne.\n\n",
+            "{name}"
+        );
+    }
+    let mut odd = vec![0xFF, 0xFE];
+    odd.extend(&le);
+    odd.push(b'x');
+    let mut utf32 = vec![0xFF, 0xFE, 0, 0];
+    utf32.extend(text.chars().flat_map(|c| (c as u32).to_le_bytes()));
+    for (name, bytes, why) in [
+        ("odd.txt", odd, "odd number of bytes"),
+        ("utf32.txt", utf32, "UTF-32"),
+        (
+            "nul.txt",
+            b"Un.\nDeux\0trois.\n".to_vec(),
+            "2: a NUL character",
+        ),
+        (
+            "cut.txt",
+            b"Un.\nDeux \xC3".to_vec(),
+            "2: the file ends in the middle",
+        ),
+    ] {
+        let path = sb.write(name, &bytes);
+        let run = sb.run(&["segment", path.to_str().unwrap()]);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert!(run.stderr.contains(why), "{name}: {}", run.stderr);
+    }
+    // A CSV cut inside its last character is not imported as Windows-1252.
+    let csv = sb.write(
+        "c8.csv",
+        b"fr,en\nUn chien.,A dog.\nDeux chiens.,Two dogs \xC3",
+    );
+    let run = sb.import(&csv, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("it was cut"), "{}", run.stderr);
+    assert!(
+        !sb.path("memoire.db").exists(),
+        "no memory made of a cut file"
+    );
+}
+
+#[test]
+fn a_small_csv_cut_in_its_last_row_is_caught_and_one_typed_row_is_not() {
+    // Regression (adversarial test, issue 10): with a header and one row,
+    // a file cut inside its second row imported « Two c ».
+    let sb = Sandbox::new();
+    let cut = sb.write("cut.csv", "fr,en\nUn chat.,A cat.\nDeux chats.,Two c");
+    let run = sb.import(&cut, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cut.csv:3: the file ends in this row"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.pair_count(), 1);
+    let typed = sb.write("one.csv", "fr,en\nBonjour.,Hello.");
+    assert_eq!(sb.import(&typed, &[]).code, 0);
+    assert_eq!(sb.pair_count(), 2);
+}

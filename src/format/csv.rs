@@ -218,6 +218,8 @@ impl PairReader {
                 }
             }
         }
+        // The header's line break counts among the rows that had one.
+        let header_terminated = matches!(header_raw.last(), Some(b'\n' | b'\r'));
         let layout = Layout {
             encoding: detected.encoding,
             had_bom: detected.had_bom,
@@ -254,7 +256,7 @@ impl PairReader {
             draft,
             draft_rows: 0,
             draft_skipped: 0,
-            terminated_rows: 0,
+            terminated_rows: u64::from(header_terminated),
             previous_source: None,
             path: path.to_path_buf(),
             reader,

@@ -215,6 +215,14 @@ pub fn detect(path: &Path, forced: Option<TextEncoding>) -> Result<Detected> {
     file.seek(SeekFrom::Start(0))
         .map_err(|e| Error::io("cannot read", path, e))?;
     let census = utf8_census(&mut file).map_err(|e| Error::io("cannot read", path, e))?;
+    if census.cut_at_end && census.invalid == 1 {
+        return Err(Error::new(
+            Kind::Encoding,
+            "the file ends in the middle of a UTF-8 character: it was cut (an interrupted \
+             download or copy); import the whole file",
+        )
+        .at(path));
+    }
     let encoding = if census.multibyte == 0 && census.invalid > 0 {
         TextEncoding::Windows1252
     } else {
@@ -257,6 +265,9 @@ fn utf16_by_zero_bytes(head: &[u8]) -> Option<TextEncoding> {
 struct Utf8Census {
     multibyte: u64,
     invalid: u64,
+    /// The stream ends inside a UTF-8 character (a lead byte without all
+    /// its continuation bytes): a cut file.
+    cut_at_end: bool,
 }
 
 fn utf8_census(reader: &mut impl Read) -> io::Result<Utf8Census> {
@@ -284,6 +295,7 @@ fn utf8_census(reader: &mut impl Read) -> io::Result<Utf8Census> {
                         }
                         None if at_eof => {
                             census.invalid += 1;
+                            census.cut_at_end = true;
                             rest = &[];
                             break;
                         }
@@ -468,53 +480,103 @@ pub fn decode_text(bytes: &[u8], name: &Path) -> Result<(String, TextEncoding)> 
         )
         .at(name));
     }
-    let line_of = |at: usize| 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
-    for (bom, big_endian) in [(&b"\xFF\xFE"[..], false), (&b"\xFE\xFF"[..], true)] {
-        if let Some(rest) = bytes.strip_prefix(bom) {
-            let units: Vec<u16> = rest
-                .chunks_exact(2)
-                .map(|b| {
-                    if big_endian {
-                        u16::from_be_bytes([b[0], b[1]])
-                    } else {
-                        u16::from_le_bytes([b[0], b[1]])
-                    }
-                })
-                .collect();
-            let text = String::from_utf16(&units).map_err(|_| {
-                Error::new(Kind::Encoding, "invalid UTF-16 (an unpaired surrogate)").at(name)
-            })?;
-            let encoding = if big_endian {
-                TextEncoding::Utf16Be
-            } else {
-                TextEncoding::Utf16Le
-            };
-            return Ok((text, encoding));
+    if bytes.starts_with(b"\xFF\xFE\x00\x00") || bytes.starts_with(b"\x00\x00\xFE\xFF") {
+        return Err(Error::new(
+            Kind::Encoding,
+            "UTF-32 text: save it as UTF-8 and try again",
+        )
+        .at(name));
+    }
+    let utf16 = [
+        (&b"\xFF\xFE"[..], TextEncoding::Utf16Le),
+        (&b"\xFE\xFF"[..], TextEncoding::Utf16Be),
+    ]
+    .into_iter()
+    .find_map(|(bom, encoding)| bytes.strip_prefix(bom).map(|rest| (rest, encoding)))
+    // Without a byte-order mark, UTF-16 shows by its zero bytes.
+    .or_else(|| utf16_by_zero_bytes(&bytes[..bytes.len().min(4096)]).map(|e| (bytes, e)));
+    let (text, encoding) = match utf16 {
+        Some((rest, encoding)) => (decode_utf16(rest, encoding, name)?, encoding),
+        None => {
+            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            let line_of =
+                |at: usize| 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+            match std::str::from_utf8(bytes) {
+                Ok(text) => (text.to_string(), TextEncoding::Utf8),
+                // Valid UTF-8 up to a character cut at the very end.
+                Err(e) if e.error_len().is_none() && e.valid_up_to() > 0 => {
+                    return Err(Error::new(
+                        Kind::Encoding,
+                        "the file ends in the middle of a UTF-8 character: it was cut (an \
+                         interrupted download or copy)",
+                    )
+                    .at_line(name, line_of(e.valid_up_to())));
+                }
+                Err(e) if is_plain_8bit(bytes) => {
+                    let text = windows_1252(bytes).map_err(|why| {
+                        let at = e.valid_up_to();
+                        Error::new(Kind::Encoding, why).at_line(name, line_of(at))
+                    })?;
+                    (text, TextEncoding::Windows1252)
+                }
+                Err(e) => {
+                    let at = e.valid_up_to();
+                    return Err(Error::new(
+                        Kind::Encoding,
+                        format!(
+                            "not UTF-8 text (byte 0x{:02X}), and not Windows-1252 either (it also \
+                             holds UTF-8 characters): save the file as UTF-8 and try again",
+                            bytes[at]
+                        ),
+                    )
+                    .at_line(name, line_of(at)));
+                }
+            }
+        }
+    };
+    // A NUL is no text: a binary file, or UTF-16/32 not recognised.
+    if let Some(at) = text.find('\0') {
+        let line = 1 + text[..at].matches('\n').count() as u64;
+        return Err(Error::new(
+            Kind::Encoding,
+            "a NUL character: this is not a text file (save it as plain text, UTF-8)",
+        )
+        .at_line(name, line));
+    }
+    Ok((text, encoding))
+}
+
+/// UTF-16 bytes (after their byte-order mark) as text, refusing a cut
+/// file and an unpaired surrogate with its line.
+fn decode_utf16(bytes: &[u8], encoding: TextEncoding, name: &Path) -> Result<String> {
+    if bytes.len() % 2 == 1 {
+        return Err(Error::new(
+            Kind::Encoding,
+            "UTF-16 text with an odd number of bytes: the file was cut",
+        )
+        .at(name));
+    }
+    let units = bytes.chunks_exact(2).map(|b| {
+        if encoding == TextEncoding::Utf16Be {
+            u16::from_be_bytes([b[0], b[1]])
+        } else {
+            u16::from_le_bytes([b[0], b[1]])
+        }
+    });
+    let mut text = String::with_capacity(bytes.len() / 2);
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => text.push(c),
+            Err(_) => {
+                let line = 1 + text.matches('\n').count() as u64;
+                return Err(
+                    Error::new(Kind::Encoding, "invalid UTF-16 (an unpaired surrogate)")
+                        .at_line(name, line),
+                );
+            }
         }
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok((text.to_string(), TextEncoding::Utf8)),
-        Err(e) if is_plain_8bit(bytes) => {
-            let text = windows_1252(bytes).map_err(|why| {
-                let at = e.valid_up_to();
-                Error::new(Kind::Encoding, why).at_line(name, line_of(at))
-            })?;
-            Ok((text, TextEncoding::Windows1252))
-        }
-        Err(e) => {
-            let at = e.valid_up_to();
-            Err(Error::new(
-                Kind::Encoding,
-                format!(
-                    "not UTF-8 text (byte 0x{:02X}), and not Windows-1252 either (it also holds \
-                     UTF-8 characters): save the file as UTF-8 and try again",
-                    bytes[at]
-                ),
-            )
-            .at_line(name, line_of(at)))
-        }
-    }
+    Ok(text)
 }
 
 /// How a cell was decoded.
@@ -629,9 +691,14 @@ mod tests {
             census,
             Utf8Census {
                 multibyte: 1,
-                invalid: 1
+                invalid: 1,
+                cut_at_end: true,
             }
         );
+        let cut = utf8_census(&mut &b"Deux chiens \xC3"[..]).unwrap();
+        assert!(cut.cut_at_end);
+        let whole = utf8_census(&mut &b"Deux chiens \xC3\x83\n"[..]).unwrap();
+        assert!(!whole.cut_at_end);
     }
 
     #[test]

@@ -9,14 +9,17 @@
 //! sentence without a match has no target (2.0 `initial`, 1.2 `new`). The
 //! memory match is an `mtc:match` (1.2: `alt-trans`) with similarity and
 //! origin; glossary terms are `gls:glossEntry`s (1.2: notes); terminology
-//! warnings are notes.
+//! warnings are notes. Inline codes are written as 2.0 `pc`/`ph` with their
+//! native code in the unit's `originalData` (1.2: `bpt`/`ept`/`ph`, or
+//! `g`/`x` for codes without native code).
 //!
 //! Reading ([`XliffReader`]): only confirmed translations are taken —
 //! state `translated`, `reviewed` or `final` (1.2: `translated`, `final`,
 //! `signed-off`, or a target without a state) — each with the previous and
-//! next source segments of the document as its context; inline codes
-//! (`bpt`, `ept`, `ph`, `it`, and 2.0's `ph`) are dropped, their text kept
-//! around them; match and glossary modules are skipped. The document's
+//! next source segments of the document as its context, and with their
+//! inline codes (see [`super::inline`]; the target's codes take the numbers
+//! of the source codes they stand for); match and glossary modules are
+//! skipped. The document's
 //! `original` is the pairs' origin, so importing a re-reviewed draft again
 //! updates its translations instead of adding alternatives. A document in
 //! other languages than the import's is refused.
@@ -27,11 +30,15 @@ use std::path::Path;
 use quick_xml::Writer;
 use quick_xml::events::Event;
 
+use std::collections::HashMap;
+
+use super::inline::{self, CodeKey, Dialect, InlineBuilder};
 use super::xml::{self, Limits, XmlFile};
 use super::{BadRow, PairRow, RowSource};
 use crate::error::{Error, Kind, Result};
 use crate::pretranslate::{Draft, SegmentDraft, TermHit};
 use crate::store::TermStatus;
+use crate::text::{Code, Coded};
 
 /// A fill that needs no review: an exact match (or its repetition).
 fn confirmed(s: &SegmentDraft) -> bool {
@@ -203,6 +210,29 @@ pub fn write_xliff2(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
             }
             writeln!(out, "   </notes>")?;
         }
+        // The native code of the unit's inline codes.
+        let data: Vec<(String, String)> = segments
+            .iter()
+            .flat_map(|s| {
+                let source = inline::write_xliff2(&s.coded_source(), &format!("s{}", s.id)).1;
+                let target = s.coded_target().map_or_else(Vec::new, |t| {
+                    inline::write_xliff2(&t, &format!("s{}t", s.id)).1
+                });
+                source.into_iter().chain(target)
+            })
+            .collect();
+        if !data.is_empty() {
+            writeln!(out, "   <originalData>")?;
+            for (id, native) in data {
+                writeln!(
+                    out,
+                    "    <data id=\"{}\">{}</data>",
+                    xml::text(&id),
+                    xml::text(&native)
+                )?;
+            }
+            writeln!(out, "   </originalData>")?;
+        }
         for (k, s) in segments.iter().enumerate() {
             if k > 0 {
                 writeln!(out, "   <ignorable><source> </source></ignorable>")?;
@@ -212,14 +242,15 @@ pub fn write_xliff2(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
             } else {
                 "initial"
             };
+            let (source, _) = inline::write_xliff2(&s.coded_source(), &format!("s{}", s.id));
             write!(
                 out,
-                "   <segment id=\"s{}\" state=\"{state}\"><source>{}</source>",
+                "   <segment id=\"s{}\" state=\"{state}\"><source>{source}</source>",
                 s.id,
-                xml::text(&s.source)
             )?;
-            if let Some(target) = &s.target {
-                write!(out, "<target>{}</target>", xml::text(target))?;
+            if let Some(target) = s.coded_target() {
+                let (target, _) = inline::write_xliff2(&target, &format!("s{}t", s.id));
+                write!(out, "<target>{target}</target>")?;
             }
             writeln!(out, "</segment>")?;
         }
@@ -256,17 +287,21 @@ pub fn write_xliff12(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
                 ""
             };
             writeln!(out, "    <trans-unit id=\"s{}\"{approved}>", s.id)?;
-            writeln!(out, "     <source>{}</source>", xml::text(&s.source))?;
-            match &s.target {
+            writeln!(
+                out,
+                "     <source>{}</source>",
+                inline::write_xliff1(&s.coded_source())
+            )?;
+            match s.coded_target() {
                 Some(target) if confirmed(s) => writeln!(
                     out,
                     "     <target state=\"translated\" state-qualifier=\"exact-match\">{}</target>",
-                    xml::text(target)
+                    inline::write_xliff1(&target)
                 )?,
                 Some(target) => writeln!(
                     out,
                     "     <target state=\"needs-review-translation\" state-qualifier=\"fuzzy-match\">{}</target>",
-                    xml::text(target)
+                    inline::write_xliff1(&target)
                 )?,
                 None => writeln!(out, "     <target state=\"new\"></target>")?,
             }
@@ -314,8 +349,8 @@ pub fn write_xliff12(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
 #[derive(Debug, Default)]
 struct ReadSegment {
     line: u64,
-    source: String,
-    target: Option<String>,
+    source: (Coded, Vec<CodeKey>),
+    target: Option<(Coded, Vec<CodeKey>)>,
     /// 2.0: the segment's `state`; 1.2: the target's.
     state: Option<String>,
     /// 1.2: the trans-unit's `approved`.
@@ -357,6 +392,8 @@ pub struct XliffReader {
     segments: usize,
     skipped: usize,
     finished: bool,
+    /// 2.0: the current unit's `originalData` (native code by data id).
+    data: HashMap<String, String>,
 }
 
 impl XliffReader {
@@ -454,6 +491,7 @@ impl XliffReader {
             segments: 0,
             skipped: 0,
             finished: false,
+            data: HashMap::new(),
         };
         reader.current = reader.read_segment()?;
         Ok(reader)
@@ -490,11 +528,17 @@ impl XliffReader {
         if self.finished {
             return Ok(None);
         }
+        let dialect = if self.is_v2() {
+            Dialect::Xliff2
+        } else {
+            Dialect::Xliff1
+        };
         let mut segment: Option<ReadSegment> = None;
         let mut raw = Writer::new(Vec::new());
-        let mut code_depth = 0usize;
-        // Where text goes: the segment's source (false) or target (true).
-        let mut into: Option<bool> = None;
+        // The source or target being read (true: target), codes and all.
+        let mut inline: Option<(bool, InlineBuilder)> = None;
+        // 2.0: the `<data>` of `originalData` being read.
+        let mut data: Option<(String, String)> = None;
         loop {
             let line = self.xml.line();
             let event = self.xml.next(&mut self.buf)?;
@@ -516,12 +560,34 @@ impl XliffReader {
                     let name: String = e.name().into_inner().to_string();
                     let parent = self.stack.last().map(|o| o.name.as_str());
                     let inherited = self.stack.last().is_some_and(|o| o.no_translate);
-                    match (name.as_str(), parent) {
-                        (name, _) if into.is_some() && CODE_ELEMENTS.contains(&name) => {
-                            code_depth += usize::from(!empty)
+                    if let Some((_, builder)) = inline.as_mut() {
+                        if empty {
+                            builder.empty(&e);
+                        } else {
+                            builder.start(&e);
+                            let open = open_element(&e, &self.stack);
+                            self.stack.push(open);
                         }
+                        continue;
+                    }
+                    match (name.as_str(), parent) {
                         ("segment" | "trans-unit", _) if segment.is_some() => {
                             return Err(self.xml.error(format!("a <{name}> inside a segment")));
+                        }
+                        ("unit", _) => self.data.clear(),
+                        ("data", Some("originalData")) => {
+                            data =
+                                Some((xml::attribute(&e, "id").unwrap_or_default(), String::new()))
+                        }
+                        ("cp", Some("data")) => {
+                            if let (Some((_, text)), Some(c)) = (
+                                data.as_mut(),
+                                xml::attribute(&e, "hex")
+                                    .and_then(|h| u32::from_str_radix(&h, 16).ok())
+                                    .and_then(char::from_u32),
+                            ) {
+                                text.push(c);
+                            }
                         }
                         // A 2.0 segment belongs to a unit, a 1.2 trans-unit to
                         // the body or a group (not to an <ignorable>, a
@@ -547,10 +613,16 @@ impl XliffReader {
                             }
                         }
                         ("source", Some("segment" | "trans-unit")) if segment.is_some() => {
-                            into = Some(false)
+                            let builder = InlineBuilder::new(dialect).with_data(self.data.clone());
+                            if empty {
+                                if let Some(s) = segment.as_mut() {
+                                    s.source = builder.finish();
+                                }
+                            } else {
+                                inline = Some((false, builder));
+                            }
                         }
                         ("target", Some("segment" | "trans-unit")) if segment.is_some() => {
-                            into = Some(true);
                             if let Some(s) = segment.as_mut() {
                                 if s.target.is_some() {
                                     s.problem = Some(format!(
@@ -558,33 +630,52 @@ impl XliffReader {
                                         parent.unwrap_or("segment")
                                     ));
                                 }
-                                s.target = Some(String::new());
+                                s.target = Some((Coded::default(), Vec::new()));
                                 if let Some(state) = xml::attribute(&e, "state")
                                     && !self.version.starts_with('2')
                                 {
                                     s.state = Some(state);
                                 }
                             }
+                            if !empty {
+                                let builder =
+                                    InlineBuilder::new(dialect).with_data(self.data.clone());
+                                inline = Some((true, builder));
+                            }
                         }
                         _ => {}
                     }
-                    if empty {
-                        if matches!(name.as_str(), "source" | "target") {
-                            into = None;
-                        }
-                    } else {
+                    if !empty {
                         let open = open_element(&e, &self.stack);
                         self.stack.push(open);
                     }
                 }
                 Event::End(_) => {
                     let closed = self.stack.pop().map(|o| o.name);
-                    match closed.as_deref() {
-                        Some("source" | "target") if code_depth == 0 => into = None,
-                        Some(name) if into.is_some() && CODE_ELEMENTS.contains(&name) => {
-                            code_depth = code_depth.saturating_sub(1)
+                    let closed = closed.as_deref().unwrap_or("");
+                    if let Some((into_target, builder)) = inline.as_mut() {
+                        let local = closed.rsplit(':').next().unwrap_or(closed);
+                        if builder.end(local) {
+                            continue;
                         }
-                        Some("segment" | "trans-unit") => {
+                        let into_target = *into_target;
+                        let (_, builder) = inline.take().expect("reading a source or target");
+                        if let Some(s) = segment.as_mut() {
+                            if into_target {
+                                s.target = Some(builder.finish());
+                            } else {
+                                s.source = builder.finish();
+                            }
+                        }
+                        continue;
+                    }
+                    match closed {
+                        "data" => {
+                            if let Some((id, text)) = data.take() {
+                                self.data.insert(id, text);
+                            }
+                        }
+                        "segment" | "trans-unit" => {
                             if let Some(mut s) = segment.take() {
                                 s.raw = raw.into_inner();
                                 return Ok(Some(self.finish_segment(s)));
@@ -593,11 +684,11 @@ impl XliffReader {
                         _ => {}
                     }
                 }
-                Event::Text(t) if code_depth == 0 => push(&mut segment, into, &t.xml10_content()),
-                Event::CData(c) if code_depth == 0 => push(&mut segment, into, &c.xml10_content()),
-                Event::GeneralRef(r) if code_depth == 0 => {
+                Event::Text(t) => push(&mut inline, &mut data, &t.xml10_content()),
+                Event::CData(c) => push(&mut inline, &mut data, &c.xml10_content()),
+                Event::GeneralRef(r) => {
                     let text = xml::entity_text(&r).map_err(|e| self.xml.error(e))?;
-                    push(&mut segment, into, &text)
+                    push(&mut inline, &mut data, &text)
                 }
                 Event::Eof => {
                     self.finished = true;
@@ -632,21 +723,39 @@ fn open_element(e: &quick_xml::events::BytesStart<'_>, stack: &[Open]) -> Open {
     }
 }
 
-/// Elements whose content is native code, not text.
-const CODE_ELEMENTS: [&str; 5] = ["bpt", "ept", "ph", "it", "ut"];
-
-fn push(segment: &mut Option<ReadSegment>, into: Option<bool>, text: &str) {
-    let Some(segment) = segment.as_mut() else {
-        return;
-    };
-    match into {
-        Some(false) => segment.source.push_str(text),
-        Some(true) => segment
-            .target
-            .get_or_insert_with(String::new)
-            .push_str(text),
-        None => {}
+/// Text of a source or target being read, or of `originalData`.
+fn push(
+    inline: &mut Option<(bool, InlineBuilder)>,
+    data: &mut Option<(String, String)>,
+    text: &str,
+) {
+    if let Some((_, builder)) = inline.as_mut() {
+        builder.push_text(text);
+    } else if let Some((_, data)) = data.as_mut() {
+        data.push_str(text);
     }
+}
+
+/// A segment without white space at either end, its codes kept in place.
+fn trimmed(segment: &(Coded, Vec<CodeKey>)) -> (Coded, Vec<CodeKey>) {
+    let (coded, keys) = segment;
+    let start = coded.text.len() - coded.text.trim_start().len();
+    let end = coded.text.trim_end().len().max(start);
+    let codes = coded
+        .codes
+        .iter()
+        .map(|c| Code {
+            at: c.at.clamp(start, end) - start,
+            ..c.clone()
+        })
+        .collect();
+    (
+        Coded {
+            text: coded.text[start..end].to_string(),
+            codes,
+        },
+        keys.clone(),
+    )
 }
 
 impl RowSource for XliffReader {
@@ -656,8 +765,8 @@ impl RowSource for XliffReader {
                 return Ok(None);
             };
             self.current = self.read_segment()?;
-            let source = segment.source.trim().to_string();
-            let previous = self.previous_source.replace(source.clone());
+            let source = trimmed(&segment.source);
+            let previous = self.previous_source.replace(source.0.text.clone());
             if let Some(reason) = segment.problem {
                 return Ok(Some(Err(BadRow {
                     line: segment.line,
@@ -667,20 +776,26 @@ impl RowSource for XliffReader {
             }
             let target = segment
                 .target
-                .as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty());
+                .as_ref()
+                .map(trimmed)
+                .filter(|t| !t.0.text.is_empty());
             let (true, Some(target)) = (self.confirmed(&segment), target) else {
                 self.skipped += 1;
                 continue;
             };
+            let (source, target) = inline::align(source, target);
             return Ok(Some(Ok(PairRow {
                 line: segment.line,
-                source,
-                target: target.to_string(),
+                source: source.text,
+                target: target.text,
+                source_codes: source.codes,
+                target_codes: target.codes,
                 origin: self.origin.clone(),
                 prev_source: previous,
-                next_source: self.current.as_ref().map(|n| n.source.trim().to_string()),
+                next_source: self
+                    .current
+                    .as_ref()
+                    .map(|n| n.source.0.text.trim().to_string()),
                 raw: segment.raw,
                 ..PairRow::default()
             })));

@@ -43,6 +43,14 @@ pub enum Command {
     Term(TermArgs),
     Remove(RemoveArgs),
     Stats(StatsArgs),
+    /// Upgrade a memory written by an older memoire to this one's schema.
+    ///
+    /// Read-only commands (lookup, pretranslate, stats…) never change a
+    /// memory; an older one must be upgraded first, by this command or by
+    /// any writing command (import, term add, remove). Once upgraded, older
+    /// memoire versions can no longer open it. Exit status 0 (upgraded or
+    /// already up to date), 2 error.
+    Upgrade,
     Segment(SegmentArgs),
 }
 

@@ -3,6 +3,23 @@
 //! nothing found —, 2 error). A closed pipe (`memoire export | head`) is not
 //! an error.
 
+/// Messages to stderr that never panic: when stderr is a closed pipe
+/// (`memoire … 2>&1 | head`), a message is lost, not the exit status. These
+/// shadow the standard macros in every module of the binary.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 mod draft;
 mod output;
@@ -92,6 +109,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Analyze(args) => draft::analyze(&db_path(cli.db)?, args),
         Command::Remove(args) => remove(&db_path(cli.db)?, args),
         Command::Stats(args) => stats(&db_path(cli.db)?, args),
+        Command::Upgrade => upgrade(&db_path(cli.db)?),
         Command::Segment(args) => segment(args),
     }
 }
@@ -160,6 +178,14 @@ pub enum Contents {
 pub fn open_for_writing(db: &Path) -> Result<Store> {
     let opted_out = std::env::var_os("MEMOIRE_NO_GLOSSARY").is_some_and(|v| !v.is_empty());
     let store = memoire::glossary::open_for_writing(db, !opted_out)?;
+    if let Some(from) = store.upgraded_from() {
+        eprintln!(
+            "{}: upgraded from schema version {from} to {} (older memoire versions can no \
+             longer open it)",
+            db.display(),
+            store::SCHEMA_VERSION
+        );
+    }
     if store.created() {
         let terms = store.stats().map(|s| s.term_pairs).unwrap_or(0);
         eprintln!(
@@ -173,6 +199,23 @@ pub fn open_for_writing(db: &Path) -> Result<Store> {
         );
     }
     Ok(store)
+}
+
+/// `memoire upgrade`: a memory of an older memoire brought to this one's
+/// schema (a new one is not created).
+fn upgrade(db: &Path) -> Result<ExitCode> {
+    if !db.exists() {
+        return Err(Error::new(Kind::Input, "there is no memory here to upgrade").at(db));
+    }
+    let store = open_for_writing(db)?;
+    if store.upgraded_from().is_none() {
+        eprintln!(
+            "{}: already at schema version {}",
+            db.display(),
+            store::SCHEMA_VERSION
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCode> {
