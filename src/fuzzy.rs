@@ -104,6 +104,11 @@ impl<'a> Segment<'a> {
             .map(|(_, f)| f.as_str())
     }
 
+    /// Number of tokens (words, numbers and punctuation marks).
+    pub fn token_count(&self) -> usize {
+        self.tokens.len()
+    }
+
     /// Number of words and numbers.
     pub fn word_count(&self) -> usize {
         self.tokens
@@ -530,9 +535,13 @@ pub fn search(store: &Store, query: &Query<'_>) -> Result<Vec<Match>> {
             keep(p.clone())
         })?;
     } else {
-        // Every pair with the same key scores 100: taken straight from the
-        // key index, whatever the words.
-        let mut ids = candidates(store, &segment, query.threshold)?;
+        // Every pair with the same key scores 100, and only those do:
+        // taken straight from the key index, whatever the words.
+        let mut ids = if query.threshold >= 100 {
+            Vec::new()
+        } else {
+            candidates(store, &segment, query.threshold)?
+        };
         ids.extend(
             store
                 .exact(query.source_lang, query.target_lang, query.text)?

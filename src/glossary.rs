@@ -56,6 +56,21 @@ pub struct ShippedTerm {
     pub checked: Option<String>,
 }
 
+/// The longest glossary source or target, in characters: a term, a name,
+/// a title, a phrase; anything longer is a sentence pasted by mistake.
+pub const MAX_TERM_CHARS: usize = 1000;
+
+/// Why `text` cannot be a glossary source or target, if it cannot.
+pub fn check_term_text(field: &str, text: &str) -> std::result::Result<(), String> {
+    let n = text.chars().count();
+    if n > MAX_TERM_CHARS {
+        return Err(format!(
+            "{field}: {n} characters, longer than a glossary entry can be ({MAX_TERM_CHARS})"
+        ));
+    }
+    Ok(())
+}
+
 /// The entries of the shipped glossary, fr → en.
 pub fn shipped() -> Result<Vec<ShippedTerm>> {
     let mut reader = csv::Reader::from_reader(SHIPPED_CSV.as_bytes());
@@ -1021,7 +1036,28 @@ impl Glossary {
                 keep_longest(&mut best, n, found);
             }
             match best {
-                Some((n, found)) => {
+                Some((mut n, mut found)) => {
+                    // A title of several words with its nationality after
+                    // it: « le Premier ministre britannique ».
+                    if found.modifier.is_none()
+                        && found
+                            .entries
+                            .iter()
+                            .any(|t| matches!(t.domain.as_deref(), Some("title" | "government")))
+                        && let Some(adjective) = words.get(i + n)
+                        && !adjective.capitalised
+                        && joinable(&text[words[i + n - 1].span.end..adjective.span.start])
+                        && let Some(ids) = self.nationalities.get(&adjective.stem)
+                    {
+                        found.end = adjective.span.end;
+                        found.kind = MatchKind::WithModifier;
+                        found.modifier = Some(Modifier {
+                            start: adjective.span.start,
+                            end: adjective.span.end,
+                            entries: ids.iter().map(|&t| &self.terms[t]).collect(),
+                        });
+                        n += 1;
+                    }
                     out.push(found);
                     i += n;
                 }
@@ -1144,13 +1180,21 @@ impl Glossary {
         ))
     }
 
-    /// A one-word lower-case entry is no part of a name: not where the
-    /// text capitalises it inside a sentence (« l'Euro féminin », « la
-    /// Marine nationale »), nor before another capitalised word (« Marine
-    /// Tondelier »). Text in capitals says nothing either way.
+    /// A one-word lower-case entry is no part of a name: a noun not where
+    /// the text capitalises it inside a sentence (« l'Euro féminin », « la
+    /// Marine nationale »), no entry but a title before another capitalised
+    /// word (« Marine Tondelier »). Text in capitals says nothing either way.
     fn name_fits(&self, t: usize, text: &str, words: &[Word], i: usize, n: usize) -> bool {
         let word = &words[i];
         if n != 1 || self.words[t][0].capitalised || !word.capitalised {
+            return true;
+        }
+        // A title comes before a name and is often capitalised (« le
+        // Président Macron », « le Président a parlé »): always a title.
+        if matches!(
+            self.terms[t].domain.as_deref(),
+            Some("title" | "government")
+        ) {
             return true;
         }
         let all_caps = |w: &Word| {
@@ -1161,7 +1205,10 @@ impl Glossary {
         if all_caps(word) {
             return true;
         }
-        if i > 0 {
+        // Capitalised inside a sentence, a common noun is a name's: only
+        // for entries marked as nouns (« l'Euro féminin », « la Marine
+        // nationale »); other entries may be capitalised for emphasis.
+        if i > 0 && self.pos[t] == Some(Pos::Noun) {
             let gap = &text[words[i - 1].span.end..word.span.start];
             let sentence_starts = gap.chars().any(|c| {
                 matches!(
@@ -1660,6 +1707,18 @@ mod tests {
             g.find("Les autorités russes se taisent.").is_empty(),
             "a nationality alone is no term"
         );
+        // Regression (adversarial test, issue 11): the nationality after a
+        // title of several words was not taken.
+        let g = with_pos(&[
+            ("premier ministre", "Prime Minister", Some("title"), None),
+            ("britannique", "British", Some("nationality"), Some("adj")),
+        ]);
+        let hits = g.find("Le Premier ministre britannique a démissionné.");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(
+            hits[0].modifier.as_ref().unwrap().entries[0].target,
+            "British"
+        );
     }
 
     #[test]
@@ -1684,6 +1743,11 @@ mod tests {
             found(&g, "Il coûte dix euros. « Euro fort » : le titre.").len(),
             2
         );
+        // Regression (adversarial test, issue 11): « le Président » was
+        // missed; a title is found capitalised and before a name.
+        let g = with_pos(&[("président", "president", Some("title"), None)]);
+        assert_eq!(found(&g, "Le Président a parlé.").len(), 1);
+        assert_eq!(found(&g, "Selon le Président Macron, oui.").len(), 1);
     }
 
     #[test]

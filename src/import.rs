@@ -630,11 +630,22 @@ pub fn import_term_pairs(
                     }
                 },
             };
-            // Known parts of speech in memoire's words; others kept.
-            let pos = pair.pos.as_deref().map(|pos| match Pos::parse(pos) {
-                Some(known) => known.name(),
-                None => pos.trim(),
-            });
+            // Parts of speech in memoire's words; an unknown one is refused.
+            let pos = match pair.pos.as_deref().map(|pos| (pos, Pos::parse(pos))) {
+                None => None,
+                Some((_, Some(known))) => Some(known.name()),
+                Some((pos, None)) => {
+                    return Ok(Err(format!(
+                        "part of speech {:?}: use noun, verb, adj, name or phrase",
+                        pos.trim()
+                    )));
+                }
+            };
+            for (field, text) in [("source", &pair.source), ("target", &pair.target)] {
+                if let Err(why) = crate::glossary::check_term_text(field, text) {
+                    return Ok(Err(why));
+                }
+            }
             let added = batch.add(&NewTerm {
                 source_lang: &options.source_lang,
                 target_lang: &options.target_lang,

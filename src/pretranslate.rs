@@ -295,10 +295,18 @@ impl std::str::FromStr for Weights {
     /// their default).
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         let mut weights = Weights::default();
+        let mut given: Vec<Band> = Vec::new();
         for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-            let (key, value) = item
-                .split_once('=')
-                .ok_or_else(|| format!("{item:?}: write BAND=WEIGHT, e.g. 95=0.3"))?;
+            let (key, value) = item.split_once('=').ok_or_else(|| {
+                if item.chars().all(|c| c.is_ascii_digit()) {
+                    format!(
+                        "{item:?}: a weight is written with a decimal point (0.5), not a comma, \
+                         which separates the bands"
+                    )
+                } else {
+                    format!("{item:?}: write BAND=WEIGHT, e.g. 95=0.3")
+                }
+            })?;
             let band = Band::ALL
                 .into_iter()
                 .find(|b| b.key() == key.trim())
@@ -310,8 +318,14 @@ impl std::str::FromStr for Weights {
                 .trim()
                 .parse()
                 .ok()
-                .filter(|v: &f64| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("{item:?}: the weight must be a number ≥ 0"))?;
+                .filter(|v: &f64| v.is_finite() && (0.0..=100.0).contains(v))
+                .ok_or_else(|| format!("{item:?}: the weight must be a number from 0 to 100"))?;
+            // -0 is 0.
+            let value = value + 0.0;
+            if given.contains(&band) {
+                return Err(format!("band {key:?} is given twice"));
+            }
+            given.push(band);
             for entry in weights.0.iter_mut().filter(|(b, _)| *b == band) {
                 entry.1 = value;
             }
@@ -370,7 +384,7 @@ impl Analysis {
                     words,
                     characters,
                     weight,
-                    weighted_words: words as f64 * weight,
+                    weighted_words: round2(words as f64 * weight),
                 }
             })
             .collect();
@@ -382,7 +396,7 @@ impl Analysis {
             segments: rows.iter().map(|r| r.segments).sum(),
             words: rows.iter().map(|r| r.words).sum(),
             characters: rows.iter().map(|r| r.characters).sum(),
-            weighted_words: rows.iter().map(|r| r.weighted_words).sum(),
+            weighted_words: round2(rows.iter().map(|r| r.weighted_words).sum()),
             rows,
         }
     }
@@ -401,6 +415,12 @@ impl Analysis {
         }
         Analysis::total_of(rows)
     }
+}
+
+/// Weighted words to the hundredth: 0.6 × 101 is 60.6, not
+/// 60.599999999999994.
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
 }
 
 /// A pre-translated article.
@@ -549,9 +569,15 @@ pub fn pretranslate_document(
         });
     }
 
+    // Each sentence as the scores compare it, made once.
+    let scored: Vec<fuzzy::Segment<'_>> = pieces
+        .iter()
+        .map(|(_, coded)| fuzzy::Segment::new(&coded.text))
+        .collect();
     let mut segments: Vec<SegmentDraft> = Vec::with_capacity(pieces.len());
     let mut first_seen: HashMap<String, usize> = HashMap::new();
     for (k, (paragraph, coded)) in pieces.iter().enumerate() {
+        let too_long = scored[k].token_count() > MAX_FUZZY_TOKENS;
         let source = &coded.text;
         let id = k + 1;
         let prev_source = k.checked_sub(1).map(|p| pieces[p].1.text.clone());
@@ -571,6 +597,7 @@ pub fn pretranslate_document(
                     prev_source.as_deref(),
                     next_source.as_deref(),
                     options,
+                    too_long,
                 )?;
                 match best.as_ref().map(|m| m.score) {
                     Some(100..) => best,
@@ -584,7 +611,7 @@ pub fn pretranslate_document(
         // as an internal fuzzy match when it beats the memory's.
         let internal_of = match repetition_of {
             Some(_) => None,
-            None => internal_match(&pieces[..k], source)
+            None => internal_match(&scored, k)
                 .filter(|&(_, score)| suggestion.as_ref().is_none_or(|m| m.score < score)),
         };
         let band = match (repetition_of, internal_of, &suggestion) {
@@ -639,6 +666,13 @@ pub fn pretranslate_document(
             warnings.push(format!(
                 "the dateline « {} » is kept as in the article: translate it",
                 dateline.trim()
+            ));
+        }
+        if too_long {
+            warnings.push(format!(
+                "a sentence of {} words and marks: too long for fuzzy matching, only an exact \
+                 match was looked for",
+                scored[k].token_count()
             ));
         }
         if let Some(t) = &filled
@@ -710,21 +744,37 @@ fn fill(source: &Coded, suggestion: &Suggestion) -> Transferred {
     coded::transfer_codes(source, &memory_source, &memory_target)
 }
 
-/// The earlier segment of the article (1-based id) that `source` nearly
-/// repeats, scoring 75–99 (100 is a repetition), and the score.
-fn internal_match(earlier: &[(usize, Coded)], source: &str) -> Option<(usize, u8)> {
-    let this = fuzzy::Segment::new(source);
-    earlier
+/// Sentences longer than this many tokens (words and punctuation marks)
+/// are looked up exact only: a fuzzy score compares every token with every
+/// token, and a 100,000-character line would take minutes.
+const MAX_FUZZY_TOKENS: usize = 400;
+
+/// How many sentences back an internal fuzzy match is looked for: a
+/// near-duplicate of a sentence further back than that is rare, and the
+/// search stays linear in long documents.
+const INTERNAL_WINDOW: usize = 500;
+
+/// The earlier segment of the article (1-based id) that segment `k` nearly
+/// repeats, scoring 75–99 (100 is a repetition), and the score. Only the
+/// last [`INTERNAL_WINDOW`] sentences of similar length are compared.
+fn internal_match(scored: &[fuzzy::Segment<'_>], k: usize) -> Option<(usize, u8)> {
+    let this = &scored[k];
+    let n = this.token_count();
+    if n > MAX_FUZZY_TOKENS {
+        return None;
+    }
+    scored[k.saturating_sub(INTERNAL_WINDOW)..k]
         .iter()
         .enumerate()
-        .map(|(k, (_, coded))| {
-            (
-                k + 1,
-                fuzzy::score(&fuzzy::Segment::new(&coded.text), &this),
-            )
+        .map(|(j, other)| (j + k.saturating_sub(INTERNAL_WINDOW), other))
+        // 75 % allows edits on at most a quarter of the longer one's tokens.
+        .filter(|(_, other)| {
+            let m = other.token_count();
+            m <= MAX_FUZZY_TOKENS && n.abs_diff(m) * 4 <= n.max(m)
         })
+        .map(|(j, other)| (j + 1, fuzzy::score(other, this)))
         .filter(|&(_, score)| (75..100).contains(&score))
-        .max_by_key(|&(k, score)| (score, std::cmp::Reverse(k)))
+        .max_by_key(|&(j, score)| (score, std::cmp::Reverse(j)))
 }
 
 /// The best match of a sentence that opens with a dateline (« BERNE (ATS)
@@ -743,7 +793,7 @@ fn without_dateline(
         return Ok(None);
     }
     let (dateline, rest) = coded.text.split_at(n);
-    let found = best_suggestion(store, &Coded::plain(rest), None, None, options)?;
+    let found = best_suggestion(store, &Coded::plain(rest), None, None, options, false)?;
     Ok(found.map(|mut m| {
         m.score = m.score.min(100);
         m.target = format!("{dateline}{}", m.target);
@@ -764,6 +814,7 @@ fn best_suggestion(
     prev_source: Option<&str>,
     next_source: Option<&str>,
     options: &Options<'_>,
+    exact_only: bool,
 ) -> Result<Option<Suggestion>> {
     let source = coded.text.as_str();
     let matches = fuzzy::search(
@@ -772,7 +823,7 @@ fn best_suggestion(
             text: source,
             source_lang: options.source_lang,
             target_lang: options.target_lang,
-            threshold: 50,
+            threshold: if exact_only { 100 } else { 50 },
             limit: 1,
             exhaustive: false,
         },
@@ -893,24 +944,33 @@ mod tests {
         assert!("96=1".parse::<Weights>().is_err());
         assert!("95=-1".parse::<Weights>().is_err());
         assert!("95".parse::<Weights>().is_err());
+        // Regression (adversarial test, issue 11).
+        assert!("100=1e308".parse::<Weights>().is_err());
+        assert!("100=0.1,100=0.5".parse::<Weights>().is_err());
+        let comma = "100=0,5".parse::<Weights>().unwrap_err();
+        assert!(comma.contains("decimal point"), "{comma}");
+        let zero: Weights = "100=-0".parse().unwrap();
+        assert!(zero.of(Band::Exact).is_sign_positive());
+        assert_eq!(round2(0.6 * 101.0), 60.6);
     }
 
     #[test]
     fn a_near_duplicate_inside_the_article_is_an_internal_fuzzy_match() {
-        let pieces = vec![
-            (
-                1,
-                Coded::plain("Le Conseil fédéral a adopté mardi le message sur l'armée."),
-            ),
-            (2, Coded::plain("Il pleut.")),
+        let texts = [
+            "Le Conseil fédéral a adopté mardi le message sur l'armée.",
+            "Il pleut.",
+            "Le Conseil fédéral a adopté mercredi le message sur l'armée.",
+            "Tout autre chose ici.",
+            "Il pleut.",
         ];
-        let near = "Le Conseil fédéral a adopté mercredi le message sur l'armée.";
-        let (of, score) = internal_match(&pieces, near).unwrap();
+        let scored: Vec<fuzzy::Segment<'_>> =
+            texts.iter().map(|t| fuzzy::Segment::new(t)).collect();
+        let (of, score) = internal_match(&scored, 2).unwrap();
         assert_eq!(of, 1);
         assert!((75..100).contains(&score), "{score}");
-        assert_eq!(internal_match(&pieces, "Tout autre chose ici."), None);
+        assert_eq!(internal_match(&scored, 3), None);
         // The same sentence is a repetition, not an internal fuzzy match.
-        assert_eq!(internal_match(&pieces, "Il pleut."), None);
+        assert_eq!(internal_match(&scored, 4), None);
     }
 
     fn hit(text: &str, entries: &[(&str, TermStatus)]) -> TermHit {

@@ -1454,7 +1454,7 @@ impl TermBatch<'_> {
     /// and date of the same pair (same languages, source and target) with
     /// those `term` gives.
     pub fn add(&mut self, term: &NewTerm<'_>) -> Result<TermAdded> {
-        let (source, target) = (text::nfc(term.source), text::nfc(term.target));
+        let (source, target) = (text::term_text(term.source), text::term_text(term.target));
         let fail = |e| db_error(&self.path, "cannot store a term", e);
         type Fields = (
             Option<String>,

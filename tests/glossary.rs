@@ -537,3 +537,58 @@ fn a_glossary_file_without_some_columns_keeps_what_the_memory_knows() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("YYYY-MM"), "{}", run.stderr);
 }
+
+#[test]
+fn apostrophes_and_spaces_do_not_make_a_second_entry() {
+    // Regression (adversarial test, issue 11): a curly apostrophe or a
+    // double space made a second entry, with a contradictory status.
+    let sb = empty();
+    assert_eq!(
+        sb.run(&["term", "add", "département d'État", "State Department"])
+            .code,
+        0
+    );
+    let run = sb.run(&[
+        "term",
+        "add",
+        "département d’État",
+        "State  Department",
+        "--status",
+        "admitted",
+    ]);
+    assert!(run.stderr.contains("updated"), "{}", run.stderr);
+    assert_eq!(
+        sb.run(&["term", "add", "Conseil  fédéral", "Federal Council"])
+            .code,
+        0
+    );
+    // Conseil fédéral (from empty()) and département d'État: two entries.
+    assert_eq!(term_count(&sb), 2);
+}
+
+#[test]
+fn unknown_parts_of_speech_and_overlong_entries_are_refused() {
+    // Regression (adversarial test, issue 11): pos "xyz", a 70,000-character
+    // source were stored as they came.
+    let sb = empty();
+    let long = "mot ".repeat(400);
+    let file = sb.write(
+        "pc.csv",
+        format!("fr,en,pos\nt1,u1,xyz\nt2,u2,nom\n{long},u3,noun\n"),
+    );
+    let run = sb.run(&["term", "import", file.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("pc.csv:2: part of speech \"xyz\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("pc.csv:4: source: 1600 characters"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("terms added 1"), "{}", run.stderr);
+    let run = sb.run(&["term", "add", &long, "x"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}

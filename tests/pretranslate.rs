@@ -615,3 +615,54 @@ fn a_dateline_does_not_hide_the_memory_match_of_its_sentence() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn a_very_long_sentence_is_looked_up_exact_only() {
+    // Regression (adversarial test, issue 11): two lines of 100,000 « (»
+    // ran for minutes: a fuzzy score compares every token with every one.
+    let sb = Sandbox::new();
+    let long_fr = format!("Liste : {}fin.", "le canton, ".repeat(300));
+    let long_en = format!("List: {}end.", "the canton, ".repeat(300));
+    let memory = sb.write(
+        "memory.csv",
+        format!("fr,en\n\"{long_fr}\",\"{long_en}\"\n"),
+    );
+    assert_eq!(sb.import(&memory, &[]).code, 0);
+    let article = sb.write(
+        "article.txt",
+        format!("{long_fr}\n{}\n", "(".repeat(100_000)),
+    );
+    let draft = draft_json(&sb, &article);
+    let segments = draft["segments"].as_array().unwrap();
+    assert_eq!(
+        segments[0]["target"],
+        long_en.as_str(),
+        "the exact match is found"
+    );
+    assert!(
+        segments[0]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("too long for fuzzy matching"),
+        "{:?}",
+        segments[0]["warnings"]
+    );
+}
+
+#[test]
+fn a_translation_of_two_lines_keeps_the_text_draft_one_paragraph_per_line() {
+    // Regression (adversarial test, issue 11): a memory target with a line
+    // break split its paragraph in two in the text draft.
+    let sb = Sandbox::new();
+    let memory = sb.write("memory.csv", "fr,en\n\"Deux lignes.\",\"Two\nlines.\"\n");
+    assert_eq!(sb.import(&memory, &[]).code, 0);
+    let article = sb.write("article.txt", "Deux lignes.\nFin.\n");
+    let run = sb.run(&[
+        "pretranslate",
+        "--format",
+        "text",
+        article.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "Two lines.\n[[Fin.]]\n");
+}

@@ -1693,3 +1693,21 @@ fn a_small_csv_cut_in_its_last_row_is_caught_and_one_typed_row_is_not() {
     assert_eq!(sb.import(&typed, &[]).code, 0);
     assert_eq!(sb.pair_count(), 2);
 }
+
+#[test]
+fn two_csv_files_glued_with_their_byte_order_marks_are_caught() {
+    // Regression (adversarial test, issue 10): the second file's header,
+    // after its byte-order mark, became a pair « fr » → « en ».
+    let sb = Sandbox::new();
+    let one = "\u{feff}fr,en\nUn.,One.\nDeux.,Two.\n";
+    let csv = sb.write("glued.csv", format!("{one}{one}"));
+    let run = sb.import(&csv, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("glued.csv:4: "), "{}", run.stderr);
+    assert!(run.stderr.contains("byte-order mark"), "{}", run.stderr);
+    assert_eq!(sb.pair_count(), 2);
+    // `-o dir/.tmx` is a TMX file, as a translator means it.
+    let out = sb.path(".tmx");
+    assert_eq!(sb.run(&["export", "-o", out.to_str().unwrap()]).code, 0);
+    assert!(std::fs::read_to_string(&out).unwrap().contains("<tmx "));
+}

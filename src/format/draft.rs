@@ -87,20 +87,14 @@ pub fn write_table(
 /// The draft as running text, a paragraph per line; segments without a
 /// translation stay in the source language between `[[` and `]]`.
 pub fn write_text(out: &mut dyn Write, draft: &Draft) -> io::Result<()> {
-    let mut paragraph = None;
-    for s in &draft.segments {
-        if paragraph.is_some() && paragraph != Some(s.paragraph) {
-            writeln!(out)?;
-        } else if paragraph.is_some() {
-            write!(out, " ")?;
-        }
-        paragraph = Some(s.paragraph);
-        match &s.target {
-            Some(target) => write!(out, "{target}")?,
-            None => write!(out, "[[{}]]", s.source)?,
-        }
+    for target in draft.paragraph_targets() {
+        writeln!(
+            out,
+            "{}",
+            super::text::one_line(&super::text::plain_text(&target))
+        )?;
     }
-    writeln!(out)
+    Ok(())
 }
 
 /// The analysis as a plain table: segments, words, characters (without

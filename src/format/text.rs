@@ -82,7 +82,7 @@ impl Document for TextDocument {
         }
         for (paragraph, blank, eol) in &self.lines {
             let line = match paragraph {
-                Some(k) => plain_text(&targets[*k]),
+                Some(k) => one_line(&plain_text(&targets[*k])),
                 None => blank.clone(),
             };
             out.write_all(line.as_bytes()).map_err(io)?;
@@ -90,6 +90,12 @@ impl Document for TextDocument {
         }
         Ok(())
     }
+}
+
+/// A paragraph kept on its line: a line break inside a translation (a
+/// memory target of two lines) becomes a space.
+pub fn one_line(text: &str) -> String {
+    text.replace("\r\n", " ").replace(['\n', '\r'], " ")
 }
 
 /// A translation as plain text: untranslated stretches between `[[ ]]`,

@@ -188,7 +188,12 @@ impl HeadlineRules {
             }
         }
         let end = end?;
-        (!text[end..].trim().is_empty()).then_some(end)
+        // What follows starts a headline or a sentence: a capital (not a
+        // comma, not a lower-case word: « publié le 12 mars, le rapport… »
+        // is one sentence).
+        let rest = text[end..].trim_start();
+        rest.starts_with(|c: char| c.is_uppercase() || matches!(c, '«' | '"' | '“'))
+            .then_some(end)
     }
 
     /// The start of the lede, if a headline runs into it.
@@ -327,8 +332,23 @@ impl HeadlineRules {
             let mut buf = [0u8; 64];
             lowercase_into(part, &mut buf).is_some_and(|p| self.credits.contains(p))
         });
-        // `a indiqué à Reuters`, `selon l'AFP`: the agency is a source.
-        (known && self.can_end_headline(previous)).then(|| text.len() - last.len())
+        // `a indiqué à Reuters`, `selon l'AFP`, `selon l'agence Reuters`,
+        // `à l'agence allemande DPA`: the agency is a source.
+        let words: Vec<&str> = text
+            .rsplit(char::is_whitespace)
+            .filter(|w| !w.is_empty())
+            .skip(1)
+            .take(3)
+            .collect();
+        let cited = words.iter().any(|w| {
+            let w = w.to_lowercase().replace('’', "'");
+            let bare = w.rsplit('\'').next().unwrap_or(&w);
+            matches!(
+                bare,
+                "agence" | "dépêche" | "selon" | "auprès" | "correspondant"
+            )
+        });
+        (known && !cited && self.can_end_headline(previous)).then(|| text.len() - last.len())
     }
 }
 
@@ -498,6 +518,20 @@ mod tests {
             "Le journal italien Il Sole 24 Ore cite une source à Rome.",
             "GENÈVE (AFP) – Le Conseil fédéral a reçu mardi le président kazakh.",
             "France – Allemagne : les Bleus s'imposent au bout du suspense.",
+        ] {
+            assert_eq!(fr(text), [text]);
+        }
+    }
+
+    #[test]
+    fn an_agency_cited_as_a_source_and_a_lower_case_date_stay_in_their_sentence() {
+        // Regression (adversarial test, issue 11).
+        for text in [
+            "Moscou dément, selon l'agence Reuters",
+            "a-t-il confié à l'agence allemande DPA",
+            "Le Kremlin dément selon une dépêche AFP",
+            "publié le 12 mars 2024 à 10h30, le rapport a fait grand bruit.",
+            "date 2022 a été une année record.",
         ] {
             assert_eq!(fr(text), [text]);
         }

@@ -38,20 +38,49 @@ pub fn nfc(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// A glossary entry's text as stored: NFC, white space (no-break spaces
+/// included) collapsed to one space and trimmed, apostrophes straight
+/// (`département d’État` and `département d'État` are one entry).
+pub fn term_text(text: &str) -> String {
+    let text = nfc(text);
+    let mut out = String::with_capacity(text.len());
+    for word in text
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(
+            word.chars()
+                .map(|c| if is_apostrophe(c) { '\'' } else { c }),
+        );
+    }
+    out
+}
+
 /// A character memoire never stores nor writes: control characters other
 /// than tab and line breaks (XML 1.0 cannot hold C0 controls, and C1
 /// controls are mojibake), and the 66 Unicode non-characters (U+FFFE,
 /// U+FFFF, U+FDD0–U+FDEF, the last two of every plane), which XML forbids
-/// or discourages and other tools refuse.
+/// or discourages and other tools refuse; and a byte-order mark (U+FEFF)
+/// inside a text, which is invisible, breaks exact matches, and marks two
+/// files glued together.
 pub fn forbidden_char(c: char) -> bool {
     let code = c as u32;
     (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
         || (0xFDD0..=0xFDEF).contains(&code)
         || code & 0xFFFE == 0xFFFE
+        || c == '\u{feff}'
 }
 
 /// What a translator is told about a [`forbidden_char`].
 pub fn describe_forbidden(c: char) -> String {
+    if c == '\u{feff}' {
+        return "a byte-order mark (U+FEFF) inside the text: two files glued together? \
+                (it is invisible and would break exact matches)"
+            .to_string();
+    }
     let kind = if c.is_control() {
         "control character"
     } else {
@@ -334,6 +363,13 @@ pub fn primary_language(code: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glossary_texts_are_stored_in_one_spelling() {
+        assert_eq!(term_text(" département d’État "), "département d'État");
+        assert_eq!(term_text("Conseil\u{a0} fédéral"), "Conseil fédéral");
+        assert_eq!(term_text("Conseil  fédéral"), "Conseil fédéral");
+    }
 
     #[test]
     fn nfc_composes_decomposed_accents() {

@@ -51,8 +51,9 @@ use cli::{
 fn main() -> ExitCode {
     let cli = Cli::parse();
     memoire::interrupt::on_wait(|| eprintln!("waiting for another import to finish…"));
-    // Ctrl-C: a command that can stop cleanly (an import, an export) is
-    // told to and keeps nothing; any other simply ends, as without handler.
+    // Ctrl-C or SIGTERM (a desk's script stopping a job): a command that can
+    // stop cleanly (an import, an export) is told to and keeps nothing; any
+    // other simply ends, as without handler.
     let _ = ctrlc::set_handler(|| {
         memoire::interrupt::request();
         if !STOPS_CLEANLY.load(Ordering::SeqCst) {

@@ -45,10 +45,19 @@ pub fn format_of<T: Copy>(
     let Some(path) = output.filter(|p| *p != Path::new("-")) else {
         return Ok(default);
     };
-    let Some(extension) = path.extension() else {
-        return Ok(default);
+    // `.tmx` alone is a hidden file to the standard library, without an
+    // extension; to a translator it is a TMX file.
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let extension = match path.extension() {
+        Some(extension) => extension.to_string_lossy().to_ascii_lowercase(),
+        None => match name.strip_prefix('.') {
+            Some(ext) if !ext.is_empty() => ext.to_ascii_lowercase(),
+            _ => return Ok(default),
+        },
     };
-    let extension = extension.to_string_lossy().to_ascii_lowercase();
     table
         .iter()
         .find(|(e, _)| *e == extension)

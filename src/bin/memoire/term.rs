@@ -74,6 +74,10 @@ fn add(db: &Path, args: TermAddArgs) -> Result<ExitCode> {
             "a term pair needs a source and a target",
         ));
     }
+    for (field, text) in [("source", &args.source), ("target", &args.target)] {
+        memoire::glossary::check_term_text(field, text)
+            .map_err(|why| Error::new(Kind::Input, why))?;
+    }
     // What an import refuses, `term add` refuses too: these would break
     // every TBX written from the glossary.
     let fields = [
@@ -97,7 +101,10 @@ fn add(db: &Path, args: TermAddArgs) -> Result<ExitCode> {
     let known = store
         .terms(&source_lang, &target_lang)?
         .into_iter()
-        .find(|t| t.source == args.source.trim() && t.target == args.target.trim());
+        .find(|t| {
+            t.source == memoire::text::term_text(&args.source)
+                && t.target == memoire::text::term_text(&args.target)
+        });
     let status = args
         .status
         .or(known.as_ref().map(|t| t.status))
