@@ -115,10 +115,10 @@ pub trait Document {
     }
 
     /// Write the document with `targets[k]` (codes from paragraph k's own)
-    /// in place of paragraph k, its language marked as `target_lang`
-    /// where the format records one. Stretches wrapped in an
-    /// [`UNTRANSLATED`] pair are shown as such.
-    fn write(&self, targets: &[Coded], target_lang: &str, out: &mut dyn Write) -> Result<()>;
+    /// in place of paragraph k, its language (source, target) changed to
+    /// the target's where the format records one. Stretches wrapped in an
+    /// [`UNTRANSLATED`] pair are shown as such, in the source language.
+    fn write(&self, targets: &[Coded], langs: (&str, &str), out: &mut dyn Write) -> Result<()>;
 }
 
 /// Check that `targets` fit `doc` before a writer uses them.
@@ -158,6 +158,7 @@ pub fn read(path: &Path, format: Option<DocFormat>) -> Result<Box<dyn Document>>
 pub fn read_bytes(bytes: &[u8], format: DocFormat) -> Result<Box<dyn Document>> {
     Ok(match format {
         DocFormat::Text => Box::new(crate::format::text::TextDocument::read(bytes)?),
+        DocFormat::Html => Box::new(crate::format::html::HtmlDocument::read(bytes)?),
         other => {
             return Err(Error::new(
                 Kind::Input,

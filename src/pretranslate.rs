@@ -623,7 +623,7 @@ pub fn pretranslate_document(
         let filled = suggestion
             .as_ref()
             .filter(|s| s.score >= options.threshold)
-            .map(|s| fill(coded, s));
+            .map(|s| fill(coded, s, &glossary));
         let terms: Vec<TermHit> = glossary
             .find(source)
             .into_iter()
@@ -716,7 +716,7 @@ pub fn pretranslate_document(
 
 /// The memory's translation of `source`, with `source`'s inline codes
 /// placed by the memory's (see [`coded::transfer_codes`]).
-fn fill(source: &Coded, suggestion: &Suggestion) -> Transferred {
+fn fill(source: &Coded, suggestion: &Suggestion, glossary: &Glossary) -> Transferred {
     // Carrying numbers over moves the text under the memory's codes: then
     // the codes are placed as for a memory without any.
     let memory_target = Coded {
@@ -741,7 +741,18 @@ fn fill(source: &Coded, suggestion: &Suggestion) -> Transferred {
             complete: true,
         };
     }
-    coded::transfer_codes(source, &memory_source, &memory_target)
+    // A pair around a glossary term goes around its translation.
+    let counterparts = |text: &str| -> Vec<String> {
+        glossary
+            .find(text)
+            .into_iter()
+            .filter(|f| f.start == 0 && f.end == text.len())
+            .flat_map(|f| f.entries)
+            .filter(|e| e.status != TermStatus::Forbidden)
+            .map(|e| e.target.clone())
+            .collect()
+    };
+    coded::transfer_codes_with(source, &memory_source, &memory_target, &counterparts)
 }
 
 /// Sentences longer than this many tokens (words and punctuation marks)
@@ -789,11 +800,23 @@ fn without_dateline(
     let Some(n) = crate::segment::dateline_len(&coded.text) else {
         return Ok(None);
     };
-    if coded.has_codes() {
+    // Codes inside the dateline stay with the whole sentence.
+    if coded.codes.iter().any(|c| c.at < n) {
         return Ok(None);
     }
     let (dateline, rest) = coded.text.split_at(n);
-    let found = best_suggestion(store, &Coded::plain(rest), None, None, options, false)?;
+    let rest = Coded {
+        text: rest.to_string(),
+        codes: coded
+            .codes
+            .iter()
+            .map(|c| Code {
+                at: c.at - n,
+                ..c.clone()
+            })
+            .collect(),
+    };
+    let found = best_suggestion(store, &rest, None, None, options, false)?;
     Ok(found.map(|mut m| {
         m.score = m.score.min(100);
         m.target = format!("{dateline}{}", m.target);

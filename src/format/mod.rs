@@ -10,6 +10,7 @@
 pub mod csv;
 pub mod draft;
 pub mod encoding;
+pub mod html;
 pub mod inline;
 pub mod tbx;
 pub mod text;

@@ -74,7 +74,7 @@ impl Document for TextDocument {
         (self.encoding != TextEncoding::Utf8).then(|| self.encoding.name())
     }
 
-    fn write(&self, targets: &[Coded], _target_lang: &str, out: &mut dyn Write) -> Result<()> {
+    fn write(&self, targets: &[Coded], _langs: (&str, &str), out: &mut dyn Write) -> Result<()> {
         document::check_targets(self, targets)?;
         let io = |e| Error::io("cannot write", Path::new("<document>"), e);
         if self.bom {
@@ -135,7 +135,7 @@ mod tests {
         assert_eq!(locations, ["line 1", "line 3", "line 5"]);
         let sources: Vec<Coded> = doc.paragraphs().iter().map(|p| p.content.clone()).collect();
         let mut out = Vec::new();
-        doc.write(&sources, "en", &mut out).unwrap();
+        doc.write(&sources, ("fr", "en"), &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), text);
     }
 
@@ -162,7 +162,7 @@ mod tests {
         ];
         let target = Coded::from_display("One. {1}Deux.{/1}", &codes).unwrap();
         let mut out = Vec::new();
-        doc.write(&[target], "en", &mut out).unwrap();
+        doc.write(&[target], ("fr", "en"), &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "One. [[Deux.]]\n");
     }
 }

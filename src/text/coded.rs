@@ -521,6 +521,19 @@ pub fn code_penalty(a: &Coded, b: &Coded) -> u8 {
 /// find no place are put at the end of the translation, and `complete` is
 /// false: the segment needs a look.
 pub fn transfer_codes(source: &Coded, memory_source: &Coded, target: &Coded) -> Transferred {
+    transfer_codes_with(source, memory_source, target, &|_| Vec::new())
+}
+
+/// [`transfer_codes`], where a pair of the new segment around a text may
+/// also wrap what `counterparts` says that text is in the target language
+/// (the glossary's translation of « Conseil fédéral »: *Federal Council*),
+/// when the translation holds it once.
+pub fn transfer_codes_with(
+    source: &Coded,
+    memory_source: &Coded,
+    target: &Coded,
+    counterparts: &dyn Fn(&str) -> Vec<String>,
+) -> Transferred {
     let mut codes: Vec<Code> = Vec::new();
     let mut placed: Vec<bool> = vec![false; source.codes.len()];
     // The memory's source code each of its target codes stands for, and the
@@ -593,14 +606,22 @@ pub fn transfer_codes(source: &Coded, memory_source: &Coded, target: &Coded) -> 
         if inner.is_empty() {
             continue;
         }
-        let found: Vec<usize> = out.text.match_indices(inner).map(|(i, _)| i).collect();
-        if let [at] = found[..]
-            && let Some(with_pair) =
-                insert_pair(&out, c, &source.codes[close], at, at + inner.len())
-        {
-            out = with_pair;
-            placed[k] = true;
-            placed[close] = true;
+        let candidates = std::iter::once(inner.to_string()).chain(counterparts(inner));
+        for candidate in candidates.filter(|c| !c.is_empty()) {
+            let found: Vec<usize> = out
+                .text
+                .match_indices(candidate.as_str())
+                .map(|(i, _)| i)
+                .collect();
+            if let [at] = found[..]
+                && let Some(with_pair) =
+                    insert_pair(&out, c, &source.codes[close], at, at + candidate.len())
+            {
+                out = with_pair;
+                placed[k] = true;
+                placed[close] = true;
+                break;
+            }
         }
     }
     // What is left goes at the end, in the source's order.

@@ -609,32 +609,43 @@ pub struct TermFindArgs {
 }
 
 /// Pre-translate an article: a draft holding everything the memory and the
-/// glossary already know.
+/// glossary already know, or the article itself translated.
 ///
-/// The article is plain UTF-8 text, one paragraph per line (headline,
-/// dateline and byline lines are segments of their own). Each sentence is
-/// looked up: repetitions of an earlier sentence of the article, 101 %
-/// (exact, and the previous sentence matches too), 100 %, then fuzzy. The
-/// best translation at or above --threshold is filled in (numbers carried
-/// over when only numbers differ); glossary terms are listed with their
-/// equivalents, and a filled translation that lacks a term's equivalent or
-/// uses a forbidden one is flagged. The match analysis goes to stderr.
+/// The article is a plain-text file (one paragraph per line; UTF-8, UTF-16
+/// or Windows-1252), an HTML page, a Word (.docx) or OpenDocument (.odt)
+/// file, or a NITF / NewsML-G2 wire file (.xml), picked by its extension or
+/// --input-format. Each sentence is looked up: repetitions of an earlier
+/// sentence of the article, 101 % (exact, and the previous sentence matches
+/// too), 100 %, then fuzzy. The best translation at or above --threshold
+/// is filled in (numbers carried over when only numbers differ; bold,
+/// links and other inline formatting placed as the memory placed them);
+/// glossary terms are listed with their equivalents, and a filled
+/// translation that lacks a term's equivalent or uses a forbidden one is
+/// flagged. The match analysis goes to stderr.
 ///
-/// Formats: xliff (XLIFF 2.0, default, for CAT tools), xliff1 (XLIFF 1.2),
-/// csv / tsv (bilingual table; --bom for Excel), json, text (the English
-/// draft; untranslated sentences stay in French between [[ ]]), html (a
-/// report to open in a browser). Once reviewed, `memoire import` the XLIFF
-/// or the table back: the memory learns the translations and their context.
+/// Formats: document (the article itself, translated, in its own format:
+/// the default when -o has the article's extension; sentences left
+/// untranslated are marked), xliff (XLIFF 2.0, default, for CAT tools),
+/// xliff1 (XLIFF 1.2), csv / tsv (bilingual table; --bom for Excel), json,
+/// text (the English draft; untranslated sentences stay in French between
+/// [[ ]]), html (a report to open in a browser). Once reviewed, `memoire
+/// import` the XLIFF or the table back: the memory learns the translations
+/// and their context.
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  \
     memoire pretranslate article.txt -o article.xlf\n  \
-    memoire pretranslate article.txt --format html -o article.html\n  \
+    memoire pretranslate article.html -o article.en.html   # the page, translated\n  \
+    memoire pretranslate article.txt --format html -o report.html\n  \
     memoire pretranslate article.txt --format csv --bom -o article.csv\n  \
     memoire pretranslate article.txt --format text --threshold 85\n  \
     memoire import article.xlf        # after review: the memory learns")]
 pub struct PretranslateArgs {
-    /// The article (UTF-8 text, one paragraph per line).
+    /// The article: text, HTML, DOCX, ODT, NITF or NewsML-G2.
     pub article: PathBuf,
+
+    /// The article's format (default: from its extension; text otherwise).
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
 
     /// Output file (default: standard output).
     #[arg(long, short, value_name = "FILE")]
@@ -678,7 +689,33 @@ pub struct PretranslateArgs {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// Plain text, one paragraph per line.
+    Text,
+    Html,
+    Docx,
+    Odt,
+    /// NITF or NewsML-G2.
+    News,
+}
+
+impl InputFormat {
+    pub fn doc_format(self) -> memoire::document::DocFormat {
+        use memoire::document::DocFormat;
+        match self {
+            InputFormat::Text => DocFormat::Text,
+            InputFormat::Html => DocFormat::Html,
+            InputFormat::Docx => DocFormat::Docx,
+            InputFormat::Odt => DocFormat::Odt,
+            InputFormat::News => DocFormat::News,
+        }
+    }
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DraftFormat {
+    /// The article itself, translated, in its own format.
+    Document,
     /// XLIFF 2.0.
     Xliff,
     /// XLIFF 1.2.
@@ -699,7 +736,7 @@ pub enum DraftFormat {
     memoire analyze article.txt\n  \
     memoire analyze *.txt --csv > analysis.csv")]
 pub struct AnalyzeArgs {
-    /// Articles (UTF-8 text, one paragraph per line).
+    /// Articles: text, HTML, DOCX, ODT, NITF or NewsML-G2 (by extension).
     #[arg(required = true)]
     pub articles: Vec<PathBuf>,
 

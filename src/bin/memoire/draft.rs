@@ -4,6 +4,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+use memoire::document::{self, DocFormat, Document};
 use memoire::format::{draft, xliff};
 use memoire::pretranslate::{self, Analysis, Draft, Options};
 use memoire::store::Store;
@@ -11,29 +12,45 @@ use memoire::{Error, Kind, Result};
 use serde::Serialize;
 
 use crate::cli::{AnalyzeArgs, DraftFormat, PretranslateArgs};
+use crate::languages;
 use crate::output::Destination;
-use crate::{languages, read_text};
 
-/// Pre-translate one article file.
-fn draft_of(store: &Store, path: &Path, options: &Options<'_>) -> Result<Draft> {
-    let (article, _, encoding) = read_text(Some(path))?;
-    if encoding != memoire::format::encoding::TextEncoding::Utf8 {
-        eprintln!("{}: read as {}", path.display(), encoding.name());
+/// Pre-translate one article file, read as `format` (by default, as its
+/// extension says).
+fn draft_of(
+    store: &Store,
+    path: &Path,
+    format: Option<DocFormat>,
+    options: &Options<'_>,
+) -> Result<(Box<dyn Document>, Draft)> {
+    let doc = document::read(path, format)?;
+    if let Some(encoding) = doc.encoding() {
+        eprintln!("{}: read as {encoding}", path.display());
     }
-    if article.trim().is_empty() {
-        return Err(Error::new(Kind::Input, "the article is empty").at(path));
+    if doc.paragraphs().is_empty() {
+        return Err(Error::new(Kind::Input, "the article has no text to translate").at(path));
     }
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    pretranslate::pretranslate(store, &name, &article, options)
+    let draft = pretranslate::pretranslate_document(store, &name, doc.paragraphs(), options)?;
+    Ok((doc, draft))
 }
 
 pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
     let (source_lang, target_lang) = languages(&args.langs)?;
+    let input = args
+        .input_format
+        .map(|f| f.doc_format())
+        .or_else(|| DocFormat::of_path(&args.article))
+        .unwrap_or(DocFormat::Text);
+    // `-o` with the article's own extension: the article translated.
+    let same_kind = args.output.as_deref().and_then(DocFormat::of_path) == Some(input)
+        && input != DocFormat::Text;
     let format = match args.format {
         Some(format) => format,
+        None if same_kind => DraftFormat::Document,
         None => crate::output::format_of(
             args.output.as_deref(),
             &[
@@ -45,11 +62,30 @@ pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
                 ("txt", DraftFormat::Text),
                 ("html", DraftFormat::Html),
                 ("htm", DraftFormat::Html),
+                ("docx", DraftFormat::Document),
+                ("odt", DraftFormat::Document),
+                ("xml", DraftFormat::Document),
             ],
             DraftFormat::Xliff,
-            "xliff, xliff1, csv, tsv, json, text, html",
+            "document, xliff, xliff1, csv, tsv, json, text, html",
         )?,
     };
+    if format == DraftFormat::Document
+        && let Some(wanted) = args.output.as_deref().and_then(DocFormat::of_path)
+        && wanted != input
+        && !(input == DocFormat::Text && wanted == DocFormat::Text)
+    {
+        return Err(Error::new(
+            Kind::Input,
+            format!(
+                "the translated article is written in its own format ({}), not {}: give -o a \
+                 .{} name, or choose a draft with --format (xliff, csv, html…)",
+                input.name(),
+                wanted.name(),
+                input.extension()
+            ),
+        ));
+    }
     let store = Store::open_read_only(db)?;
     let options = Options {
         source_lang: &source_lang,
@@ -58,11 +94,16 @@ pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
         headline_split: !args.no_headline_split,
         weights: args.weights.clone(),
     };
-    let draft = draft_of(&store, &args.article, &options)?;
+    let (doc, draft) = draft_of(&store, &args.article, Some(input), &options)?;
     let mut dest = Destination::open(args.output.as_deref(), db, Some(&args.article))?;
     let out = &mut dest.out;
     let guard = !args.no_formula_guard;
+    if format == DraftFormat::Document {
+        let targets = draft.paragraph_targets();
+        doc.write(&targets, (&source_lang, &target_lang), out)?;
+    }
     let written = match format {
+        DraftFormat::Document => Ok(()),
         DraftFormat::Xliff => xliff::write_xliff2(out, &draft),
         DraftFormat::Xliff1 => xliff::write_xliff12(out, &draft),
         DraftFormat::Csv => draft::write_table(out, &draft, b',', guard, args.bom),
@@ -122,7 +163,7 @@ pub fn analyze(db: &Path, args: AnalyzeArgs) -> Result<ExitCode> {
     let drafts: Vec<Draft> = args
         .articles
         .iter()
-        .map(|path| draft_of(&store, path, &options))
+        .map(|path| draft_of(&store, path, None, &options).map(|(_, draft)| draft))
         .collect::<Result<_>>()?;
     let total = Analysis::sum(drafts.iter().map(|d| &d.analysis));
     let out_err = |e: io::Error| Error::io("cannot write", Path::new("<stdout>"), e);

@@ -1,0 +1,135 @@
+//! Articles as they arrive (HTML, Word, OpenDocument, NITF/NewsML), written
+//! back translated with their formatting, and their inline codes through
+//! the drafts and back into the memory.
+
+mod common;
+
+use common::{Sandbox, example};
+
+fn with_memory() -> Sandbox {
+    let sb = Sandbox::new();
+    let run = sb.import(&example("memory-fr-en.csv"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    sb
+}
+
+/// The elements of a page and their attributes, in order, without text,
+/// `<mark>`s of untranslated text, `lang`, `alt` and `title`: what must not
+/// change when a page is translated.
+fn skeleton(page: &str) -> Vec<String> {
+    let html = scraper::Html::parse_document(page);
+    html.tree
+        .nodes()
+        .filter_map(|n| n.value().as_element())
+        .filter(|e| e.name() != "mark")
+        .map(|e| {
+            let attrs: Vec<String> = e
+                .attrs()
+                .filter(|(k, _)| !matches!(*k, "lang" | "alt" | "title"))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            format!("<{} {}>", e.name(), attrs.join(" "))
+        })
+        .collect()
+}
+
+#[test]
+fn an_html_article_comes_back_translated_with_its_formatting() {
+    let sb = with_memory();
+    let page = example("article-fr.html");
+    let out = sb.path("article.en.html");
+    let run = sb.run(&[
+        "pretranslate",
+        page.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written = std::fs::read_to_string(&out).unwrap();
+    let original = std::fs::read_to_string(&page).unwrap();
+    // The text changes, nothing else does.
+    assert_eq!(skeleton(&written), skeleton(&original));
+    assert!(written.contains("<html lang=\"en\">"), "{written}");
+    // Bold, links and italics placed where they belong in the English:
+    // through the glossary (« Conseil fédéral » → Federal Council) and a
+    // name it knows.
+    for expected in [
+        "The <strong>Federal Council</strong> received",
+        "<a href=\"https://www.akorda.kz/fr\">Kassym-Jomart Tokayev</a>",
+        "According to the <em>Federal Department of Foreign Affairs</em> (FDFA)",
+        "membership of the <b>Collective Security Treaty Organization</b> (CSTO).",
+    ] {
+        assert!(written.contains(expected), "{expected}\n{written}");
+    }
+    // Untranslated sentences stay in French, marked; the script is not
+    // touched.
+    assert!(
+        written.contains(
+            "<figcaption><mark lang=\"fr\">La place Fédérale, mardi matin.</mark></figcaption>"
+        ),
+        "{written}"
+    );
+    assert!(written.contains("console.log(\"ne pas traduire\");"));
+}
+
+#[test]
+fn inline_codes_go_through_the_xliff_draft_and_back_into_the_memory() {
+    let sb = with_memory();
+    let page = example("article-fr.html");
+    let xlf = sb.path("article.xlf");
+    let run = sb.run(&[
+        "pretranslate",
+        page.to_str().unwrap(),
+        "-o",
+        xlf.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let draft = std::fs::read_to_string(&xlf).unwrap();
+    assert!(
+        draft.contains("Le <pc id=\"1\" type=\"fmt\" subType=\"xlf:b\""),
+        "{draft}"
+    );
+    assert!(
+        draft.contains("<data id=\"s3d1\">&lt;strong&gt;</data>"),
+        "{draft}"
+    );
+    // A real client reads it, codes and all.
+    if let Some(pairs) = common::read_with_translate_toolkit("xliff2", &xlf) {
+        assert!(
+            pairs
+                .iter()
+                .any(|(s, _)| s.contains("Le Conseil fédéral a reçu mardi"))
+        );
+    }
+    // The reviewer confirms every filled segment; the memory learns them
+    // with their codes, which a TMX export writes back.
+    let reviewed = draft.replace(
+        "state=\"initial\"><source>BERNE",
+        "state=\"translated\"><source>BERNE",
+    );
+    let reviewed_path = sb.write("article-reviewed.xlf", reviewed);
+    let run = sb.import(&reviewed_path, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let tmx = sb.path("memory.tmx");
+    assert_eq!(sb.run(&["export", "-o", tmx.to_str().unwrap()]).code, 0);
+    let tmx = std::fs::read_to_string(&tmx).unwrap();
+    assert!(
+        tmx.contains("BERNE (ATS) – The <bpt i=\"1\" x=\"1\" type=\"bold\">&lt;strong&gt;</bpt>Federal Council<ept i=\"1\">&lt;/strong&gt;</ept> received"),
+        "{tmx}"
+    );
+    // Pre-translated again, the page gets the learnt sentence whole (100 %,
+    // codes and all).
+    let json = sb.run(&["pretranslate", "--format", "json", page.to_str().unwrap()]);
+    let draft: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let learnt = draft["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"].as_str().unwrap().starts_with("BERNE (ATS)"))
+        .unwrap();
+    assert!(
+        learnt["suggestion"]["score"].as_u64().unwrap() >= 100,
+        "{learnt}"
+    );
+    assert_eq!(learnt["target_codes"].as_array().unwrap().len(), 4);
+}
