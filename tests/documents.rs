@@ -133,3 +133,110 @@ fn inline_codes_go_through_the_xliff_draft_and_back_into_the_memory() {
     );
     assert_eq!(learnt["target_codes"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn a_word_article_comes_back_translated_and_real_clients_read_it() {
+    let sb = with_memory();
+    let original = example("article-fr.docx");
+    let out = sb.path("article.en.docx");
+    let run = sb.run(&[
+        "pretranslate",
+        original.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // python-docx reads the paragraphs and their runs' formatting.
+    if let Some(paragraphs) = common::read_with_python_docx(&out) {
+        let runs: Vec<&serde_json::Value> = paragraphs
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["runs"].as_array().unwrap())
+            .collect();
+        let find = |text: &str| {
+            runs.iter()
+                .find(|r| r["text"] == text)
+                .unwrap_or_else(|| panic!("no run {text:?} in {paragraphs}"))
+        };
+        assert_eq!(find("Federal Council")["bold"], true);
+        assert_eq!(
+            find("Collective Security Treaty Organization")["bold"],
+            true
+        );
+        assert_eq!(
+            find("Federal Department of Foreign Affairs")["italic"],
+            true
+        );
+        assert_eq!(find("Kassym-Jomart Tokayev")["link"], true);
+        // Untranslated text stays in French, highlighted.
+        assert_eq!(find("Hausse")["highlight"], true);
+        let headline = &paragraphs[0];
+        assert_eq!(headline["style"], "Heading 1");
+    }
+    // LibreOffice opens both and makes a PDF of each; page 1 is no blank.
+    for docx in [&original, &out] {
+        let Some(pdf) = common::libreoffice_convert(docx, "pdf", &sb.path("")) else {
+            return;
+        };
+        let base = sb.path(&format!(
+            "{}-page1",
+            docx.file_stem().unwrap().to_string_lossy()
+        ));
+        if let Some((png, ink)) = common::first_page(&pdf, &base) {
+            assert!(png.exists());
+            assert!(ink > 0.005, "page 1 of {} is blank ({ink})", docx.display());
+        }
+    }
+}
+
+#[test]
+fn a_word_article_translated_by_nothing_is_the_same_file() {
+    // No memory match at all: every paragraph stays as it was, only
+    // highlighted; with the glossary-only memory, the document.xml changes
+    // in nothing but the highlight.
+    let sb = Sandbox::new();
+    let memory = sb.write("memory.csv", "fr,en\nSans rapport.,Unrelated.\n");
+    assert_eq!(sb.import(&memory, &[]).code, 0);
+    let original = example("article-fr.docx");
+    let out = sb.path("article.en.docx");
+    let run = sb.run(&[
+        "pretranslate",
+        original.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let entries = |path: &std::path::Path| -> Vec<(String, Vec<u8>)> {
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+        (0..archive.len())
+            .map(|k| {
+                let mut file = archive.by_index(k).unwrap();
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
+                (file.name().unwrap().into_owned(), bytes)
+            })
+            .collect()
+    };
+    let (before, after) = (entries(&original), entries(&out));
+    assert_eq!(before.len(), after.len());
+    for ((name_a, a), (name_b, b)) in before.iter().zip(&after) {
+        assert_eq!(name_a, name_b);
+        if name_a == "word/document.xml" {
+            let plain = String::from_utf8_lossy(b)
+                .replace("<w:highlight w:val=\"yellow\"/>", "")
+                .replace("<w:rPr></w:rPr>", "");
+            let was = String::from_utf8_lossy(a).replace("<w:rPr></w:rPr>", "");
+            // Every text of the original is still there.
+            for text in [
+                "Berne déroule le tapis rouge",
+                "Échanges bilatéraux",
+                "12 % en un an",
+            ] {
+                assert!(plain.contains(text) && was.contains(text), "{text}");
+            }
+        } else {
+            assert_eq!(a, b, "{name_a} changed");
+        }
+    }
+}

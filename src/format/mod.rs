@@ -8,6 +8,7 @@
 //! the transaction for CSV, TSV, TMX and TBX alike.
 
 pub mod csv;
+pub mod docx;
 pub mod draft;
 pub mod encoding;
 pub mod html;

@@ -193,3 +193,97 @@ pub fn test_data(name: &str) -> PathBuf {
         .join("tests/data")
         .join(name)
 }
+
+/// `file` converted by LibreOffice (headless, its own profile in `dir`) to
+/// `to` (`pdf`, `docx`, `odt`): the converted file, or `None` when
+/// LibreOffice is missing outside CI. Fails the test when the conversion
+/// fails.
+pub fn libreoffice_convert(file: &Path, to: &str, dir: &Path) -> Option<PathBuf> {
+    let soffice = tool("soffice", "libreoffice-writer-nogui")?;
+    let profile = format!("-env:UserInstallation=file://{}/lo-profile", dir.display());
+    let out = Command::new(soffice)
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            to,
+            "--outdir",
+        ])
+        .arg(dir)
+        .arg(file)
+        .output()
+        .unwrap();
+    let converted = dir.join(file.with_extension(to).file_name().unwrap());
+    assert!(
+        out.status.success() && converted.exists(),
+        "LibreOffice could not convert {}: {}{}",
+        file.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(converted)
+}
+
+/// Page 1 of a PDF as a PNG (pdftoppm), and the share of its pixels that
+/// are not white (`None` when poppler is missing outside CI).
+pub fn first_page(pdf: &Path, png_base: &Path) -> Option<(PathBuf, f64)> {
+    let pdftoppm = tool("pdftoppm", "poppler-utils")?;
+    let status = Command::new(pdftoppm)
+        .args(["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(pdf)
+        .arg(png_base)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The same page in grey, as a PGM: easy to count dark pixels in.
+    let status = Command::new(pdftoppm)
+        .args(["-gray", "-r", "30", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(pdf)
+        .arg(png_base)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let with = |ext: &str| PathBuf::from(format!("{}.{ext}", png_base.display()));
+    let pgm = std::fs::read(with("pgm")).unwrap();
+    // Header: P5, width, height, maxval, each followed by white space.
+    let mut fields = 0;
+    let mut at = 0;
+    while fields < 4 {
+        while pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        while !pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields += 1;
+    }
+    let pixels = &pgm[at + 1..];
+    let dark = pixels.iter().filter(|&&p| p < 200).count();
+    Some((with("png"), dark as f64 / pixels.len() as f64))
+}
+
+/// Paragraphs of a Word file as python-docx, a real client, reads them:
+/// style and runs (`text`, `bold`, `italic`, `highlight`, `link`); `None`
+/// when python-docx is missing outside CI.
+pub fn read_with_python_docx(file: &Path) -> Option<serde_json::Value> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/docx_check.py");
+    let out = Command::new("python3").arg(script).arg(file).output();
+    match out {
+        Ok(out) if out.status.code() != Some(3) => {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(serde_json::from_slice(&out.stdout).unwrap())
+        }
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must have python-docx (see .ci/run)"
+            );
+            eprintln!("skipped: python3 with python-docx is not installed");
+            None
+        }
+    }
+}
