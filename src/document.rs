@@ -160,6 +160,7 @@ pub fn read_bytes(bytes: &[u8], format: DocFormat) -> Result<Box<dyn Document>> 
         DocFormat::Text => Box::new(crate::format::text::TextDocument::read(bytes)?),
         DocFormat::Html => Box::new(crate::format::html::HtmlDocument::read(bytes)?),
         DocFormat::Docx => Box::new(crate::format::docx::DocxDocument::read(bytes)?),
+        DocFormat::Odt => Box::new(crate::format::odt::OdtDocument::read(bytes)?),
         other => {
             return Err(Error::new(
                 Kind::Input,

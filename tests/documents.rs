@@ -240,3 +240,37 @@ fn a_word_article_translated_by_nothing_is_the_same_file() {
         }
     }
 }
+
+#[test]
+fn an_opendocument_article_comes_back_translated_and_libreoffice_opens_it() {
+    let sb = with_memory();
+    // The Word example as LibreOffice saves it in OpenDocument.
+    let Some(odt) = common::libreoffice_convert(&example("article-fr.docx"), "odt", &sb.path(""))
+    else {
+        return;
+    };
+    let out = sb.path("article.en.odt");
+    let run = sb.run(&[
+        "pretranslate",
+        odt.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    assert_eq!(archive.by_index(0).unwrap().name().unwrap(), "mimetype");
+    let mut content = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("content.xml").unwrap(), &mut content)
+        .unwrap();
+    assert!(
+        content.contains("Federal Council</text:span> received"),
+        "{content}"
+    );
+    assert!(content.contains("memoire-untranslated"), "{content}");
+    let Some(pdf) = common::libreoffice_convert(&out, "pdf", &sb.path("")) else {
+        return;
+    };
+    if let Some((_, ink)) = common::first_page(&pdf, &sb.path("odt-page1")) {
+        assert!(ink > 0.005, "page 1 is blank ({ink})");
+    }
+}

@@ -13,6 +13,7 @@ pub mod draft;
 pub mod encoding;
 pub mod html;
 pub mod inline;
+pub mod odt;
 pub mod tbx;
 pub mod text;
 pub mod tmx;
