@@ -161,11 +161,6 @@ pub fn read_bytes(bytes: &[u8], format: DocFormat) -> Result<Box<dyn Document>> 
         DocFormat::Html => Box::new(crate::format::html::HtmlDocument::read(bytes)?),
         DocFormat::Docx => Box::new(crate::format::docx::DocxDocument::read(bytes)?),
         DocFormat::Odt => Box::new(crate::format::odt::OdtDocument::read(bytes)?),
-        other => {
-            return Err(Error::new(
-                Kind::Input,
-                format!("{} documents are not read yet", other.name()),
-            ));
-        }
+        DocFormat::News => Box::new(crate::format::news::NewsDocument::read(bytes)?),
     })
 }

@@ -274,3 +274,41 @@ fn an_opendocument_article_comes_back_translated_and_libreoffice_opens_it() {
         assert!(ink > 0.005, "page 1 is blank ({ink})");
     }
 }
+
+#[test]
+fn a_nitf_dispatch_comes_back_translated_by_element() {
+    let sb = with_memory();
+    let nitf = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<nitf xml:lang=\"fr\"><head><title>Visite</title></head>\
+        <body><body.head><hedline><hl1>Berne déroule le tapis rouge pour le président kazakh Tokaïev</hl1></hedline>\
+        <dateline><location>BERNE</location> (ATS)</dateline></body.head><body.content>\
+        <p>Les entretiens ont porté sur le commerce, l’énergie et la sécurité régionale.</p>\
+        </body.content></body></nitf>\n";
+    let file = sb.write("depeche.xml", nitf);
+    let out = sb.path("depeche.en.xml");
+    let run = sb.run(&[
+        "pretranslate",
+        file.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        written.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<nitf xml:lang=\"en\">"),
+        "{written}"
+    );
+    assert!(
+        written.contains("<p>The talks covered trade, energy and regional security.</p>"),
+        "{written}"
+    );
+    // The headline is its own segment: never run into the paragraph.
+    let json = sb.run(&["pretranslate", "--format", "json", file.to_str().unwrap()]);
+    let draft: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let roles: Vec<&str> = draft["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["title", "headline", "dateline", "body"]);
+}

@@ -13,6 +13,8 @@ pub mod draft;
 pub mod encoding;
 pub mod html;
 pub mod inline;
+pub mod markup;
+pub mod news;
 pub mod odt;
 pub mod tbx;
 pub mod text;

@@ -19,8 +19,8 @@ use quick_xml::events::Event;
 
 use crate::document::{self, DocFormat, Document, Paragraph, Role, UNTRANSLATED};
 use crate::error::{Error, Kind, Result};
-use crate::format::xml;
-use crate::text::{Code, CodeKind, Coded};
+use crate::format::{markup, xml};
+use crate::text::Coded;
 
 /// The style memoire gives untranslated text.
 const MARK_STYLE: &str = "memoire-untranslated";
@@ -117,113 +117,28 @@ impl OdtDocument {
 
 /// A paragraph's content (the XML inside `text:p`) as a segment.
 fn coded_of(inner: &str) -> std::result::Result<Coded, String> {
-    let mut reader = Reader::from_str(inner);
-    let mut coded = Coded::default();
-    let mut next = 1;
-    let mut open: Vec<(String, u32)> = Vec::new();
-    let push = |coded: &mut Coded, kind, id, ctype: Option<String>, markup: String| {
-        coded.codes.push(Code {
-            kind,
-            id,
-            at: coded.text.len(),
-            ctype,
-            markup,
-            isolated: None,
-        });
-    };
-    loop {
-        let before = reader.buffer_position() as usize;
-        let event = reader.read_event().map_err(|e| e.to_string())?;
-        let after = reader.buffer_position() as usize;
-        match event {
-            Event::Text(t) => coded.text.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) => coded.text.push_str(&xml::entity_text(&r)?),
-            Event::CData(c) => coded.text.push_str(&c.xml10_content()),
-            Event::Start(e) => {
-                let name = e.name().as_ref().to_string();
-                if WRAPPERS.contains(&name.as_str()) {
-                    let ctype = if name == "text:a" {
-                        "link"
-                    } else {
-                        "x-odt-span"
-                    };
-                    push(
-                        &mut coded,
-                        CodeKind::Open,
-                        next,
-                        Some(ctype.to_string()),
-                        inner[before..after].to_string(),
-                    );
-                    open.push((name, next));
-                    next += 1;
+    markup::coded_of(
+        inner,
+        &|name| {
+            WRAPPERS.contains(&name).then(|| {
+                if name == "text:a" {
+                    "link"
                 } else {
-                    reader.read_to_end(e.name()).map_err(|e| e.to_string())?;
-                    let raw = inner[before..reader.buffer_position() as usize].to_string();
-                    push(&mut coded, CodeKind::Standalone, next, None, raw);
-                    next += 1;
+                    "x-odt-span"
                 }
+                .to_string()
+            })
+        },
+        &|name| {
+            match name {
+                "text:line-break" => Some("break"),
+                "text:tab" => Some("x-odt-tab"),
+                "text:s" => Some("x-odt-space"),
+                _ => None,
             }
-            Event::End(e) => {
-                let name = e.name().as_ref().to_string();
-                if let Some(k) = open.iter().rposition(|(n, _)| *n == name) {
-                    let (_, id) = open.remove(k);
-                    let ctype = coded
-                        .codes
-                        .iter()
-                        .find(|c| c.id == id)
-                        .and_then(|c| c.ctype.clone());
-                    push(
-                        &mut coded,
-                        CodeKind::Close,
-                        id,
-                        ctype,
-                        inner[before..after].to_string(),
-                    );
-                }
-            }
-            Event::Empty(e) => {
-                let ctype = match e.name().as_ref() {
-                    "text:line-break" => Some("break".to_string()),
-                    "text:tab" => Some("x-odt-tab".to_string()),
-                    "text:s" => Some("x-odt-space".to_string()),
-                    _ => None,
-                };
-                push(
-                    &mut coded,
-                    CodeKind::Standalone,
-                    next,
-                    ctype,
-                    inner[before..after].to_string(),
-                );
-                next += 1;
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    Ok(coded)
-}
-
-/// The paragraph rebuilt with `target`.
-fn write_paragraph(start_tag: &str, end_tag: &str, target: &Coded) -> String {
-    let mut out = String::with_capacity(start_tag.len() + 2 * target.text.len() + 64);
-    out.push_str(start_tag);
-    let mut from = 0;
-    for code in &target.codes {
-        out.push_str(&xml::text(&target.text[from..code.at]));
-        from = code.at;
-        let untranslated = code.ctype.as_deref() == Some(UNTRANSLATED);
-        match (code.kind, untranslated) {
-            (CodeKind::Open, true) => {
-                out.push_str(&format!("<text:span text:style-name=\"{MARK_STYLE}\">"))
-            }
-            (CodeKind::Close, true) => out.push_str("</text:span>"),
-            _ => out.push_str(&code.markup),
-        }
-    }
-    out.push_str(&xml::text(&target.text[from..]));
-    out.push_str(end_tag);
-    out
+            .map(str::to_string)
+        },
+    )
 }
 
 /// `content.xml` with the style of untranslated text declared.
@@ -281,7 +196,13 @@ impl Document for OdtDocument {
                     continue;
                 }
                 xml.push_str(&self.xml[from..range.start]);
-                xml.push_str(&write_paragraph(start, end, target));
+                let mark = format!("<text:span text:style-name=\"{MARK_STYLE}\">");
+                xml.push_str(&markup::write_element(
+                    start,
+                    end,
+                    target,
+                    (&mark, "</text:span>"),
+                ));
                 from = range.end;
             }
             xml.push_str(&self.xml[from..]);
@@ -320,6 +241,7 @@ impl Document for OdtDocument {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::{Code, CodeKind};
 
     fn odt(body: &str) -> Vec<u8> {
         let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
