@@ -66,6 +66,8 @@ pub enum Format {
     Tbx,
     /// XLIFF 2.0 or 1.2: a reviewed pre-translation.
     Xliff,
+    /// memoire's review table in a Word file.
+    ReviewDocx,
 }
 
 impl Format {
@@ -79,6 +81,7 @@ impl Format {
             Some("tmx") => Format::Tmx,
             Some("tbx") => Format::Tbx,
             Some("xlf" | "xliff") => Format::Xliff,
+            Some("docx") => Format::ReviewDocx,
             _ => Format::Csv,
         }
     }
@@ -156,9 +159,11 @@ pub fn default_rejects_path(path: &Path) -> PathBuf {
     let stem = path
         .file_stem()
         .map_or_else(|| "import".into(), |s| s.to_string_lossy());
+    // Rows of a document (a Word review table) are kept as CSV.
     let ext = path
         .extension()
-        .map_or_else(|| "csv".into(), |e| e.to_string_lossy());
+        .map_or_else(|| "csv".into(), |e| e.to_string_lossy())
+        .replace("docx", "csv");
     path.with_file_name(format!("{stem}.rejects.{ext}"))
 }
 
@@ -338,6 +343,9 @@ fn open_source(path: &Path, options: &ImportOptions) -> Result<Box<dyn RowSource
         Format::Tmx => Box::new(TmxReader::open(path, source, target, limits)?),
         Format::Tbx => Box::new(TbxReader::open(path, source, target, limits)?),
         Format::Xliff => Box::new(XliffReader::open(path, source, target, limits)?),
+        Format::ReviewDocx => Box::new(crate::format::review::ReviewReader::open(
+            path, source, target,
+        )?),
     })
 }
 

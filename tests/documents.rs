@@ -312,3 +312,66 @@ fn a_nitf_dispatch_comes_back_translated_by_element() {
         .collect();
     assert_eq!(roles, ["title", "headline", "dateline", "body"]);
 }
+
+#[test]
+fn a_review_table_edited_in_word_teaches_the_memory_its_confirmed_rows() {
+    let sb = with_memory();
+    let review = sb.path("review.docx");
+    let run = sb.run(&[
+        "pretranslate",
+        example("article-fr.txt").to_str().unwrap(),
+        "--format",
+        "review-docx",
+        "-o",
+        review.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // A reviewer, in Word (here python-docx): the first row without a
+    // translation gets one and is confirmed; another gets a translation but
+    // stays "to check".
+    let edit = r##"
+import sys, docx
+d = docx.Document(sys.argv[1])
+rows = d.tables[0].rows
+assert [c.text for c in rows[0].cells] == ["#", "Source (fr)", "Target (en)", "Score", "Status", "Comment"]
+new = [r for r in rows[1:] if r.cells[4].text == "new"]
+new[0].cells[2].text = "Berne rolls out the red carpet for Kazakh President Tokayev"
+new[0].cells[4].text = "confirmed"
+new[1].cells[2].text = "Not checked yet."
+d.save(sys.argv[1])
+print(new[0].cells[1].text)
+"##;
+    let out = std::process::Command::new("python3")
+        .args(["-c", edit, review.to_str().unwrap()])
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        eprintln!("skipped: python-docx is not installed");
+        return;
+    }
+    let confirmed_source = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let before = sb.pair_count();
+    let run = sb.import(&review, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("a memoire review table of article-fr.txt"),
+        "{}",
+        run.stderr
+    );
+    // The confirmed rows are learnt (the exact matches were already there);
+    // the row left "to check" is not.
+    assert_eq!(sb.pair_count(), before + 1);
+    let lookup = sb.run(&["lookup", "--json", &confirmed_source]);
+    assert!(
+        lookup.stdout.contains("Berne rolls out the red carpet"),
+        "{}",
+        lookup.stdout
+    );
+    assert_eq!(sb.run(&["lookup", "Not checked yet."]).code, 1);
+}

@@ -16,6 +16,7 @@ pub mod inline;
 pub mod markup;
 pub mod news;
 pub mod odt;
+pub mod review;
 pub mod tbx;
 pub mod text;
 pub mod tmx;

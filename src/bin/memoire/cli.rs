@@ -626,7 +626,9 @@ pub struct TermFindArgs {
 /// Formats: document (the article itself, translated, in its own format:
 /// the default when -o has the article's extension; sentences left
 /// untranslated are marked), xliff (XLIFF 2.0, default, for CAT tools),
-/// xliff1 (XLIFF 1.2), csv / tsv (bilingual table; --bom for Excel), json,
+/// xliff1 (XLIFF 1.2), csv / tsv (bilingual table; --bom for Excel),
+/// review-docx (the same table as a Word file, as Trados and memoQ export
+/// it for reviewers), json,
 /// text (the English draft; untranslated sentences stay in French between
 /// [[ ]]), html (a report to open in a browser). Once reviewed, `memoire
 /// import` the XLIFF or the table back: the memory learns the translations
@@ -716,6 +718,9 @@ impl InputFormat {
 pub enum DraftFormat {
     /// The article itself, translated, in its own format.
     Document,
+    /// A bilingual review table in a Word file (#, source, target, score,
+    /// status, comment), learnt back by `memoire import`.
+    ReviewDocx,
     /// XLIFF 2.0.
     Xliff,
     /// XLIFF 1.2.

@@ -67,7 +67,7 @@ pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
                 ("xml", DraftFormat::Document),
             ],
             DraftFormat::Xliff,
-            "document, xliff, xliff1, csv, tsv, json, text, html",
+            "document, review-docx, xliff, xliff1, csv, tsv, json, text, html",
         )?,
     };
     if format == DraftFormat::Document
@@ -104,6 +104,7 @@ pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
     }
     let written = match format {
         DraftFormat::Document => Ok(()),
+        DraftFormat::ReviewDocx => memoire::format::review::write_review_docx(out, &draft),
         DraftFormat::Xliff => xliff::write_xliff2(out, &draft),
         DraftFormat::Xliff1 => xliff::write_xliff12(out, &draft),
         DraftFormat::Csv => draft::write_table(out, &draft, b',', guard, args.bom),
