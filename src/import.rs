@@ -68,6 +68,8 @@ pub enum Format {
     Xliff,
     /// memoire's review table in a Word file.
     ReviewDocx,
+    /// A translated document aligned with its original.
+    Aligned,
 }
 
 impl Format {
@@ -145,6 +147,8 @@ pub struct ImportReport {
     pub context_learnt: u64,
     /// Things the user should know that did not stop the import.
     pub warnings: Vec<String>,
+    /// `import --aligned`: every pair found, with its confidence.
+    pub aligned: Vec<crate::align::AlignedPair>,
 }
 
 impl ImportReport {
@@ -159,11 +163,16 @@ pub fn default_rejects_path(path: &Path) -> PathBuf {
     let stem = path
         .file_stem()
         .map_or_else(|| "import".into(), |s| s.to_string_lossy());
-    // Rows of a document (a Word review table) are kept as CSV.
-    let ext = path
-        .extension()
-        .map_or_else(|| "csv".into(), |e| e.to_string_lossy())
-        .replace("docx", "csv");
+    // Rows of a document (a Word review table, an aligned translation)
+    // are kept as CSV.
+    let ext = path.extension().map_or_else(
+        || "csv".into(),
+        |e| e.to_string_lossy().to_ascii_lowercase(),
+    );
+    let ext = match ext.as_str() {
+        "docx" | "odt" | "html" | "htm" | "xml" => "csv".to_string(),
+        other => other.to_string(),
+    };
     path.with_file_name(format!("{stem}.rejects.{ext}"))
 }
 
@@ -346,6 +355,12 @@ fn open_source(path: &Path, options: &ImportOptions) -> Result<Box<dyn RowSource
         Format::ReviewDocx => Box::new(crate::format::review::ReviewReader::open(
             path, source, target,
         )?),
+        Format::Aligned => {
+            return Err(Error::new(
+                Kind::Input,
+                "an aligned import needs the original too (--aligned ORIGINAL)",
+            ));
+        }
     })
 }
 
@@ -523,6 +538,33 @@ pub fn open_glossary_file(path: &Path, options: &ImportOptions) -> Result<Import
     })
 }
 
+/// Open a translated document and its original (the same format, the same
+/// paragraphs) for [`import_pairs`]: sentences aligned by length, pairs of
+/// low confidence rejected.
+pub fn open_aligned_files(
+    original: &Path,
+    translated: &Path,
+    options: &ImportOptions,
+) -> Result<ImportFile> {
+    if same_file(original, translated) {
+        return Err(Error::new(
+            Kind::Input,
+            "the original and the translation are the same file",
+        )
+        .at(translated));
+    }
+    Ok(ImportFile {
+        path: translated.to_path_buf(),
+        format: Format::Aligned,
+        reader: Box::new(crate::align::AlignedSource::open(
+            original,
+            translated,
+            &options.source_lang,
+            &options.target_lang,
+        )?),
+    })
+}
+
 /// Import the pairs of an opened file (see [`import_csv`]).
 pub fn import_pairs(
     store: &mut Store,
@@ -579,6 +621,7 @@ pub fn import_pairs(
     )?;
     commit(&mut report, pending, batch.commit())?;
     report.context_learnt = context_learnt;
+    report.aligned = source.aligned();
     store.checkpoint();
     report.ignored_columns = source.ignored_columns(false);
     Ok(report)

@@ -24,6 +24,7 @@
 //! * [`interrupt`] — Ctrl-C and lock waits, as the front end reports them.
 //! * [`error`] — the one error type, with a kind and a location.
 
+pub mod align;
 pub mod document;
 pub mod error;
 pub mod export;

@@ -375,3 +375,69 @@ print(new[0].cells[1].text)
     );
     assert_eq!(sb.run(&["lookup", "Not checked yet."]).code, 1);
 }
+
+#[test]
+fn a_translated_document_and_its_original_teach_the_memory_what_aligns() {
+    let sb = Sandbox::new();
+    let original = sb.write(
+        "original.html",
+        "<html><body><h1>La BNS relève son taux directeur</h1>\
+         <p>La Banque nationale suisse a relevé mardi son taux directeur. Elle cite l'inflation. \
+         La décision était attendue par les marchés.</p>\
+         <p>Le franc s'est apprécié face à l'euro.</p>\
+         <p>Court.</p></body></html>",
+    );
+    let translated = sb.write(
+        "translated.html",
+        "<html><body><h1>SNB raises its key rate</h1>\
+         <p>The Swiss National Bank raised its key rate on Tuesday. It cites inflation, a decision \
+         the markets expected.</p>\
+         <p>The franc rose against the euro.</p>\
+         <p>This one sentence has nothing at all to do with the original's very short one.</p></body></html>",
+    );
+    let run = sb.run(&[
+        "import",
+        "--aligned",
+        original.to_str().unwrap(),
+        translated.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        run.code, 1,
+        "one pair rejected: {}{}",
+        run.stdout, run.stderr
+    );
+    // Every pair is reported with its confidence.
+    assert!(
+        run.stdout
+            .contains(" %  La BNS relève son taux directeur\n       SNB raises its key rate"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(" %  Elle cite l'inflation. La décision était attendue par les marchés.\n       It cites inflation, a decision the markets expected."),
+        "two sentences joined by the translator: {}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("translated.html:4: alignment confidence"),
+        "{}",
+        run.stderr
+    );
+    let rejects = std::fs::read_to_string(sb.path("translated.rejects.csv")).unwrap();
+    assert!(
+        rejects.starts_with("source,target,confidence,paragraph\nCourt.,"),
+        "{rejects}"
+    );
+    let lookup = sb.run(&["lookup", "Le franc s'est apprécié face à l'euro."]);
+    assert!(
+        lookup.stdout.contains("The franc rose against the euro."),
+        "{}",
+        lookup.stdout
+    );
+    assert_eq!(
+        sb.run(&["lookup", "Court."]).code,
+        1,
+        "the doubtful pair was not learnt"
+    );
+}

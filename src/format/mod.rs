@@ -132,4 +132,9 @@ pub trait RowSource {
     fn is_reviewed_draft(&self) -> bool {
         false
     }
+    /// The pairs an alignment found, with their confidence (learnt or
+    /// not), for the report of `import --aligned`.
+    fn aligned(&self) -> Vec<crate::align::AlignedPair> {
+        Vec::new()
+    }
 }

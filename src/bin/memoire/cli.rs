@@ -123,16 +123,24 @@ pub struct LangArgs {
     memoire import export-excel.csv --origin \"Client X 2024\"\n  \
     memoire import pairs.txt --delimiter tab --encoding windows-1252\n  \
     memoire import glossaire.csv --source-col Français --target-col 3\n  \
-    memoire import de-fr.csv --source-lang de --target-lang fr --strict")]
+    memoire import de-fr.csv --source-lang de --target-lang fr --strict\n  \
+    memoire import --aligned article.docx article.en.docx   # a translated document")]
 pub struct ImportArgs {
     /// The file to import: CSV/TSV, TMX or XLIFF (memory); CSV/TSV or TBX
     /// (`term import`).
     pub file: PathBuf,
 
     /// File format (default: from the extension: .tmx, .tbx, .xlf/.xliff,
-    /// else CSV/TSV).
+    /// .docx a memoire review table, else CSV/TSV).
     #[arg(long, value_enum)]
     pub format: Option<ImportFormat>,
+
+    /// The original of FILE, a translated document (DOCX, ODT, HTML, NITF
+    /// or text with the same paragraphs): paragraphs are paired in order,
+    /// sentences aligned by length, each pair printed with its confidence;
+    /// pairs of low confidence go to the rejects file, not the memory.
+    #[arg(long, value_name = "ORIGINAL", conflicts_with = "format")]
+    pub aligned: Option<PathBuf>,
 
     #[command(flatten)]
     pub langs: LangArgs,

@@ -277,9 +277,18 @@ pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCod
     }
     // The file is opened (format, encoding, layout checked) before the
     // memory, so that a file that cannot be imported leaves no new memory.
-    let file = match contents {
-        Contents::Memory => import::open_memory_file(&args.file, &options)?,
-        Contents::Glossary => import::open_glossary_file(&args.file, &options)?,
+    if contents == Contents::Glossary && args.aligned.is_some() {
+        return Err(Error::new(
+            Kind::Input,
+            "--aligned learns translations, not glossary terms: use `memoire import --aligned`",
+        ));
+    }
+    let file = match (contents, &args.aligned) {
+        (Contents::Memory, Some(original)) => {
+            import::open_aligned_files(original, &args.file, &options)?
+        }
+        (Contents::Memory, None) => import::open_memory_file(&args.file, &options)?,
+        (Contents::Glossary, _) => import::open_glossary_file(&args.file, &options)?,
     };
     let mut store = open_for_writing(db)?;
     let bar = (!args.quiet && io::stderr().is_terminal()).then(|| {
@@ -305,6 +314,19 @@ pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCod
         bar.finish_and_clear();
     }
     let report = report?;
+    // An alignment: every pair with its confidence, on standard output.
+    if !report.aligned.is_empty() {
+        let stdout = &mut io::stdout().lock();
+        let out_err = |e: io::Error| Error::io("cannot write", Path::new("<stdout>"), e);
+        for pair in &report.aligned {
+            writeln!(
+                stdout,
+                "{:>3} %  {}\n       {}",
+                pair.confidence, pair.source, pair.target
+            )
+            .map_err(out_err)?;
+        }
+    }
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
