@@ -208,10 +208,9 @@ impl AlignedSource {
             })
             .collect();
         let chars = |s: &Coded| s.text.chars().count();
-        let total = |side: fn(&(Vec<Coded>, Vec<Coded>)) -> &Vec<Coded>| -> usize {
-            split.iter().flat_map(side).map(chars).sum()
-        };
-        let ratio = (total(|p| &p.1) as f64 / total(|p| &p.0).max(1) as f64).clamp(0.5, 2.0);
+        let source_chars: usize = split.iter().flat_map(|p| &p.0).map(chars).sum();
+        let target_chars: usize = split.iter().flat_map(|p| &p.1).map(chars).sum();
+        let ratio = (target_chars as f64 / source_chars.max(1) as f64).clamp(0.5, 2.0);
         let mut rows = Vec::new();
         let mut pairs = Vec::new();
         let mut below = 0;
