@@ -153,6 +153,14 @@ fn check_spans(text: &str, spans: &[std::ops::Range<usize>]) -> Result<(), TestC
 
 proptest! {
     #[test]
+    fn a_dateline_is_a_prefix_of_the_text_whatever_it_holds(text in "\\PC{0,200}") {
+        // Regression: a multi-byte character at byte 80 made it panic.
+        if let Some(n) = memoire::segment::dateline_len(&text) {
+            prop_assert!(n <= text.len() && text.is_char_boundary(n));
+        }
+    }
+
+    #[test]
     fn spans_cover_the_input_whatever_it_holds(text in "\\PC{0,200}") {
         for segmenter in [Segmenter::french(), Segmenter::english()] {
             check_spans(&text, &segmenter.split(&text))?;

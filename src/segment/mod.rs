@@ -555,7 +555,11 @@ fn lower_first<'b>(word: &str, buf: &'b mut [u8]) -> Option<&'b str> {
 /// dash, either all in capitals or ending with an agency in brackets, with
 /// no sentence punctuation.
 pub fn dateline_len(text: &str) -> Option<usize> {
-    let head = &text[..text.len().min(80)];
+    let mut cut = text.len().min(80);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &text[..cut];
     let (dash_at, dash) = [" – ", " — ", " - "]
         .iter()
         .filter_map(|d| head.find(d).map(|i| (i, *d)))
@@ -1238,6 +1242,18 @@ mod tests {
             "La fête fut longue. [...] Les voisins se sont plaints.",
             &["La fête fut longue.", "[...] Les voisins se sont plaints."],
         );
+    }
+
+    #[test]
+    fn dateline_len_never_cuts_a_character() {
+        // Regression: the first 80 bytes were cut inside « à ».
+        let text = "Ils cherchent comment, au cours de la prochaine décennie, ils pourront passer à un \
+                    système permettant aux conducteurs de payer.";
+        assert_eq!(dateline_len(text), None);
+        for n in 70..90 {
+            let text = format!("{}é – suite", "a".repeat(n));
+            let _ = dateline_len(&text);
+        }
     }
 
     #[test]
