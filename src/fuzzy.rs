@@ -228,6 +228,45 @@ pub fn score(a: &Segment<'_>, b: &Segment<'_>) -> u8 {
     (100 - lost).min(94) as u8
 }
 
+/// The score of `a` against `b` when it can reach `min`, `None` when it
+/// cannot — checked first by a cheap bound, so that ruling out a pair
+/// rarely runs the edit distance. Lossless: `Some(score(a, b))` whenever
+/// `score(a, b) >= min`.
+///
+/// The bound: a word of one whose folded form the other lacks (counting
+/// repeats) costs a full edit whatever the alignment, as a substitution by
+/// a different word, a deletion or an insertion.
+pub fn score_at_least(a: &Segment<'_>, b: &Segment<'_>, min: u8) -> Option<u8> {
+    if a.key != b.key {
+        fn words<'s>(s: &'s Segment<'_>) -> Vec<&'s str> {
+            let mut w: Vec<&str> = (s.tokens.iter().zip(&s.folds))
+                .filter(|(t, _)| t.kind == TokenKind::Word)
+                .map(|(_, f)| f.as_str())
+                .collect();
+            w.sort_unstable();
+            w
+        }
+        let (wa, wb) = (words(a), words(b));
+        let (mut i, mut j, mut only_a, mut only_b) = (0, 0, 0usize, 0usize);
+        while i < wa.len() && j < wb.len() {
+            match wa[i].cmp(wb[j]) {
+                std::cmp::Ordering::Less => (only_a, i) = (only_a + 1, i + 1),
+                std::cmp::Ordering::Greater => (only_b, j) = (only_b + 1, j + 1),
+                std::cmp::Ordering::Equal => (i, j) = (i + 1, j + 1),
+            }
+        }
+        let unmatched = (only_a + wa.len() - i).max(only_b + wb.len() - j);
+        if unmatched > 0 {
+            let words = a.word_count().max(b.word_count()).max(1);
+            let best = 100 - (100 * unmatched).div_ceil(words).min(100);
+            if best < usize::from(min) {
+                return None;
+            }
+        }
+    }
+    Some(score(a, b)).filter(|&s| s >= min)
+}
+
 /// The cheapest alignment of `memory` to `query`.
 fn alignment(memory: &Segment<'_>, query: &Segment<'_>) -> Vec<Step> {
     let d = table(memory, query);
@@ -1004,5 +1043,47 @@ mod tests {
             Some("1,200")
         );
         assert_eq!(english_notation("3,50", "2.75").as_deref(), Some("3.50"));
+    }
+
+    mod bound {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Sentences over a small vocabulary, so that pairs share words,
+        /// differ in case or accents, numbers and punctuation.
+        fn sentence() -> impl Strategy<Value = String> {
+            let word = prop::sample::select(vec![
+                "le",
+                "Le",
+                "conseil",
+                "Conseil",
+                "fédéral",
+                "federal",
+                "a",
+                "décidé",
+                "12",
+                "13",
+                ",",
+                ".",
+                "«",
+                "»",
+                "l’État",
+                "l'Etat",
+                "de",
+                "la",
+            ]);
+            prop::collection::vec(word, 0..12).prop_map(|w| w.join(" "))
+        }
+
+        proptest! {
+            /// The bound behind score_at_least never rules out a pair that
+            /// reaches the minimum (the internal matches stay lossless).
+            #[test]
+            fn score_at_least_is_lossless(a in sentence(), b in sentence(), min in 0u8..=100) {
+                let (sa, sb) = (Segment::new(&a), Segment::new(&b));
+                let full = score(&sa, &sb);
+                prop_assert_eq!(score_at_least(&sa, &sb, min), (full >= min).then_some(full));
+            }
+        }
     }
 }

@@ -783,8 +783,8 @@ fn internal_match(scored: &[fuzzy::Segment<'_>], k: usize) -> Option<(usize, u8)
             let m = other.token_count();
             m <= MAX_FUZZY_TOKENS && n.abs_diff(m) * 4 <= n.max(m)
         })
-        .map(|(j, other)| (j + 1, fuzzy::score(other, this)))
-        .filter(|&(_, score)| (75..100).contains(&score))
+        .filter_map(|(j, other)| Some((j + 1, fuzzy::score_at_least(other, this, 75)?)))
+        .filter(|&(_, score)| score < 100)
         .max_by_key(|&(j, score)| (score, std::cmp::Reverse(j)))
 }
 
