@@ -126,6 +126,8 @@ pub fn export_tmx(
                 next_source: pair.next_source.as_deref(),
                 source_codes: &pair.source_codes,
                 target_codes: &pair.target_codes,
+                created_by: pair.created_by.as_deref(),
+                changed_by: pair.changed_by.as_deref(),
             })
             .map_err(write_err)
     })?;

@@ -51,6 +51,9 @@ pub struct ImportOptions {
     /// The file's format; `None` decides by its extension.
     pub format: Option<Format>,
     pub csv: CsvOptions,
+    /// Who imports (a user of `memoire serve`): recorded as the pairs'
+    /// author where the file names none.
+    pub user: Option<String>,
 }
 
 /// The default longest text of a segment: 64 KiB, far beyond any sentence
@@ -101,6 +104,7 @@ impl Default for ImportOptions {
             max_segment: DEFAULT_MAX_SEGMENT,
             format: None,
             csv: CsvOptions::default(),
+            user: None,
         }
     }
 }
@@ -605,6 +609,8 @@ pub fn import_pairs(
                 next_source: pair.next_source.as_deref(),
                 source_codes: &pair.source_codes,
                 target_codes: &pair.target_codes,
+                created_by: pair.created_by.as_deref().or(options.user.as_deref()),
+                changed_by: pair.changed_by.as_deref().or(options.user.as_deref()),
                 replace_same_origin: reviewed,
             })?;
             Ok(Ok(match added {

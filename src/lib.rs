@@ -22,9 +22,11 @@
 //!   matches, glossary terms, terminology checks, match analysis.
 //! * [`file`] — files compared by identity and written atomically.
 //! * [`interrupt`] — Ctrl-C and lock waits, as the front end reports them.
+//! * [`auth`] — API tokens and roles of the shared server.
 //! * [`error`] — the one error type, with a kind and a location.
 
 pub mod align;
+pub mod auth;
 pub mod document;
 pub mod error;
 pub mod export;

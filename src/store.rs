@@ -34,6 +34,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use serde::Serialize;
 use std::collections::HashMap;
 
+use crate::auth::{Role, User};
 use crate::error::{Error, Kind, Result};
 use crate::text::{self, Code, Coded};
 
@@ -138,6 +139,21 @@ const MIGRATIONS: &[Migration] = &[
         sql: "ALTER TABLE segment_pair ADD COLUMN codes TEXT;",
         then: None,
     },
+    // 8: who added and who last changed a pair (TMX creationid/changeid,
+    // the user of `memoire serve`), and the server's API tokens, stored
+    // as SHA-256 hashes.
+    Migration {
+        sql: "ALTER TABLE segment_pair ADD COLUMN created_by TEXT;
+              ALTER TABLE segment_pair ADD COLUMN changed_by TEXT;
+              CREATE TABLE api_token (
+                  id         INTEGER PRIMARY KEY,
+                  name       TEXT NOT NULL UNIQUE,
+                  role       TEXT NOT NULL CHECK (role IN ('read', 'translate', 'admin')),
+                  hash       TEXT NOT NULL UNIQUE,
+                  created_at TEXT NOT NULL
+              );",
+        then: None,
+    },
 ];
 
 /// Migration 2: index every pair already stored.
@@ -188,6 +204,10 @@ pub struct PairRecord {
     /// of the source code it stands for).
     pub source_codes: Vec<Code>,
     pub target_codes: Vec<Code>,
+    /// Who added the pair and who last changed it (a TMX `creationid` and
+    /// `changeid`, a user of `memoire serve`), when known.
+    pub created_by: Option<String>,
+    pub changed_by: Option<String>,
 }
 
 impl PairRecord {
@@ -246,6 +266,10 @@ pub struct NewPair<'a> {
     /// them (see [`crate::text::coded`]).
     pub source_codes: &'a [Code],
     pub target_codes: &'a [Code],
+    /// Who adds the pair (TMX `creationid`, a server user) and who last
+    /// changed it (`changeid`; defaults to `created_by`).
+    pub created_by: Option<&'a str>,
+    pub changed_by: Option<&'a str>,
     /// When the source is stored with another target from the same
     /// origin, replace that target instead of adding an alternative (a
     /// reviewed translation imported again).
@@ -764,7 +788,8 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT id, source_lang, target_lang, source, target, origin,
-                        created_at, changed_at, usage_count, note, prev_source, next_source, codes
+                        created_at, changed_at, usage_count, note, prev_source, next_source, codes,
+                        created_by, changed_by
                  FROM segment_pair
                  WHERE key_hash = ?1 AND source_lang = ?2 AND target_lang = ?3
                    AND coalesce(source_key, source) = ?4
@@ -793,7 +818,8 @@ impl Store {
             .conn
             .prepare(
                 "SELECT id, source_lang, target_lang, source, target, origin,
-                        created_at, changed_at, usage_count, note, prev_source, next_source, codes
+                        created_at, changed_at, usage_count, note, prev_source, next_source, codes,
+                        created_by, changed_by
                  FROM segment_pair
                  WHERE (?1 IS NULL OR source_lang = ?1) AND (?2 IS NULL OR target_lang = ?2)
                  ORDER BY id",
@@ -847,7 +873,8 @@ impl Store {
         self.conn
             .prepare_cached(
                 "SELECT id, source_lang, target_lang, source, target, origin,
-                        created_at, changed_at, usage_count, note, prev_source, next_source, codes
+                        created_at, changed_at, usage_count, note, prev_source, next_source, codes,
+                        created_by, changed_by
                  FROM segment_pair WHERE id = ?1",
             )
             .and_then(|mut stmt| stmt.query_row([id], pair_record).optional())
@@ -1037,6 +1064,76 @@ impl Store {
             .map_err(self.err("cannot remove terms"))
     }
 
+    /// Record a server user's token (its hash, see [`crate::auth`]).
+    pub fn add_user(&mut self, name: &str, role: Role, hash: &str) -> Result<()> {
+        crate::auth::check_user_name(name)?;
+        if self.user_named(name)?.is_some() {
+            return Err(Error::new(
+                Kind::Input,
+                format!("a token named {name:?} exists; remove it first or pick another name"),
+            ));
+        }
+        self.conn
+            .execute(
+                &format!(
+                    "INSERT INTO api_token (name, role, hash, created_at) VALUES (?1, ?2, ?3, {NOW})"
+                ),
+                params![name, role.as_str(), hash],
+            )
+            .map(|_| ())
+            .map_err(self.err("cannot store the token"))
+    }
+
+    /// The server's users, by name.
+    pub fn users(&self) -> Result<Vec<User>> {
+        self.query_users(
+            "SELECT name, role, created_at FROM api_token ORDER BY name",
+            [],
+        )
+    }
+
+    fn user_named(&self, name: &str) -> Result<Option<User>> {
+        Ok(self
+            .query_users(
+                "SELECT name, role, created_at FROM api_token WHERE name = ?1",
+                [name],
+            )?
+            .pop())
+    }
+
+    /// The user a token (by its hash) belongs to.
+    pub fn user_by_token_hash(&self, hash: &str) -> Result<Option<User>> {
+        Ok(self
+            .query_users(
+                "SELECT name, role, created_at FROM api_token WHERE hash = ?1",
+                [hash],
+            )?
+            .pop())
+    }
+
+    fn query_users(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<User>> {
+        let fail = "cannot read the tokens";
+        let mut stmt = self.conn.prepare_cached(sql).map_err(self.err(fail))?;
+        stmt.query_map(params, |r| {
+            let role: String = r.get(1)?;
+            Ok(User {
+                name: r.get(0)?,
+                role: Role::parse(&role).unwrap_or(Role::Read),
+                created_at: r.get(2)?,
+            })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(self.err(fail))
+    }
+
+    /// Remove a user's token; false when there is none of that name.
+    pub fn remove_user(&mut self, name: &str) -> Result<bool> {
+        self.conn
+            .execute("DELETE FROM api_token WHERE name = ?1", [name])
+            .map(|n| n > 0)
+            .map_err(self.err("cannot remove the token"))
+    }
+
     /// Counts per language pair and origin, term pairs, and file size.
     pub fn stats(&self) -> Result<Stats> {
         let fail = "cannot count the memory";
@@ -1140,6 +1237,8 @@ fn pair_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<PairRecord> {
         next_source: row.get(11)?,
         source_codes: Vec::new(),
         target_codes: Vec::new(),
+        created_by: row.get(13)?,
+        changed_by: row.get(14)?,
     })
     .and_then(|mut record| {
         if let Some(json) = row.get::<_, Option<String>>(12)? {
@@ -1281,8 +1380,8 @@ impl ImportBatch<'_> {
                 "INSERT INTO segment_pair
                    (source_lang, target_lang, source, target, source_key, key_hash,
                     origin, created_at, changed_at, usage_count, note, prev_source, next_source,
-                    codes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                    codes, created_by, changed_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )
             .and_then(|mut insert| {
                 let created = pair.created_at.unwrap_or(&self.now);
@@ -1300,7 +1399,9 @@ impl ImportBatch<'_> {
                     pair.note,
                     pair.prev_source.map(text::nfc),
                     pair.next_source.map(text::nfc),
-                    codes
+                    codes,
+                    pair.created_by,
+                    pair.changed_by.or(pair.created_by)
                 ])
             })
             .map_err(self.err("cannot store a pair"))?;
@@ -1320,14 +1421,15 @@ impl ImportBatch<'_> {
         self.tx
             .execute(
                 "UPDATE segment_pair SET prev_source = ?2, next_source = ?3, changed_at = ?4,
-                    target = coalesce(?5, target)
+                    target = coalesce(?5, target), changed_by = coalesce(?6, changed_by)
                  WHERE id = ?1",
                 params![
                     id,
                     pair.prev_source.map(text::nfc),
                     pair.next_source.map(text::nfc),
                     pair.changed_at.unwrap_or(&self.now),
-                    target
+                    target,
+                    pair.changed_by.or(pair.created_by)
                 ],
             )
             .map(|_| ())

@@ -1579,13 +1579,16 @@ fn a_read_only_command_never_upgrades_an_older_memory() {
     // an older memoire in place, silently, locking out colleagues on it.
     let sb = with_pairs();
     let db = sb.path("memoire.db");
-    // The memory as schema 5 wrote it: without the columns 6 and 7 added.
+    // The memory as schema 5 wrote it: without what 6, 7 and 8 added.
     let older = |path: &Path| {
         let conn = rusqlite::Connection::open(path).unwrap();
         conn.execute_batch(
             "ALTER TABLE term_pair DROP COLUMN pos;
              ALTER TABLE term_pair DROP COLUMN checked;
              ALTER TABLE segment_pair DROP COLUMN codes;
+             ALTER TABLE segment_pair DROP COLUMN created_by;
+             ALTER TABLE segment_pair DROP COLUMN changed_by;
+             DROP TABLE api_token;
              PRAGMA user_version = 5;",
         )
         .unwrap();

@@ -46,6 +46,10 @@ pub struct PairRow {
     pub created_at: Option<String>,
     pub changed_at: Option<String>,
     pub usage_count: Option<i64>,
+    /// Who added and who last changed the pair (TMX `creationid`,
+    /// `changeid`).
+    pub created_by: Option<String>,
+    pub changed_by: Option<String>,
     /// The source segments before and after this one in its document
     /// (XLIFF, memoire's bilingual CSV).
     pub prev_source: Option<String>,

@@ -40,6 +40,8 @@ struct Unit {
     variants: Vec<(String, (Coded, Vec<CodeKey>))>,
     created: Option<String>,
     changed: Option<String>,
+    created_by: Option<String>,
+    changed_by: Option<String>,
     usage: Option<i64>,
     notes: Vec<String>,
     /// `<prop type="x-origin">`, `x-context-prev`, `x-context-next`, which
@@ -169,6 +171,10 @@ impl TmxReader {
                                 .and_then(|d| xml::tmx_date_to_iso(&d)),
                             usage: xml::attribute(&e, "usagecount")
                                 .and_then(|n| n.trim().parse().ok()),
+                            created_by: xml::attribute(&e, "creationid")
+                                .filter(|id| !id.trim().is_empty()),
+                            changed_by: xml::attribute(&e, "changeid")
+                                .filter(|id| !id.trim().is_empty()),
                             ..Unit::default()
                         });
                     }
@@ -340,6 +346,8 @@ impl TmxReader {
             note,
             created_at: unit.created,
             changed_at: unit.changed,
+            created_by: unit.created_by,
+            changed_by: unit.changed_by,
             usage_count: unit.usage,
             raw: unit.raw,
             ..PairRow::default()
@@ -450,6 +458,9 @@ pub struct UnitOut<'a> {
     /// Inline codes of the source and the target.
     pub source_codes: &'a [Code],
     pub target_codes: &'a [Code],
+    /// Who added and who last changed the pair (`creationid`, `changeid`).
+    pub created_by: Option<&'a str>,
+    pub changed_by: Option<&'a str>,
 }
 
 /// Writes TMX 1.4b: header with creationtool, creationtoolversion, srclang,
@@ -465,11 +476,16 @@ impl<W: Write> TmxWriter<W> {
     }
 
     pub fn unit(&mut self, unit: &UnitOut<'_>) -> io::Result<()> {
+        let id = |name: &str, value: Option<&str>| {
+            value.map_or(String::new(), |v| format!(" {name}=\"{}\"", xml::text(v)))
+        };
         writeln!(
             self.out,
-            "<tu creationdate=\"{}\" changedate=\"{}\" usagecount=\"{}\">",
+            "<tu creationdate=\"{}\"{} changedate=\"{}\"{} usagecount=\"{}\">",
             xml::iso_to_tmx_date(unit.created_at),
+            id("creationid", unit.created_by),
             xml::iso_to_tmx_date(unit.changed_at),
+            id("changeid", unit.changed_by),
             unit.usage_count
         )?;
         writeln!(
@@ -637,6 +653,8 @@ mod tests {
                 next_source: None,
                 source_codes: &[],
                 target_codes: &[],
+                created_by: Some("anne \"desk\""),
+                changed_by: None,
             })
             .unwrap();
         writer.finish().unwrap();
@@ -656,5 +674,7 @@ mod tests {
         assert_eq!(good[0].origin.as_deref(), Some("client A"));
         assert_eq!(good[0].prev_source.as_deref(), Some("Avant."));
         assert_eq!(good[0].next_source, None);
+        assert_eq!(good[0].created_by.as_deref(), Some("anne \"desk\""));
+        assert_eq!(good[0].changed_by, None);
     }
 }

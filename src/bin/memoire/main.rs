@@ -264,6 +264,7 @@ pub fn import(db: &Path, args: ImportArgs, contents: Contents) -> Result<ExitCod
             source_col: args.source_col,
             target_col: args.target_col,
         },
+        user: None,
     };
     // A missing or unreadable file should not leave a new, empty memory.
     File::open(&args.file).map_err(|e| Error::io("cannot open", &args.file, e))?;
