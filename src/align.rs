@@ -20,7 +20,7 @@ use crate::document;
 use crate::error::{Error, Kind, Result};
 use crate::format::{BadRow, PairRow, RowSource};
 use crate::segment::Segmenter;
-use crate::text::Coded;
+use crate::text::{self, Coded};
 
 /// Pairs below this confidence (0–100) are rejected.
 pub const MIN_CONFIDENCE: u8 = 10;
@@ -186,8 +186,7 @@ impl AlignedSource {
         let target_segmenter = Segmenter::for_language(target_lang);
         let sentences = |segmenter: &Segmenter, content: &Coded| -> Vec<Coded> {
             let (_, inner) = content.hoist();
-            let flat = inner.text.replace(['\n', '\r', '\t'], " ");
-            let ranges = segmenter.split(&flat);
+            let ranges = segmenter.split_coded(&inner);
             inner
                 .split(&ranges)
                 .into_iter()
@@ -214,6 +213,7 @@ impl AlignedSource {
         let mut rows = Vec::new();
         let mut pairs = Vec::new();
         let mut below = 0;
+        let mut untranslated = 0;
         for (k, (source, target)) in split.iter().enumerate() {
             let lengths = |v: &Vec<Coded>| v.iter().map(chars).collect::<Vec<_>>();
             let beads = align_lengths(&lengths(source), &lengths(target), ratio);
@@ -241,6 +241,9 @@ impl AlignedSource {
                 });
                 let reason = if s.text.trim().is_empty() || t.text.trim().is_empty() {
                     Some("a sentence without a counterpart".to_string())
+                } else if text::match_key(&s.text) == text::match_key(&t.text) {
+                    untranslated += 1;
+                    Some("the translation is the original's text: left untranslated".to_string())
                 } else if bead.confidence < MIN_CONFIDENCE {
                     Some(format!(
                         "alignment confidence {} % is below {MIN_CONFIDENCE} %: check the pair",
@@ -270,6 +273,14 @@ impl AlignedSource {
                     ..PairRow::default()
                 }));
             }
+        }
+        if !pairs.is_empty() && untranslated == pairs.len() {
+            return Err(Error::new(
+                Kind::Input,
+                "every sentence of the translation is the original's: give the translated \
+                 document second",
+            )
+            .at(translated));
         }
         let size = std::fs::metadata(translated).map_or(0, |m| m.len());
         Ok(AlignedSource {

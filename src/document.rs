@@ -22,6 +22,34 @@ use crate::text::Coded;
 /// writing it as markup.
 pub const UNTRANSLATED: &str = "x-memoire-untranslated";
 
+/// The code type of the pair of codes around a translation that a
+/// reviewer must check: a fuzzy fill, or one with warnings (a glossary
+/// term, numbers, codes). Word and HTML writers mark it (a blue
+/// highlight, `<mark class="memoire-check">`); other writers leave it
+/// unmarked.
+pub const TO_CHECK: &str = "x-memoire-check";
+
+/// Whether a paragraph's translation holds any translated text: some
+/// text outside the [`UNTRANSLATED`] marks.
+pub fn has_translation(target: &Coded) -> bool {
+    let mut depth = 0usize;
+    let mut from = 0;
+    for code in &target.codes {
+        if depth == 0 && !target.text[from..code.at].trim().is_empty() {
+            return true;
+        }
+        from = code.at;
+        if code.ctype.as_deref() == Some(UNTRANSLATED) {
+            match code.kind {
+                crate::text::CodeKind::Open => depth += 1,
+                crate::text::CodeKind::Close => depth = depth.saturating_sub(1),
+                crate::text::CodeKind::Standalone => {}
+            }
+        }
+    }
+    depth == 0 && !target.text[from..].trim().is_empty()
+}
+
 /// What a paragraph is in its document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

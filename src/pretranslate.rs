@@ -237,6 +237,14 @@ impl SegmentDraft {
             codes: self.target_codes.clone(),
         })
     }
+
+    /// A filled translation a reviewer must check: from a fuzzy match, or
+    /// with warnings.
+    pub fn needs_check(&self) -> bool {
+        self.target.is_some()
+            && (self.suggestion.as_ref().is_some_and(|m| m.score < 100)
+                || !self.warnings.is_empty())
+    }
 }
 
 /// A paragraph of the document: where it is, what it is, and what puts its
@@ -451,9 +459,10 @@ impl Draft {
                 }
                 let pieces: Vec<Coded> = segments
                     .iter()
-                    .map(|s| {
-                        s.coded_target()
-                            .unwrap_or_else(|| untranslated(&s.coded_source()))
+                    .map(|s| match s.coded_target() {
+                        Some(target) if s.needs_check() => marked(&target, document::TO_CHECK),
+                        Some(target) => target,
+                        None => marked(&s.coded_source(), document::UNTRANSLATED),
                     })
                     .collect();
                 Coded::join_gaps(&pieces, &p.gaps).wrap(&p.outer)
@@ -462,15 +471,16 @@ impl Draft {
     }
 }
 
-/// `source` inside an [`document::UNTRANSLATED`] pair.
-fn untranslated(source: &Coded) -> Coded {
-    let mut out = source.clone();
+/// `coded` inside a pair of codes of type `ctype` (a mark for the writers:
+/// [`document::UNTRANSLATED`], [`document::TO_CHECK`]).
+fn marked(coded: &Coded, ctype: &str) -> Coded {
+    let mut out = coded.clone();
     let id = out.codes.iter().map(|c| c.id).max().unwrap_or(0) + 1;
     let mark = |kind, at| Code {
         kind,
         id,
         at,
-        ctype: Some(document::UNTRANSLATED.to_string()),
+        ctype: Some(ctype.to_string()),
         markup: String::new(),
         isolated: None,
     };
@@ -544,7 +554,7 @@ pub fn pretranslate_document(
     let mut pieces: Vec<(usize, Coded)> = Vec::new();
     for (k, paragraph) in paragraphs.iter().enumerate() {
         let (outer, inner) = paragraph.content.hoist();
-        let ranges = segmenter.split(&inner.text);
+        let ranges = segmenter.split_coded(&inner);
         let split = inner.split(&ranges);
         let gaps = split
             .windows(2)

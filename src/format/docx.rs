@@ -24,7 +24,7 @@ use std::path::Path;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use crate::document::{self, DocFormat, Document, Paragraph, Role, UNTRANSLATED};
+use crate::document::{self, DocFormat, Document, Paragraph, Role, TO_CHECK, UNTRANSLATED};
 use crate::error::{Error, Kind, Result};
 use crate::format::xml;
 use crate::text::{Code, CodeKind, Coded};
@@ -80,6 +80,13 @@ impl DocxDocument {
         let bad = |why: String| Error::new(Kind::Input, format!("not a readable Word file: {why}"));
         let mut archive =
             zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| bad(e.to_string()))?;
+        // The zip reader keeps one of two entries of the same name: the
+        // archive's own count of entries says there were more.
+        if entries_declared(bytes).is_some_and(|n| n != archive.len()) {
+            return Err(bad(
+                "two entries of the same name: two files glued together?".to_string(),
+            ));
+        }
         let mut names: Vec<(String, Role)> = Vec::new();
         for k in 0..archive.len() {
             let file = archive.by_index_raw(k).map_err(|e| bad(e.to_string()))?;
@@ -115,6 +122,10 @@ impl DocxDocument {
             file.take(MAX_PART)
                 .read_to_string(&mut xml)
                 .map_err(|e| bad(format!("{name}: {e}")))?;
+            // As strict as the imports: a part Word would call unreadable
+            // is refused, never written back.
+            xml::check_well_formed(xml.as_bytes(), Path::new(&name))
+                .map_err(|e| bad(e.to_string()))?;
             let part_index = doc.parts.len();
             let (paras, contents) =
                 paragraphs_of(&xml).map_err(|why| bad(format!("{name}: {why}")))?;
@@ -224,10 +235,25 @@ fn style_of(properties: &str) -> String {
         .unwrap_or_default()
 }
 
+/// How many entries a zip file's end record says it has (`None` for a
+/// ZIP64 file, whose count is elsewhere).
+fn entries_declared(bytes: &[u8]) -> Option<usize> {
+    let at = bytes.windows(4).rposition(|w| w == b"PK\x05\x06")?;
+    let count = bytes.get(at + 10..at + 12)?;
+    let n = u16::from_le_bytes([count[0], count[1]]);
+    (n != 0xFFFF).then_some(usize::from(n))
+}
+
+/// How deep wrappers (links, insertions, content controls) may nest in a
+/// paragraph: real documents nest a few; the imports stop at the same
+/// depth.
+const MAX_NESTING: usize = 1000;
+
 /// Elements inside a paragraph that are wrappers around runs.
 const WRAPPERS: &[&str] = &[
     "w:hyperlink",
     "w:ins",
+    "w:moveTo",
     "w:smartTag",
     "w:sdt",
     "w:sdtContent",
@@ -258,6 +284,11 @@ fn items_of(inner: &str) -> std::result::Result<(String, Vec<Item>), String> {
                     let run = &inner[before..reader.buffer_position() as usize];
                     run_items(run, &mut items)?;
                 } else if WRAPPERS.contains(&name.as_str()) {
+                    if open.len() >= MAX_NESTING {
+                        return Err(format!(
+                            "elements nested more than {MAX_NESTING} deep in a paragraph"
+                        ));
+                    }
                     items.push(Item::Start(inner[before..after].to_string(), name.clone()));
                     open.push(name);
                 } else {
@@ -276,7 +307,9 @@ fn items_of(inner: &str) -> std::result::Result<(String, Vec<Item>), String> {
             }
             Event::Empty(e) => {
                 let name = e.name().as_ref().to_string();
-                if name != "w:pPr" {
+                // Spelling and grammar marks: Word's own, redone when it
+                // opens the file, invisible, and no code.
+                if name != "w:pPr" && name != "w:proofErr" {
                     items.push(Item::Alone(inner[before..after].to_string(), None));
                 }
             }
@@ -316,7 +349,8 @@ fn run_items(run: &str, items: &mut Vec<Item>) -> std::result::Result<(), String
             }
             Event::Empty(e) if depth == 1 => match e.name().as_ref() {
                 "w:rPr" => formatting = run[before..after].to_string(),
-                "w:t" => {}
+                // Where Word last broke the page: a hint it redoes.
+                "w:t" | "w:lastRenderedPageBreak" => {}
                 name => {
                     let ctype = match name {
                         "w:br" | "w:cr" => Some("break".to_string()),
@@ -378,29 +412,59 @@ fn ctype_of_formatting(formatting: &str) -> String {
     .to_string()
 }
 
+/// What of a run's formatting shows on the page: without the language
+/// tag, the proofing switch and the revision ids that Word sprinkles over
+/// runs, so that they make no codes (two runs that differ only there are
+/// one stretch of text).
+fn visible(formatting: &str) -> String {
+    let mut out = formatting.to_string();
+    for tag in [
+        "<w:lang ",
+        "<w:lang/",
+        "<w:noProof",
+        "<w:rtl w:val=\"0\"",
+        "<w:cs w:val=\"0\"",
+    ] {
+        while let Some(at) = out.find(tag) {
+            let Some(end) = out[at..].find("/>") else {
+                break;
+            };
+            out.replace_range(at..at + end + 2, "");
+        }
+    }
+    if matches!(out.as_str(), "<w:rPr></w:rPr>" | "<w:rPr/>") {
+        out.clear();
+    }
+    out
+}
+
 /// The paragraph as a segment, and its base formatting (that of most of
 /// its text).
 fn coded_of(items: Vec<Item>) -> (Coded, String) {
-    // The formatting most of the text has.
-    let mut lengths: Vec<(&str, usize)> = Vec::new();
+    // The formatting most of the text has, as it shows.
+    let mut lengths: Vec<(String, &str, usize)> = Vec::new();
     for item in &items {
         if let Item::Text(text, formatting) = item {
-            match lengths.iter_mut().find(|(f, _)| *f == formatting.as_str()) {
-                Some((_, n)) => *n += text.chars().count(),
-                None => lengths.push((formatting, text.chars().count())),
+            let key = visible(formatting);
+            match lengths.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, _, n)) => *n += text.chars().count(),
+                None => lengths.push((key, formatting, text.chars().count())),
             }
         }
     }
-    let base = lengths
+    let (base_key, base) = lengths
         .iter()
-        .max_by_key(|(_, n)| *n)
-        .map_or(String::new(), |(f, _)| f.to_string());
+        .max_by_key(|(_, _, n)| *n)
+        .map_or((String::new(), String::new()), |(k, f, _)| {
+            (k.clone(), f.to_string())
+        });
     let mut coded = Coded::default();
     let mut next = 1;
-    let mut formatted: Option<(String, u32)> = None;
+    // The open formatting code: its visible key, markup and id.
+    let mut formatted: Option<(String, String, u32)> = None;
     let mut wrappers: Vec<u32> = Vec::new();
-    let close_formatting = |coded: &mut Coded, formatted: &mut Option<(String, u32)>| {
-        if let Some((formatting, id)) = formatted.take() {
+    let close_formatting = |coded: &mut Coded, formatted: &mut Option<(String, String, u32)>| {
+        if let Some((_, formatting, id)) = formatted.take() {
             coded.codes.push(Code {
                 kind: CodeKind::Close,
                 id,
@@ -411,12 +475,20 @@ fn coded_of(items: Vec<Item>) -> (Coded, String) {
             });
         }
     };
+    // Whether the text so far is in the base formatting (no code open).
+    let mut in_base = true;
     for item in items {
         match item {
             Item::Text(text, formatting) => {
-                if formatted.as_ref().map(|(f, _)| f) != Some(&formatting) {
+                let key = visible(&formatting);
+                let same = match &formatted {
+                    Some((k, _, _)) => *k == key,
+                    None => in_base && key == base_key,
+                };
+                if !same {
                     close_formatting(&mut coded, &mut formatted);
-                    if formatting != base {
+                    in_base = key == base_key;
+                    if !in_base {
                         coded.codes.push(Code {
                             kind: CodeKind::Open,
                             id: next,
@@ -425,7 +497,7 @@ fn coded_of(items: Vec<Item>) -> (Coded, String) {
                             markup: formatting.clone(),
                             isolated: None,
                         });
-                        formatted = Some((formatting, next));
+                        formatted = Some((key, formatting, next));
                         next += 1;
                     }
                 }
@@ -486,8 +558,8 @@ fn coded_of(items: Vec<Item>) -> (Coded, String) {
 }
 
 /// The formatting `formatting` with yellow highlighting.
-fn highlighted(formatting: &str) -> String {
-    let mark = "<w:highlight w:val=\"yellow\"/>";
+fn highlighted(formatting: &str, colour: &str) -> String {
+    let mark = format!("<w:highlight w:val=\"{colour}\"/>");
     if formatting.is_empty() || formatting == "<w:rPr/>" {
         return format!("<w:rPr>{mark}</w:rPr>");
     }
@@ -534,6 +606,7 @@ fn write_paragraph(para: &Para, target: &Coded) -> String {
         Formatting(String),
         Wrapper,
         Untranslated,
+        ToCheck,
     }
     let mut frames: Vec<Frame> = Vec::new();
     let run = |out: &mut String, frames: &[Frame], text: &str| {
@@ -549,9 +622,12 @@ fn write_paragraph(para: &Para, target: &Coded) -> String {
             })
             .unwrap_or(&para.base);
         let untranslated = frames.iter().any(|f| matches!(f, Frame::Untranslated));
+        let to_check = frames.iter().any(|f| matches!(f, Frame::ToCheck));
         out.push_str("<w:r>");
         if untranslated {
-            out.push_str(&highlighted(formatting));
+            out.push_str(&highlighted(formatting, "yellow"));
+        } else if to_check {
+            out.push_str(&highlighted(formatting, "cyan"));
         } else {
             out.push_str(formatting);
         }
@@ -566,6 +642,9 @@ fn write_paragraph(para: &Para, target: &Coded) -> String {
         match code.kind {
             CodeKind::Open if code.ctype.as_deref() == Some(UNTRANSLATED) => {
                 frames.push(Frame::Untranslated)
+            }
+            CodeKind::Open if code.ctype.as_deref() == Some(TO_CHECK) => {
+                frames.push(Frame::ToCheck)
             }
             CodeKind::Open if code.markup.starts_with("<w:rPr") => {
                 frames.push(Frame::Formatting(code.markup.clone()))
@@ -687,7 +766,8 @@ pub(crate) mod tests {
                 format!(
                     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
                      <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" \
-                     xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">\
+                     xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" \
+                     xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing\">\
                      <w:body>{body}</w:body></w:document>"
                 ),
             ),
@@ -816,11 +896,11 @@ pub(crate) mod tests {
     #[test]
     fn highlighting_goes_where_the_schema_wants_it() {
         assert_eq!(
-            highlighted("<w:rPr><w:b/><w:lang w:val=\"fr-CH\"/></w:rPr>"),
+            highlighted("<w:rPr><w:b/><w:lang w:val=\"fr-CH\"/></w:rPr>", "yellow"),
             "<w:rPr><w:b/><w:highlight w:val=\"yellow\"/><w:lang w:val=\"fr-CH\"/></w:rPr>"
         );
         assert_eq!(
-            highlighted("<w:rPr><w:highlight w:val=\"green\"/></w:rPr>"),
+            highlighted("<w:rPr><w:highlight w:val=\"green\"/></w:rPr>", "yellow"),
             "<w:rPr><w:highlight w:val=\"yellow\"/></w:rPr>"
         );
     }
@@ -835,5 +915,78 @@ pub(crate) mod tests {
         let odt = writer.finish().unwrap().into_inner();
         let err = DocxDocument::read(&odt).err().unwrap().to_string();
         assert!(err.contains("no word/document.xml"), "{err}");
+    }
+
+    #[test]
+    fn proofing_marks_and_language_tags_make_no_codes() {
+        // Regression (new-user test, issue 12): Word's spelling marks and a
+        // run's language tag were codes: a sentence the memory holds came
+        // out 98 % with a warning.
+        let doc = read(
+            "<w:p><w:r><w:t xml:space=\"preserve\">Il </w:t></w:r><w:proofErr w:type=\"spellStart\"/>\
+             <w:r><w:rPr><w:lang w:val=\"fr-CH\"/></w:rPr><w:t>pleut</w:t></w:r>\
+             <w:proofErr w:type=\"spellEnd\"/><w:r><w:rPr><w:noProof/></w:rPr><w:lastRenderedPageBreak/>\
+             <w:t xml:space=\"preserve\"> sur Berne.</w:t></w:r></w:p>",
+        );
+        let content = &doc.paragraphs()[0].content;
+        assert_eq!(content.text, "Il pleut sur Berne.");
+        assert!(content.codes.is_empty(), "{:?}", content.codes);
+    }
+
+    #[test]
+    fn a_tracked_move_is_translated_like_an_insertion() {
+        // Regression (adversarial test, issue 12): text inside w:moveTo was
+        // skipped, silently left in French.
+        let doc = read(
+            "<w:p><w:moveTo w:id=\"1\" w:author=\"A\"><w:r><w:t>Il pleut.</w:t></w:r></w:moveTo></w:p>",
+        );
+        assert_eq!(doc.paragraphs()[0].content.text, "Il pleut.");
+    }
+
+    #[test]
+    fn malformed_glued_and_too_deep_parts_are_refused() {
+        // Regression (adversarial test, issue 12): a document.xml with an
+        // unquoted attribute was read and written back malformed.
+        let err = |bytes: Vec<u8>| {
+            DocxDocument::read(&bytes)
+                .err()
+                .expect("refused")
+                .to_string()
+        };
+        let unquoted = err(docx(
+            "<w:p><w:pPr><w:jc w:val=left/></w:pPr><w:r><w:t>x</w:t></w:r></w:p>",
+        ));
+        assert!(unquoted.contains("word/document.xml:1"), "{unquoted}");
+        let deep = format!(
+            "<w:p>{}<w:r><w:t>x</w:t></w:r>{}</w:p>",
+            "<w:hyperlink>".repeat(1001),
+            "</w:hyperlink>".repeat(1001)
+        );
+        assert!(err(docx(&deep)).contains("nested more than 1000 deep"));
+        // Two entries of the same name: the last one won, silently. (The
+        // zip writer refuses to make one: a second entry is renamed in the
+        // bytes.)
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        let mut archive = zip::ZipArchive::new(Cursor::new(docx("<w:p/>"))).unwrap();
+        for k in 0..archive.len() {
+            writer
+                .raw_copy_file(archive.by_index_raw(k).unwrap())
+                .unwrap();
+        }
+        writer.start_file("word/documenX.xml", options).unwrap();
+        writer.write_all(b"<x/>").unwrap();
+        let mut glued = writer.finish().unwrap().into_inner();
+        let from = b"word/documenX.xml";
+        let mut k = 0;
+        while let Some(at) = glued[k..].windows(from.len()).position(|w| w == from) {
+            glued[k + at + 12] = b't';
+            k += at + 1;
+        }
+        let message = err(glued);
+        assert!(
+            message.contains("two entries of the same name"),
+            "{message}"
+        );
     }
 }

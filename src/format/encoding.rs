@@ -463,6 +463,23 @@ impl<R: Read> Read for Utf16Decoder<R> {
     }
 }
 
+/// Refuse a file that is not text by its first bytes (a Word file, a PDF,
+/// an archive) read as a text, HTML or XML article.
+pub fn refuse_binary(bytes: &[u8], name: &Path) -> Result<()> {
+    match NOT_TEXT.iter().find(|(magic, _)| bytes.starts_with(magic)) {
+        Some((_, what)) => Err(Error::new(
+            Kind::Input,
+            format!(
+                "this is {what}, not a text, HTML or XML article: memoire reads Word (.docx), \
+                 LibreOffice (.odt), HTML, NITF/NewsML and plain-text articles; name the file by \
+                 its format or give --input-format docx|odt, or save it as one of those"
+            ),
+        )
+        .at(name)),
+        None => Ok(()),
+    }
+}
+
 /// A whole text (an article, a rules file) from its bytes: a byte-order
 /// mark decides (UTF-8, UTF-16), else valid UTF-8 is UTF-8 and a text with
 /// no UTF-8 character at all is Windows-1252 (what Word and older CMSs save
@@ -470,16 +487,7 @@ impl<R: Read> Read for Utf16Decoder<R> {
 /// and texts that mix both encodings are refused, saying what to do.
 /// Returns the text and the encoding read.
 pub fn decode_text(bytes: &[u8], name: &Path) -> Result<(String, TextEncoding)> {
-    if let Some((_, what)) = NOT_TEXT.iter().find(|(magic, _)| bytes.starts_with(magic)) {
-        return Err(Error::new(
-            Kind::Input,
-            format!(
-                "this is {what}, not plain text: memoire reads articles as text for now; save it \
-                 as plain text (UTF-8) and try again"
-            ),
-        )
-        .at(name));
-    }
+    refuse_binary(bytes, name)?;
     if bytes.starts_with(b"\xFF\xFE\x00\x00") || bytes.starts_with(b"\x00\x00\xFE\xFF") {
         return Err(Error::new(
             Kind::Encoding,

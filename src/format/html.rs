@@ -26,7 +26,7 @@ use html5ever::{LocalName, QualName, local_name, namespace_url, ns};
 use scraper::node::{Element, Text};
 use scraper::{Html, Node, StrTendril};
 
-use crate::document::{self, DocFormat, Document, Paragraph, Role, UNTRANSLATED};
+use crate::document::{self, DocFormat, Document, Paragraph, Role, TO_CHECK, UNTRANSLATED};
 use crate::error::{Error, Kind, Result};
 use crate::text::{Code, CodeKind, Coded};
 
@@ -120,6 +120,7 @@ pub struct HtmlDocument {
 
 impl HtmlDocument {
     pub fn read(bytes: &[u8]) -> Result<HtmlDocument> {
+        super::encoding::refuse_binary(bytes, std::path::Path::new("<html>"))?;
         let (text, encoding) = decode(bytes)?;
         let html = Html::parse_document(&text);
         let mut doc = HtmlDocument {
@@ -278,6 +279,17 @@ impl HtmlDocument {
         }
     }
 
+    /// Whether the node is inside a `<pre>` or `<textarea>`, where line
+    /// breaks are kept.
+    fn preformatted(&self, id: NodeId) -> bool {
+        let node = self.html.tree.get(id).expect("a node of the tree");
+        node.ancestors().any(|a| {
+            a.value()
+                .as_element()
+                .is_some_and(|e| matches!(e.name(), "pre" | "textarea" | "listing"))
+        })
+    }
+
     /// Append the node's text and codes to `coded`.
     fn inline(
         &mut self,
@@ -288,7 +300,10 @@ impl HtmlDocument {
     ) {
         let node = self.html.tree.get(id).expect("a node of the tree");
         match node.value() {
-            Node::Text(t) => coded.text.push_str(&t.text),
+            // Source lines wrapped inside a paragraph are one space, as a
+            // browser shows them, except where the page keeps them.
+            Node::Text(t) if self.preformatted(id) => coded.text.push_str(&t.text),
+            Node::Text(t) => crate::text::push_wrapped_text(&mut coded.text, &t.text),
             Node::Comment(c) => {
                 let markup = format!("<!--{}-->", &*c.comment);
                 self.nodes.entry(markup.clone()).or_insert(id);
@@ -358,6 +373,8 @@ impl HtmlDocument {
                 CodeKind::Open => {
                     let element = if code.ctype.as_deref() == Some(UNTRANSLATED) {
                         mark(source_lang)
+                    } else if code.ctype.as_deref() == Some(TO_CHECK) {
+                        check_mark()
                     } else {
                         self.element_of(&code.markup)
                     };
@@ -407,6 +424,24 @@ fn mark(lang: &str) -> Element {
             name: QualName::new(None, ns!(), local_name!("lang")),
             value: lang.into(),
         }],
+    )
+}
+
+/// `<mark class="memoire-check">`, in blue (browsers show a `<mark>` in
+/// yellow, as the untranslated ones): a translation to check.
+fn check_mark() -> Element {
+    Element::new(
+        QualName::new(None, ns!(html), LocalName::from("mark")),
+        vec![
+            html5ever::Attribute {
+                name: QualName::new(None, ns!(), local_name!("class")),
+                value: "memoire-check".into(),
+            },
+            html5ever::Attribute {
+                name: QualName::new(None, ns!(), local_name!("style")),
+                value: "background: #bdf".into(),
+            },
+        ],
     )
 }
 

@@ -43,7 +43,7 @@ pub fn coded_of(
         let event = reader.read_event().map_err(|e| e.to_string())?;
         let after = reader.buffer_position() as usize;
         match event {
-            Event::Text(t) => coded.text.push_str(&t.xml10_content()),
+            Event::Text(t) => crate::text::push_wrapped_text(&mut coded.text, &t.xml10_content()),
             Event::GeneralRef(r) => coded.text.push_str(&xml::entity_text(&r)?),
             Event::CData(c) => coded.text.push_str(&c.xml10_content()),
             Event::Start(e) => {

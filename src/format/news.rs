@@ -85,6 +85,7 @@ pub struct NewsDocument {
 impl NewsDocument {
     pub fn read(bytes: &[u8]) -> Result<NewsDocument> {
         let (xml, _) = super::encoding::decode_text(bytes, Path::new("<news>"))?;
+        super::xml::check_well_formed(xml.as_bytes(), Path::new("<news>"))?;
         let bad = |why: String| Error::new(Kind::Input, why);
         let mut reader = Reader::from_str(&xml);
         let mut stack: Vec<String> = Vec::new();
@@ -251,6 +252,12 @@ impl Document for NewsDocument {
         out: &mut dyn Write,
     ) -> Result<()> {
         document::check_targets(self, targets)?;
+        // Nothing translated: the same file, still in the source language.
+        if !targets.iter().any(document::has_translation) {
+            return out
+                .write_all(self.xml.as_bytes())
+                .map_err(|e| Error::io("cannot write", Path::new("<document>"), e));
+        }
         let mut xml = String::with_capacity(self.xml.len() + self.xml.len() / 4);
         let mut from = 0;
         let mark = format!("<span lang=\"{source_lang}\">");

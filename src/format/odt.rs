@@ -57,6 +57,8 @@ impl OdtDocument {
                 .read_to_string(&mut xml)
                 .map_err(|e| bad(format!("content.xml: {e}")))?;
         }
+        super::xml::check_well_formed(xml.as_bytes(), Path::new("content.xml"))
+            .map_err(|e| bad(e.to_string()))?;
         let mut reader = Reader::from_str(&xml);
         let mut paras = Vec::new();
         let mut paragraphs = Vec::new();

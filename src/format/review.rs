@@ -18,6 +18,10 @@ use super::csv::{CONFIRMED_STATUSES, formula_guard};
 use super::{BadRow, PairRow, RowSource, xml};
 use crate::error::{Error, Kind, Result};
 use crate::pretranslate::{Draft, SegmentDraft};
+use crate::text::Coded;
+
+/// Statuses of rows not to learn: those memoire writes, and an empty cell.
+const NOT_LEARNT_STATUSES: [&str; 3] = ["", "to check", "new"];
 
 /// The title paragraph starts so.
 const TITLE: &str = "memoire review: ";
@@ -86,10 +90,11 @@ pub fn write_review_docx(out: &mut dyn Write, draft: &Draft) -> std::io::Result<
             .chain(super::xliff::match_note(s))
             .collect::<Vec<_>>()
             .join("\n");
+        // Inline codes as {1}…{/1}: the reviewer keeps them in place.
         let cells = [
             s.id.to_string(),
-            s.source.clone(),
-            s.target.clone().unwrap_or_default(),
+            s.coded_source().display(),
+            s.coded_target().map(|t| t.display()).unwrap_or_default(),
             score_of(s),
             status_of(s).to_string(),
             comment,
@@ -112,8 +117,9 @@ pub fn write_review_docx(out: &mut dyn Write, draft: &Draft) -> std::io::Result<
         draft.name, draft.source_lang, draft.target_lang
     );
     let help = format!(
-        "Edit the targets, set Status to confirmed for each row to learn, then: memoire import \
-         this file. (Learnt statuses: {}.)",
+        "Edit the targets, keeping the {{1}}…{{/1}} markers around the words they mark \
+         (bold, links); set Status to confirmed for each row to learn, then: memoire import \
+         this file. Sources are learnt as they stand: do not edit them. (Learnt statuses: {}.)",
         CONFIRMED_STATUSES.join(", ")
     );
     let document = format!(
@@ -168,6 +174,8 @@ pub fn write_review_docx(out: &mut dyn Write, draft: &Draft) -> std::io::Result<
 /// One row of the table as read: its cells and the XML it came from.
 struct Row {
     cells: Vec<String>,
+    /// The number in the # column: the sentence's place in the article.
+    number: Option<usize>,
 }
 
 /// Reads a review table back, row by row.
@@ -177,7 +185,6 @@ pub struct ReviewReader {
     origin: Option<String>,
     size: u64,
     skipped: usize,
-    previous_source: Option<String>,
 }
 
 impl ReviewReader {
@@ -236,13 +243,17 @@ impl ReviewReader {
                 .iter()
                 .map(|r| Row {
                     cells: r.cells.clone(),
+                    number: r
+                        .cells
+                        .first()
+                        .and_then(|n| n.trim().parse().ok())
+                        .filter(|&n: &usize| n > 0),
                 })
                 .collect(),
             next: 0,
             origin,
             size: bytes.len() as u64,
             skipped: 0,
-            previous_source: None,
         })
     }
 }
@@ -262,7 +273,10 @@ fn read_table(xml: &str) -> std::result::Result<(Vec<String>, Vec<Row>), String>
         match reader.read_event().map_err(|e| e.to_string())? {
             Event::Start(e) => match e.name().as_ref() {
                 "w:tbl" => in_table += 1,
-                "w:tr" if in_table == 1 && !done => rows.push(Row { cells: Vec::new() }),
+                "w:tr" if in_table == 1 && !done => rows.push(Row {
+                    cells: Vec::new(),
+                    number: None,
+                }),
                 "w:tc" if in_table == 1 && !done => cell = Some(Vec::new()),
                 "w:p" => paragraph = Some(String::new()),
                 "w:t" => in_text = true,
@@ -328,13 +342,6 @@ impl RowSource for ReviewReader {
             self.next += 1;
             let cells = &self.rows[k].cells;
             let cell = |i: usize| cells.get(i).map_or("", String::as_str);
-            let source = cell(1).trim().to_string();
-            let previous = self.previous_source.replace(source.clone());
-            let status = cell(4).trim().to_string();
-            if !CONFIRMED_STATUSES.contains(&status.to_lowercase().as_str()) {
-                self.skipped += 1;
-                continue;
-            }
             // A rejected row goes to the rejects file as a CSV row.
             let mut raw = Vec::new();
             {
@@ -343,27 +350,72 @@ impl RowSource for ReviewReader {
                     .and_then(|()| w.flush().map_err(csv::Error::from))
                     .expect("writing to memory");
             }
-            let next_source = self
-                .rows
-                .get(k + 1)
-                .and_then(|r| r.cells.get(1))
-                .map(|s| s.trim().to_string());
-            let line = k as u64 + 2;
-            if cell(2).trim().is_empty() {
-                return Ok(Some(Err(BadRow {
+            let status = cell(4).trim().to_string();
+            let lower = status.to_lowercase();
+            let number = self.rows[k].number;
+            // Errors name the row by its number in the table.
+            let line = number.map_or(k as u64 + 1, |n| n as u64);
+            let reject = |reason: String| {
+                Ok(Some(Err(BadRow {
                     line,
-                    reason: "confirmed, but the target is empty".to_string(),
-                    raw,
-                })));
+                    reason,
+                    raw: raw.clone(),
+                })))
+            };
+            if !CONFIRMED_STATUSES.contains(&lower.as_str()) {
+                if NOT_LEARNT_STATUSES.contains(&lower.as_str()) {
+                    self.skipped += 1;
+                    continue;
+                }
+                return reject(format!(
+                    "status {status:?} is not one memoire knows: {} are learnt; {} are not",
+                    CONFIRMED_STATUSES.join(", "),
+                    NOT_LEARNT_STATUSES[1..].join(", ")
+                ));
             }
+            let Some(number) = number else {
+                return reject(
+                    "a row without its number in the # column: memoire learns the rows it wrote"
+                        .to_string(),
+                );
+            };
+            if cell(2).trim().is_empty() {
+                return reject("confirmed, but the target is empty".to_string());
+            }
+            let source = match Coded::from_display_untyped(cell(1).trim()) {
+                Ok(source) => source,
+                Err(why) => return reject(format!("the source's {{1}}…{{/1}} markers: {why}")),
+            };
+            let target = match Coded::from_display(cell(2).trim(), &source.codes) {
+                Ok(target) => target,
+                Err(why) => {
+                    return reject(format!(
+                        "the target's {{1}}…{{/1}} markers: {why}; keep each pair of the \
+                         source around the words it marks"
+                    ));
+                }
+            };
+            // The sentences around it in the article: the rows numbered
+            // just before and after, wherever the reviewer moved them.
+            let neighbour = |n: Option<usize>| {
+                let n = n?;
+                self.rows
+                    .iter()
+                    .find(|r| r.number == Some(n))
+                    .and_then(|r| r.cells.get(1))
+                    .and_then(|s| Coded::from_display_untyped(s.trim()).ok())
+                    .map(|c| c.text)
+            };
             return Ok(Some(Ok(PairRow {
                 line,
-                source,
-                target: cell(2).trim().to_string(),
+                source: source.text,
+                target: target.text,
+                source_codes: source.codes,
+                target_codes: target.codes,
                 origin: self.origin.clone(),
                 status: Some(status),
-                prev_source: previous,
-                next_source,
+                prev_source: neighbour(number.checked_sub(1)),
+                next_source: neighbour(number.checked_add(1)),
                 raw,
                 ..PairRow::default()
             })));

@@ -106,6 +106,9 @@ pub fn plain_text(target: &Coded) -> String {
     for code in &target.codes {
         out.push_str(&target.text[from..code.at]);
         from = code.at;
+        if code.ctype.as_deref() == Some(document::TO_CHECK) {
+            continue;
+        }
         let untranslated = code.ctype.as_deref() == Some(UNTRANSLATED);
         out.push_str(&match (code.kind, untranslated) {
             (CodeKind::Open, true) => "[[".to_string(),

@@ -450,10 +450,33 @@ pub fn open(path: &Path, limits: Limits) -> Result<XmlFile> {
     let mut file = File::open(path).map_err(|e| Error::io("cannot open", path, e))?;
     let mut head = [0u8; 512];
     let n = read_up_to(&mut file, &mut head).map_err(|e| Error::io("cannot read", path, e))?;
-    let decoding = decoding(&head[..n]).map_err(|why| {
+    let file = File::open(path).map_err(|e| Error::io("cannot open", path, e))?;
+    from_reader(&head[..n], Box::new(file), path, limits)
+}
+
+/// Check that `bytes` (a part of a Word or OpenDocument file, a wire file)
+/// are a well-formed XML document, as strictly as the imports check
+/// theirs; the error names `name` and the line.
+pub fn check_well_formed(bytes: &[u8], name: &Path) -> Result<()> {
+    let head = &bytes[..bytes.len().min(512)];
+    let mut xml = from_reader(
+        head,
+        Box::new(io::Cursor::new(bytes.to_vec())),
+        name,
+        Limits {
+            max_event: u64::MAX,
+        },
+    )?;
+    let mut buf = Vec::new();
+    while !matches!(xml.next(&mut buf)?, Event::Eof) {}
+    Ok(())
+}
+
+/// An XML reader over `file`, whose first bytes are `head`.
+fn from_reader(head: &[u8], file: Box<dyn Read>, path: &Path, limits: Limits) -> Result<XmlFile> {
+    let decoding = decoding(head).map_err(|why| {
         Error::new(Kind::Encoding, format!("{why}; nothing was imported")).at_line(path, 1)
     })?;
-    let file = File::open(path).map_err(|e| Error::io("cannot open", path, e))?;
     let decoded: Box<dyn Read> = match decoding {
         Decoding::Utf16 { big_endian } => {
             Box::new(Utf16Decoder::new(BufReader::new(file), big_endian))

@@ -255,6 +255,34 @@ impl Segmenter {
     }
 
     /// Splits `text` into sentences, returned as trimmed byte ranges.
+    /// The sentences of a paragraph with inline codes: a line break (a
+    /// standalone code of type `break`: Word's `<w:br/>`, HTML's `<br>`)
+    /// always ends one, as a new line of a text file does, whether a space
+    /// follows it or not.
+    pub fn split_coded(&self, coded: &crate::text::Coded) -> Vec<Range<usize>> {
+        let breaks = coded
+            .codes
+            .iter()
+            .filter(|c| {
+                c.kind == crate::text::CodeKind::Standalone && c.ctype.as_deref() == Some("break")
+            })
+            .map(|c| c.at);
+        let mut ranges = Vec::new();
+        let mut from = 0;
+        for cut in breaks.chain([coded.text.len()]) {
+            if cut <= from && cut < coded.text.len() {
+                continue;
+            }
+            ranges.extend(
+                self.split(&coded.text[from..cut])
+                    .into_iter()
+                    .map(|r| r.start + from..r.end + from),
+            );
+            from = cut;
+        }
+        ranges
+    }
+
     pub fn split(&self, text: &str) -> Vec<Range<usize>> {
         let mut out = Vec::new();
         for line in lines(text) {

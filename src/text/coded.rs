@@ -166,6 +166,54 @@ impl Coded {
         Ok(coded)
     }
 
+    /// Read a segment written with [`Coded::display`]'s markers when the
+    /// codes behind them are not known (a review table edited in Word):
+    /// each marker becomes a code of no type and no markup. Fails when the
+    /// markers do not nest or a pair is broken.
+    pub fn from_display_untyped(display: &str) -> Result<Coded, String> {
+        let mut codes: Vec<Code> = Vec::new();
+        let mut rest = display;
+        while let Some(brace) = rest.find('{') {
+            rest = &rest[brace + 1..];
+            let Some(end) = rest.find('}') else { break };
+            let inner = &rest[..end];
+            let (kind, digits) = if let Some(d) = inner.strip_prefix('/') {
+                (CodeKind::Close, d)
+            } else if let Some(d) = inner.strip_suffix('/') {
+                (CodeKind::Standalone, d)
+            } else {
+                (CodeKind::Open, inner)
+            };
+            if let Ok(id) = digits.parse::<u32>()
+                && !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && !codes.iter().any(|c| c.id == id && c.kind == kind)
+            {
+                codes.push(Code {
+                    kind,
+                    id,
+                    at: 0,
+                    ctype: None,
+                    markup: String::new(),
+                    isolated: None,
+                });
+            }
+        }
+        // « {3} » with no « {/3} » is text.
+        let paired =
+            |c: &Code, other: CodeKind| codes.iter().any(|d| d.id == c.id && d.kind == other);
+        let codes: Vec<Code> = codes
+            .iter()
+            .filter(|c| match c.kind {
+                CodeKind::Open => paired(c, CodeKind::Close),
+                CodeKind::Close => paired(c, CodeKind::Open),
+                CodeKind::Standalone => true,
+            })
+            .cloned()
+            .collect();
+        Coded::from_display(display, &codes)
+    }
+
     /// The codes that wrap the whole segment and the ones at its very
     /// edges, set apart: a paragraph all in bold, or opening with an image,
     /// is translated as its inner text, and the outer codes go back around
@@ -481,6 +529,12 @@ fn owner(ranges: &[Range<usize>], code: &Code) -> usize {
     }
 }
 
+/// Whether two codes are of the same type, a code without one (another
+/// tool's `<bpt>` without `type`) being of any.
+fn same_type(a: &Code, b: &Code) -> bool {
+    a.ctype.is_none() || b.ctype.is_none() || a.ctype == b.ctype
+}
+
 /// How many points a match loses for its codes: none when both segments
 /// have the same codes (by kind, type and place), otherwise one per code
 /// that differs, at most 5 — so that a segment that differs only in its
@@ -494,13 +548,18 @@ pub fn code_penalty(a: &Coded, b: &Coded) -> u8 {
             .collect()
     };
     let (sa, sb) = (signature(a), signature(b));
-    if sa == sb {
+    // A code without a type (another tool's `<bpt>` without `type`) is
+    // the same as any code of its kind at its place.
+    let same = |s: &(CodeKind, Option<String>, usize), t: &(CodeKind, Option<String>, usize)| {
+        s.0 == t.0 && s.2 == t.2 && (s.1.is_none() || t.1.is_none() || s.1 == t.1)
+    };
+    if sa.len() == sb.len() && sa.iter().zip(&sb).all(|(s, t)| same(s, t)) {
         return 0;
     }
     let mut unmatched = sb.clone();
     let mut differ = 0usize;
     for s in &sa {
-        match unmatched.iter().position(|t| t == s) {
+        match unmatched.iter().position(|t| same(s, t)) {
             Some(k) => {
                 unmatched.remove(k);
             }
@@ -542,7 +601,7 @@ pub fn transfer_codes_with(
         let c = &codes[k];
         codes[..k]
             .iter()
-            .filter(|d| d.kind == c.kind && d.ctype == c.ctype)
+            .filter(|d| d.kind == c.kind && same_type(d, c))
             .count()
     };
     for code in &target.codes {
@@ -557,7 +616,7 @@ pub fn transfer_codes_with(
         let mem = &memory_source.codes[m];
         let counterpart = (0..source.codes.len()).find(|&k| {
             let c = &source.codes[k];
-            c.kind == mem.kind && c.ctype == mem.ctype && rank(&source.codes, k) == r
+            c.kind == mem.kind && same_type(c, mem) && rank(&source.codes, k) == r
         });
         if let Some(k) = counterpart
             && !placed[k]
@@ -673,35 +732,41 @@ fn insert_pair(
     start: usize,
     end: usize,
 ) -> Option<Coded> {
-    let mut codes = coded.codes.clone();
-    let at_open = codes
+    // Inside the pairs that open at `start` (the new segment's codes are
+    // placed outer first), or else outside them: whichever nests.
+    let inside = coded.codes.iter().take_while(|c| c.at <= start).count();
+    let outside = coded
+        .codes
         .iter()
         .take_while(|c| c.at < start || (c.at == start && c.kind == CodeKind::Close))
         .count();
-    codes.insert(
-        at_open,
-        Code {
-            at: start,
-            ..open.clone()
-        },
-    );
-    // Before the codes at `end`, or after them: whichever nests.
-    let before = codes.iter().take_while(|c| c.at < end).count();
-    let after = codes.iter().take_while(|c| c.at <= end).count();
-    [before, after].into_iter().find_map(|at_close| {
-        let mut codes = codes.clone();
+    [inside, outside].into_iter().find_map(|at_open| {
+        let mut codes = coded.codes.clone();
         codes.insert(
-            at_close,
+            at_open,
             Code {
-                at: end,
-                ..close.clone()
+                at: start,
+                ..open.clone()
             },
         );
-        let candidate = Coded {
-            text: coded.text.clone(),
-            codes,
-        };
-        candidate.check().is_ok().then_some(candidate)
+        // Before the codes at `end`, or after them: whichever nests.
+        let before = codes.iter().take_while(|c| c.at < end).count();
+        let after = codes.iter().take_while(|c| c.at <= end).count();
+        [before, after].into_iter().find_map(|at_close| {
+            let mut codes = codes.clone();
+            codes.insert(
+                at_close,
+                Code {
+                    at: end,
+                    ..close.clone()
+                },
+            );
+            let candidate = Coded {
+                text: coded.text.clone(),
+                codes,
+            };
+            candidate.check().is_ok().then_some(candidate)
+        })
     })
 }
 
@@ -1044,5 +1109,17 @@ mod properties {
             prop_assert!(same.complete);
             prop_assert_eq!(same.coded, a);
         }
+    }
+
+    #[test]
+    fn markers_typed_in_a_review_table_read_back_as_codes() {
+        let coded = Coded::from_display_untyped("Le {1}Conseil{/1} a dit{2/}. {x} {3}").unwrap();
+        assert_eq!(coded.text, "Le Conseil a dit. {x} {3}");
+        assert_eq!(coded.display(), "Le {1}Conseil{/1} a dit{2/}. {x} {3}");
+        assert_eq!(
+            Coded::from_display_untyped("{1}ouvert").unwrap().text,
+            "{1}ouvert"
+        );
+        assert!(Coded::from_display_untyped("{1}croisés {2}x{/1}{/2}").is_err());
     }
 }

@@ -135,6 +135,21 @@ fn key_char(c: char) -> char {
     }
 }
 
+/// Append markup text (HTML, XML) to `out` as a reader sees it: a run of
+/// white space that holds a line break or a tab — a source line wrapped
+/// inside a paragraph — is one space. Runs of plain spaces are kept.
+pub fn push_wrapped_text(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(start) = rest.find(['\n', '\r', '\t']) {
+        let before = rest[..start].trim_end_matches(' ');
+        out.push_str(before);
+        let after = rest[start..].trim_start_matches([' ', '\n', '\r', '\t']);
+        out.push(' ');
+        rest = after;
+    }
+    out.push_str(rest);
+}
+
 /// The exact-match key of a segment (see the module docs).
 pub fn match_key(text: &str) -> String {
     let text = nfc(text);
@@ -526,5 +541,15 @@ mod properties {
             prop_assert_eq!(match_key(&key), key.clone());
             prop_assert_eq!(key.trim(), key.as_str());
         }
+    }
+
+    #[test]
+    fn wrapped_markup_lines_are_one_space() {
+        let mut out = String::from("Les");
+        push_wrapped_text(&mut out, "\n\tentretiens ont porté  sur\r\n   la sécurité");
+        assert_eq!(out, "Les entretiens ont porté  sur la sécurité");
+        let mut out = String::new();
+        push_wrapped_text(&mut out, "sans retour");
+        assert_eq!(out, "sans retour");
     }
 }

@@ -125,6 +125,9 @@ pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
         // The text draft is the bare translation: it lists no warnings.
         let where_ = if format == DraftFormat::Text {
             "the text draft does not list them: see them with --format csv, html or xliff"
+        } else if format == DraftFormat::Document {
+            "the translated document marks their sentences (blue in Word and HTML) but does \
+             not say why: see them with --format csv, html, xliff or review-docx"
         } else {
             "see the draft"
         };
