@@ -86,6 +86,27 @@ pub fn pretranslate(db: &Path, args: PretranslateArgs) -> Result<ExitCode> {
             ),
         ));
     }
+    // Word files are binary: to a file named .docx, never to a terminal.
+    let binary = format == DraftFormat::ReviewDocx
+        || (format == DraftFormat::Document && matches!(input, DocFormat::Docx | DocFormat::Odt));
+    match args.output.as_deref() {
+        None if binary && std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            return Err(Error::new(
+                Kind::Input,
+                "this output is a Word or OpenDocument file: give -o a file name",
+            ));
+        }
+        Some(path)
+            if format == DraftFormat::ReviewDocx
+                && DocFormat::of_path(path) != Some(DocFormat::Docx) =>
+        {
+            return Err(Error::new(
+                Kind::Input,
+                "the review table is a Word file: give -o a .docx name",
+            ));
+        }
+        _ => {}
+    }
     let store = Store::open_read_only(db)?;
     let options = Options {
         source_lang: &source_lang,
