@@ -118,6 +118,19 @@ impl DocFormat {
     }
 
     /// The usual extension of a written document.
+    /// The media type of a file of this format.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            DocFormat::Text => "text/plain; charset=utf-8",
+            DocFormat::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            DocFormat::Odt => "application/vnd.oasis.opendocument.text",
+            DocFormat::Html => "text/html; charset=utf-8",
+            DocFormat::News => "application/xml",
+        }
+    }
+
     pub fn extension(self) -> &'static str {
         match self {
             DocFormat::Text => "txt",

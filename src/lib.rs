@@ -23,6 +23,8 @@
 //! * [`file`] — files compared by identity and written atomically.
 //! * [`interrupt`] — Ctrl-C and lock waits, as the front end reports them.
 //! * [`auth`] — API tokens and roles of the shared server.
+//! * [`server`] — `memoire serve`: the HTTP adapter (axum) over the same
+//!   library calls as the CLI; no other module uses it.
 //! * [`error`] — the one error type, with a kind and a location.
 
 pub mod align;
@@ -38,6 +40,7 @@ pub mod import;
 pub mod interrupt;
 pub mod pretranslate;
 pub mod segment;
+pub mod server;
 pub mod store;
 pub mod text;
 

@@ -52,6 +52,71 @@ pub enum Command {
     /// already up to date), 2 error.
     Upgrade,
     Segment(SegmentArgs),
+    Serve(ServeArgs),
+    Token(TokenArgs),
+}
+
+/// Serve the memory over HTTP: one memory for the whole desk.
+///
+/// Weblate's and Virtaal's "tmserver" clients, CAT tools, scripts (the JSON
+/// API under /api/v1, described at /api/v1/openapi.json) and the desk's web
+/// page (at /) all use the same memory, with the same lookups, learning and
+/// pre-translation as the commands. Every request needs a token made with
+/// `memoire token add` (Authorization: Bearer TOKEN, or the URL prefix
+/// /t/TOKEN/ for the tmserver clients, which send no header), except
+/// /api/v1/health; --open serves without tokens, on a loopback address
+/// only. Stops on Ctrl-C or SIGTERM once the requests in flight are done.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire token add anne --role translate        # prints Anne's token, once\n  \
+    memoire serve --listen 0.0.0.0:8080            # a desk's server\n  \
+    memoire serve --open                           # for yourself, on 127.0.0.1:8080\n  \
+    curl -H \"Authorization: Bearer $TOKEN\" 'http://127.0.0.1:8080/api/v1/lookup?q=Bonjour'")]
+pub struct ServeArgs {
+    /// The address and port to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDRESS:PORT")]
+    pub listen: std::net::SocketAddr,
+    /// No tokens: every caller may do everything. Loopback addresses only.
+    #[arg(long)]
+    pub open: bool,
+    /// Read connections: how many lookups are served at once.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub readers: usize,
+    /// The largest upload (a file to import or pre-translate), in MiB.
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    pub max_upload: usize,
+}
+
+/// API tokens for `memoire serve`, with their roles.
+///
+/// Roles: read (lookups, concordance, glossary, pre-translation), translate
+/// (read, and learn), admin (translate, and import files). A token is shown
+/// once, when it is made; the memory keeps only its SHA-256 hash. Every pair
+/// learnt through the server records its token's name (TMX creationid).
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire token add anne --role translate\n  \
+    memoire token list\n  \
+    memoire token remove anne")]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    pub command: TokenCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Make a token for NAME and print it (once).
+    Add {
+        /// Who holds it (letters, digits, . - _ @): recorded with what they teach.
+        name: String,
+        /// read, translate or admin.
+        #[arg(long, default_value = "translate")]
+        role: String,
+    },
+    /// The tokens' names, roles and dates (never the tokens).
+    List,
+    /// Remove NAME's token: it stops working at once.
+    Remove { name: String },
 }
 
 /// Remove the pairs of one origin: undo an import made by mistake.
@@ -85,13 +150,20 @@ pub struct LangArgs {
     pub target_lang: String,
 }
 
-/// Import aligned pairs from a CSV, TSV, TMX or reviewed XLIFF file.
+/// Import aligned pairs from a CSV, TSV, TMX, reviewed XLIFF or review table
+/// (.docx) file, or from a translated document and its original (--aligned).
 ///
 /// TMX 1.1 to 1.4b from any CAT tool (UTF-8 or UTF-16): each unit's source
 /// and target language variants are taken (fr-FR, fr-CA and FR all count
-/// as fr; --target-lang picks among several targets); inline tags are
-/// dropped, the text around them kept; dates, usage counts and notes are
-/// kept. A unit without both languages is rejected into a rejects TMX.
+/// as fr; --target-lang picks among several targets); inline codes (bpt,
+/// ept, ph, it, hi) are kept as the pair's codes; dates, authors
+/// (creationid, changeid), usage counts and notes are kept. A unit without
+/// both languages is rejected into a rejects TMX.
+///
+/// A review table written by `memoire pretranslate --format review-docx`
+/// and edited in Word: the rows whose status says confirmed are learnt,
+/// with their {1}…{/1} codes and the rows numbered before and after as
+/// context; a status memoire does not know is rejected with its row.
 ///
 /// XLIFF 2.0 / 1.2 drafts written by `memoire pretranslate`, once reviewed:
 /// only confirmed translations are learnt (2.0: state translated, reviewed
@@ -124,6 +196,7 @@ pub struct LangArgs {
     memoire import pairs.txt --delimiter tab --encoding windows-1252\n  \
     memoire import glossaire.csv --source-col Français --target-col 3\n  \
     memoire import de-fr.csv --source-lang de --target-lang fr --strict\n  \
+    memoire import review.docx                               # a review table, edited in Word\n  \
     memoire import --aligned article.docx article.en.docx   # a translated document")]
 pub struct ImportArgs {
     /// The file to import: CSV/TSV, TMX or XLIFF (memory); CSV/TSV or TBX

@@ -23,6 +23,7 @@ macro_rules! eprint {
 mod cli;
 mod draft;
 mod output;
+mod serve;
 mod term;
 
 use std::fs::File;
@@ -54,12 +55,16 @@ fn main() -> ExitCode {
     // Ctrl-C or SIGTERM (a desk's script stopping a job): a command that can
     // stop cleanly (an import, an export) is told to and keeps nothing; any
     // other simply ends, as without handler.
-    let _ = ctrlc::set_handler(|| {
-        memoire::interrupt::request();
-        if !STOPS_CLEANLY.load(Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-    });
+    // `serve` handles both signals itself: it stops taking requests and
+    // finishes those in flight.
+    if !matches!(cli.command, Command::Serve(_)) {
+        let _ = ctrlc::set_handler(|| {
+            memoire::interrupt::request();
+            if !STOPS_CLEANLY.load(Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
+    }
     match run(cli) {
         Ok(code) => code,
         Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
@@ -112,6 +117,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stats(args) => stats(&db_path(cli.db)?, args),
         Command::Upgrade => upgrade(&db_path(cli.db)?),
         Command::Segment(args) => segment(args),
+        Command::Serve(args) => serve::serve(&db_path(cli.db)?, args),
+        Command::Token(args) => serve::token(&db_path(cli.db)?, args.command),
     }
 }
 

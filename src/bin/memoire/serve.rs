@@ -1,0 +1,77 @@
+//! `memoire serve` and `memoire token`: start the library's server, manage
+//! its tokens.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use memoire::auth::{self, Role};
+use memoire::server::{self, AppState, Config};
+use memoire::{Error, Kind, Result};
+
+use crate::cli::{ServeArgs, TokenCommand};
+
+pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
+    let mut config = Config::new(db.to_path_buf());
+    config.open = args.open;
+    config.readers = args.readers.clamp(1, 256);
+    config.max_body = args.max_upload.clamp(1, 4096) << 20;
+    let state = AppState::open(config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::new(Kind::Internal, format!("cannot start the server: {e}")))?;
+    let users = state.config().open;
+    runtime.block_on(server::serve(state, args.listen, |bound| {
+        eprintln!(
+            "memoire serves {} on http://{bound}/ ({}); Ctrl-C stops it",
+            db.display(),
+            if users {
+                "open: no tokens"
+            } else {
+                "tokens needed: memoire token add NAME"
+            }
+        );
+    }))?;
+    eprintln!("memoire: stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn token(db: &Path, command: TokenCommand) -> Result<ExitCode> {
+    match command {
+        TokenCommand::Add { name, role } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                Error::new(
+                    Kind::Input,
+                    format!("--role {role:?}: choose read, translate or admin"),
+                )
+            })?;
+            let mut store = memoire::glossary::open_for_writing(db, true)?;
+            let token = auth::new_token()?;
+            store.add_user(&name, role, &auth::token_hash(&token))?;
+            println!("{token}");
+            eprintln!(
+                "token for {name} ({role}): shown once, keep it; `memoire token remove {name}` \
+                 revokes it"
+            );
+        }
+        TokenCommand::List => {
+            let store = memoire::store::Store::open_read_only(db)?;
+            let users = store.users()?;
+            if users.is_empty() {
+                eprintln!("no tokens yet: memoire token add NAME --role read|translate|admin");
+            }
+            for user in users {
+                println!("{}\t{}\t{}", user.name, user.role, user.created_at);
+            }
+        }
+        TokenCommand::Remove { name } => {
+            let mut store = memoire::glossary::open_for_writing(db, true)?;
+            if !store.remove_user(&name)? {
+                eprintln!("no token named {name:?} (memoire token list)");
+                return Ok(ExitCode::from(1));
+            }
+            eprintln!("removed the token of {name}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,605 @@
+//! memoire's own JSON API, `/api/v1/…` (described in `web/openapi.json`).
+//! Each handler checks the caller's role, turns the request into the same
+//! library call a CLI command makes, and renders its answer.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{ApiError, AppState};
+use crate::auth::Role;
+use crate::document::{self, DocFormat};
+use crate::glossary::{Glossary, Side};
+use crate::import::{self, ImportOptions};
+use crate::pretranslate::{self, Options, Weights};
+use crate::store::{Added, NewPair};
+use crate::{fuzzy, text};
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/api/v1/health", get(health))
+        .route("/api/v1/lookup", get(lookup))
+        .route("/api/v1/concordance", get(concordance))
+        .route("/api/v1/terms", get(terms))
+        .route("/api/v1/terms/find", post(terms_find))
+        .route("/api/v1/learn", post(learn))
+        .route("/api/v1/import", post(import_file))
+        .route("/api/v1/pretranslate", post(pretranslate_document))
+        .route("/api/v1/stats", get(stats))
+        .route("/api/v1/whoami", get(whoami))
+}
+
+type Answer<T> = std::result::Result<T, ApiError>;
+
+/// A query string, its refusal as a JSON error.
+fn query<T>(
+    q: std::result::Result<Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Answer<T> {
+    q.map(|Query(t)| t)
+        .map_err(|e| ApiError::bad_request(format!("the query string: {}", e.body_text())))
+}
+
+/// A JSON body, its refusal (malformed, wrong fields) as a JSON error.
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Answer<T> {
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("the JSON body: {e}")))
+}
+
+/// A language pair as clients give it (`fr`, `en_GB`, `EN-gb`): checked,
+/// in memoire's form (`en-gb`).
+pub(super) fn language_pair(src: &str, tgt: &str) -> Answer<(String, String)> {
+    let code = |name: &str, value: &str| {
+        text::language_code(value).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "{name} {value:?} is not a language code (fr, en, en_GB, fr-CH…)"
+            ))
+        })
+    };
+    let (source, target) = (code("src", src)?, code("tgt", tgt)?);
+    if source == target {
+        return Err(ApiError::bad_request(format!(
+            "src and tgt are both {source}: a memory pairs two languages"
+        )));
+    }
+    Ok((source, target))
+}
+
+/// A text to look up: not empty, not longer than the server allows.
+fn checked_text<'t>(state: &AppState, name: &str, text: &'t str) -> Answer<&'t str> {
+    if text.trim().is_empty() {
+        return Err(ApiError::bad_request(format!("{name} is empty")));
+    }
+    let limit = state.config.max_text;
+    if text.chars().count() > limit {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("{name} is longer than {limit} characters"),
+        ));
+    }
+    Ok(text)
+}
+
+async fn health(State(state): State<Arc<AppState>>) -> Answer<Json<Value>> {
+    let schema = state.read(|s| s.schema_version()).await?;
+    Ok(Json(serde_json::json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "schema_version": schema,
+    })))
+}
+
+async fn whoami(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer<Json<Value>> {
+    let caller = state.authorize(&headers, None, Role::Read).await?;
+    Ok(Json(
+        serde_json::json!({"user": caller.user, "role": caller.role}),
+    ))
+}
+
+fn default_src() -> String {
+    "fr".to_string()
+}
+fn default_tgt() -> String {
+    "en".to_string()
+}
+fn default_threshold() -> u8 {
+    75
+}
+fn default_limit() -> usize {
+    5
+}
+
+#[derive(Deserialize)]
+struct LookupQuery {
+    q: String,
+    #[serde(default = "default_src")]
+    src: String,
+    #[serde(default = "default_tgt")]
+    tgt: String,
+    #[serde(default = "default_threshold")]
+    threshold: u8,
+    #[serde(default = "default_limit")]
+    limit: usize,
+}
+
+async fn lookup(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    q: std::result::Result<Query<LookupQuery>, axum::extract::rejection::QueryRejection>,
+) -> Answer<Json<Vec<fuzzy::Match>>> {
+    state.authorize(&headers, None, Role::Read).await?;
+    let q = query(q)?;
+    checked_text(&state, "q", &q.q)?;
+    let (src, tgt) = language_pair(&q.src, &q.tgt)?;
+    if !(1..=100).contains(&q.threshold) {
+        return Err(ApiError::bad_request("threshold is a score from 1 to 100"));
+    }
+    let limit = q.limit.clamp(1, 100);
+    let matches = state
+        .read(move |store| {
+            fuzzy::search(
+                store,
+                &fuzzy::Query {
+                    text: &q.q,
+                    source_lang: &src,
+                    target_lang: &tgt,
+                    threshold: q.threshold,
+                    limit,
+                    exhaustive: false,
+                },
+            )
+        })
+        .await?;
+    Ok(Json(matches))
+}
+
+#[derive(Deserialize)]
+struct ConcordanceQuery {
+    q: String,
+    #[serde(default = "default_src")]
+    src: String,
+    #[serde(default = "default_tgt")]
+    tgt: String,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+async fn concordance(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    q: std::result::Result<Query<ConcordanceQuery>, axum::extract::rejection::QueryRejection>,
+) -> Answer<Json<Vec<fuzzy::Occurrence>>> {
+    state.authorize(&headers, None, Role::Read).await?;
+    let q = query(q)?;
+    checked_text(&state, "q", &q.q)?;
+    if text::tokens(&q.q).is_empty() {
+        return Err(ApiError::bad_request("q holds no word to look for"));
+    }
+    let (src, tgt) = language_pair(&q.src, &q.tgt)?;
+    let limit = q.limit.unwrap_or(20).clamp(1, 500);
+    let found = state
+        .read(move |store| fuzzy::concordance(store, &q.q, &src, &tgt, limit))
+        .await?;
+    Ok(Json(found.occurrences))
+}
+
+#[derive(Deserialize)]
+struct TermsQuery {
+    q: String,
+    #[serde(default = "default_src")]
+    src: String,
+    #[serde(default = "default_tgt")]
+    tgt: String,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+async fn terms(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    q: std::result::Result<Query<TermsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Answer<Json<Value>> {
+    state.authorize(&headers, None, Role::Read).await?;
+    let q = query(q)?;
+    checked_text(&state, "q", &q.q)?;
+    let (src, tgt) = language_pair(&q.src, &q.tgt)?;
+    let limit = q.limit.unwrap_or(10).clamp(1, 200);
+    let hits = state
+        .read(move |store| {
+            let glossary = Glossary::new(store.terms(&src, &tgt)?, Side::Source, &src);
+            serde_json::to_value(glossary.lookup(&q.q, limit))
+                .map_err(|e| crate::Error::new(crate::Kind::Internal, e.to_string()))
+        })
+        .await?;
+    Ok(Json(hits))
+}
+
+#[derive(Deserialize)]
+struct FindRequest {
+    text: String,
+    #[serde(default = "default_src")]
+    src: String,
+    #[serde(default = "default_tgt")]
+    tgt: String,
+}
+
+async fn terms_find(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer<Json<Value>> {
+    state.authorize(&headers, None, Role::Read).await?;
+    let request: FindRequest = json_body(&body)?;
+    checked_text(&state, "text", &request.text)?;
+    let (src, tgt) = language_pair(&request.src, &request.tgt)?;
+    let found = state
+        .read(move |store| {
+            let glossary = Glossary::new(store.terms(&src, &tgt)?, Side::Source, &src);
+            let found: Vec<Value> = glossary
+                .find(&request.text)
+                .iter()
+                .map(|f| {
+                    serde_json::json!({
+                        "text": &request.text[f.start..f.end],
+                        "found": f,
+                    })
+                })
+                .collect();
+            Ok(found)
+        })
+        .await?;
+    Ok(Json(Value::Array(found)))
+}
+
+/// One pair to learn, as a client sends it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LearnPair {
+    source: String,
+    target: String,
+    #[serde(default = "default_src")]
+    src: String,
+    #[serde(default = "default_tgt")]
+    tgt: String,
+    #[serde(default)]
+    previous: Option<String>,
+    #[serde(default)]
+    next: Option<String>,
+    /// A label for where it comes from (an article's name); default
+    /// `memoire serve`.
+    #[serde(default)]
+    origin: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum LearnRequest {
+    One(LearnPair),
+    Many(Vec<LearnPair>),
+}
+
+#[derive(Serialize)]
+struct Learnt {
+    learnt: usize,
+    outcomes: Vec<&'static str>,
+}
+
+/// The origin of pairs learnt through the server, unless the client names
+/// one.
+const SERVER_ORIGIN: &str = "memoire serve";
+
+/// `POST /api/v1/learn`: one pair or a list, in one transaction; every
+/// pair checked first, so that a bad one teaches nothing.
+async fn learn(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer<(StatusCode, Json<Learnt>)> {
+    let caller = state.authorize(&headers, None, Role::Translate).await?;
+    let pairs = match json_body::<LearnRequest>(&body)? {
+        LearnRequest::One(pair) => vec![pair],
+        LearnRequest::Many(pairs) => pairs,
+    };
+    if pairs.is_empty() {
+        return Err(ApiError::bad_request("nothing to learn: the list is empty"));
+    }
+    let mut checked = Vec::with_capacity(pairs.len());
+    for (k, pair) in pairs.into_iter().enumerate() {
+        let at = |why: String| ApiError::bad_request(format!("pair {}: {why}", k + 1));
+        for (name, value) in [("source", &pair.source), ("target", &pair.target)] {
+            checked_text(&state, name, value).map_err(|e| at(e.message))?;
+        }
+        for (name, value) in [
+            ("source", Some(&pair.source)),
+            ("target", Some(&pair.target)),
+            ("previous", pair.previous.as_ref()),
+            ("next", pair.next.as_ref()),
+            ("origin", pair.origin.as_ref()),
+        ] {
+            if let Some(c) = value.and_then(|v| v.chars().find(|&c| text::forbidden_char(c))) {
+                return Err(at(format!(
+                    "the {name} holds a {}",
+                    text::describe_forbidden(c)
+                )));
+            }
+        }
+        let (src, tgt) = language_pair(&pair.src, &pair.tgt).map_err(|e| at(e.message))?;
+        checked.push((pair, src, tgt));
+    }
+    let user = caller.user.clone();
+    let outcomes = state
+        .write(move |store| {
+            let mut batch = store.begin_import()?;
+            let mut outcomes = Vec::with_capacity(checked.len());
+            for (pair, src, tgt) in &checked {
+                let added = batch.add(&NewPair {
+                    source_lang: src,
+                    target_lang: tgt,
+                    source: &pair.source,
+                    target: &pair.target,
+                    origin: pair.origin.as_deref().unwrap_or(SERVER_ORIGIN),
+                    prev_source: pair.previous.as_deref(),
+                    next_source: pair.next.as_deref(),
+                    created_by: user.as_deref(),
+                    // A translator confirming the same sentence again, in
+                    // the same place, corrects their earlier translation.
+                    replace_same_origin: true,
+                    ..NewPair::default()
+                })?;
+                outcomes.push(match added {
+                    Added::New => "new",
+                    Added::Alternative => "alternative",
+                    Added::Duplicate => "duplicate",
+                    Added::ContextLearnt => "context",
+                    Added::Updated => "updated",
+                });
+            }
+            batch.commit()?;
+            Ok(outcomes)
+        })
+        .await?;
+    let learnt = outcomes.iter().filter(|o| **o != "duplicate").count();
+    Ok((StatusCode::OK, Json(Learnt { learnt, outcomes })))
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    /// The file's name: its extension picks the format (csv, tsv, tmx,
+    /// xlf, docx for a review table).
+    name: String,
+    #[serde(default = "default_src")]
+    src: String,
+    #[serde(default = "default_tgt")]
+    tgt: String,
+    #[serde(default)]
+    origin: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ImportAnswer {
+    described: String,
+    rows_read: u64,
+    added: u64,
+    alternatives: u64,
+    duplicates: u64,
+    updated: u64,
+    rejected: Vec<Value>,
+    /// The rejected rows as the file held them (the rejects file).
+    rejects: Option<String>,
+    warnings: Vec<String>,
+}
+
+/// `POST /api/v1/import?name=FILE`: the body is the file, written to a
+/// temporary file as it arrives (a client that goes away leaves nothing),
+/// then imported in one transaction like `memoire import`.
+async fn import_file(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    q: std::result::Result<Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
+    body: Body,
+) -> Answer<Response> {
+    let caller = state.authorize(&headers, None, Role::Admin).await?;
+    let q = query(q)?;
+    let (src, tgt) = language_pair(&q.src, &q.tgt)?;
+    let name = std::path::Path::new(&q.name)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| ApiError::bad_request("name is the file's name, as memory.tmx"))?
+        .to_string();
+    let dir =
+        tempfile::tempdir().map_err(|e| ApiError::internal(format!("no temporary folder: {e}")))?;
+    let path = dir.path().join(&name);
+    receive(body, &path).await?;
+    let rejects = dir.path().join("rejects");
+    let options = ImportOptions {
+        source_lang: src,
+        target_lang: tgt,
+        origin: Some(q.origin.unwrap_or(name)),
+        rejects: Some(rejects.clone()),
+        user: caller.user,
+        ..ImportOptions::default()
+    };
+    let report = state
+        .write(move |store| {
+            let file = import::open_memory_file(&path, &options)?;
+            import::import_pairs(store, file, &options, &mut |_| {})
+        })
+        .await?;
+    let rejects = std::fs::read(&rejects)
+        .ok()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    drop(dir);
+    let answer = ImportAnswer {
+        described: report.described.clone(),
+        rows_read: report.rows_read,
+        added: report.added,
+        alternatives: report.alternatives,
+        duplicates: report.duplicates,
+        updated: report.updated,
+        rejected: report
+            .rejected
+            .iter()
+            .map(|r| serde_json::json!({"line": r.line, "reason": r.reason}))
+            .collect(),
+        rejects,
+        warnings: report.warnings.clone(),
+    };
+    Ok(Json(answer).into_response())
+}
+
+/// Write a request body to `path` as it arrives.
+async fn receive(body: Body, path: &std::path::Path) -> Answer<()> {
+    use http_body_util::BodyExt as _;
+    use std::io::Write as _;
+    let store_err = |e: std::io::Error| ApiError::internal(format!("cannot store the upload: {e}"));
+    let mut file = std::fs::File::create(path).map_err(store_err)?;
+    let mut body = body;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            let text = e.to_string();
+            if text.contains("length limit") {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    "the file is larger than the server's limit",
+                )
+            } else {
+                ApiError::bad_request(format!("the upload stopped: {text}"))
+            }
+        })?;
+        if let Ok(data) = frame.into_data() {
+            file.write_all(&data).map_err(store_err)?;
+        }
+    }
+    file.sync_all().map_err(store_err)
+}
+
+#[derive(Deserialize)]
+struct PretranslateQuery {
+    /// The article's file name: its extension picks how it is read (txt,
+    /// docx, odt, html, xml).
+    name: String,
+    #[serde(default = "default_src")]
+    src: String,
+    #[serde(default = "default_tgt")]
+    tgt: String,
+    /// json (default), xliff, xliff1, csv, tsv, text, html, document,
+    /// review-docx.
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    threshold: Option<u8>,
+}
+
+/// `POST /api/v1/pretranslate?name=ARTICLE`: the article in the body, the
+/// draft out in the format asked for.
+async fn pretranslate_document(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    q: std::result::Result<Query<PretranslateQuery>, axum::extract::rejection::QueryRejection>,
+    body: Bytes,
+) -> Answer<Response> {
+    state.authorize(&headers, None, Role::Read).await?;
+    let q = query(q)?;
+    let (src, tgt) = language_pair(&q.src, &q.tgt)?;
+    let doc_format = DocFormat::of_path(std::path::Path::new(&q.name)).unwrap_or(DocFormat::Text);
+    let format = q.format.clone().unwrap_or_else(|| "json".to_string());
+    let (content_type, extension) = match format.as_str() {
+        "json" => ("application/json", "json"),
+        "xliff" => ("application/xliff+xml", "xlf"),
+        "xliff1" => ("application/x-xliff+xml", "xlf"),
+        "csv" => ("text/csv; charset=utf-8", "csv"),
+        "tsv" => ("text/tab-separated-values; charset=utf-8", "tsv"),
+        "text" => ("text/plain; charset=utf-8", "txt"),
+        "html" => ("text/html; charset=utf-8", "html"),
+        "review-docx" => (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
+        "document" => (doc_format.media_type(), doc_format.extension()),
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "format {other:?}: choose json, xliff, xliff1, csv, tsv, text, html, document or \
+                 review-docx"
+            )));
+        }
+    };
+    let threshold = q.threshold.unwrap_or(75);
+    if !(50..=100).contains(&threshold) {
+        return Err(ApiError::bad_request("threshold is a score from 50 to 100"));
+    }
+    let name = q.name.clone();
+    let bytes = state
+        .read(move |store| {
+            let doc = document::read_bytes(&body, doc_format)?;
+            if doc.paragraphs().is_empty() {
+                return Err(crate::Error::new(
+                    crate::Kind::Input,
+                    "the article has no text to translate",
+                ));
+            }
+            let options = Options {
+                source_lang: &src,
+                target_lang: &tgt,
+                threshold,
+                headline_split: true,
+                weights: Weights::default(),
+            };
+            let draft =
+                pretranslate::pretranslate_document(store, &name, doc.paragraphs(), &options)?;
+            let mut out = Vec::new();
+            let written = match format.as_str() {
+                "json" => serde_json::to_writer(&mut out, &draft).map_err(std::io::Error::from),
+                "xliff" => crate::format::xliff::write_xliff2(&mut out, &draft),
+                "xliff1" => crate::format::xliff::write_xliff12(&mut out, &draft),
+                "csv" => crate::format::draft::write_table(&mut out, &draft, b',', true, false),
+                "tsv" => crate::format::draft::write_table(&mut out, &draft, b'\t', true, false),
+                "text" => crate::format::draft::write_text(&mut out, &draft),
+                "html" => crate::format::draft::write_html(&mut out, &draft),
+                "review-docx" => crate::format::review::write_review_docx(&mut out, &draft),
+                _ => {
+                    let targets = draft.paragraph_targets();
+                    doc.write(&targets, (&src, &tgt), &mut out)?;
+                    Ok(())
+                }
+            };
+            written.map_err(|e| crate::Error::new(crate::Kind::Internal, e.to_string()))?;
+            Ok(out)
+        })
+        .await?;
+    let stem = std::path::Path::new(&q.name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("article")
+        .replace(['"', '\\'], "");
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{stem}.{tgt}.{extension}\"",
+                    tgt = q.tgt
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn stats(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer<Json<Value>> {
+    state.authorize(&headers, None, Role::Read).await?;
+    let stats = state.read(|s| s.stats()).await?;
+    serde_json::to_value(stats)
+        .map(Json)
+        .map_err(|e| ApiError::internal(e.to_string()))
+}

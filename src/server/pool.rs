@@ -1,0 +1,62 @@
+//! Read connections for the server's lookups: a fixed number of
+//! read-only stores, each used by one request at a time on a blocking
+//! thread (a `rusqlite::Connection` is not `Sync`; pool crates pin other
+//! rusqlite versions, see the field notes).
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use tokio::sync::Semaphore;
+
+use super::ApiError;
+use crate::Result;
+use crate::store::Store;
+
+pub struct Readers {
+    db: PathBuf,
+    stores: Mutex<Vec<Store>>,
+    permits: Semaphore,
+}
+
+impl Readers {
+    pub fn open(db: &std::path::Path, n: usize) -> Result<Readers> {
+        let stores = (0..n)
+            .map(|_| Store::open_read_only(db))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Readers {
+            db: db.to_path_buf(),
+            stores: Mutex::new(stores),
+            permits: Semaphore::new(n),
+        })
+    }
+
+    /// Run `f` on a free connection (waiting for one), off the async
+    /// threads.
+    pub async fn run<T, F>(&self, f: F) -> std::result::Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T> + Send + 'static,
+    {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| ApiError::internal("the read connections are closed"))?;
+        let taken = self.stores.lock().ok().and_then(|mut s| s.pop());
+        // A connection lost to a panic is replaced.
+        let store = match taken {
+            Some(store) => store,
+            None => Store::open_read_only(&self.db)?,
+        };
+        let (store, out) = tokio::task::spawn_blocking(move || {
+            let out = f(&store);
+            (store, out)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("a lookup stopped: {e}")))?;
+        if let Ok(mut stores) = self.stores.lock() {
+            stores.push(store);
+        }
+        out.map_err(ApiError::from)
+    }
+}

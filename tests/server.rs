@@ -1,0 +1,654 @@
+//! `memoire serve`: every endpoint and every error in process (the axum
+//! `Router` called with `tower::ServiceExt::oneshot`), and the real server
+//! over a loopback socket: start, stop on SIGTERM, kill -9 during learns.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{Sandbox, example};
+use http_body_util::BodyExt;
+use memoire::server::{AppState, Config, router};
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// A memory with the example pairs, and a token of each role.
+struct Desk {
+    sb: Sandbox,
+    state: Arc<AppState>,
+    read: String,
+    translate: String,
+    admin: String,
+}
+
+fn desk_with(config: impl FnOnce(&mut Config)) -> Desk {
+    let sb = Sandbox::new();
+    let run = sb.import(&example("memory-fr-en.csv"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let token = |name: &str, role: &str| {
+        let run = sb.run(&["token", "add", name, "--role", role]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout.trim().to_string()
+    };
+    let (read, translate, admin) = (
+        token("rita", "read"),
+        token("anne", "translate"),
+        token("boss", "admin"),
+    );
+    let mut cfg = Config::new(sb.db.clone());
+    cfg.max_body = 1 << 20;
+    cfg.max_text = 2000;
+    config(&mut cfg);
+    let state = AppState::open(cfg).unwrap();
+    Desk {
+        sb,
+        state,
+        read,
+        translate,
+        admin,
+    }
+}
+
+fn desk() -> Desk {
+    desk_with(|_| {})
+}
+
+/// A response: status and body (JSON when it is).
+struct Answer {
+    status: StatusCode,
+    content_type: String,
+    bytes: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {} {}",
+                self.status,
+                String::from_utf8_lossy(&self.bytes)
+            )
+        })
+    }
+
+    /// An error answer: its status and its JSON `error` kind.
+    fn error(&self) -> (StatusCode, String) {
+        let json = self.json();
+        assert!(json["message"].is_string(), "{json}");
+        (self.status, json["error"].as_str().unwrap().to_string())
+    }
+}
+
+impl Desk {
+    async fn call(&self, method: &str, uri: &str, token: Option<&str>, body: Vec<u8>) -> Answer {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let response = router(Arc::clone(&self.state))
+            .oneshot(request.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Answer {
+            status,
+            content_type,
+            bytes,
+        }
+    }
+
+    async fn get(&self, uri: &str, token: Option<&str>) -> Answer {
+        self.call("GET", uri, token, Vec::new()).await
+    }
+
+    async fn post(&self, uri: &str, token: Option<&str>, body: impl Into<Vec<u8>>) -> Answer {
+        self.call("POST", uri, token, body.into()).await
+    }
+}
+
+fn q(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+const KNOWN: &str = "La BNS reste disposée à intervenir sur le marché des changes si nécessaire.";
+
+#[tokio::test]
+async fn health_needs_no_token_and_everything_else_does() {
+    let d = desk();
+    let health = d.get("/api/v1/health", None).await;
+    assert_eq!(health.status, StatusCode::OK);
+    assert_eq!(health.json()["status"], "ok");
+    let uri = format!("/api/v1/lookup?q={}", q(KNOWN));
+    assert_eq!(
+        d.get(&uri, None).await.error(),
+        (StatusCode::UNAUTHORIZED, "unauthorized".to_string())
+    );
+    assert_eq!(
+        d.get(&uri, Some("mem_not-a-token")).await.error(),
+        (StatusCode::UNAUTHORIZED, "unauthorized".to_string())
+    );
+    let who = d.get("/api/v1/whoami", Some(&d.read)).await;
+    assert_eq!(who.json()["user"], "rita");
+    assert_eq!(who.json()["role"], "read");
+    // A token removed stops working at once.
+    assert_eq!(d.sb.run(&["token", "remove", "rita"]).code, 0);
+    assert_eq!(
+        d.get(&uri, Some(&d.read)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // Unknown paths answer JSON too.
+    assert_eq!(
+        d.get("/api/v1/nothing", Some(&d.admin)).await.error(),
+        (StatusCode::NOT_FOUND, "not_found".to_string())
+    );
+}
+
+#[tokio::test]
+async fn lookup_answers_as_lookup_json_does_and_refuses_bad_queries() {
+    let d = desk();
+    let found = d
+        .get(&format!("/api/v1/lookup?q={}", q(KNOWN)), Some(&d.read))
+        .await;
+    assert_eq!(found.status, StatusCode::OK);
+    let cli = d.sb.run(&["lookup", "--json", KNOWN]);
+    let cli: Value = serde_json::from_str(&cli.stdout).unwrap();
+    assert_eq!(found.json(), cli, "the server and `lookup --json` differ");
+    assert_eq!(found.json()[0]["score"], 100);
+    for (uri, status) in [
+        (
+            format!("/api/v1/lookup?q={}&tgt=english", q(KNOWN)),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("/api/v1/lookup?q={}&src=en&tgt=en", q(KNOWN)),
+            StatusCode::BAD_REQUEST,
+        ),
+        ("/api/v1/lookup?q=%20".to_string(), StatusCode::BAD_REQUEST),
+        ("/api/v1/lookup".to_string(), StatusCode::BAD_REQUEST),
+        (
+            format!("/api/v1/lookup?q={}&threshold=abc", q(KNOWN)),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("/api/v1/lookup?q={}&threshold=0", q(KNOWN)),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("/api/v1/lookup?q={}", q(&"mot ".repeat(600))),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+    ] {
+        let answer = d.get(&uri, Some(&d.read)).await;
+        assert_eq!(answer.error().0, status, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn learn_needs_the_translate_role_records_who_and_is_seen_at_once() {
+    let d = desk();
+    let pair = r#"{"source": "Il pleut sur Berne.", "target": "It is raining in Bern.",
+                   "previous": "Avant.", "next": "Après."}"#;
+    assert_eq!(
+        d.post("/api/v1/learn", Some(&d.read), pair).await.error(),
+        (StatusCode::FORBIDDEN, "forbidden".to_string())
+    );
+    let learnt = d.post("/api/v1/learn", Some(&d.translate), pair).await;
+    assert_eq!(learnt.status, StatusCode::OK, "{}", learnt.json());
+    assert_eq!(learnt.json()["outcomes"][0], "new");
+    let found = d
+        .get(
+            &format!("/api/v1/lookup?q={}", q("Il pleut sur Berne.")),
+            Some(&d.read),
+        )
+        .await
+        .json();
+    assert_eq!(found[0]["target"], "It is raining in Bern.");
+    assert_eq!(found[0]["created_by"], "anne");
+    assert_eq!(found[0]["prev_source"], "Avant.");
+    // Who is in the TMX export too.
+    let tmx = d.sb.run(&["export", "--format", "tmx"]);
+    assert!(tmx.stdout.contains("creationid=\"anne\""), "{}", tmx.stdout);
+    // Malformed JSON, unknown fields, an empty list, a bad pair among good
+    // ones: refused, nothing learnt.
+    let before = d.sb.pair_count();
+    for body in [
+        "{\"source\": ",
+        r#"{"source": "a", "target": "b", "sauce": 1}"#,
+        "[]",
+        r#"[{"source": "Un.", "target": "One."}, {"source": "Deux\u0001.", "target": "Two."}]"#,
+        r#"{"source": "Un.", "target": "One.", "tgt": "fr"}"#,
+    ] {
+        let answer = d.post("/api/v1/learn", Some(&d.translate), body).await;
+        assert_eq!(answer.error().0, StatusCode::BAD_REQUEST, "{body}");
+    }
+    assert_eq!(d.sb.pair_count(), before);
+}
+
+#[tokio::test]
+async fn an_oversize_body_is_refused_in_json() {
+    let d = desk();
+    let big = format!(
+        "{{\"source\": \"{}\", \"target\": \"x\"}}",
+        "a".repeat(2 << 20)
+    );
+    let answer = d.post("/api/v1/learn", Some(&d.translate), big).await;
+    assert_eq!(
+        answer.error(),
+        (StatusCode::PAYLOAD_TOO_LARGE, "too_large".to_string())
+    );
+}
+
+#[tokio::test]
+async fn concordance_terms_stats_and_the_api_description() {
+    let d = desk();
+    let found = d
+        .get(
+            &format!("/api/v1/concordance?q={}", q("marché des changes")),
+            Some(&d.read),
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(
+        found.json()[0]["source"]
+            .as_str()
+            .unwrap()
+            .contains("marché des changes")
+    );
+    let terms = d.get("/api/v1/terms?q=OTSC", Some(&d.read)).await.json();
+    assert_eq!(terms[0]["target"], "CSTO", "{terms}");
+    let find = d
+        .post(
+            "/api/v1/terms/find",
+            Some(&d.read),
+            r#"{"text": "Le Conseil fédéral a salué le rôle de l’OTSC."}"#,
+        )
+        .await
+        .json();
+    let texts: Vec<&str> = find
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.contains(&"Conseil fédéral") && texts.contains(&"OTSC"),
+        "{find}"
+    );
+    let stats = d.get("/api/v1/stats", Some(&d.read)).await.json();
+    assert_eq!(stats["language_pairs"][0]["pairs"], 75, "{stats}");
+    let api = d.get("/api/v1/openapi.json", None).await;
+    let api = api.json();
+    for path in [
+        "/api/v1/lookup",
+        "/api/v1/concordance",
+        "/api/v1/terms",
+        "/api/v1/terms/find",
+        "/api/v1/learn",
+        "/api/v1/import",
+        "/api/v1/pretranslate",
+        "/api/v1/stats",
+        "/api/v1/health",
+    ] {
+        assert!(api["paths"][path].is_object(), "{path} is not described");
+    }
+}
+
+#[tokio::test]
+async fn import_is_for_admins_one_transaction_with_its_rejects() {
+    let d = desk();
+    let csv = "fr,en\nIl neige.,It is snowing.\n\"Ligne, coupée\nIl vente.,It is windy.\n";
+    let uri = "/api/v1/import?name=meteo.csv";
+    assert_eq!(
+        d.post(uri, Some(&d.translate), csv).await.error(),
+        (StatusCode::FORBIDDEN, "forbidden".to_string())
+    );
+    let answer = d
+        .post(
+            uri,
+            Some(&d.admin),
+            "fr,en\nIl neige.,It is snowing.\nIl vente.,It is windy.,de trop\n",
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.json());
+    let report = answer.json();
+    assert_eq!(report["added"], 1, "{report}");
+    assert_eq!(report["rejected"][0]["line"], 3, "{report}");
+    assert!(
+        report["rejects"].as_str().unwrap().contains("Il vente."),
+        "{report}"
+    );
+    let found = d
+        .get(
+            &format!("/api/v1/lookup?q={}", q("Il neige.")),
+            Some(&d.read),
+        )
+        .await
+        .json();
+    assert_eq!(found[0]["created_by"], "boss");
+    assert_eq!(found[0]["origin"], "meteo.csv");
+    // A malformed file imports nothing.
+    let before = d.sb.pair_count();
+    let bad = d
+        .post(
+            "/api/v1/import?name=bad.tmx",
+            Some(&d.admin),
+            "<tmx><body><tu>",
+        )
+        .await;
+    assert_eq!(bad.error().0, StatusCode::BAD_REQUEST);
+    assert_eq!(d.sb.pair_count(), before);
+}
+
+#[tokio::test]
+async fn pretranslate_takes_an_article_and_gives_any_draft_memoire_writes() {
+    let d = desk();
+    let article = std::fs::read(example("article-fr.txt")).unwrap();
+    let json = d
+        .post(
+            "/api/v1/pretranslate?name=article-fr.txt",
+            Some(&d.read),
+            article.clone(),
+        )
+        .await;
+    assert_eq!(json.status, StatusCode::OK);
+    let draft = json.json();
+    assert_eq!(draft["analysis"]["segments"], 26, "{}", draft["analysis"]);
+    let xliff = d
+        .post(
+            "/api/v1/pretranslate?name=article-fr.txt&format=xliff",
+            Some(&d.read),
+            article,
+        )
+        .await;
+    assert!(xliff.content_type.starts_with("application/xliff+xml"));
+    assert!(String::from_utf8_lossy(&xliff.bytes).contains("<xliff"));
+    let docx = std::fs::read(example("article-fr.docx")).unwrap();
+    let translated = d
+        .post(
+            "/api/v1/pretranslate?name=article-fr.docx&format=document",
+            Some(&d.read),
+            docx,
+        )
+        .await;
+    assert_eq!(translated.status, StatusCode::OK);
+    assert!(translated.bytes.starts_with(b"PK\x03\x04"));
+    let bad = d
+        .post(
+            "/api/v1/pretranslate?name=a.txt&format=pdf",
+            Some(&d.read),
+            "Bonjour.",
+        )
+        .await;
+    assert_eq!(bad.error().0, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_tmserver_api_answers_as_amagama_does() {
+    let d = desk();
+    let languages = d
+        .get(&format!("/t/{}/tmserver/languages/", d.read), None)
+        .await
+        .json();
+    assert_eq!(languages["sourceLanguages"][0], "fr");
+    assert_eq!(languages["targetLanguages"][0], "en");
+    // Weblate's codes (en_gb) and its URL: the text percent-encoded in the
+    // path, the token as a path prefix.
+    let near = "La BNS reste disposée à intervenir sur le marché des changes.";
+    let uri = format!(
+        "/t/{}/tmserver/fr/en_gb/unit/{}?min_similarity=50",
+        d.read,
+        q(near)
+    );
+    let answer = d.get(&uri, None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let list = answer.json();
+    let first = &list[0];
+    assert_eq!(first["source"], KNOWN);
+    let quality = first["quality"].as_u64().unwrap();
+    assert!((50..100).contains(&quality), "{list}");
+    assert_eq!(first["rank"], first["quality"]);
+    assert!(first["target"].as_str().unwrap().contains("SNB"), "{list}");
+    // Without a token, refused; an unknown pair is a 404 Weblate skips.
+    assert_eq!(
+        d.get(&format!("/tmserver/fr/en/unit/{}", q(near)), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        d.get(
+            &format!("/t/{}/tmserver/fr/de/unit/{}", d.read, q(near)),
+            None
+        )
+        .await
+        .error(),
+        (StatusCode::NOT_FOUND, "unknown_language_pair".to_string())
+    );
+    // A slash inside the text stays in the text.
+    let slashed = d
+        .get(
+            &format!("/t/{}/tmserver/fr/en/unit/{}", d.read, q("1/2 de la BNS")),
+            None,
+        )
+        .await;
+    assert_eq!(slashed.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_open_server_needs_no_token() {
+    let d = desk_with(|c| c.open = true);
+    let answer = d.get(&format!("/api/v1/lookup?q={}", q(KNOWN)), None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let learnt = d
+        .post(
+            "/api/v1/learn",
+            None,
+            r#"{"source": "Oui.", "target": "Yes."}"#,
+        )
+        .await;
+    assert_eq!(learnt.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_web_page_is_served_from_the_binary() {
+    let d = desk();
+    let page = d.get("/", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.content_type.starts_with("text/html"));
+    let page = String::from_utf8(page.bytes).unwrap();
+    assert!(page.contains("<script src=\"app.js\""), "{page}");
+    for asset in ["/app.js", "/style.css"] {
+        let answer = d.get(asset, None).await;
+        assert_eq!(answer.status, StatusCode::OK, "{asset}");
+        assert!(!answer.bytes.is_empty(), "{asset}");
+    }
+}
+
+// --- the real server, over a socket ---
+
+/// `memoire serve` on a free loopback port: the child and its address.
+fn start(sb: &Sandbox, extra: &[&str]) -> (std::process::Child, String) {
+    let mut child = sb
+        .cmd()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    // Keep reading stderr so that the server never blocks on it.
+    std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = stderr.read_to_string(&mut rest);
+    });
+    (child, address)
+}
+
+/// One HTTP/1.1 request over a new connection: the status and the body.
+fn http(address: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    let auth = if token.is_empty() {
+        String::new()
+    } else {
+        format!("Authorization: Bearer {token}\r\n")
+    };
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{auth}Content-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn the_real_server_answers_over_a_socket_and_stops_on_sigterm() {
+    let sb = Sandbox::new();
+    assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
+    let token = sb.run(&["token", "add", "anne"]).stdout.trim().to_string();
+    let (mut child, address) = start(&sb, &[]);
+    let (status, body) = http(&address, "GET", "/api/v1/health", "", "");
+    assert_eq!(status, 200, "{body}");
+    let path = format!("/api/v1/lookup?q={}", q(KNOWN));
+    assert_eq!(http(&address, "GET", &path, "", "").0, 401);
+    let (status, body) = http(&address, "GET", &path, &token, "");
+    assert_eq!(status, 200);
+    assert!(body.contains("SNB"), "{body}");
+    let (status, _) = http(
+        &address,
+        "POST",
+        "/api/v1/learn",
+        &token,
+        r#"{"source": "Il neige.", "target": "It is snowing."}"#,
+    );
+    assert_eq!(status, 200);
+    // SIGTERM: a clean stop, exit status 0.
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    assert_eq!(sb.run(&["lookup", "Il neige."]).code, 0);
+}
+
+#[test]
+fn an_open_server_listens_on_loopback_only() {
+    let sb = Sandbox::new();
+    assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
+    let run = sb.run(&["serve", "--open", "--listen", "0.0.0.0:0"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("loopback"), "{}", run.stderr);
+}
+
+#[test]
+fn kill_9_during_learns_keeps_every_acknowledged_pair_and_no_other() {
+    let sb = Sandbox::new();
+    assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
+    let token = sb.run(&["token", "add", "anne"]).stdout.trim().to_string();
+    let (mut child, address) = start(&sb, &[]);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Four clients learn numbered pairs as fast as they can.
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let (address, token, stop) = (address.clone(), token.clone(), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let mut acknowledged = Vec::new();
+                let mut refused = Vec::new();
+                for k in 0.. {
+                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    let source = format!("Phrase {w} numéro {k}.");
+                    let body = format!(
+                        r#"{{"source": "{source}", "target": "Sentence {w} number {k}."}}"#
+                    );
+                    let sent = std::panic::catch_unwind(|| {
+                        http(&address, "POST", "/api/v1/learn", &token, &body)
+                    });
+                    match sent {
+                        Ok((200, _)) => acknowledged.push(source),
+                        _ => {
+                            refused.push(source);
+                            break;
+                        }
+                    }
+                }
+                (acknowledged, refused)
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut acknowledged = Vec::new();
+    for worker in workers {
+        let (ok, _) = worker.join().unwrap();
+        acknowledged.extend(ok);
+    }
+    assert!(
+        acknowledged.len() > 10,
+        "only {} learns before the kill",
+        acknowledged.len()
+    );
+    let export = sb.export();
+    for source in &acknowledged {
+        assert!(
+            export.contains(source.as_str()),
+            "acknowledged but lost: {source}"
+        );
+    }
+    // Nothing else: every learnt pair is one that was sent and answered,
+    // or the one in flight when the kill came (at most one per client).
+    let learnt = export.matches("Phrase ").count();
+    assert!(
+        learnt >= acknowledged.len() && learnt <= acknowledged.len() + 4,
+        "{learnt} learnt, {} acknowledged",
+        acknowledged.len()
+    );
+}
