@@ -412,8 +412,11 @@ async fn the_tmserver_api_answers_as_amagama_does() {
         .get(&format!("/t/{}/tmserver/languages/", d.read), None)
         .await
         .json();
-    assert_eq!(languages["sourceLanguages"][0], "fr");
-    assert_eq!(languages["targetLanguages"][0], "en");
+    let has = |list: &Value, code: &str| list.as_array().unwrap().iter().any(|c| c == code);
+    assert!(has(&languages["sourceLanguages"], "fr"), "{languages}");
+    // Weblate asks only for the pairs listed: en pairs answer en_gb too.
+    assert!(has(&languages["targetLanguages"], "en"), "{languages}");
+    assert!(has(&languages["targetLanguages"], "en_gb"), "{languages}");
     // Weblate's codes (en_gb) and its URL: the text percent-encoded in the
     // path, the token as a path prefix.
     let near = "La BNS reste disposée à intervenir sur le marché des changes.";
@@ -651,4 +654,125 @@ fn kill_9_during_learns_keeps_every_acknowledged_pair_and_no_other() {
         "{learnt} learnt, {} acknowledged",
         acknowledged.len()
     );
+}
+
+#[test]
+fn weblates_own_tmserver_client_gets_suggestions() {
+    // Weblate's weblate/machinery/tmserver.py, unchanged, from the pinned
+    // package (see tests/tools/weblate_tmserver.py for how it is loaded).
+    let installed = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import importlib.metadata as m, requests; m.distribution('weblate')",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "weblate (pip install --no-deps weblate==5.14.3) and requests are missing"
+        );
+        eprintln!("skipped: Weblate's package is not installed");
+        return;
+    }
+    let sb = Sandbox::new();
+    assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
+    let token = sb
+        .run(&["token", "add", "weblate", "--role", "read"])
+        .stdout
+        .trim()
+        .to_string();
+    let (mut child, address) = start(&sb, &[]);
+    let tool = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/tools/weblate_tmserver.py"
+    );
+    // What a desk pastes into Weblate's machinery settings.
+    let url = format!("http://{address}/t/{token}/tmserver/");
+    let out = std::process::Command::new("python3")
+        .args([
+            tool,
+            &url,
+            "La BNS reste disposée à intervenir sur le marché des changes.",
+        ])
+        .output()
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        answer["codes"],
+        serde_json::json!(["fr", "en_gb"]),
+        "{answer}"
+    );
+    assert_eq!(answer["supported"], true, "{answer}");
+    let first = &answer["suggestions"][0];
+    assert_eq!(
+        first["text"],
+        "The SNB remains willing to intervene in the foreign exchange market if necessary.",
+        "{answer}"
+    );
+    assert_eq!(first["service"], "tmserver");
+    assert!(first["quality"].as_u64().unwrap() >= 50, "{answer}");
+}
+
+#[test]
+fn the_desk_page_in_a_real_browser_learns_a_confirmed_segment() {
+    // Debian's chromium and chromium-driver, driven by selenium.
+    let ready = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import selenium, shutil, sys; sys.exit(not shutil.which('chromedriver'))",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ready {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium, chromium-driver and selenium are needed"
+        );
+        eprintln!("skipped: chromium, chromium-driver or selenium is not installed");
+        return;
+    }
+    let sb = Sandbox::new();
+    assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
+    let (mut child, address) = start(&sb, &["--open"]);
+    let tool = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/desk_page.py");
+    let shot = sb.path("desk.png");
+    let out = std::process::Command::new("python3")
+        .args([tool, &format!("http://{address}/"), shot.to_str().unwrap()])
+        .output()
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(seen["rows"], 3, "{seen}");
+    assert!(
+        seen["first_match"].as_str().unwrap().starts_with("100 %"),
+        "{seen}"
+    );
+    assert_eq!(seen["before"], "new", "{seen}");
+    assert_eq!(seen["confirmed"], true, "{seen}");
+    assert_eq!(seen["focus_moved"], true, "Ctrl-Enter moves on: {seen}");
+    // Learnt at once, with its context: 101 % on reload.
+    assert!(
+        seen["after"].as_str().unwrap().starts_with("101 %"),
+        "{seen}"
+    );
+    assert_eq!(
+        seen["after_target"],
+        "The editorial board meets every morning at seven."
+    );
+    // The screenshot is a page, not a blank.
+    assert!(seen["ink"].as_f64().unwrap() > 0.02, "{seen}");
 }

@@ -40,6 +40,26 @@ pub fn routes() -> Router<Arc<AppState>> {
 
 type Answer<T> = std::result::Result<T, ApiError>;
 
+/// The codes a memory's language answers, as the clients write them: a
+/// plain code (`en`) also answers its usual regional variants (`en_gb`,
+/// `en_us`…), since Weblate asks only for the pairs this list names.
+fn with_regions(code: &str) -> Vec<String> {
+    const REGIONS: &[(&str, &[&str])] = &[
+        ("en", &["gb", "us", "au", "ca", "ie", "nz", "za", "in"]),
+        ("fr", &["fr", "ch", "be", "ca", "lu"]),
+        ("de", &["de", "ch", "at", "li"]),
+        ("it", &["it", "ch"]),
+        ("es", &["es", "mx", "ar", "419"]),
+        ("pt", &["pt", "br"]),
+        ("nl", &["nl", "be"]),
+    ];
+    let mut codes = vec![client_code(code)];
+    if let Some((_, regions)) = REGIONS.iter().find(|(plain, _)| *plain == code) {
+        codes.extend(regions.iter().map(|r| format!("{code}_{r}")));
+    }
+    codes
+}
+
 /// A language code as the tmserver clients write it: lower case, `_`.
 fn client_code(code: &str) -> String {
     code.replace('-', "_").to_ascii_lowercase()
@@ -66,8 +86,8 @@ async fn list_languages(
         .authorize(&headers, token.as_deref(), Role::Read)
         .await?;
     let pairs = state.read(|s| s.language_pairs()).await?;
-    let sources: BTreeSet<String> = pairs.iter().map(|(s, _)| client_code(s)).collect();
-    let targets: BTreeSet<String> = pairs.iter().map(|(_, t)| client_code(t)).collect();
+    let sources: BTreeSet<String> = pairs.iter().flat_map(|(s, _)| with_regions(s)).collect();
+    let targets: BTreeSet<String> = pairs.iter().flat_map(|(_, t)| with_regions(t)).collect();
     Ok(Json(serde_json::json!({
         "sourceLanguages": sources,
         "targetLanguages": targets,
@@ -216,5 +236,7 @@ mod tests {
         );
         assert_eq!(resolve(held, "fr", "it"), None);
         assert_eq!(client_code("en-GB"), "en_gb");
+        assert!(with_regions("en").contains(&"en_gb".to_string()));
+        assert_eq!(with_regions("fr-ch"), ["fr_ch"]);
     }
 }
