@@ -15,7 +15,14 @@ use std::time::Instant;
 use memoire::fuzzy::{self, Query, Segment};
 use memoire::store::Store;
 
-const THRESHOLD: u8 = 75;
+/// The lowest score looked for: 75 (what `lookup` uses), or
+/// `MEMOIRE_BENCH_THRESHOLD`.
+fn threshold() -> u8 {
+    std::env::var("MEMOIRE_BENCH_THRESHOLD")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(75)
+}
 
 /// A small deterministic random generator (xorshift64*).
 struct Rng(u64);
@@ -103,7 +110,7 @@ fn query<'a>(text: &'a str, limit: usize) -> Query<'a> {
         text,
         source_lang: "fr",
         target_lang: "en",
-        threshold: THRESHOLD,
+        threshold: threshold(),
         limit,
         exhaustive: false,
     }
@@ -146,8 +153,9 @@ fn main() {
 
         times.sort_by(f64::total_cmp);
         println!(
-            "{name:<7} {} queries, {with_match} with a match ≥ {THRESHOLD}: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.1} ms",
+            "{name:<7} {} queries, {with_match} with a match ≥ {}: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.1} ms",
             times.len(),
+            threshold(),
             percentile(&times, 0.5),
             percentile(&times, 0.95),
             percentile(&times, 0.99),
@@ -179,6 +187,7 @@ fn main() {
     let start = Instant::now();
     let prepared: Vec<Segment<'_>> = checked.iter().map(|q| Segment::new(q)).collect();
     let halves = sources.split_at(sources.len() / 2);
+    let min = threshold();
     let oracle: Vec<BTreeMap<i64, u8>> = std::thread::scope(|scope| {
         let run = |part: &[(i64, String)]| {
             let mut found = vec![BTreeMap::new(); prepared.len()];
@@ -186,7 +195,7 @@ fn main() {
                 let memory = Segment::new(source);
                 for (k, q) in prepared.iter().enumerate() {
                     let s = fuzzy::score(&memory, q);
-                    if s >= THRESHOLD {
+                    if s >= min {
                         found[k].insert(*id, s);
                     }
                 }
@@ -216,9 +225,10 @@ fn main() {
         same_best += usize::from(best(&truth) == best(&indexed) && truth == indexed);
     }
     println!(
-        "recall vs exhaustive on {} queries ({} matches ≥ {THRESHOLD} over {} sources, oracle {:.0} s): {:.2} %, identical result sets {} of {}",
+        "recall vs exhaustive on {} queries ({} matches ≥ {} over {} sources, oracle {:.0} s): {:.2} %, identical result sets {} of {}",
         checked.len(),
         expected,
+        threshold(),
         sources.len(),
         oracle_secs,
         if expected == 0 {

@@ -560,45 +560,101 @@ pub struct Query<'a> {
 /// The best matches for a query, best first; translations of the same
 /// source stay together, most recently changed first.
 pub fn search(store: &Store, query: &Query<'_>) -> Result<Vec<Match>> {
+    // One read transaction: one snapshot, and no lock taken per statement.
+    store.in_read_transaction(|| search_in(store, query))
+}
+
+fn search_in(store: &Store, query: &Query<'_>) -> Result<Vec<Match>> {
     let segment = Segment::new(query.text);
     let mut scored: Vec<(u8, PairRecord)> = Vec::new();
-    let mut keep = |pair: PairRecord| {
-        let s = score(&Segment::new(&pair.source), &segment);
-        if s >= query.threshold {
-            scored.push((s, pair));
-        }
-        Ok(())
-    };
     if query.exhaustive || query.threshold == 0 {
         store.for_each_pair(Some(query.source_lang), Some(query.target_lang), |p| {
-            keep(p.clone())
+            let s = score(&Segment::new(&p.source), &segment);
+            if s >= query.threshold {
+                scored.push((s, p.clone()));
+            }
+            Ok(())
         })?;
-    } else {
-        // Every pair with the same key scores 100, and only those do:
-        // taken straight from the key index, whatever the words.
-        let mut ids = if query.threshold >= 100 {
-            Vec::new()
-        } else {
-            candidates(store, &segment, query.threshold)?
-        };
-        ids.extend(
-            store
-                .exact(query.source_lang, query.target_lang, query.text)?
-                .iter()
-                .map(|p| p.id),
-        );
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
-            if let Some(pair) = store.pair(id)?
-                && pair.source_lang == query.source_lang
-                && pair.target_lang == query.target_lang
-            {
-                keep(pair)?;
+        return Ok(rank(scored, &segment, query.limit));
+    }
+    let mut best = TopSources::new(query.limit.max(1), query.threshold);
+    let mut seen: std::collections::HashSet<i64> = std::collections::HashSet::new();
+    let mut keep = |id: i64, best: &mut TopSources, scored: &mut Vec<(u8, PairRecord)>| {
+        if !seen.insert(id) {
+            return Ok(());
+        }
+        if let Some(pair) = store.pair(id)?
+            && pair.source_lang == query.source_lang
+            && pair.target_lang == query.target_lang
+        {
+            let s = score(&Segment::new(&pair.source), &segment);
+            if s >= query.threshold {
+                best.add(text::match_key(&pair.source), s);
+                scored.push((s, pair));
+            }
+        }
+        Ok::<(), crate::Error>(())
+    };
+    // Every pair with the same key scores 100, and only those do: taken
+    // straight from the key index, whatever the words.
+    for pair in store.exact(query.source_lang, query.target_lang, query.text)? {
+        keep(pair.id, &mut best, &mut scored)?;
+    }
+    if query.threshold < 100 {
+        let plan = Plan::new(store, &segment)?;
+        // Lengths nearest the query's first: they can score highest. Once
+        // `limit` sources are found, only what can reach the lowest of
+        // their scores is looked for (the threshold rises), and a length
+        // or a candidate whose bound is below it is skipped: the results
+        // are those of scoring everything, cut to `limit` sources.
+        for s in plan.lengths(query.threshold) {
+            if plan.best_at_length(s) < best.floor() {
+                continue;
+            }
+            let mut found = plan.at_length(store, s, best.floor())?;
+            found.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            for (id, bound) in found {
+                if bound < best.floor() {
+                    break;
+                }
+                keep(id, &mut best, &mut scored)?;
             }
         }
     }
     Ok(rank(scored, &segment, query.limit))
+}
+
+/// The best score of each source found so far (by match key), and the
+/// score a new candidate must reach to count: the threshold, or once
+/// `limit` sources are known, the lowest of the best `limit`.
+struct TopSources {
+    limit: usize,
+    threshold: u8,
+    by_key: HashMap<String, u8>,
+}
+
+impl TopSources {
+    fn new(limit: usize, threshold: u8) -> TopSources {
+        TopSources {
+            limit,
+            threshold,
+            by_key: HashMap::new(),
+        }
+    }
+
+    fn add(&mut self, key: String, score: u8) {
+        let entry = self.by_key.entry(key).or_insert(score);
+        *entry = (*entry).max(score);
+    }
+
+    fn floor(&self) -> u8 {
+        if self.by_key.len() < self.limit {
+            return self.threshold;
+        }
+        let mut scores: Vec<u8> = self.by_key.values().copied().collect();
+        scores.sort_unstable_by(|a, b| b.cmp(a));
+        scores[self.limit - 1].max(self.threshold)
+    }
 }
 
 /// Group by source, order, cut to `limit` sources, and add diffs.
@@ -774,51 +830,87 @@ const PRUNE_LIST_FACTOR: i64 = 16;
 
 /// Ids of the stored pairs that may score ≥ `threshold` against `query`
 /// (see the module docs): a superset of the true matches, never missing one.
-fn candidates(store: &Store, query: &Segment<'_>, threshold: u8) -> Result<Vec<i64>> {
-    let slack = 100 - usize::from(threshold.min(100));
-    // Full-cost edits allowed between segments whose longer one has `n` words.
-    let edits = |n: usize| (slack * n) / 100;
-    let q = query.word_count();
-    let mut terms: Vec<&str> = query.terms().collect();
-    if terms.is_empty() {
-        terms.push(""); // punctuation-only segments are indexed under ""
-    }
-    let stats = store.term_stats(&terms)?;
-    // Query terms rarest first, equal terms together: (id, df, occurrences).
-    // Unknown terms (no id) are in no posting list and cost nothing.
-    let mut order: Vec<(i64, Option<i64>)> = stats
-        .iter()
-        .map(|st| (st.map_or(0, |(_, df)| df), st.map(|(id, _)| id)))
-        .collect();
-    order.sort_unstable();
-    let mut runs: Vec<(Option<i64>, i64, usize)> = Vec::new();
-    for (df, id) in order {
-        match runs.last_mut() {
-            Some((last, _, n)) if id.is_some() && *last == id => *n += 1,
-            _ => runs.push((id, df, 1)),
+/// What the candidate search knows of a query: its terms, rarest first.
+struct Plan {
+    /// Words and numbers of the query.
+    q: usize,
+    /// Query terms rarest first, equal terms together: (id, df, occurrences).
+    /// Unknown terms (no id) are in no posting list and cost nothing.
+    runs: Vec<(Option<i64>, i64, usize)>,
+    positions: usize,
+    query_counts: HashMap<i64, usize>,
+}
+
+impl Plan {
+    fn new(store: &Store, query: &Segment<'_>) -> Result<Plan> {
+        let mut terms: Vec<&str> = query.terms().collect();
+        if terms.is_empty() {
+            terms.push(""); // punctuation-only segments are indexed under ""
         }
-    }
-    let positions = terms.len();
-    let query_counts: HashMap<i64, usize> =
-        stats
+        let stats = store.term_stats(&terms)?;
+        let mut order: Vec<(i64, Option<i64>)> = stats
+            .iter()
+            .map(|st| (st.map_or(0, |(_, df)| df), st.map(|(id, _)| id)))
+            .collect();
+        order.sort_unstable();
+        let mut runs: Vec<(Option<i64>, i64, usize)> = Vec::new();
+        for (df, id) in order {
+            match runs.last_mut() {
+                Some((last, _, n)) if id.is_some() && *last == id => *n += 1,
+                _ => runs.push((id, df, 1)),
+            }
+        }
+        let query_counts = stats
             .iter()
             .flatten()
             .fold(HashMap::new(), |mut m, (id, _)| {
                 *m.entry(*id).or_insert(0) += 1;
                 m
             });
+        Ok(Plan {
+            q: query.word_count(),
+            positions: terms.len(),
+            runs,
+            query_counts,
+        })
+    }
 
-    let mut kept = Vec::new();
-    // Longest source that can pass the length filter: s − q ≤ δ·s.
-    let max_len = q * 100 / usize::from(threshold);
-    for s in 0..=max_len {
+    /// Full-cost edits allowed at `threshold` between segments whose
+    /// longer one has `n` words.
+    fn edits(threshold: u8, n: usize) -> usize {
+        (usize::from(100 - threshold.min(100)) * n) / 100
+    }
+
+    /// The source lengths that can reach `threshold`, nearest the query's
+    /// first.
+    fn lengths(&self, threshold: u8) -> Vec<usize> {
+        let q = self.q;
+        // Longest source that can pass the length filter: s − q ≤ δ·s.
+        let max_len = q * 100 / usize::from(threshold.max(1));
+        let mut lengths: Vec<usize> = (0..=max_len)
+            .filter(|&s| q.abs_diff(s) <= Self::edits(threshold, q.max(s)))
+            .collect();
+        lengths.sort_by_key(|&s| (s.abs_diff(q), s));
+        lengths
+    }
+
+    /// The best score a source of `s` words can have: each word the longer
+    /// one has more costs a full edit.
+    fn best_at_length(&self, s: usize) -> u8 {
+        bound(self.q.min(s), self.q.max(s))
+    }
+
+    /// The pairs of `s` words that can score `threshold` or more, each
+    /// with a bound on its score (from the terms it shares).
+    fn at_length(&self, store: &Store, s: usize, threshold: u8) -> Result<Vec<(i64, u8)>> {
+        let (q, positions) = (self.q, self.positions);
         let longer = q.max(s);
-        if q.abs_diff(s) > edits(longer) {
-            continue;
+        if q.abs_diff(s) > Self::edits(threshold, longer) {
+            return Ok(Vec::new());
         }
         // A match shares at least `need` terms, so it holds one of the
         // query's rarest `positions − need + 1` (the prefix filter).
-        let need = longer - edits(longer);
+        let need = longer - Self::edits(threshold, longer);
         let prefix = positions + 1 - need.min(positions);
         // candidate → shared terms found so far (an upper bound per term)
         let mut credit: HashMap<i64, usize> = HashMap::new();
@@ -826,7 +918,7 @@ fn candidates(store: &Store, query: &Segment<'_>, threshold: u8) -> Result<Vec<i
         // Postings read for this length against the document frequencies of
         // their terms: estimates how long the next list is at this length.
         let (mut read, mut read_df) = (0i64, 0i64);
-        for &(id, df, occurrences) in &runs {
+        for &(id, df, occurrences) in &self.runs {
             let generating = probed < prefix;
             let expected_len = if read_df > 0 { df * read / read_df } else { df };
             if !generating
@@ -854,8 +946,9 @@ fn candidates(store: &Store, query: &Segment<'_>, threshold: u8) -> Result<Vec<i
             }
         }
         // Exact count filter on each remaining candidate's stored terms.
+        let mut kept = Vec::with_capacity(credit.len());
         for (pair, _) in credit {
-            let mut counts = query_counts.clone();
+            let mut counts = self.query_counts.clone();
             let shared = store
                 .pair_terms(pair)?
                 .iter()
@@ -868,12 +961,21 @@ fn candidates(store: &Store, query: &Segment<'_>, threshold: u8) -> Result<Vec<i
                 })
                 .count();
             if shared >= need {
-                kept.push(pair);
+                kept.push((pair, bound(shared, longer)));
             }
         }
+        Ok(kept)
     }
-    kept.sort_unstable();
-    Ok(kept)
+}
+
+/// The best score of two segments whose longer one has `longer` words and
+/// that share `shared` of them (folded, counting repeats): each other word
+/// of the longer one costs a full edit.
+fn bound(shared: usize, longer: usize) -> u8 {
+    if longer == 0 || shared >= longer {
+        return 100;
+    }
+    (100 - (100 * (longer - shared)).div_ceil(longer)) as u8
 }
 
 #[cfg(test)]

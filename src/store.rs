@@ -898,6 +898,29 @@ impl Store {
             .collect()
     }
 
+    /// Run `f` inside one read transaction (one snapshot, and no lock
+    /// taken and released for each statement), unless one is open already.
+    pub fn in_read_transaction<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return f();
+        }
+        self.conn
+            .execute_batch("BEGIN DEFERRED")
+            .map_err(self.err("cannot read the memory"))?;
+        let out = f();
+        // A read transaction has nothing to keep: ending it cannot lose
+        // anything, and its error matters less than `f`'s.
+        let ended = self.conn.execute_batch("COMMIT");
+        match (out, ended) {
+            (Ok(v), Ok(())) => Ok(v),
+            (Ok(_), Err(e)) => Err(db_error(&self.path, "cannot read the memory", e)),
+            (Err(e), _) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
     /// Ids of the pairs whose source holds `term_id` and has `words` words.
     pub fn postings(&self, term_id: i64, words: usize) -> Result<Vec<i64>> {
         self.conn

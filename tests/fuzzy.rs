@@ -92,6 +92,46 @@ fn query_from(stored: Vec<String>) -> impl Strategy<Value = String> {
         })
 }
 
+/// A sentence and many near copies of it (a few words replaced, deleted or
+/// inserted each): a memory where many sources compete for the best
+/// places, as Hansard's repeated formulas do.
+fn near_duplicates() -> impl Strategy<Value = (Vec<String>, Vec<String>)> {
+    let base = prop::collection::vec(prop::sample::select(WORDS), 6..16);
+    let edits = prop::collection::vec(
+        (
+            any::<prop::sample::Index>(),
+            prop::sample::select(WORDS),
+            0..3u8,
+        ),
+        0..5,
+    );
+    (
+        base,
+        prop::collection::vec(edits.clone(), 5..30),
+        prop::collection::vec(edits, 1..4),
+    )
+        .prop_map(|(base, copies, queries)| {
+            let apply = |edits: &Vec<(prop::sample::Index, &str, u8)>| {
+                let mut words: Vec<&str> = base.clone();
+                for (at, word, kind) in edits {
+                    let i = at.index(words.len().max(1));
+                    match kind {
+                        0 if !words.is_empty() => words[i] = word,
+                        1 if words.len() > 1 => {
+                            words.remove(i);
+                        }
+                        _ => words.insert(i.min(words.len()), word),
+                    }
+                }
+                words.join(" ")
+            };
+            (
+                copies.iter().map(apply).collect(),
+                queries.iter().map(apply).collect(),
+            )
+        })
+}
+
 fn memory_and_queries() -> impl Strategy<Value = (Vec<(String, String)>, Vec<String>, u8)> {
     prop::collection::vec((sentence(), sentence()), 1..40)
         .prop_filter("sources and targets need text", |pairs| {
@@ -110,12 +150,22 @@ fn memory_and_queries() -> impl Strategy<Value = (Vec<(String, String)>, Vec<Str
 }
 
 fn results(store: &Store, text: &str, threshold: u8, exhaustive: bool) -> Vec<(u8, i64)> {
+    results_limited(store, text, threshold, usize::MAX, exhaustive)
+}
+
+fn results_limited(
+    store: &Store,
+    text: &str,
+    threshold: u8,
+    limit: usize,
+    exhaustive: bool,
+) -> Vec<(u8, i64)> {
     let query = Query {
         text,
         source_lang: "fr",
         target_lang: "en",
         threshold,
-        limit: usize::MAX,
+        limit,
         exhaustive,
     };
     let mut found: Vec<(u8, i64)> = fuzzy::search(store, &query)
@@ -154,6 +204,57 @@ proptest! {
                 "query {:?} at {}", query, threshold
             );
         }
+    }
+
+    /// With a limit, the search skips what cannot enter the best
+    /// `limit` sources: the answer is still exactly exhaustive scoring's,
+    /// in the same order.
+    #[test]
+    fn indexed_search_with_a_limit_returns_what_exhaustive_scoring_returns(
+        (pairs, queries, threshold) in memory_and_queries(),
+        limit in 1usize..4
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("m.db")).unwrap();
+        let mut batch = store.begin_import().unwrap();
+        for (source, target) in &pairs {
+            if source.trim().is_empty() || target.trim().is_empty() {
+                continue;
+            }
+            batch.add(&NewPair { source_lang: "fr", target_lang: "en", source, target, origin: "p", ..NewPair::default() }).unwrap();
+        }
+        batch.commit().unwrap();
+        let ordered = |exhaustive| -> Vec<Vec<(u8, i64)>> {
+            queries.iter().map(|q| {
+                let query = Query { text: q, source_lang: "fr", target_lang: "en", threshold, limit, exhaustive };
+                fuzzy::search(&store, &query).unwrap().into_iter().map(|m| (m.score, m.pair.id)).collect()
+            }).collect()
+        };
+        prop_assert_eq!(ordered(false), ordered(true), "limit {} at {}", limit, threshold);
+    }
+
+    /// The same, where many near copies compete for the best places.
+    #[test]
+    fn a_limited_search_among_near_copies_returns_what_exhaustive_scoring_returns(
+        (sources, queries) in near_duplicates(),
+        limit in 1usize..4,
+        threshold in prop_oneof![Just(50u8), Just(60), Just(75), 50..=95u8],
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("m.db")).unwrap();
+        let mut batch = store.begin_import().unwrap();
+        for (k, source) in sources.iter().enumerate() {
+            let target = format!("t{k}");
+            batch.add(&NewPair { source_lang: "fr", target_lang: "en", source, target: &target, origin: "p", ..NewPair::default() }).unwrap();
+        }
+        batch.commit().unwrap();
+        let ordered = |exhaustive| -> Vec<Vec<(u8, i64)>> {
+            queries.iter().map(|q| {
+                let query = Query { text: q, source_lang: "fr", target_lang: "en", threshold, limit, exhaustive };
+                fuzzy::search(&store, &query).unwrap().into_iter().map(|m| (m.score, m.pair.id)).collect()
+            }).collect()
+        };
+        prop_assert_eq!(ordered(false), ordered(true), "limit {} at {}", limit, threshold);
     }
 
     #[test]
