@@ -45,6 +45,8 @@
 //! search returns exactly what scoring every stored segment would
 //! ([`search`] with `exhaustive`: the oracle the tests compare against).
 
+pub mod warm;
+
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
@@ -560,11 +562,17 @@ pub struct Query<'a> {
 /// The best matches for a query, best first; translations of the same
 /// source stay together, most recently changed first.
 pub fn search(store: &Store, query: &Query<'_>) -> Result<Vec<Match>> {
-    // One read transaction: one snapshot, and no lock taken per statement.
-    store.in_read_transaction(|| search_in(store, query))
+    search_with(store, store, query)
 }
 
-fn search_in(store: &Store, query: &Query<'_>) -> Result<Vec<Match>> {
+/// [`search`], reading the fuzzy index from `index` (the store's own, or
+/// a copy in memory: [`warm::WarmIndex`]) and the pairs from `store`.
+pub fn search_with(store: &Store, index: &dyn Index, query: &Query<'_>) -> Result<Vec<Match>> {
+    // One read transaction: one snapshot, and no lock taken per statement.
+    store.in_read_transaction(|| search_in(store, index, query))
+}
+
+fn search_in(store: &Store, index: &dyn Index, query: &Query<'_>) -> Result<Vec<Match>> {
     let segment = Segment::new(query.text);
     let mut scored: Vec<(u8, PairRecord)> = Vec::new();
     if query.exhaustive || query.threshold == 0 {
@@ -583,15 +591,17 @@ fn search_in(store: &Store, query: &Query<'_>) -> Result<Vec<Match>> {
         if !seen.insert(id) {
             return Ok(());
         }
-        if let Some(pair) = store.pair(id)?
-            && pair.source_lang == query.source_lang
-            && pair.target_lang == query.target_lang
+        // The source alone first: most candidates score below the
+        // threshold, and need no more.
+        let Some(source) = store.source_of(id, query.source_lang, query.target_lang)? else {
+            return Ok(());
+        };
+        let s = score(&Segment::new(&source), &segment);
+        if s >= query.threshold
+            && let Some(pair) = store.pair(id)?
         {
-            let s = score(&Segment::new(&pair.source), &segment);
-            if s >= query.threshold {
-                best.add(text::match_key(&pair.source), s);
-                scored.push((s, pair));
-            }
+            best.add(text::match_key(&pair.source), s);
+            scored.push((s, pair));
         }
         Ok::<(), crate::Error>(())
     };
@@ -601,7 +611,8 @@ fn search_in(store: &Store, query: &Query<'_>) -> Result<Vec<Match>> {
         keep(pair.id, &mut best, &mut scored)?;
     }
     if query.threshold < 100 {
-        let plan = Plan::new(store, &segment)?;
+        let plan = Plan::new(index, &segment)?;
+        let mut counter = Counter::new(index.max_pair_id()?);
         // Lengths nearest the query's first: they can score highest. Once
         // `limit` sources are found, only what can reach the lowest of
         // their scores is looked for (the threshold rises), and a length
@@ -611,7 +622,7 @@ fn search_in(store: &Store, query: &Query<'_>) -> Result<Vec<Match>> {
             if plan.best_at_length(s) < best.floor() {
                 continue;
             }
-            let mut found = plan.at_length(store, s, best.floor())?;
+            let mut found = plan.at_length(index, s, best.floor(), &mut counter)?;
             found.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             for (id, bound) in found {
                 if bound < best.floor() {
@@ -838,16 +849,17 @@ struct Plan {
     /// Unknown terms (no id) are in no posting list and cost nothing.
     runs: Vec<(Option<i64>, i64, usize)>,
     positions: usize,
-    query_counts: HashMap<i64, usize>,
+    /// The query's known term ids, sorted, with repeats.
+    sorted_terms: Vec<i64>,
 }
 
 impl Plan {
-    fn new(store: &Store, query: &Segment<'_>) -> Result<Plan> {
+    fn new(index: &dyn Index, query: &Segment<'_>) -> Result<Plan> {
         let mut terms: Vec<&str> = query.terms().collect();
         if terms.is_empty() {
             terms.push(""); // punctuation-only segments are indexed under ""
         }
-        let stats = store.term_stats(&terms)?;
+        let stats = index.term_stats(&terms)?;
         let mut order: Vec<(i64, Option<i64>)> = stats
             .iter()
             .map(|st| (st.map_or(0, |(_, df)| df), st.map(|(id, _)| id)))
@@ -860,18 +872,13 @@ impl Plan {
                 _ => runs.push((id, df, 1)),
             }
         }
-        let query_counts = stats
-            .iter()
-            .flatten()
-            .fold(HashMap::new(), |mut m, (id, _)| {
-                *m.entry(*id).or_insert(0) += 1;
-                m
-            });
+        let mut sorted_terms: Vec<i64> = stats.iter().flatten().map(|(id, _)| *id).collect();
+        sorted_terms.sort_unstable();
         Ok(Plan {
             q: query.word_count(),
             positions: terms.len(),
             runs,
-            query_counts,
+            sorted_terms,
         })
     }
 
@@ -902,7 +909,13 @@ impl Plan {
 
     /// The pairs of `s` words that can score `threshold` or more, each
     /// with a bound on its score (from the terms it shares).
-    fn at_length(&self, store: &Store, s: usize, threshold: u8) -> Result<Vec<(i64, u8)>> {
+    fn at_length(
+        &self,
+        index: &dyn Index,
+        s: usize,
+        threshold: u8,
+        counter: &mut Counter,
+    ) -> Result<Vec<(i64, u8)>> {
         let (q, positions) = (self.q, self.positions);
         let longer = q.max(s);
         if q.abs_diff(s) > Self::edits(threshold, longer) {
@@ -912,29 +925,32 @@ impl Plan {
         // query's rarest `positions − need + 1` (the prefix filter).
         let need = longer - Self::edits(threshold, longer);
         let prefix = positions + 1 - need.min(positions);
-        // candidate → shared terms found so far (an upper bound per term)
-        let mut credit: HashMap<i64, usize> = HashMap::new();
+        // Candidates and the shared terms found so far (an upper bound
+        // per term), in the counter.
         let mut probed = 0;
         // Postings read for this length against the document frequencies of
         // their terms: estimates how long the next list is at this length.
         let (mut read, mut read_df) = (0i64, 0i64);
+        let mut list: Vec<u32> = Vec::new();
         for &(id, df, occurrences) in &self.runs {
             let generating = probed < prefix;
             let expected_len = if read_df > 0 { df * read / read_df } else { df };
             if !generating
-                && (credit.is_empty() || expected_len > PRUNE_LIST_FACTOR * credit.len() as i64)
+                && (counter.is_empty() || expected_len > PRUNE_LIST_FACTOR * counter.len() as i64)
             {
                 break;
             }
             if let Some(id) = id {
-                let list = store.postings(id, s)?;
+                list.clear();
+                index.postings(id, s, &mut list)?;
                 read += list.len() as i64;
                 read_df += df;
-                for pair in list {
+                let n = occurrences.min(usize::from(u16::MAX)) as u16;
+                for &pair in &list {
                     if generating {
-                        *credit.entry(pair).or_insert(0) += occurrences;
-                    } else if let Some(c) = credit.get_mut(&pair) {
-                        *c += occurrences;
+                        counter.add(pair, n);
+                    } else {
+                        counter.add_if_present(pair, n);
                     }
                 }
             }
@@ -942,30 +958,152 @@ impl Plan {
             if probed >= prefix {
                 // Count filter on what is known: found + still unprobed.
                 let unprobed = positions - probed;
-                credit.retain(|_, c| *c + unprobed >= need);
+                counter.retain(|c| usize::from(c) + unprobed >= need);
             }
         }
-        // Exact count filter on each remaining candidate's stored terms.
-        let mut kept = Vec::with_capacity(credit.len());
-        for (pair, _) in credit {
-            let mut counts = self.query_counts.clone();
-            let shared = store
-                .pair_terms(pair)?
-                .iter()
-                .filter(|t| match counts.get_mut(t) {
-                    Some(n) if *n > 0 => {
-                        *n -= 1;
-                        true
-                    }
-                    _ => false,
-                })
-                .count();
+        // Exact count filter on each remaining candidate's stored terms
+        // (both sorted: one merge).
+        let mut kept = Vec::with_capacity(counter.len());
+        for pair in counter.drain() {
+            let shared = index.shared_terms(pair, &self.sorted_terms)?;
             if shared >= need {
-                kept.push((pair, bound(shared, longer)));
+                kept.push((i64::from(pair), bound(shared, longer)));
             }
         }
         Ok(kept)
     }
+}
+
+/// What the candidate search reads of the fuzzy index: the store's own
+/// tables, or a copy in memory that a long-running server keeps
+/// ([`warm::WarmIndex`]). Pair ids are the store's.
+pub trait Index {
+    /// For each term, its id and document frequency, when it is known.
+    fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>>;
+    /// Append the pairs whose source holds `term` and has `words` words.
+    fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()>;
+    /// How many of `query` (sorted term ids, with repeats) a pair's source
+    /// holds, repeats counted.
+    fn shared_terms(&self, pair: u32, query: &[i64]) -> Result<usize>;
+    /// The highest pair id the index may name.
+    fn max_pair_id(&self) -> Result<u32>;
+}
+
+impl Index for Store {
+    fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>> {
+        Store::term_stats(self, terms)
+    }
+
+    fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()> {
+        out.extend(
+            Store::postings(self, term, words)?
+                .into_iter()
+                .filter_map(|id| u32::try_from(id).ok()),
+        );
+        Ok(())
+    }
+
+    fn shared_terms(&self, pair: u32, query: &[i64]) -> Result<usize> {
+        Ok(shared_count(
+            query,
+            &Store::pair_terms(self, i64::from(pair))?,
+        ))
+    }
+
+    fn max_pair_id(&self) -> Result<u32> {
+        Ok(u32::try_from(Store::max_pair_id(self)?).unwrap_or(u32::MAX))
+    }
+}
+
+/// Shared-term counts of the candidates of one length, by pair id: a
+/// dense array (a memory of a million pairs costs 2 MB) and the list of
+/// ids it holds, so that counting a posting is one array access.
+struct Counter {
+    counts: Vec<u16>,
+    live: Vec<u32>,
+}
+
+impl Counter {
+    fn new(max_pair_id: u32) -> Counter {
+        Counter {
+            counts: vec![0; max_pair_id as usize + 1],
+            live: Vec::new(),
+        }
+    }
+
+    fn slot(&mut self, pair: u32) -> Option<&mut u16> {
+        let k = pair as usize;
+        if k >= self.counts.len() {
+            // A pair newer than the search's start: grow.
+            self.counts.resize(k + 1, 0);
+        }
+        self.counts.get_mut(k)
+    }
+
+    fn add(&mut self, pair: u32, n: u16) {
+        if let Some(c) = self.slot(pair) {
+            if *c == 0 {
+                *c = n;
+                self.live.push(pair);
+            } else {
+                *c = c.saturating_add(n);
+            }
+        }
+    }
+
+    fn add_if_present(&mut self, pair: u32, n: u16) {
+        if let Some(c) = self.counts.get_mut(pair as usize)
+            && *c > 0
+        {
+            *c = c.saturating_add(n);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.live.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.live.len()
+    }
+
+    fn retain(&mut self, keep: impl Fn(u16) -> bool) {
+        let counts = &mut self.counts;
+        self.live.retain(|&pair| {
+            let c = &mut counts[pair as usize];
+            if keep(*c) {
+                true
+            } else {
+                *c = 0;
+                false
+            }
+        });
+    }
+
+    /// The candidates, the counter left empty for the next length.
+    fn drain(&mut self) -> Vec<u32> {
+        for &pair in &self.live {
+            self.counts[pair as usize] = 0;
+        }
+        std::mem::take(&mut self.live)
+    }
+}
+
+/// How many elements two sorted multisets share (repeats counted).
+pub(crate) fn shared_count<T: Ord + Copy, U: Ord + Copy + Into<T>>(a: &[T], b: &[U]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j].into()) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 /// The best score of two segments whose longer one has `longer` words and

@@ -154,6 +154,13 @@ const MIGRATIONS: &[Migration] = &[
               );",
         then: None,
     },
+    // 9: a counter of removals from the fuzzy index, so that a copy of the
+    // index kept in memory (`memoire serve`) knows when to read it again.
+    Migration {
+        sql: "CREATE TABLE index_epoch (epoch INTEGER NOT NULL);
+              INSERT INTO index_epoch VALUES (0);",
+        then: None,
+    },
 ];
 
 /// Migration 2: index every pair already stored.
@@ -881,6 +888,25 @@ impl Store {
             .map_err(self.err("cannot read the memory"))
     }
 
+    /// A pair's source, when the pair exists and is of this language pair.
+    pub fn source_of(
+        &self,
+        id: i64,
+        source_lang: &str,
+        target_lang: &str,
+    ) -> Result<Option<String>> {
+        self.conn
+            .prepare_cached(
+                "SELECT source FROM segment_pair
+                 WHERE id = ?1 AND source_lang = ?2 AND target_lang = ?3",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_row(params![id, source_lang, target_lang], |r| r.get(0))
+                    .optional()
+            })
+            .map_err(self.err("cannot read the memory"))
+    }
+
     /// For each fuzzy-index term: its id and how many sources hold it, or
     /// `None` when no stored source does.
     pub fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>> {
@@ -919,6 +945,62 @@ impl Store {
                 Err(e)
             }
         }
+    }
+
+    /// How many times pairs were removed from the fuzzy index (see
+    /// migration 9).
+    pub fn index_epoch(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT coalesce(max(epoch), 0) FROM index_epoch", [], |r| {
+                r.get(0)
+            })
+            .map_err(self.err("cannot read the fuzzy index"))
+    }
+
+    /// The highest pair id in the fuzzy index.
+    pub fn max_indexed_pair(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT coalesce(max(pair_id), 0) FROM fuzzy_doc", [], |r| {
+                r.get(0)
+            })
+            .map_err(self.err("cannot read the fuzzy index"))
+    }
+
+    /// Every posting, in the index's order: term id, source length in
+    /// words, pair id.
+    pub fn for_each_posting(&self, mut f: impl FnMut(i64, i64, i64)) -> Result<()> {
+        let fail = "cannot read the fuzzy index";
+        let mut stmt = self
+            .conn
+            .prepare("SELECT term_id, words, pair_id FROM fuzzy_posting")
+            .map_err(self.err(fail))?;
+        let mut rows = stmt.query([]).map_err(self.err(fail))?;
+        while let Some(row) = rows.next().map_err(self.err(fail))? {
+            f(
+                row.get(0).map_err(self.err(fail))?,
+                row.get(1).map_err(self.err(fail))?,
+                row.get(2).map_err(self.err(fail))?,
+            );
+        }
+        Ok(())
+    }
+
+    /// The term ids of every pair after `after` in the fuzzy index, in id
+    /// order.
+    pub fn for_each_doc_after(&self, after: i64, mut f: impl FnMut(i64, Vec<i64>)) -> Result<()> {
+        let fail = "cannot read the fuzzy index";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT pair_id, terms FROM fuzzy_doc WHERE pair_id > ?1 ORDER BY pair_id",
+            )
+            .map_err(self.err(fail))?;
+        let mut rows = stmt.query([after]).map_err(self.err(fail))?;
+        while let Some(row) = rows.next().map_err(self.err(fail))? {
+            let blob: Vec<u8> = row.get(1).map_err(self.err(fail))?;
+            f(row.get(0).map_err(self.err(fail))?, decode_ids(&blob));
+        }
+        Ok(())
     }
 
     /// Ids of the pairs whose source holds `term_id` and has `words` words.
@@ -1008,6 +1090,10 @@ impl Store {
             }
             tx.execute("DELETE FROM fuzzy_doc WHERE pair_id = ?1", [id])
                 .and_then(|_| tx.execute("DELETE FROM segment_pair WHERE id = ?1", [id]))
+                .map_err(fail)?;
+        }
+        if !pairs.is_empty() {
+            tx.execute("UPDATE index_epoch SET epoch = epoch + 1", [])
                 .map_err(fail)?;
         }
         tx.commit().map_err(fail)?;

@@ -257,6 +257,49 @@ proptest! {
         prop_assert_eq!(ordered(false), ordered(true), "limit {} at {}", limit, threshold);
     }
 
+    /// The index kept in memory by the server answers as the store's: after
+    /// its load, after pairs are added (read as they come), and after a
+    /// removal (read again whole).
+    #[test]
+    fn the_warm_index_in_memory_returns_what_exhaustive_scoring_returns(
+        (sources, queries) in near_duplicates(),
+        (pairs, more_queries, threshold) in memory_and_queries(),
+        limit in prop_oneof![Just(usize::MAX), 1usize..4],
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("m.db")).unwrap();
+        let add = |store: &mut Store, texts: &[String], origin: &str| {
+            let mut batch = store.begin_import().unwrap();
+            for (k, source) in texts.iter().enumerate() {
+                if source.trim().is_empty() {
+                    continue;
+                }
+                let target = format!("{origin}{k}");
+                batch.add(&NewPair { source_lang: "fr", target_lang: "en", source, target: &target, origin, ..NewPair::default() }).unwrap();
+            }
+            batch.commit().unwrap();
+        };
+        add(&mut store, &sources, "a");
+        let warm = fuzzy::warm::WarmIndex::load(&store).unwrap();
+        let all: Vec<String> = queries.iter().chain(&more_queries).cloned().collect();
+        let check = |store: &Store, stage: &str| -> Result<(), TestCaseError> {
+            for q in &all {
+                let query = Query { text: q, source_lang: "fr", target_lang: "en", threshold, limit, exhaustive: false };
+                let got: Vec<(u8, i64)> = warm.search(store, &query).unwrap().into_iter().map(|m| (m.score, m.pair.id)).collect();
+                let want: Vec<(u8, i64)> = fuzzy::search(store, &Query { exhaustive: true, ..query }).unwrap().into_iter().map(|m| (m.score, m.pair.id)).collect();
+                prop_assert_eq!(got, want, "{} query {:?} at {} limit {}", stage, q, threshold, limit);
+            }
+            Ok(())
+        };
+        check(&store, "loaded")?;
+        let more: Vec<String> = pairs.iter().map(|(s, _)| s.clone()).collect();
+        add(&mut store, &more, "b");
+        check(&store, "after adding")?;
+        store.remove_pairs_from("a", "fr", "en").unwrap();
+        add(&mut store, &sources, "c");
+        check(&store, "after a removal")?;
+    }
+
     #[test]
     fn score_properties(a in sentence(), b in sentence()) {
         let (sa, sb) = (Segment::new(&a), Segment::new(&b));

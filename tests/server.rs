@@ -503,7 +503,12 @@ fn start(sb: &Sandbox, extra: &[&str]) -> (std::process::Child, String) {
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
+    while !line.contains("http://") {
+        line.clear();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            panic!("the server stopped before listening");
+        }
+    }
     let address = line
         .split("http://")
         .nth(1)

@@ -142,9 +142,10 @@ async fn lookup(
         return Err(ApiError::bad_request("threshold is a score from 1 to 100"));
     }
     let limit = q.limit.clamp(1, 100);
+    let searcher = Arc::clone(&state);
     let matches = state
         .read(move |store| {
-            fuzzy::search(
+            searcher.search(
                 store,
                 &fuzzy::Query {
                     text: &q.q,

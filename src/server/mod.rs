@@ -57,6 +57,9 @@ pub struct Config {
     pub max_requests: usize,
     /// A request that takes longer gets 408.
     pub timeout: Duration,
+    /// Keep a copy of the fuzzy index in memory (faster lookups; about
+    /// 200 MB for a million pairs).
+    pub warm_index: bool,
 }
 
 impl Config {
@@ -69,6 +72,7 @@ impl Config {
             max_text: 10_000,
             max_requests: 512,
             timeout: Duration::from_secs(120),
+            warm_index: true,
         }
     }
 }
@@ -79,6 +83,7 @@ pub struct AppState {
     readers: pool::Readers,
     writer: Mutex<Store>,
     in_flight: Semaphore,
+    warm: Option<crate::fuzzy::warm::WarmIndex>,
 }
 
 /// Who is calling, once the token is checked.
@@ -95,16 +100,39 @@ impl AppState {
     pub fn open(config: Config) -> Result<Arc<AppState>> {
         let writer = crate::glossary::open_for_writing(&config.db, true)?;
         let readers = pool::Readers::open(&config.db, config.readers.max(1))?;
+        let warm = if config.warm_index {
+            Some(crate::fuzzy::warm::WarmIndex::load(&writer)?)
+        } else {
+            None
+        };
         Ok(Arc::new(AppState {
             in_flight: Semaphore::new(config.max_requests.max(1)),
             config,
             readers,
             writer: Mutex::new(writer),
+            warm,
         }))
     }
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Pairs in the fuzzy index held in memory, if one is.
+    pub fn warm_pairs(&self) -> Option<usize> {
+        self.warm.as_ref().map(|w| w.len())
+    }
+
+    /// A fuzzy search, through the index in memory when there is one.
+    fn search(
+        &self,
+        store: &Store,
+        query: &crate::fuzzy::Query<'_>,
+    ) -> Result<Vec<crate::fuzzy::Match>> {
+        match &self.warm {
+            Some(warm) => warm.search(store, query),
+            None => crate::fuzzy::search(store, query),
+        }
     }
 
     /// Run `f` on a read connection, off the async threads.

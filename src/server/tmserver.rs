@@ -158,6 +158,7 @@ async fn suggest(
     // amaGama's defaults.
     let threshold = q.min_similarity.unwrap_or(70).clamp(1, 100);
     let limit = q.max_candidates.unwrap_or(5).clamp(1, 50);
+    let searcher = Arc::clone(&state);
     let matches = state
         .read(move |store| {
             // The memory's own codes for the pair asked (`en_gb` finds `en`
@@ -165,18 +166,19 @@ async fn suggest(
             let Some((src, tgt)) = resolve(store.language_pairs()?, &src, &tgt) else {
                 return Ok(None);
             };
-            fuzzy::search(
-                store,
-                &fuzzy::Query {
-                    text: &text,
-                    source_lang: &src,
-                    target_lang: &tgt,
-                    threshold,
-                    limit,
-                    exhaustive: false,
-                },
-            )
-            .map(Some)
+            searcher
+                .search(
+                    store,
+                    &fuzzy::Query {
+                        text: &text,
+                        source_lang: &src,
+                        target_lang: &tgt,
+                        threshold,
+                        limit,
+                        exhaustive: false,
+                    },
+                )
+                .map(Some)
         })
         .await?;
     let Some(matches) = matches else {

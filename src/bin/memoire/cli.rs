@@ -85,6 +85,11 @@ pub struct ServeArgs {
     /// The largest upload (a file to import or pre-translate), in MiB.
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     pub max_upload: usize,
+    /// Read the fuzzy index from the file for each lookup instead of
+    /// keeping a copy in memory (about 200 MB per million pairs; lookups at
+    /// low thresholds are several times slower without it).
+    #[arg(long)]
+    pub no_warm_index: bool,
 }
 
 /// API tokens for `memoire serve`, with their roles.

@@ -15,7 +15,14 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
     config.open = args.open;
     config.readers = args.readers.clamp(1, 256);
     config.max_body = args.max_upload.clamp(1, 4096) << 20;
+    config.warm_index = !args.no_warm_index;
+    if config.warm_index {
+        eprintln!("memoire: reading the fuzzy index into memory…");
+    }
     let state = AppState::open(config)?;
+    if let Some(pairs) = state.warm_pairs() {
+        eprintln!("memoire: fuzzy index of {pairs} pairs in memory");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Load test of `memoire serve` on the 1.13M-pair Hansard memory.
+#
+#   benches/serve.sh [HANSARD_DB]
+#
+# Starts `memoire serve` (release build, the fuzzy index in memory) on a
+# free loopback port and drives GET /api/v1/lookup with oha
+# (https://github.com/hatoo/oha; `cargo install oha`, or OHA=/path/oha),
+# one worker thread, for DURATION (default 15s) per run, at 1, 8, 32 and
+# 128 concurrent clients, at threshold 75 and 50, limit 5. The lookups are
+# the fuzzy benchmark's queries (target/fuzzy-queries-{news,edited}.txt,
+# written by `cargo bench --bench fuzzy`: 1,000 WMT news sentences and
+# 1,000 Hansard sources with one to three words changed), interleaved.
+# Each run is done twice: alone, and with a writer learning 10 new pairs
+# a second through POST /api/v1/learn; afterwards every pair the writer
+# got a 200 for is looked up (exact) and must be there.
+# Prints, per run: requests/s, p50, p99 and max latency, non-2xx and
+# errors. oha and the server share the machine's cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+db=${1:-target/bench-hansard.db}
+duration=${DURATION:-15s}
+oha=${OHA:-$(command -v oha || echo /tmp/oha/bin/oha)}
+cargo build --release --quiet
+bin=$PWD/target/release/memoire
+[ -f "$db" ] || KEEP_DB="$PWD/$db" benches/import.sh > /dev/null
+"$bin" --db "$db" upgrade 2> /dev/null || true
+if [ ! -s target/fuzzy-queries-news.txt ]; then
+  MEMOIRE_BENCH_DB="$db" MEMOIRE_BENCH_ORACLE=0 cargo bench --quiet --bench fuzzy > /dev/null
+fi
+work=$(mktemp -d)
+server=
+cleanup() { [ -n "$server" ] && kill "$server" 2> /dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+name="bench-$$"
+read_token=$("$bin" --db "$db" token add "$name-r" --role read 2> /dev/null)
+write_token=$("$bin" --db "$db" token add "$name-w" --role translate 2> /dev/null)
+
+"$bin" --db "$db" serve --listen 127.0.0.1:0 2> "$work/serve.log" &
+server=$!
+until grep -q 'http://' "$work/serve.log"; do
+  kill -0 "$server" 2> /dev/null || { cat "$work/serve.log"; exit 1; }
+  sleep 0.5
+done
+address=$(sed -n 's|.*http://\([^/]*\)/.*|\1|p' "$work/serve.log" | head -n 1)
+grep 'fuzzy index' "$work/serve.log" || true
+echo "server RSS after start: $(($(awk '/VmRSS/ { print $2 }' /proc/$server/status) / 1024)) MiB"
+
+python3 - "$address" "$work" <<'PY'
+import sys, urllib.parse
+address, work = sys.argv[1], sys.argv[2]
+news = open("target/fuzzy-queries-news.txt", encoding="utf-8").read().splitlines()
+edited = open("target/fuzzy-queries-edited.txt", encoding="utf-8").read().splitlines()
+mixed = [q for pair in zip(news, edited) for q in pair]
+for t in (75, 50):
+    with open(f"{work}/urls-{t}.txt", "w") as f:
+        for q in mixed:
+            f.write(f"http://{address}/api/v1/lookup?threshold={t}&limit=5&q={urllib.parse.quote(q)}\n")
+PY
+
+writer() { # learns 10 pairs a second until killed; logs the acknowledged ones
+  local k=0
+  while true; do
+    k=$((k + 1))
+    source="Phrase de charge $$ numéro $k."
+    status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $write_token" \
+      --data "{\"source\": \"$source\", \"target\": \"Load sentence $$ number $k.\"}" \
+      "http://$address/api/v1/learn" || true)
+    [ "$status" = 200 ] && echo "$source" >> "$work/learnt.txt"
+    sleep 0.1
+  done
+}
+
+printf '%-9s %-7s %7s %10s %8s %8s %9s %7s\n' threshold clients writer "req/s" "p50 ms" "p99 ms" "max ms" errors
+for t in 75 50; do
+  for c in 1 8 32 128; do
+    for with_writer in no yes; do
+      wpid=
+      if [ "$with_writer" = yes ]; then
+        writer &
+        wpid=$!
+      fi
+      "$oha" --no-tui --worker-threads 1 -z "$duration" -c "$c" -H "Authorization: Bearer $read_token" \
+        --output-format json --urls-from-file "$work/urls-$t.txt" > "$work/oha.json" 2> /dev/null || true
+      [ -n "$wpid" ] && kill "$wpid" 2> /dev/null && wait "$wpid" 2> /dev/null || true
+      python3 - "$work/oha.json" "$t" "$c" "$with_writer" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+s, p = r["summary"], r["latencyPercentiles"]
+codes = r.get("statusCodeDistribution", {})
+bad = sum(n for code, n in codes.items() if not code.startswith("2"))
+errors = sum(r.get("errorDistribution", {}).values())
+print(f"{sys.argv[2]:<9} {sys.argv[3]:<7} {sys.argv[4]:>7} {s['requestsPerSec']:10.0f} "
+      f"{p['p50'] * 1000:8.2f} {p['p99'] * 1000:8.2f} {s['slowest'] * 1000:9.1f} {bad + errors:7d}")
+PY
+    done
+  done
+done
+
+learnt=$(wc -l < "$work/learnt.txt" 2> /dev/null || echo 0)
+missing=0
+while IFS= read -r source; do
+  "$bin" --db "$db" lookup --threshold 100 "$source" > /dev/null 2>&1 || missing=$((missing + 1))
+done < "$work/learnt.txt"
+echo "writer: $learnt pairs acknowledged, $missing of them missing afterwards"
+kill "$server"; wait "$server" 2> /dev/null || true
+server=
+# The bench's pairs and tokens out of the memory again.
+"$bin" --db "$db" remove --origin "memoire serve" > /dev/null 2>&1 || true
+"$bin" --db "$db" token remove "$name-r" 2> /dev/null
+"$bin" --db "$db" token remove "$name-w" 2> /dev/null
