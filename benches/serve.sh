@@ -81,7 +81,7 @@ for t in 75 50; do
         writer &
         wpid=$!
       fi
-      "$oha" --no-tui --worker-threads 1 -z "$duration" -c "$c" -H "Authorization: Bearer $read_token" \
+      "$oha" --no-tui -w --worker-threads 1 -z "$duration" -c "$c" -H "Authorization: Bearer $read_token" \
         --output-format json --urls-from-file "$work/urls-$t.txt" > "$work/oha.json" 2> /dev/null || true
       [ -n "$wpid" ] && kill "$wpid" 2> /dev/null && wait "$wpid" 2> /dev/null || true
       python3 - "$work/oha.json" "$t" "$c" "$with_writer" <<'PY'

@@ -613,23 +613,24 @@ fn search_in(store: &Store, index: &dyn Index, query: &Query<'_>) -> Result<Vec<
     if query.threshold < 100 {
         let plan = Plan::new(index, &segment)?;
         let mut counter = Counter::new(index.max_pair_id()?);
-        // Lengths nearest the query's first: they can score highest. Once
-        // `limit` sources are found, only what can reach the lowest of
-        // their scores is looked for (the threshold rises), and a length
-        // or a candidate whose bound is below it is skipped: the results
-        // are those of scoring everything, cut to `limit` sources.
+        // Every length's candidates, each with a bound on its score from
+        // the words it shares; then scored best bound first. Once `limit`
+        // sources are known, only what can reach the lowest of their
+        // scores still counts (the floor rises), and the first candidate
+        // whose bound is below it ends the search: the results are those
+        // of scoring everything, cut to `limit` sources.
+        let mut found: Vec<(i64, u8)> = Vec::new();
         for s in plan.lengths(query.threshold) {
-            if plan.best_at_length(s) < best.floor() {
-                continue;
+            if plan.best_at_length(s) >= best.floor() {
+                found.extend(plan.at_length(index, s, best.floor(), &mut counter)?);
             }
-            let mut found = plan.at_length(index, s, best.floor(), &mut counter)?;
-            found.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            for (id, bound) in found {
-                if bound < best.floor() {
-                    break;
-                }
-                keep(id, &mut best, &mut scored)?;
+        }
+        found.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (id, bound) in found {
+            if bound < best.floor() {
+                break;
             }
+            keep(id, &mut best, &mut scored)?;
         }
     }
     Ok(rank(scored, &segment, query.limit))
@@ -965,7 +966,7 @@ impl Plan {
         // (both sorted: one merge).
         let mut kept = Vec::with_capacity(counter.len());
         for pair in counter.drain() {
-            let shared = index.shared_terms(pair, &self.sorted_terms)?;
+            let shared = index.shared_terms(pair, &self.sorted_terms, need)?;
             if shared >= need {
                 kept.push((i64::from(pair), bound(shared, longer)));
             }
@@ -983,10 +984,17 @@ pub trait Index {
     /// Append the pairs whose source holds `term` and has `words` words.
     fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()>;
     /// How many of `query` (sorted term ids, with repeats) a pair's source
-    /// holds, repeats counted.
-    fn shared_terms(&self, pair: u32, query: &[i64]) -> Result<usize>;
+    /// holds, repeats counted; any number below `need` when it holds fewer.
+    fn shared_terms(&self, pair: u32, query: &[i64], need: usize) -> Result<usize>;
     /// The highest pair id the index may name.
     fn max_pair_id(&self) -> Result<u32>;
+    /// Once the prefix lists are read, the next list is read (to count)
+    /// only while it is shorter than this many times the candidates left;
+    /// after that each candidate's own terms are checked. The cheaper that
+    /// check, the lower the factor.
+    fn prune_list_factor(&self) -> i64 {
+        PRUNE_LIST_FACTOR
+    }
 }
 
 impl Index for Store {
@@ -1003,10 +1011,11 @@ impl Index for Store {
         Ok(())
     }
 
-    fn shared_terms(&self, pair: u32, query: &[i64]) -> Result<usize> {
+    fn shared_terms(&self, pair: u32, query: &[i64], need: usize) -> Result<usize> {
         Ok(shared_count(
             query,
             &Store::pair_terms(self, i64::from(pair))?,
+            need,
         ))
     }
 
@@ -1089,10 +1098,18 @@ impl Counter {
     }
 }
 
-/// How many elements two sorted multisets share (repeats counted).
-pub(crate) fn shared_count<T: Ord + Copy, U: Ord + Copy + Into<T>>(a: &[T], b: &[U]) -> usize {
+/// How many elements two sorted multisets share (repeats counted), or
+/// some number below `need` as soon as `need` cannot be reached.
+pub(crate) fn shared_count<T: Ord + Copy, U: Ord + Copy + Into<T>>(
+    a: &[T],
+    b: &[U],
+    need: usize,
+) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
+        if n + (a.len() - i).min(b.len() - j) < need {
+            return n;
+        }
         match a[i].cmp(&b[j].into()) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,

@@ -199,19 +199,29 @@ impl Index for View<'_> {
         Ok(())
     }
 
-    fn shared_terms(&self, pair: u32, query: &[i64]) -> Result<usize> {
+    fn shared_terms(&self, pair: u32, query: &[i64], need: usize) -> Result<usize> {
         if let Some(terms) = self.lists.added_docs.get(&pair) {
-            return Ok(super::shared_count(query, terms));
+            return Ok(super::shared_count(query, terms, need));
         }
         let p = pair as usize;
         if p + 1 < self.lists.doc_start.len() {
             let range = self.lists.doc_start[p] as usize..self.lists.doc_start[p + 1] as usize;
-            return Ok(super::shared_count(query, &self.lists.doc_terms[range]));
+            return Ok(super::shared_count(
+                query,
+                &self.lists.doc_terms[range],
+                need,
+            ));
         }
         Ok(0)
     }
 
     fn max_pair_id(&self) -> Result<u32> {
         Ok(self.lists.loaded_max.max(0) as u32)
+    }
+
+    /// Checking a candidate's terms is a merge of two short arrays here:
+    /// cheaper than reading a long list.
+    fn prune_list_factor(&self) -> i64 {
+        2
     }
 }
