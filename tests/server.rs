@@ -781,3 +781,71 @@ fn the_desk_page_in_a_real_browser_learns_a_confirmed_segment() {
     // The screenshot is a page, not a blank.
     assert!(seen["ink"].as_f64().unwrap() > 0.02, "{seen}");
 }
+
+#[tokio::test]
+async fn a_reviewed_draft_is_learnt_through_learn() {
+    let d = desk();
+    let article = std::fs::read(example("article-fr.txt")).unwrap();
+    let xliff = d
+        .post(
+            "/api/v1/pretranslate?name=article-fr.txt&format=xliff",
+            Some(&d.read),
+            article,
+        )
+        .await
+        .bytes;
+    let uri = "/api/v1/learn?name=article-fr.xlf";
+    assert_eq!(
+        d.post(uri, Some(&d.read), xliff.clone()).await.error().0,
+        StatusCode::FORBIDDEN
+    );
+    let learnt = d.post(uri, Some(&d.translate), xliff).await;
+    assert_eq!(learnt.status, StatusCode::OK, "{}", learnt.json());
+    // Its exact matches (state translated) are read; nothing new is made up.
+    assert!(
+        learnt.json()["rows_read"].as_u64().unwrap() >= 8,
+        "{}",
+        learnt.json()
+    );
+    let csv = d
+        .post(
+            "/api/v1/learn?name=memory.csv",
+            Some(&d.translate),
+            "fr,en\na,b\n",
+        )
+        .await;
+    assert_eq!(csv.error().0, StatusCode::BAD_REQUEST);
+}
+
+#[test]
+fn a_client_gone_in_the_middle_of_an_upload_imports_nothing() {
+    let sb = Sandbox::new();
+    assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
+    let token = sb
+        .run(&["token", "add", "boss", "--role", "admin"])
+        .stdout
+        .trim()
+        .to_string();
+    let (mut child, address) = start(&sb, &[]);
+    let before = sb.pair_count();
+    {
+        let mut stream = TcpStream::connect(&address).unwrap();
+        let rows: String = (0..2000)
+            .map(|k| format!("Phrase coupée numéro {k}.,Cut sentence number {k}.\n"))
+            .collect();
+        write!(
+            stream,
+            "POST /api/v1/import?name=cut.csv HTTP/1.1\r\nHost: {address}\r\n\
+             Authorization: Bearer {token}\r\nContent-Length: 10000000\r\n\r\nfr,en\n{rows}"
+        )
+        .unwrap();
+        stream.flush().unwrap();
+        // The client goes away with most of the file unsent.
+    }
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let (status, _) = http(&address, "GET", "/api/v1/health", "", "");
+    assert_eq!(status, 200, "the server still answers");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(sb.pair_count(), before, "half an upload was imported");
+}

@@ -301,9 +301,33 @@ const SERVER_ORIGIN: &str = "memoire serve";
 async fn learn(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
+    q: std::result::Result<Query<DraftQuery>, axum::extract::rejection::QueryRejection>,
     body: Bytes,
-) -> Answer<(StatusCode, Json<Learnt>)> {
+) -> Answer<Response> {
     let caller = state.authorize(&headers, None, Role::Translate).await?;
+    let q = query(q)?;
+    // A reviewed draft (XLIFF, or the review table in Word): its confirmed
+    // segments, as `memoire import` learns them.
+    if let Some(name) = q.name {
+        let lower = name.to_ascii_lowercase();
+        if ![".xlf", ".xliff", ".docx"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+        {
+            return Err(ApiError::bad_request(
+                "learn takes pairs as JSON, or a reviewed draft named .xlf, .xliff or .docx (the \
+                 review table); other files go to /api/v1/import",
+            ));
+        }
+        let (src, tgt) = language_pair(&q.src, &q.tgt)?;
+        let dir = tempfile::tempdir()
+            .map_err(|e| ApiError::internal(format!("no temporary folder: {e}")))?;
+        let path = dir.path().join(file_name(&name)?);
+        std::fs::write(&path, &body)
+            .map_err(|e| ApiError::internal(format!("cannot store the upload: {e}")))?;
+        let answer = import_saved(&state, caller.user, &dir, path, src, tgt, None).await?;
+        return Ok(Json(answer).into_response());
+    }
     let pairs = match json_body::<LearnRequest>(&body)? {
         LearnRequest::One(pair) => vec![pair],
         LearnRequest::Many(pairs) => pairs,
@@ -367,7 +391,74 @@ async fn learn(
         })
         .await?;
     let learnt = outcomes.iter().filter(|o| **o != "duplicate").count();
-    Ok((StatusCode::OK, Json(Learnt { learnt, outcomes })))
+    Ok(Json(Learnt { learnt, outcomes }).into_response())
+}
+
+/// `learn`'s query: a reviewed draft's name, when the body is one.
+#[derive(Deserialize)]
+struct DraftQuery {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default = "default_src")]
+    src: String,
+    #[serde(default = "default_tgt")]
+    tgt: String,
+}
+
+/// A file name from a client: its last component, never a path.
+fn file_name(name: &str) -> Answer<String> {
+    std::path::Path::new(name)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| !n.is_empty() && !n.contains('\0'))
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::bad_request("name is the file's name, as memory.tmx"))
+}
+
+/// Import the file saved at `path` (in `dir`) in one transaction; the
+/// answer carries the rejected rows and the rejects file.
+async fn import_saved(
+    state: &Arc<AppState>,
+    user: Option<String>,
+    dir: &tempfile::TempDir,
+    path: std::path::PathBuf,
+    src: String,
+    tgt: String,
+    origin: Option<String>,
+) -> Answer<ImportAnswer> {
+    let rejects = dir.path().join("rejects");
+    let options = ImportOptions {
+        source_lang: src,
+        target_lang: tgt,
+        origin,
+        rejects: Some(rejects.clone()),
+        user,
+        ..ImportOptions::default()
+    };
+    let report = state
+        .write(move |store| {
+            let file = import::open_memory_file(&path, &options)?;
+            import::import_pairs(store, file, &options, &mut |_| {})
+        })
+        .await?;
+    let rejects = std::fs::read(&rejects)
+        .ok()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    Ok(ImportAnswer {
+        described: report.described.clone(),
+        rows_read: report.rows_read,
+        added: report.added,
+        alternatives: report.alternatives,
+        duplicates: report.duplicates,
+        updated: report.updated,
+        rejected: report
+            .rejected
+            .iter()
+            .map(|r| serde_json::json!({"line": r.line, "reason": r.reason}))
+            .collect(),
+        rejects,
+        warnings: report.warnings.clone(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -409,50 +500,13 @@ async fn import_file(
     let caller = state.authorize(&headers, None, Role::Admin).await?;
     let q = query(q)?;
     let (src, tgt) = language_pair(&q.src, &q.tgt)?;
-    let name = std::path::Path::new(&q.name)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| ApiError::bad_request("name is the file's name, as memory.tmx"))?
-        .to_string();
+    let name = file_name(&q.name)?;
     let dir =
         tempfile::tempdir().map_err(|e| ApiError::internal(format!("no temporary folder: {e}")))?;
     let path = dir.path().join(&name);
     receive(body, &path).await?;
-    let rejects = dir.path().join("rejects");
-    let options = ImportOptions {
-        source_lang: src,
-        target_lang: tgt,
-        origin: Some(q.origin.unwrap_or(name)),
-        rejects: Some(rejects.clone()),
-        user: caller.user,
-        ..ImportOptions::default()
-    };
-    let report = state
-        .write(move |store| {
-            let file = import::open_memory_file(&path, &options)?;
-            import::import_pairs(store, file, &options, &mut |_| {})
-        })
-        .await?;
-    let rejects = std::fs::read(&rejects)
-        .ok()
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-    drop(dir);
-    let answer = ImportAnswer {
-        described: report.described.clone(),
-        rows_read: report.rows_read,
-        added: report.added,
-        alternatives: report.alternatives,
-        duplicates: report.duplicates,
-        updated: report.updated,
-        rejected: report
-            .rejected
-            .iter()
-            .map(|r| serde_json::json!({"line": r.line, "reason": r.reason}))
-            .collect(),
-        rejects,
-        warnings: report.warnings.clone(),
-    };
+    let origin = Some(q.origin.unwrap_or(name));
+    let answer = import_saved(&state, caller.user, &dir, path, src, tgt, origin).await?;
     Ok(Json(answer).into_response())
 }
 
