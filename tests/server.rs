@@ -240,8 +240,16 @@ async fn learn_needs_the_translate_role_records_who_and_is_seen_at_once() {
         "[]",
         r#"[{"source": "Un.", "target": "One."}, {"source": "Deux\u0001.", "target": "Two."}]"#,
         r#"{"source": "Un.", "target": "One.", "tgt": "fr"}"#,
+        // Regression (adversarial test, issue 13): a 70,000-character
+        // origin made `memoire stats` panic.
+        &format!(
+            r#"{{"source": "Un.", "target": "One.", "origin": "{}"}}"#,
+            "o".repeat(300)
+        ),
     ] {
-        let answer = d.post("/api/v1/learn", Some(&d.translate), body).await;
+        let answer = d
+            .post("/api/v1/learn", Some(&d.translate), body.to_string())
+            .await;
         assert_eq!(answer.error().0, StatusCode::BAD_REQUEST, "{body}");
     }
     assert_eq!(d.sb.pair_count(), before);
@@ -556,7 +564,11 @@ fn http(address: &str, method: &str, path: &str, token: &str, body: &str) -> (u1
 fn the_real_server_answers_over_a_socket_and_stops_on_sigterm() {
     let sb = Sandbox::new();
     assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
-    let token = sb.run(&["token", "add", "anne"]).stdout.trim().to_string();
+    let token = sb
+        .run(&["token", "add", "anne", "--role", "translate"])
+        .stdout
+        .trim()
+        .to_string();
     let (mut child, address) = start(&sb, &[]);
     let (status, body) = http(&address, "GET", "/api/v1/health", "", "");
     assert_eq!(status, 200, "{body}");
@@ -597,7 +609,11 @@ fn an_open_server_listens_on_loopback_only() {
 fn kill_9_during_learns_keeps_every_acknowledged_pair_and_no_other() {
     let sb = Sandbox::new();
     assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
-    let token = sb.run(&["token", "add", "anne"]).stdout.trim().to_string();
+    let token = sb
+        .run(&["token", "add", "anne", "--role", "translate"])
+        .stdout
+        .trim()
+        .to_string();
     let (mut child, address) = start(&sb, &[]);
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     // Four clients learn numbered pairs as fast as they can.
@@ -848,4 +864,78 @@ fn a_client_gone_in_the_middle_of_an_upload_imports_nothing() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(sb.pair_count(), before, "half an upload was imported");
+}
+
+#[test]
+fn no_body_is_read_before_the_token_is_checked() {
+    // Regression (adversarial test, issue 13): learn, terms/find and
+    // pretranslate read the whole body before looking at the token, so
+    // anyone could fill the server's memory and its request slots.
+    let sb = Sandbox::new();
+    assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
+    let (mut child, address) = start(&sb, &[]);
+    for path in [
+        "/api/v1/pretranslate?name=x.txt",
+        "/api/v1/learn",
+        "/api/v1/terms/find",
+    ] {
+        let mut stream = TcpStream::connect(&address).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 60000000\r\n\r\nx"
+        )
+        .unwrap();
+        let mut answer = [0u8; 64];
+        let n = stream.read(&mut answer).expect("an answer before the body");
+        let head = String::from_utf8_lossy(&answer[..n]).to_string();
+        assert!(head.starts_with("HTTP/1.1 401"), "{path}: {head}");
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn an_open_server_refuses_other_web_sites() {
+    // Regression (adversarial test, issue 13): a page of another site could
+    // teach an --open server (CSRF), or read it through DNS rebinding.
+    let sb = Sandbox::new();
+    assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
+    let (mut child, address) = start(&sb, &["--open"]);
+    let send = |extra: &str| {
+        let mut stream = TcpStream::connect(&address).unwrap();
+        let body = r#"{"source": "Piège.", "target": "Trap."}"#;
+        write!(
+            stream,
+            "POST /api/v1/learn HTTP/1.1\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    };
+    let foreign = send(&format!(
+        "Host: {address}\r\nOrigin: https://evil.example\r\n"
+    ));
+    assert!(foreign.starts_with("HTTP/1.1 403"), "{foreign}");
+    let rebound = send("Host: evil.example\r\n");
+    assert!(rebound.starts_with("HTTP/1.1 403"), "{rebound}");
+    let own = send(&format!("Host: {address}\r\nOrigin: http://{address}\r\n"));
+    assert!(own.starts_with("HTTP/1.1 200"), "{own}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn serve_refuses_a_memory_that_does_not_exist() {
+    // Regression (new-user test, issue 13): a typo in --db started a server
+    // on a new, empty memory without tokens.
+    let sb = Sandbox::new();
+    let run = sb.run(&["serve", "--listen", "127.0.0.1:0"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("no memory at"), "{}", run.stderr);
+    assert!(!sb.db.exists());
 }

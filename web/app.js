@@ -103,10 +103,11 @@ async function pretranslate() {
 }
 $("run").addEventListener("click", pretranslate);
 
+// Text for HTML, in element content and in attribute values alike.
 function escape(text) {
-  const div = document.createElement("div");
-  div.textContent = text;
-  return div.innerHTML;
+  return String(text).replace(/[&<>"']/g, (c) => ({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+  })[c]);
 }
 
 function diffHtml(parts) {
@@ -182,8 +183,10 @@ async function confirm(row) {
   const pair = {
     source: segment.source, target,
     src: $("src").value.trim(), tgt: $("tgt").value.trim(),
-    origin: state.article,
   };
+  // A file's name labels what is learnt from it; pasted text keeps the
+  // server's default origin.
+  if (state.bytes && state.name) pair.origin = state.name;
   if (segment.prev_source) pair.previous = segment.prev_source;
   if (segment.next_source) pair.next = segment.next_source;
   try {

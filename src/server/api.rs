@@ -138,8 +138,8 @@ async fn lookup(
     let q = query(q)?;
     checked_text(&state, "q", &q.q)?;
     let (src, tgt) = language_pair(&q.src, &q.tgt)?;
-    if !(1..=100).contains(&q.threshold) {
-        return Err(ApiError::bad_request("threshold is a score from 1 to 100"));
+    if !(50..=100).contains(&q.threshold) {
+        return Err(ApiError::bad_request("threshold is a score from 50 to 100"));
     }
     let limit = q.limit.clamp(1, 100);
     let searcher = Arc::clone(&state);
@@ -342,6 +342,20 @@ async fn learn(
             checked_text(&state, name, value).map_err(|e| at(e.message))?;
         }
         for (name, value) in [
+            ("previous", &pair.previous),
+            ("next", &pair.next),
+            ("origin", &pair.origin),
+        ] {
+            let limit = if name == "origin" {
+                200
+            } else {
+                state.config.max_text
+            };
+            if value.as_ref().is_some_and(|v| v.chars().count() > limit) {
+                return Err(at(format!("the {name} is longer than {limit} characters")));
+            }
+        }
+        for (name, value) in [
             ("source", Some(&pair.source)),
             ("target", Some(&pair.target)),
             ("previous", pair.previous.as_ref()),
@@ -410,9 +424,13 @@ fn file_name(name: &str) -> Answer<String> {
     std::path::Path::new(name)
         .file_name()
         .and_then(|n| n.to_str())
-        .filter(|n| !n.is_empty() && !n.contains('\0'))
+        .filter(|n| !n.is_empty() && n.len() <= 200 && !n.chars().any(char::is_control))
         .map(str::to_string)
-        .ok_or_else(|| ApiError::bad_request("name is the file's name, as memory.tmx"))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "name is the file's name, as memory.tmx (at most 200 bytes, no control characters)",
+            )
+        })
 }
 
 /// Import the file saved at `path` (in `dir`) in one transaction; the
@@ -435,12 +453,19 @@ async fn import_saved(
         user,
         ..ImportOptions::default()
     };
+    // Messages name the file as the client did, not the server's
+    // temporary folder.
+    let folder = format!("{}/", dir.path().display());
     let report = state
         .write(move |store| {
             let file = import::open_memory_file(&path, &options)?;
             import::import_pairs(store, file, &options, &mut |_| {})
         })
-        .await?;
+        .await
+        .map_err(|mut e| {
+            e.message = e.message.replace(&folder, "");
+            e
+        })?;
     let rejects = std::fs::read(&rejects)
         .ok()
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
@@ -498,25 +523,30 @@ async fn import_file(
     body: Body,
 ) -> Answer<Response> {
     let caller = state.authorize(&headers, None, Role::Admin).await?;
-    let q = query(q)?;
+    let q = query(q).map_err(|mut e| {
+        e.message
+            .push_str(" (give ?name=FILE.csv|.tmx|.xlf…: its extension picks the format)");
+        e
+    })?;
     let (src, tgt) = language_pair(&q.src, &q.tgt)?;
     let name = file_name(&q.name)?;
     let dir =
         tempfile::tempdir().map_err(|e| ApiError::internal(format!("no temporary folder: {e}")))?;
     let path = dir.path().join(&name);
-    receive(body, &path).await?;
+    receive(body, &path, state.config.max_body).await?;
     let origin = Some(q.origin.unwrap_or(name));
     let answer = import_saved(&state, caller.user, &dir, path, src, tgt, origin).await?;
     Ok(Json(answer).into_response())
 }
 
 /// Write a request body to `path` as it arrives.
-async fn receive(body: Body, path: &std::path::Path) -> Answer<()> {
+async fn receive(body: Body, path: &std::path::Path, limit: usize) -> Answer<()> {
     use http_body_util::BodyExt as _;
     use std::io::Write as _;
     let store_err = |e: std::io::Error| ApiError::internal(format!("cannot store the upload: {e}"));
     let mut file = std::fs::File::create(path).map_err(store_err)?;
     let mut body = body;
+    let mut received = 0usize;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| {
             let text = e.to_string();
@@ -531,8 +561,19 @@ async fn receive(body: Body, path: &std::path::Path) -> Answer<()> {
             }
         })?;
         if let Ok(data) = frame.into_data() {
+            // A chunked body declares no length: counted as it comes.
+            received += data.len();
+            if received > limit {
+                return Err(ApiError::too_large(limit));
+            }
             file.write_all(&data).map_err(store_err)?;
         }
+    }
+    if received == 0 {
+        return Err(ApiError::bad_request(
+            "the upload is empty: send the file itself as the request body (curl \
+             --data-binary @FILE)",
+        ));
     }
     file.sync_all().map_err(store_err)
 }
@@ -634,7 +675,9 @@ async fn pretranslate_document(
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("article")
-        .replace(['"', '\\'], "");
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '\\'))
+        .collect::<String>();
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_string()),

@@ -35,7 +35,10 @@ impl ApiError {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
-            format!("the request is larger than the server's limit of {limit} bytes"),
+            format!(
+                "the request is larger than the server's limit of {limit} bytes (memoire serve \
+                 --max-upload MIB raises it)"
+            ),
         )
     }
 }

@@ -181,7 +181,11 @@ impl AppState {
         let header = headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| {
+                // The scheme is case-insensitive (RFC 7235).
+                let (scheme, token) = v.trim().split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then_some(token)
+            })
             .map(str::trim);
         let Some(token) = path_token.or(header).filter(|t| !t.is_empty()) else {
             return Err(ApiError::new(
@@ -196,7 +200,7 @@ impl AppState {
             return Err(ApiError::new(
                 axum::http::StatusCode::UNAUTHORIZED,
                 "unauthorized",
-                "this token is not known to the memory (memoire token list)",
+                "this token is not known to this server's memory (memoire --db FILE token list, FILE the memory the server was started on)",
             ));
         };
         if !user.role.allows(needed) {
@@ -232,27 +236,76 @@ pub fn router(state: Arc<AppState>) -> Router {
                 "no such endpoint (see /api/v1/openapi.json)",
             )
         })
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            limit_requests,
-        ))
         .layer(DefaultBodyLimit::max(limit))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            limit_requests,
+        ))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
 
-/// At most `max_requests` requests at once (more get 503 at once, not a
-/// queue that grows without end), and bodies larger than `max_body` are
-/// refused by their declared length before they are read.
+/// Paths anyone may fetch: the page, its assets, health, the API's
+/// description.
+const PUBLIC: &[&str] = &[
+    "/",
+    "/app.js",
+    "/style.css",
+    "/api/v1/health",
+    "/api/v1/openapi.json",
+];
+
+/// Every request, before its body is read: the token checked (a request
+/// without a valid one never takes a slot or sends a body), on an
+/// `--open` server requests from other web sites refused, at most
+/// `max_requests` at once (more get 503 at once, not a queue that grows
+/// without end), bodies larger than `max_body` refused by their declared
+/// length; every error answered as JSON; one log line per request.
 async fn limit_requests(
     State(state): State<Arc<AppState>>,
     request: Request,
     next: Next,
 ) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    // A token in the path is not written to the log.
+    let logged = match path.strip_prefix("/t/").and_then(|r| r.split_once('/')) {
+        Some((_, rest)) => format!("/t/…/{rest}"),
+        None => path.clone(),
+    };
+    let response = checked(&state, request, next, &path).await;
+    let response = as_json(response, &state);
+    eprintln!(
+        "{method} {logged} {} {:.1} ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+async fn checked(state: &Arc<AppState>, request: Request, next: Next, path: &str) -> Response {
+    if state.config.open
+        && let Some(refusal) = foreign_origin(request.headers())
+    {
+        return refusal.into_response();
+    }
+    if !PUBLIC.contains(&path) {
+        let path_token = path
+            .strip_prefix("/t/")
+            .and_then(|rest| rest.split_once('/'))
+            .map(|(token, _)| token.to_string());
+        if let Err(refusal) = state
+            .authorize(request.headers(), path_token.as_deref(), Role::Read)
+            .await
+        {
+            return refusal.into_response();
+        }
+    }
     let declared = request
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)
@@ -269,13 +322,68 @@ async fn limit_requests(
         )
         .into_response();
     };
-    let response = next.run(request).await;
-    // axum's own refusals (a body over the limit while streaming) come as
-    // text: the API answers JSON.
-    if response.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE && !is_json(&response) {
-        return ApiError::too_large(state.config.max_body).into_response();
+    next.run(request).await
+}
+
+/// On an `--open` server (no tokens), a request a web page of another
+/// site sends (its `Origin`), or one for another host name (DNS
+/// rebinding), is refused: only the desk's own page and local clients.
+fn foreign_origin(headers: &HeaderMap) -> Option<ApiError> {
+    let local = |host: &str| {
+        let name = host.rsplit_once(':').map_or(host, |(n, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                n
+            } else {
+                host
+            }
+        });
+        matches!(name, "localhost" | "127.0.0.1" | "[::1]" | "::1")
+    };
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let host_ok = header(axum::http::header::HOST).is_none_or(local);
+    let origin_ok = header(axum::http::header::ORIGIN).is_none_or(|origin| {
+        origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| local(rest.trim_end_matches('/')))
+    });
+    (!host_ok || !origin_ok).then(|| {
+        ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "forbidden",
+            "an --open server answers its own page and local clients only (Host and Origin \
+             must be localhost or 127.0.0.1)",
+        )
+    })
+}
+
+/// axum's and tower's own refusals (a wrong method, a body over the limit
+/// while streaming, a timeout, a malformed path) come as text or empty:
+/// the API answers JSON.
+fn as_json(response: Response, state: &AppState) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || is_json(&response) {
+        return response;
     }
-    response
+    use axum::http::StatusCode;
+    let (kind, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            return ApiError::too_large(state.config.max_body).into_response();
+        }
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this endpoint takes another method (see /api/v1/openapi.json)",
+        ),
+        StatusCode::REQUEST_TIMEOUT => {
+            ("timeout", "the request took longer than the server allows")
+        }
+        StatusCode::NOT_FOUND => ("not_found", "no such endpoint (see /api/v1/openapi.json)"),
+        s if s.is_client_error() => (
+            "bad_request",
+            "the request is malformed (its path, query or headers)",
+        ),
+        _ => ("internal", "the server failed on this request"),
+    };
+    ApiError::new(status, kind, message).into_response()
 }
 
 fn is_json(response: &Response) -> bool {

@@ -73,9 +73,10 @@ pub enum Command {
     memoire serve --open                           # for yourself, on 127.0.0.1:8080\n  \
     curl -H \"Authorization: Bearer $TOKEN\" 'http://127.0.0.1:8080/api/v1/lookup?q=Bonjour'")]
 pub struct ServeArgs {
-    /// The address and port to listen on (port 0: any free port).
+    /// The address and port to listen on (port 0: any free port;
+    /// localhost means 127.0.0.1).
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDRESS:PORT")]
-    pub listen: std::net::SocketAddr,
+    pub listen: String,
     /// No tokens: every caller may do everything. Loopback addresses only.
     #[arg(long)]
     pub open: bool,
@@ -114,8 +115,8 @@ pub enum TokenCommand {
     Add {
         /// Who holds it (letters, digits, . - _ @): recorded with what they teach.
         name: String,
-        /// read, translate or admin.
-        #[arg(long, default_value = "translate")]
+        /// read, translate or admin (default read, the least).
+        #[arg(long, default_value = "read")]
         role: String,
     },
     /// The tokens' names, roles and dates (never the tokens).

@@ -688,7 +688,9 @@ fn stats(db: &Path, args: StatsArgs) -> Result<ExitCode> {
             .iter()
             .map(|o| o.origin.chars().count())
             .max()
-            .unwrap_or(0);
+            .unwrap_or(0)
+            // A long origin (learnt through the server) is not padded for.
+            .min(60);
         for o in &stats.origins {
             text.push_str(&format!(
                 "  {:<width$}  {:>9} pairs, last changed {}\n",

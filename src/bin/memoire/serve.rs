@@ -11,6 +11,28 @@ use memoire::{Error, Kind, Result};
 use crate::cli::{ServeArgs, TokenCommand};
 
 pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
+    // A typo in --db must not start a server on a new, empty memory that
+    // holds no tokens.
+    if !db.exists() {
+        return Err(Error::new(
+            Kind::Input,
+            format!(
+                "no memory at {}: give --db the desk's memory (make one with `memoire --db FILE \
+                 import …` and `memoire --db FILE token add …`)",
+                db.display()
+            ),
+        ));
+    }
+    let listen = listen_address(&args.listen)?;
+    if args.open && !listen.ip().is_loopback() {
+        return Err(Error::new(
+            Kind::Input,
+            format!(
+                "--open serves without tokens, on a loopback address only (127.0.0.1, ::1), not \
+                 {listen}: make tokens with `memoire token add` for a desk"
+            ),
+        ));
+    }
     let mut config = Config::new(db.to_path_buf());
     config.open = args.open;
     config.readers = args.readers.clamp(1, 256);
@@ -28,7 +50,7 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
         .build()
         .map_err(|e| Error::new(Kind::Internal, format!("cannot start the server: {e}")))?;
     let users = state.config().open;
-    runtime.block_on(server::serve(state, args.listen, |bound| {
+    let served = runtime.block_on(server::serve(state, listen, |bound| {
         eprintln!(
             "memoire serves {} on http://{bound}/ ({}); Ctrl-C stops it",
             db.display(),
@@ -38,9 +60,29 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
                 "tokens needed: memoire token add NAME"
             }
         );
-    }))?;
+    }));
+    // Lookups still running on blocking threads (a client gone) do not
+    // hold the process: what was acknowledged is committed already.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    served?;
     eprintln!("memoire: stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `127.0.0.1:8080`, `[::1]:8080`, or `localhost:8080`.
+fn listen_address(listen: &str) -> Result<std::net::SocketAddr> {
+    let listen = match listen.strip_prefix("localhost:") {
+        Some(port) => format!("127.0.0.1:{port}"),
+        None => listen.to_string(),
+    };
+    listen.parse().map_err(|_| {
+        Error::new(
+            Kind::Input,
+            format!(
+                "--listen {listen:?}: give an address and a port, as 127.0.0.1:8080 or 0.0.0.0:8080"
+            ),
+        )
+    })
 }
 
 pub fn token(db: &Path, command: TokenCommand) -> Result<ExitCode> {
@@ -53,12 +95,17 @@ pub fn token(db: &Path, command: TokenCommand) -> Result<ExitCode> {
                 )
             })?;
             let mut store = memoire::glossary::open_for_writing(db, true)?;
+            if store.created() {
+                eprintln!("new memory created at {}", db.display());
+            }
             let token = auth::new_token()?;
             store.add_user(&name, role, &auth::token_hash(&token))?;
             println!("{token}");
             eprintln!(
-                "token for {name} ({role}): shown once, keep it; `memoire token remove {name}` \
-                 revokes it"
+                "token for {name} ({role}) in {}: shown once, keep it; `memoire token remove \
+                 {name}` revokes it; serve this memory with `memoire --db {} serve`",
+                db.display(),
+                db.display()
             );
         }
         TokenCommand::List => {
