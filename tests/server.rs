@@ -939,3 +939,30 @@ fn serve_refuses_a_memory_that_does_not_exist() {
     assert!(run.stderr.contains("no memory at"), "{}", run.stderr);
     assert!(!sb.db.exists());
 }
+
+#[test]
+fn a_connection_that_never_finishes_its_headers_is_closed() {
+    // Regression (adversarial test, issue 13): connections that never sent
+    // their headers stayed open for minutes, and enough of them used up
+    // the process's files.
+    let sb = Sandbox::new();
+    assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
+    let (mut child, address) = start(&sb, &[]);
+    let mut stream = TcpStream::connect(&address).unwrap();
+    write!(stream, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n").unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let _ = stream.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(
+        waited < std::time::Duration::from_secs(20),
+        "still open after {waited:?}"
+    );
+    // The server still answers the others.
+    assert_eq!(http(&address, "GET", "/api/v1/health", "", "").0, 200);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

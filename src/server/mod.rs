@@ -416,10 +416,56 @@ pub async fn serve(
         .local_addr()
         .map_err(|e| Error::new(Kind::Io, format!("cannot listen on {listen}: {e}")))?;
     ready(bound);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| Error::new(Kind::Io, format!("the server stopped: {e}")))
+    accept_loop(listener, state).await;
+    Ok(())
+}
+
+/// How long a client may take to send a request's headers (a connection
+/// that opens and says nothing is closed), and how many connections are
+/// served at once (more are closed at once: a flood of idle sockets must
+/// not use up the process's files).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_CONNECTIONS: usize = 768;
+
+/// Accept connections until SIGTERM or Ctrl-C, each served by hyper's
+/// HTTP/1 with a header timeout; then let the requests in flight finish
+/// (at most the request timeout).
+async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<AppState>) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let timeout = state.config.timeout;
+    let app = router(state);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    // Out of files or a connection reset: wait a little.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
+                let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
+                    drop(stream);
+                    continue;
+                };
+                let service = hyper_util::service::TowerToHyperService::new(app.clone());
+                let connection = http.serve_connection(TokioIo::new(stream), service);
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                    drop(permit);
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(timeout + Duration::from_secs(5), graceful.shutdown()).await;
 }
 
 async fn shutdown_signal() {
