@@ -96,8 +96,8 @@ async fn health(State(state): State<Arc<AppState>>) -> Answer<Json<Value>> {
     })))
 }
 
-async fn whoami(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer<Json<Value>> {
-    let caller = state.authorize(&headers, None, Role::Read).await?;
+async fn whoami(axum::Extension(caller): axum::Extension<super::Caller>) -> Answer<Json<Value>> {
+    let caller = caller.require(Role::Read)?;
     Ok(Json(
         serde_json::json!({"user": caller.user, "role": caller.role}),
     ))
@@ -131,10 +131,10 @@ struct LookupQuery {
 
 async fn lookup(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    axum::Extension(caller): axum::Extension<super::Caller>,
     q: std::result::Result<Query<LookupQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Answer<Json<Vec<fuzzy::Match>>> {
-    state.authorize(&headers, None, Role::Read).await?;
+    caller.require(Role::Read)?;
     let q = query(q)?;
     checked_text(&state, "q", &q.q)?;
     let (src, tgt) = language_pair(&q.src, &q.tgt)?;
@@ -174,10 +174,10 @@ struct ConcordanceQuery {
 
 async fn concordance(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    axum::Extension(caller): axum::Extension<super::Caller>,
     q: std::result::Result<Query<ConcordanceQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Answer<Json<Vec<fuzzy::Occurrence>>> {
-    state.authorize(&headers, None, Role::Read).await?;
+    caller.require(Role::Read)?;
     let q = query(q)?;
     checked_text(&state, "q", &q.q)?;
     if text::tokens(&q.q).is_empty() {
@@ -204,10 +204,10 @@ struct TermsQuery {
 
 async fn terms(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    axum::Extension(caller): axum::Extension<super::Caller>,
     q: std::result::Result<Query<TermsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Answer<Json<Value>> {
-    state.authorize(&headers, None, Role::Read).await?;
+    caller.require(Role::Read)?;
     let q = query(q)?;
     checked_text(&state, "q", &q.q)?;
     let (src, tgt) = language_pair(&q.src, &q.tgt)?;
@@ -233,10 +233,10 @@ struct FindRequest {
 
 async fn terms_find(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    axum::Extension(caller): axum::Extension<super::Caller>,
     body: Bytes,
 ) -> Answer<Json<Value>> {
-    state.authorize(&headers, None, Role::Read).await?;
+    caller.require(Role::Read)?;
     let request: FindRequest = json_body(&body)?;
     checked_text(&state, "text", &request.text)?;
     let (src, tgt) = language_pair(&request.src, &request.tgt)?;
@@ -300,11 +300,11 @@ const SERVER_ORIGIN: &str = "memoire serve";
 /// pair checked first, so that a bad one teaches nothing.
 async fn learn(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    axum::Extension(caller): axum::Extension<super::Caller>,
     q: std::result::Result<Query<DraftQuery>, axum::extract::rejection::QueryRejection>,
     body: Bytes,
 ) -> Answer<Response> {
-    let caller = state.authorize(&headers, None, Role::Translate).await?;
+    let caller = caller.require(Role::Translate)?;
     let q = query(q)?;
     // A reviewed draft (XLIFF, or the review table in Word): its confirmed
     // segments, as `memoire import` learns them.
@@ -518,11 +518,12 @@ struct ImportAnswer {
 /// then imported in one transaction like `memoire import`.
 async fn import_file(
     State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<super::Caller>,
     headers: HeaderMap,
     q: std::result::Result<Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
     body: Body,
 ) -> Answer<Response> {
-    let caller = state.authorize(&headers, None, Role::Admin).await?;
+    let caller = caller.require(Role::Admin)?;
     let q = query(q).map_err(|mut e| {
         e.message
             .push_str(" (give ?name=FILE.csv|.tmx|.xlf…: its extension picks the format)");
@@ -530,6 +531,15 @@ async fn import_file(
     })?;
     let (src, tgt) = language_pair(&q.src, &q.tgt)?;
     let name = file_name(&q.name)?;
+    if headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/"))
+    {
+        return Err(ApiError::bad_request(
+            "send the file itself as the request body (curl --data-binary @FILE), not a form",
+        ));
+    }
     let dir =
         tempfile::tempdir().map_err(|e| ApiError::internal(format!("no temporary folder: {e}")))?;
     let path = dir.path().join(&name);
@@ -599,11 +609,11 @@ struct PretranslateQuery {
 /// draft out in the format asked for.
 async fn pretranslate_document(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    axum::Extension(caller): axum::Extension<super::Caller>,
     q: std::result::Result<Query<PretranslateQuery>, axum::extract::rejection::QueryRejection>,
     body: Bytes,
 ) -> Answer<Response> {
-    state.authorize(&headers, None, Role::Read).await?;
+    caller.require(Role::Read)?;
     let q = query(q)?;
     let (src, tgt) = language_pair(&q.src, &q.tgt)?;
     let doc_format = DocFormat::of_path(std::path::Path::new(&q.name)).unwrap_or(DocFormat::Text);
@@ -694,8 +704,11 @@ async fn pretranslate_document(
         .into_response())
 }
 
-async fn stats(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer<Json<Value>> {
-    state.authorize(&headers, None, Role::Read).await?;
+async fn stats(
+    State(state): State<Arc<AppState>>,
+    axum::Extension(caller): axum::Extension<super::Caller>,
+) -> Answer<Json<Value>> {
+    caller.require(Role::Read)?;
     let stats = state.read(|s| s.stats()).await?;
     serde_json::to_value(stats)
         .map(Json)

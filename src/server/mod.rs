@@ -94,6 +94,24 @@ pub struct Caller {
     pub role: Role,
 }
 
+impl Caller {
+    /// Itself, if its role allows what `needed` allows; else 403.
+    pub fn require(self, needed: Role) -> std::result::Result<Caller, ApiError> {
+        if self.role.allows(needed) {
+            return Ok(self);
+        }
+        Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "the token {:?} has the role {}; this needs {needed}",
+                self.user.as_deref().unwrap_or(""),
+                self.role
+            ),
+        ))
+    }
+}
+
 impl AppState {
     /// Open the memory: the writer first (it creates a new memory with the
     /// shipped glossary, or upgrades an older one), then the readers.
@@ -288,7 +306,7 @@ async fn limit_requests(
     response
 }
 
-async fn checked(state: &Arc<AppState>, request: Request, next: Next, path: &str) -> Response {
+async fn checked(state: &Arc<AppState>, mut request: Request, next: Next, path: &str) -> Response {
     if state.config.open
         && let Some(refusal) = foreign_origin(request.headers())
     {
@@ -299,11 +317,15 @@ async fn checked(state: &Arc<AppState>, request: Request, next: Next, path: &str
             .strip_prefix("/t/")
             .and_then(|rest| rest.split_once('/'))
             .map(|(token, _)| token.to_string());
-        if let Err(refusal) = state
+        // Who calls, checked once: the handlers ask the role they need.
+        match state
             .authorize(request.headers(), path_token.as_deref(), Role::Read)
             .await
         {
-            return refusal.into_response();
+            Ok(caller) => {
+                request.extensions_mut().insert(caller);
+            }
+            Err(refusal) => return refusal.into_response(),
         }
     }
     let declared = request

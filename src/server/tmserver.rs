@@ -16,16 +16,17 @@ use std::sync::Arc;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::api::language_pair;
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, Caller};
 use crate::auth::Role;
 use crate::fuzzy;
 use crate::text;
+use axum::Extension;
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -65,26 +66,22 @@ fn client_code(code: &str) -> String {
     code.replace('-', "_").to_ascii_lowercase()
 }
 
-async fn languages(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer<Json<Value>> {
-    list_languages(state, headers, None).await
+async fn languages(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+) -> Answer<Json<Value>> {
+    list_languages(state, caller).await
 }
 
 async fn languages_with_token(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(token): Path<String>,
+    Extension(caller): Extension<Caller>,
 ) -> Answer<Json<Value>> {
-    list_languages(state, headers, Some(token)).await
+    list_languages(state, caller).await
 }
 
-async fn list_languages(
-    state: Arc<AppState>,
-    headers: HeaderMap,
-    token: Option<String>,
-) -> Answer<Json<Value>> {
-    state
-        .authorize(&headers, token.as_deref(), Role::Read)
-        .await?;
+async fn list_languages(state: Arc<AppState>, caller: Caller) -> Answer<Json<Value>> {
+    caller.require(Role::Read)?;
     let pairs = state.read(|s| s.language_pairs()).await?;
     let sources: BTreeSet<String> = pairs.iter().flat_map(|(s, _)| with_regions(s)).collect();
     let targets: BTreeSet<String> = pairs.iter().flat_map(|(_, t)| with_regions(t)).collect();
@@ -113,32 +110,29 @@ struct Suggestion {
 
 async fn unit(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Caller>,
     Path((src, tgt, text)): Path<(String, String, String)>,
     q: std::result::Result<Query<UnitQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Answer<Json<Vec<Suggestion>>> {
-    suggest(state, headers, None, (src, tgt, text), q).await
+    suggest(state, caller, (src, tgt, text), q).await
 }
 
 async fn unit_with_token(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path((token, src, tgt, text)): Path<(String, String, String, String)>,
+    Extension(caller): Extension<Caller>,
+    Path((_token, src, tgt, text)): Path<(String, String, String, String)>,
     q: std::result::Result<Query<UnitQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Answer<Json<Vec<Suggestion>>> {
-    suggest(state, headers, Some(token), (src, tgt, text), q).await
+    suggest(state, caller, (src, tgt, text), q).await
 }
 
 async fn suggest(
     state: Arc<AppState>,
-    headers: HeaderMap,
-    token: Option<String>,
+    caller: Caller,
     (src, tgt, text): (String, String, String),
     q: std::result::Result<Query<UnitQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Answer<Json<Vec<Suggestion>>> {
-    state
-        .authorize(&headers, token.as_deref(), Role::Read)
-        .await?;
+    caller.require(Role::Read)?;
     let Query(q) =
         q.map_err(|e| ApiError::bad_request(format!("the query string: {}", e.body_text())))?;
     if text.trim().is_empty() {
