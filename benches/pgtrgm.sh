@@ -27,14 +27,16 @@ python3 -c 'import psycopg2' 2> /dev/null ||
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 work=$(mktemp -d)
 chmod 755 "$work"
+install -d -o postgres "$work/pg" "$work/sock"
 cleanup() {
   su postgres -c "$pgbin/pg_ctl -D $work/pg -m fast stop" > /dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
+rmdir "$work/pg" && install -d -o postgres -m 700 "$work/pg"
 su postgres -c "$pgbin/initdb -D $work/pg -A trust -U postgres" > /dev/null
-su postgres -c "$pgbin/pg_ctl -D $work/pg -l $work/pg.log -o '-p 55432 -k $work -c shared_buffers=2GB -c max_connections=100' start" > /dev/null
-psql=(psql -h "$work" -p 55432 -U postgres -q -v ON_ERROR_STOP=1)
+su postgres -c "$pgbin/pg_ctl -D $work/pg -l $work/sock/pg.log -o '-p 55432 -k $work/sock -c shared_buffers=2GB -c max_connections=100' start" > /dev/null
+psql=(psql -h "$work/sock" -p 55432 -U postgres -q -v ON_ERROR_STOP=1)
 until "${psql[@]}" -c 'SELECT 1' > /dev/null 2>&1; do sleep 0.5; done
 
 if [ ! -s target/fuzzy-queries-news.txt ]; then
@@ -68,7 +70,7 @@ edited = open("target/fuzzy-queries-edited.txt", encoding="utf-8").read().splitl
 queries = [q for pair in zip(news, edited) for q in pair][:n]
 
 def connect():
-    return psycopg2.connect(host=work, port=55432, user="postgres")
+    return psycopg2.connect(host=f"{work}/sock", port=55432, user="postgres")
 
 def pg_lookup(conn, t, q):
     with conn.cursor() as cur:
