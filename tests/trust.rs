@@ -1589,6 +1589,7 @@ fn a_read_only_command_never_upgrades_an_older_memory() {
              ALTER TABLE segment_pair DROP COLUMN created_by;
              ALTER TABLE segment_pair DROP COLUMN changed_by;
              DROP TABLE api_token;
+             DROP TABLE index_epoch;
              PRAGMA user_version = 5;",
         )
         .unwrap();
