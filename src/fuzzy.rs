@@ -643,6 +643,8 @@ struct TopSources {
     limit: usize,
     threshold: u8,
     by_key: HashMap<String, u8>,
+    /// The floor, kept up to date by `add` (read once per candidate).
+    floor: u8,
 }
 
 impl TopSources {
@@ -651,21 +653,22 @@ impl TopSources {
             limit,
             threshold,
             by_key: HashMap::new(),
+            floor: threshold,
         }
     }
 
     fn add(&mut self, key: String, score: u8) {
         let entry = self.by_key.entry(key).or_insert(score);
         *entry = (*entry).max(score);
+        if self.by_key.len() >= self.limit {
+            let mut scores: Vec<u8> = self.by_key.values().copied().collect();
+            scores.sort_unstable_by(|a, b| b.cmp(a));
+            self.floor = scores[self.limit - 1].max(self.threshold);
+        }
     }
 
     fn floor(&self) -> u8 {
-        if self.by_key.len() < self.limit {
-            return self.threshold;
-        }
-        let mut scores: Vec<u8> = self.by_key.values().copied().collect();
-        scores.sort_unstable_by(|a, b| b.cmp(a));
-        scores[self.limit - 1].max(self.threshold)
+        self.floor
     }
 }
 

@@ -72,7 +72,7 @@ pub(super) fn language_pair(src: &str, tgt: &str) -> Answer<(String, String)> {
 }
 
 /// A text to look up: not empty, not longer than the server allows.
-fn checked_text<'t>(state: &AppState, name: &str, text: &'t str) -> Answer<&'t str> {
+pub(super) fn checked_text<'t>(state: &AppState, name: &str, text: &'t str) -> Answer<&'t str> {
     if text.trim().is_empty() {
         return Err(ApiError::bad_request(format!("{name} is empty")));
     }

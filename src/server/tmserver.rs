@@ -135,19 +135,7 @@ async fn suggest(
     caller.require(Role::Read)?;
     let Query(q) =
         q.map_err(|e| ApiError::bad_request(format!("the query string: {}", e.body_text())))?;
-    if text.trim().is_empty() {
-        return Err(ApiError::bad_request("the text to look up is empty"));
-    }
-    if text.chars().count() > state.config().max_text {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!(
-                "the text is longer than {} characters",
-                state.config().max_text
-            ),
-        ));
-    }
+    super::api::checked_text(&state, "the text", &text)?;
     let (src, tgt) = language_pair(&src, &tgt)?;
     // amaGama's defaults.
     let threshold = q.min_similarity.unwrap_or(70).clamp(1, 100);
