@@ -40,10 +40,18 @@
 //!   they are short next to the candidate set; a candidate whose terms found
 //!   so far plus the query terms not yet read fall below `k` is dropped.
 //!
-//! Every candidate is checked with the count filter on its stored word
-//! multiset and then scored in full; none is dropped on a guess, so the
-//! search returns exactly what scoring every stored segment would
-//! ([`search`] with `exhaustive`: the oracle the tests compare against).
+//! * **subsequence filter**: the words an alignment keeps (same folded
+//!   form, same order) are a common subsequence of the two term sequences,
+//!   so a match's longest common subsequence with the query holds at least
+//!   `k` words; every candidate is checked against its stored terms in
+//!   order ([`Pattern`], bit-parallel), and the LCS bounds its score;
+//! * **top `limit`**: candidates are scored best bound first; once `limit`
+//!   sources are found, one whose bound is below the lowest of their scores
+//!   ends the search.
+//!
+//! None is dropped on a guess, so the search returns exactly what scoring
+//! every stored segment would ([`search`] with `exhaustive`: the oracle the
+//! tests compare against).
 
 pub mod warm;
 
@@ -813,7 +821,8 @@ pub fn concordance(
             complete = false;
             break;
         }
-        let terms = store.pair_terms(id)?;
+        let mut terms = store.pair_terms(id)?;
+        terms.sort_unstable();
         if !wanted.iter().all(|t| terms.binary_search(t).is_ok()) {
             continue;
         }
@@ -853,8 +862,8 @@ struct Plan {
     /// Unknown terms (no id) are in no posting list and cost nothing.
     runs: Vec<(Option<i64>, i64, usize)>,
     positions: usize,
-    /// The query's known term ids, sorted, with repeats.
-    sorted_terms: Vec<i64>,
+    /// The query's terms in order, for the common-subsequence filter.
+    pattern: Pattern,
 }
 
 impl Plan {
@@ -876,13 +885,12 @@ impl Plan {
                 _ => runs.push((id, df, 1)),
             }
         }
-        let mut sorted_terms: Vec<i64> = stats.iter().flatten().map(|(id, _)| *id).collect();
-        sorted_terms.sort_unstable();
+        let in_order: Vec<Option<i64>> = stats.iter().map(|st| st.map(|(id, _)| id)).collect();
         Ok(Plan {
             q: query.word_count(),
             positions: terms.len(),
             runs,
-            sorted_terms,
+            pattern: Pattern::new(&in_order),
         })
     }
 
@@ -965,13 +973,14 @@ impl Plan {
                 counter.retain(|c| usize::from(c) + unprobed >= need);
             }
         }
-        // Exact count filter on each remaining candidate's stored terms
-        // (both sorted: one merge).
+        // Each remaining candidate's stored terms, in order: the words an
+        // alignment can keep (their longest common subsequence with the
+        // query's) must reach `need`, and bound the score.
         let mut kept = Vec::with_capacity(counter.len());
         for pair in counter.drain() {
-            let shared = index.shared_terms(pair, &self.sorted_terms, need)?;
-            if shared >= need {
-                kept.push((i64::from(pair), bound(shared, longer)));
+            let common = index.common_terms(pair, &self.pattern)?;
+            if common >= need {
+                kept.push((i64::from(pair), bound(common, longer)));
             }
         }
         Ok(kept)
@@ -986,9 +995,9 @@ pub trait Index {
     fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>>;
     /// Append the pairs whose source holds `term` and has `words` words.
     fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()>;
-    /// How many of `query` (sorted term ids, with repeats) a pair's source
-    /// holds, repeats counted; any number below `need` when it holds fewer.
-    fn shared_terms(&self, pair: u32, query: &[i64], need: usize) -> Result<usize>;
+    /// The longest common subsequence of the query's terms (`query`) and
+    /// those of a pair's source, in order ([`Pattern::common`]).
+    fn common_terms(&self, pair: u32, query: &Pattern) -> Result<usize>;
     /// The highest pair id the index may name.
     fn max_pair_id(&self) -> Result<u32>;
     /// Once the prefix lists are read, the next list is read (to count)
@@ -1014,12 +1023,8 @@ impl Index for Store {
         Ok(())
     }
 
-    fn shared_terms(&self, pair: u32, query: &[i64], need: usize) -> Result<usize> {
-        Ok(shared_count(
-            query,
-            &Store::pair_terms(self, i64::from(pair))?,
-            need,
-        ))
+    fn common_terms(&self, pair: u32, query: &Pattern) -> Result<usize> {
+        Ok(query.common(&Store::pair_terms(self, i64::from(pair))?))
     }
 
     fn max_pair_id(&self) -> Result<u32> {
@@ -1101,34 +1106,84 @@ impl Counter {
     }
 }
 
-/// How many elements two sorted multisets share (repeats counted), or
-/// some number below `need` as soon as `need` cannot be reached.
-pub(crate) fn shared_count<T: Ord + Copy, U: Ord + Copy + Into<T>>(
-    a: &[T],
-    b: &[U],
-    need: usize,
-) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        if n + (a.len() - i).min(b.len() - j) < need {
-            return n;
+/// The query's terms in order, ready for a longest-common-subsequence
+/// count against a stored source's terms: for each distinct term id, the
+/// bit set of the positions where the query holds it (bit-parallel LCS,
+/// Allison and Dix 1986, Hyyrö 2004).
+///
+/// Why the LCS: in any alignment, the words kept (same folded form, same
+/// order) form a common subsequence of the two term sequences, and every
+/// other word of the longer one costs a full edit. So `LCS ≥ need` is a
+/// filter no match fails, and `bound(LCS, longer)` a bound no match
+/// exceeds; both are tighter than the shared multiset, which ignores order.
+pub struct Pattern {
+    /// Term positions (unknown terms included: they match nothing).
+    len: usize,
+    /// (term id, position bits): sorted by id.
+    masks: Vec<(i64, Vec<u64>)>,
+}
+
+impl Pattern {
+    /// `terms`: the query's term ids in order, `None` for a term the index
+    /// does not know.
+    pub fn new(terms: &[Option<i64>]) -> Pattern {
+        let blocks = terms.len().div_ceil(64).max(1);
+        let mut masks: Vec<(i64, Vec<u64>)> = Vec::new();
+        for (position, term) in terms.iter().enumerate() {
+            let Some(term) = *term else { continue };
+            let i = match masks.binary_search_by_key(&term, |(t, _)| *t) {
+                Ok(i) => i,
+                Err(i) => {
+                    masks.insert(i, (term, vec![0; blocks]));
+                    i
+                }
+            };
+            masks[i].1[position / 64] |= 1 << (position % 64);
         }
-        match a[i].cmp(&b[j].into()) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
+        Pattern {
+            len: terms.len(),
+            masks,
         }
     }
-    n
+
+    /// The length of the longest common subsequence of the query's terms
+    /// and `doc` (a stored source's term ids, in order).
+    pub fn common<T: Copy + Into<i64>>(&self, doc: &[T]) -> usize {
+        let blocks = self.len.div_ceil(64).max(1);
+        // Bit i of `v` is 0 when position i ends a step of the LCS.
+        let mut v = vec![u64::MAX; blocks];
+        for &term in doc {
+            let Ok(i) = self.masks.binary_search_by_key(&term.into(), |(t, _)| *t) else {
+                continue; // a term the query lacks changes nothing
+            };
+            let m = &self.masks[i].1;
+            let mut carry = false;
+            for k in 0..blocks {
+                let u = v[k] & m[k];
+                let (sum, c1) = v[k].overflowing_add(u);
+                let (sum, c2) = sum.overflowing_add(u64::from(carry));
+                carry = c1 || c2;
+                v[k] = sum | (v[k] & !m[k]);
+            }
+        }
+        let mut zeros = 0;
+        for (k, block) in v.iter().enumerate() {
+            let bits = (self.len - 64 * k).min(64);
+            let used = if bits == 64 {
+                u64::MAX
+            } else {
+                (1u64 << bits) - 1
+            };
+            zeros += (!block & used).count_ones() as usize;
+        }
+        zeros
+    }
 }
 
 /// The best score of two segments whose longer one has `longer` words and
-/// that share `shared` of them (folded, counting repeats): each other word
-/// of the longer one costs a full edit.
+/// of which an alignment can keep `shared` (folded, in order: at most their
+/// longest common subsequence): each other word of the longer one costs a
+/// full edit.
 fn bound(shared: usize, longer: usize) -> u8 {
     if longer == 0 || shared >= longer {
         return 100;
@@ -1343,6 +1398,42 @@ mod tests {
                 let (sa, sb) = (Segment::new(&a), Segment::new(&b));
                 let full = score(&sa, &sb);
                 prop_assert_eq!(score_at_least(&sa, &sb, min), (full >= min).then_some(full));
+            }
+
+            /// The bit-parallel count is the textbook LCS, across the
+            /// 64-position blocks too, and with terms the index lacks.
+            #[test]
+            fn pattern_counts_the_longest_common_subsequence(
+                query in prop::collection::vec(prop::option::weighted(0.9, 0i64..6), 0..150),
+                doc in prop::collection::vec(0i64..6, 0..150),
+            ) {
+                let mut table = vec![vec![0usize; doc.len() + 1]; query.len() + 1];
+                for i in 1..=query.len() {
+                    for j in 1..=doc.len() {
+                        table[i][j] = if query[i - 1] == Some(doc[j - 1]) {
+                            table[i - 1][j - 1] + 1
+                        } else {
+                            table[i - 1][j].max(table[i][j - 1])
+                        };
+                    }
+                }
+                prop_assert_eq!(Pattern::new(&query).common(&doc), table[query.len()][doc.len()]);
+            }
+
+            /// The search's bound (issue 13, threshold 50): the longest
+            /// common subsequence of the folded terms never bounds a score
+            /// below what it is.
+            #[test]
+            fn common_subsequence_bounds_the_score(a in sentence(), b in sentence()) {
+                let (sa, sb) = (Segment::new(&a), Segment::new(&b));
+                let mut ids: HashMap<&str, i64> = HashMap::new();
+                let mut id = |t| { let n = ids.len() as i64; *ids.entry(t).or_insert(n) };
+                let ta: Vec<Option<i64>> = sa.terms().map(|t| Some(id(t))).collect();
+                let tb: Vec<i64> = sb.terms().map(id).collect();
+                let common = Pattern::new(&ta).common(&tb);
+                let longer = sa.word_count().max(sb.word_count());
+                prop_assert!(bound(common, longer) >= score(&sa, &sb),
+                    "bound {} < score {}", bound(common, longer), score(&sa, &sb));
             }
         }
     }

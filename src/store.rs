@@ -23,7 +23,8 @@
 //!   source and target.
 //! * `fuzzy_term`, `fuzzy_posting`, `fuzzy_doc` — the fuzzy index (see
 //!   [`crate::fuzzy`]): folded terms with their document frequency, postings
-//!   by term and source length in words, and each source's term multiset.
+//!   by term and source length in words, and each source's term ids in
+//!   order.
 //!   Maintained by every import; rebuilt by a migration whenever the
 //!   tokenizer or the folding changes.
 
@@ -160,6 +161,14 @@ const MIGRATIONS: &[Migration] = &[
         sql: "CREATE TABLE index_epoch (epoch INTEGER NOT NULL);
               INSERT INTO index_epoch VALUES (0);",
         then: None,
+    },
+    // 10: `fuzzy_doc` keeps a source's term ids in the source's order (the
+    // search bounds a score by the longest common subsequence): rebuild
+    // the index, and tell an index kept in memory to read it again.
+    Migration {
+        sql: "DELETE FROM fuzzy_posting; DELETE FROM fuzzy_doc; DELETE FROM fuzzy_term;
+              UPDATE index_epoch SET epoch = epoch + 1;",
+        then: Some(index_existing_pairs),
     },
 ];
 
@@ -1026,7 +1035,7 @@ impl Store {
         Ok(ids)
     }
 
-    /// The term ids of a pair's source (a multiset, sorted).
+    /// The term ids of a pair's source, in the source's order.
     pub fn pair_terms(&self, pair_id: i64) -> Result<Vec<i64>> {
         let blob: Option<Vec<u8>> = self
             .conn
@@ -1076,6 +1085,7 @@ impl Store {
                 .optional()
                 .map_err(fail)?;
             let mut terms = blob.map(|b| decode_ids(&b)).unwrap_or_default();
+            terms.sort_unstable();
             terms.dedup();
             for term in terms {
                 tx.prepare_cached(
@@ -1810,9 +1820,9 @@ impl Indexer {
         if ids.is_empty() {
             ids.push(self.term_id(conn, "")?);
         }
-        ids.sort_unstable();
         conn.prepare_cached("INSERT INTO fuzzy_doc (pair_id, terms) VALUES (?1, ?2)")?
             .execute(params![pair_id, encode_ids(&ids)])?;
+        ids.sort_unstable();
         ids.dedup();
         for id in ids {
             self.postings.push((id, words, pair_id));
@@ -1847,12 +1857,15 @@ impl Indexer {
     }
 }
 
-/// Sorted ids as LEB128 varints of their differences.
-fn encode_ids(sorted: &[i64]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(sorted.len() * 2);
+/// Ids in any order as LEB128 varints of their zigzag-coded differences
+/// (small either way: the ids of a sentence's words are close when its
+/// words are frequent).
+fn encode_ids(ids: &[i64]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(ids.len() * 2);
     let mut prev = 0i64;
-    for &id in sorted {
-        let mut delta = (id - prev) as u64;
+    for &id in ids {
+        let difference = id.wrapping_sub(prev);
+        let mut delta = ((difference << 1) ^ (difference >> 63)) as u64;
         prev = id;
         loop {
             let byte = (delta & 0x7f) as u8;
@@ -1874,7 +1887,8 @@ fn decode_ids(bytes: &[u8]) -> Vec<i64> {
         value |= u64::from(byte & 0x7f) << shift;
         shift += 7;
         if byte & 0x80 == 0 {
-            prev += value as i64;
+            let difference = (value >> 1) as i64 ^ -((value & 1) as i64);
+            prev = prev.wrapping_add(difference);
             ids.push(prev);
             value = 0;
             shift = 0;
@@ -2149,6 +2163,9 @@ mod tests {
     #[test]
     fn term_ids_round_trip_through_their_blob() {
         let ids = [1, 1, 5, 300, 70_000, 1 << 40];
+        assert_eq!(decode_ids(&encode_ids(&ids)), ids);
+        // In a source's order, not sorted (schema 10).
+        let ids = [70_000, 5, 1 << 40, 1, 300, 1, i64::MAX, 0];
         assert_eq!(decode_ids(&encode_ids(&ids)), ids);
         assert!(decode_ids(&[]).is_empty());
     }

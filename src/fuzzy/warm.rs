@@ -32,7 +32,7 @@ struct Lists {
     /// (term, words) → range of `postings`.
     keys: HashMap<(u32, u32), (u32, u32)>,
     postings: Vec<u32>,
-    /// Pair p's terms: `doc_terms[doc_start[p]..doc_start[p + 1]]`.
+    /// Pair p's terms, in order: `doc_terms[doc_start[p]..doc_start[p + 1]]`.
     doc_start: Vec<u32>,
     doc_terms: Vec<u32>,
     /// Pairs added since the full load.
@@ -115,6 +115,7 @@ impl WarmIndex {
             } as u32;
             let mut distinct: Vec<u32> = terms.iter().map(|&t| t as u32).collect();
             lists.added_docs.insert(pair_u, distinct.clone());
+            distinct.sort_unstable();
             distinct.dedup();
             for term in distinct {
                 lists
@@ -199,18 +200,14 @@ impl Index for View<'_> {
         Ok(())
     }
 
-    fn shared_terms(&self, pair: u32, query: &[i64], need: usize) -> Result<usize> {
+    fn common_terms(&self, pair: u32, query: &super::Pattern) -> Result<usize> {
         if let Some(terms) = self.lists.added_docs.get(&pair) {
-            return Ok(super::shared_count(query, terms, need));
+            return Ok(query.common(terms));
         }
         let p = pair as usize;
         if p + 1 < self.lists.doc_start.len() {
             let range = self.lists.doc_start[p] as usize..self.lists.doc_start[p + 1] as usize;
-            return Ok(super::shared_count(
-                query,
-                &self.lists.doc_terms[range],
-                need,
-            ));
+            return Ok(query.common(&self.lists.doc_terms[range]));
         }
         Ok(0)
     }
@@ -219,7 +216,7 @@ impl Index for View<'_> {
         Ok(self.lists.loaded_max.max(0) as u32)
     }
 
-    /// Checking a candidate's terms is a merge of two short arrays here:
+    /// Checking a candidate's terms is one pass over a short array here:
     /// cheaper than reading a long list.
     fn prune_list_factor(&self) -> i64 {
         2
