@@ -5,7 +5,7 @@
 #
 # Starts `memoire serve` (release build, the fuzzy index in memory) on a
 # free loopback port and drives GET /api/v1/lookup with oha
-# (https://github.com/hatoo/oha; `cargo install oha`, or OHA=/path/oha),
+# (https://github.com/hatoo/oha; `cargo install --locked oha`, or OHA=/path/oha),
 # one worker thread, for DURATION (default 15s) per run, at 1, 8, 32 and
 # 128 concurrent clients, at threshold 75 and 50, limit 5. The lookups are
 # the fuzzy benchmark's queries (target/fuzzy-queries-{news,edited}.txt,
