@@ -32,12 +32,16 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
-use serde::Serialize;
 use std::collections::HashMap;
 
 use crate::auth::{Role, User};
 use crate::error::{Error, Kind, Result};
-use crate::text::{self, Code, Coded};
+use crate::text::{self, Coded};
+
+use super::{
+    Added, LanguagePairCount, NewPair, NewTerm, OriginCount, PairRecord, Stats, StoredCodes, Term,
+    TermAdded, TermStatus, codes_column, same_file,
+};
 
 /// `PRAGMA application_id` of a memoire database ("MEMO").
 const APPLICATION_ID: i32 = 0x4d45_4d4f;
@@ -197,143 +201,6 @@ pub struct Store {
     /// This open created the schema: the file is a new memory.
     created: bool,
     upgraded_from: Option<i64>,
-}
-
-/// One stored segment pair.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PairRecord {
-    pub id: i64,
-    pub source_lang: String,
-    pub target_lang: String,
-    pub source: String,
-    pub target: String,
-    pub origin: String,
-    pub created_at: String,
-    pub changed_at: String,
-    pub usage_count: i64,
-    pub note: Option<String>,
-    /// The source segments before and after this one where it was
-    /// translated (learnt from reviewed translations).
-    pub prev_source: Option<String>,
-    pub next_source: Option<String>,
-    /// Inline codes of the source and the target (a target code has the id
-    /// of the source code it stands for).
-    pub source_codes: Vec<Code>,
-    pub target_codes: Vec<Code>,
-    /// Who added the pair and who last changed it (a TMX `creationid` and
-    /// `changeid`, a user of `memoire serve`), when known.
-    pub created_by: Option<String>,
-    pub changed_by: Option<String>,
-}
-
-impl PairRecord {
-    pub fn coded_source(&self) -> Coded {
-        Coded {
-            text: self.source.clone(),
-            codes: self.source_codes.clone(),
-        }
-    }
-
-    pub fn coded_target(&self) -> Coded {
-        Coded {
-            text: self.target.clone(),
-            codes: self.target_codes.clone(),
-        }
-    }
-}
-
-/// Inline codes as the `codes` column holds them.
-#[derive(Debug, Default, Serialize, serde::Deserialize)]
-struct StoredCodes {
-    #[serde(default)]
-    source: Vec<Code>,
-    #[serde(default)]
-    target: Vec<Code>,
-}
-
-/// The `codes` column for a pair: NULL when it has none.
-fn codes_column(source: &[Code], target: &[Code]) -> Option<String> {
-    (!source.is_empty() || !target.is_empty()).then(|| {
-        serde_json::to_string(&StoredCodes {
-            source: source.to_vec(),
-            target: target.to_vec(),
-        })
-        .expect("codes serialise")
-    })
-}
-
-/// A pair to add to the memory; texts are put in NFC by the store. Dates
-/// (`YYYY-MM-DDThh:mm:ssZ`) default to now, the usage count to 0.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NewPair<'a> {
-    pub source_lang: &'a str,
-    pub target_lang: &'a str,
-    pub source: &'a str,
-    pub target: &'a str,
-    pub origin: &'a str,
-    pub note: Option<&'a str>,
-    pub created_at: Option<&'a str>,
-    pub changed_at: Option<&'a str>,
-    pub usage_count: Option<i64>,
-    /// The source segments before and after this one in its document.
-    pub prev_source: Option<&'a str>,
-    pub next_source: Option<&'a str>,
-    /// Inline codes of the source and the target, at byte offsets into
-    /// them (see [`crate::text::coded`]).
-    pub source_codes: &'a [Code],
-    pub target_codes: &'a [Code],
-    /// Who adds the pair (TMX `creationid`, a server user) and who last
-    /// changed it (`changeid`; defaults to `created_by`).
-    pub created_by: Option<&'a str>,
-    pub changed_by: Option<&'a str>,
-    /// When the source is stored with another target from the same
-    /// origin, replace that target instead of adding an alternative (a
-    /// reviewed translation imported again).
-    pub replace_same_origin: bool,
-}
-
-/// What [`ImportBatch::add`] did with a pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Added {
-    /// A source the memory did not have.
-    New,
-    /// A known source with a new target: an alternative translation.
-    Alternative,
-    /// The identical pair is already stored; nothing was written.
-    Duplicate,
-    /// The identical pair was stored without context; it learnt the new
-    /// pair's (a reviewed draft).
-    ContextLearnt,
-    /// A reviewed translation from the same origin replaced the stored one.
-    Updated,
-}
-
-/// Counts for `memoire stats`.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Stats {
-    pub path: String,
-    pub schema_version: i64,
-    pub language_pairs: Vec<LanguagePairCount>,
-    pub origins: Vec<OriginCount>,
-    pub term_pairs: i64,
-    /// Size of the database file plus its write-ahead log, in bytes.
-    pub size_bytes: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct LanguagePairCount {
-    pub source_lang: String,
-    pub target_lang: String,
-    pub pairs: i64,
-    /// Distinct sources (pairs minus alternative translations).
-    pub sources: i64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct OriginCount {
-    pub origin: String,
-    pub pairs: i64,
-    pub last_changed: String,
 }
 
 /// Turn a SQLite failure into a library error that says what to do.
@@ -1578,91 +1445,6 @@ impl ImportBatch<'_> {
     }
 }
 
-/// Whether a glossary target may be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum TermStatus {
-    #[default]
-    Preferred,
-    Admitted,
-    /// A translation that must not be used (a false friend, an old name).
-    Forbidden,
-}
-
-impl TermStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TermStatus::Preferred => "preferred",
-            TermStatus::Admitted => "admitted",
-            TermStatus::Forbidden => "forbidden",
-        }
-    }
-}
-
-impl std::str::FromStr for TermStatus {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s.trim().to_lowercase().as_str() {
-            "" | "preferred" | "préféré" | "preferre" | "pref" => Ok(TermStatus::Preferred),
-            "admitted" | "admis" | "allowed" | "accepted" => Ok(TermStatus::Admitted),
-            "forbidden" | "interdit" | "deprecated" | "avoid" | "banned" => {
-                Ok(TermStatus::Forbidden)
-            }
-            other => Err(format!(
-                "unknown status {other:?}: use preferred, admitted or forbidden"
-            )),
-        }
-    }
-}
-
-/// One stored glossary entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-pub struct Term {
-    pub id: i64,
-    pub source_lang: String,
-    pub target_lang: String,
-    pub source: String,
-    pub target: String,
-    pub domain: Option<String>,
-    pub note: Option<String>,
-    pub status: TermStatus,
-    pub origin: String,
-    /// Part of speech of the source (`noun`, `verb`, `adj`, `name`,
-    /// `phrase`), when the entry says.
-    pub pos: Option<String>,
-    /// When the entry was last checked (`2025-10`).
-    pub checked: Option<String>,
-}
-
-/// A term pair to add; texts are put in NFC by the store.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NewTerm<'a> {
-    pub source_lang: &'a str,
-    pub target_lang: &'a str,
-    pub source: &'a str,
-    pub target: &'a str,
-    /// Domain, note, status, part of speech and date: `None` keeps what a
-    /// stored pair has (a file without that column changes nothing of
-    /// it); a new pair gets nothing, and the status `preferred`.
-    pub domain: Option<&'a str>,
-    pub note: Option<&'a str>,
-    pub status: Option<TermStatus>,
-    pub origin: &'a str,
-    /// Part of speech of the source (see [`crate::glossary::Pos`]).
-    pub pos: Option<&'a str>,
-    /// When the entry was last checked (`2025-10`).
-    pub checked: Option<&'a str>,
-}
-
-/// What [`TermBatch::add`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TermAdded {
-    New,
-    /// The pair was there; its domain, note or status changed.
-    Updated,
-    Unchanged,
-}
-
 /// Glossary terms being added: one write transaction.
 pub struct TermBatch<'a> {
     tx: rusqlite::Transaction<'a>,
@@ -1897,27 +1679,11 @@ fn decode_ids(bytes: &[u8]) -> Vec<i64> {
     ids
 }
 
-pub use crate::file::same_file;
-
-/// Where the database lives when `--db` is not given: `MEMOIRE_DB` is read by
-/// the binary; this is the fallback, `$XDG_DATA_HOME/memoire/memoire.db` or
-/// `~/.local/share/memoire/memoire.db`.
-pub fn default_path() -> Option<PathBuf> {
-    let data_home = std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|home| PathBuf::from(home).join(".local/share"))
-        })?;
-    Some(data_home.join("memoire").join("memoire.db"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::default_path;
+    use crate::text::Code;
 
     fn pair<'a>(source: &'a str, target: &'a str) -> NewPair<'a> {
         NewPair {
