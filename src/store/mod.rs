@@ -1,8 +1,10 @@
 //! What memoire keeps: segment pairs, glossary terms, the fuzzy index's
 //! lists, the server's users. The model types shared by every module live
-//! here; the SQL lives in the backend ([`sqlite`]), which every command and
-//! the server reach through [`Store`].
+//! here; the SQL lives in the backends: [`sqlite`], which every command and
+//! the server reach through [`Store`], and [`postgres`] (schema only, so
+//! far).
 
+pub mod postgres;
 pub mod sqlite;
 
 use std::path::PathBuf;
