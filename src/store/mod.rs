@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::text::{Code, Coded};
+use crate::text::{self, Code, Coded};
 
 pub use sqlite::{BUSY_TIMEOUT, ImportBatch, SCHEMA_VERSION, Seed, Store, TermBatch, is_own_file};
 
@@ -76,6 +76,151 @@ pub(crate) fn codes_column(source: &[Code], target: &[Code]) -> Option<String> {
         })
         .expect("codes serialise")
     })
+}
+
+/// A pair about to be added, as every backend stores it: texts and their
+/// codes in NFC, the source's match key and hash, the context in NFC.
+pub(crate) struct Prepared {
+    pub(crate) source: String,
+    pub(crate) target: String,
+    pub(crate) source_key: String,
+    pub(crate) target_key: String,
+    pub(crate) hash: i64,
+    /// The `codes` column.
+    pub(crate) codes: Option<String>,
+    pub(crate) prev: Option<String>,
+    pub(crate) next: Option<String>,
+}
+
+impl Prepared {
+    pub(crate) fn new(pair: &NewPair<'_>) -> Prepared {
+        // In NFC, the codes kept between the same characters.
+        let coded_source = Coded {
+            text: pair.source.to_string(),
+            codes: pair.source_codes.to_vec(),
+        }
+        .nfc();
+        let coded_target = Coded {
+            text: pair.target.to_string(),
+            codes: pair.target_codes.to_vec(),
+        }
+        .nfc();
+        let codes = codes_column(&coded_source.codes, &coded_target.codes);
+        let (source, target) = (coded_source.text, coded_target.text);
+        let source_key = text::match_key(&source);
+        Prepared {
+            target_key: text::match_key(&target),
+            hash: text::key_hash(&source_key),
+            source_key,
+            source,
+            target,
+            codes,
+            prev: pair.prev_source.map(|t| text::nfc(t).into_owned()),
+            next: pair.next_source.map(|t| text::nfc(t).into_owned()),
+        }
+    }
+
+    /// The `source_key` column: NULL when the key is the source itself.
+    pub(crate) fn stored_key(&self) -> Option<&str> {
+        (self.source_key != self.source).then_some(self.source_key.as_str())
+    }
+}
+
+/// A stored pair of the source being added, as an import compares it.
+pub(crate) struct Known {
+    pub(crate) id: i64,
+    pub(crate) target: String,
+    pub(crate) origin: String,
+    pub(crate) prev: Option<String>,
+    pub(crate) next: Option<String>,
+    pub(crate) codes: Option<String>,
+}
+
+/// What a backend writes for a pair an import adds.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Store it: a new row (and its entries in the fuzzy index).
+    Insert,
+    /// Change a stored pair: its context (with `changed_at`, `changed_by`),
+    /// its target, its codes.
+    Change {
+        id: i64,
+        context: bool,
+        target: bool,
+        codes: bool,
+    },
+    /// The identical pair is stored already.
+    Nothing,
+}
+
+/// The rules of an import, the same on every backend: given the pairs
+/// stored with the same languages and source key (`known`), what adding
+/// `pair` (prepared as `new`) writes, and what it did.
+pub(crate) fn decide(pair: &NewPair<'_>, new: &Prepared, known: &[Known]) -> (Step, Added) {
+    let has_context = new.prev.is_some() || new.next.is_some();
+    // The same place of the same document: a reviewed draft imported
+    // again. The same sentence elsewhere in it (another context) is
+    // another translation, kept beside this one.
+    let same_place =
+        |k: &Known| k.origin == pair.origin && k.prev == new.prev && k.next == new.next;
+    if let Some(k) = known
+        .iter()
+        .find(|k| text::match_key(&k.target) == new.target_key)
+    {
+        // A reviewer's typographic fix (quotes, spaces) of a translation
+        // learnt from the same document counts; another origin's pair
+        // keeps its own typography (a client's house style).
+        if pair.replace_same_origin && k.target != new.target && k.origin == pair.origin {
+            let change = Step::Change {
+                id: k.id,
+                context: true,
+                target: true,
+                codes: true,
+            };
+            return (change, Added::Updated);
+        }
+        let bare = k.prev.is_none() && k.next.is_none();
+        // The same pair with inline codes it did not have, or other
+        // ones: the codes the file gives are the ones to keep.
+        if new.codes.is_some() && k.codes != new.codes {
+            let change = Step::Change {
+                id: k.id,
+                context: has_context && bare,
+                target: false,
+                codes: true,
+            };
+            return (change, Added::Updated);
+        }
+        // The same pair: learn its context if it had none.
+        if has_context && bare {
+            let change = Step::Change {
+                id: k.id,
+                context: true,
+                target: false,
+                codes: false,
+            };
+            return (change, Added::ContextLearnt);
+        }
+        return (Step::Nothing, Added::Duplicate);
+    }
+    if pair.replace_same_origin
+        && let Some(k) = known.iter().find(|k| same_place(k))
+    {
+        // A reviewed translation of the same document changed: update it.
+        let change = Step::Change {
+            id: k.id,
+            context: true,
+            target: true,
+            codes: true,
+        };
+        return (change, Added::Updated);
+    }
+    let added = if known.is_empty() {
+        Added::New
+    } else {
+        Added::Alternative
+    };
+    (Step::Insert, added)
 }
 
 /// A pair to add to the memory; texts are put in NFC by the store. Dates
@@ -253,4 +398,101 @@ pub fn default_path() -> Option<PathBuf> {
                 .map(|home| PathBuf::from(home).join(".local/share"))
         })?;
     Some(data_home.join("memoire").join("memoire.db"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair<'a>(source: &'a str, target: &'a str) -> NewPair<'a> {
+        NewPair {
+            source_lang: "fr",
+            target_lang: "en",
+            source,
+            target,
+            origin: "a.csv",
+            ..NewPair::default()
+        }
+    }
+
+    fn known(id: i64, target: &str, origin: &str, prev: Option<&str>) -> Known {
+        Known {
+            id,
+            target: target.to_string(),
+            origin: origin.to_string(),
+            prev: prev.map(str::to_string),
+            next: None,
+            codes: None,
+        }
+    }
+
+    fn decided(pair: &NewPair<'_>, known: &[Known]) -> (Step, Added) {
+        decide(pair, &Prepared::new(pair), known)
+    }
+
+    #[test]
+    fn a_new_source_is_inserted_and_another_target_is_an_alternative() {
+        let p = pair("Le Conseil a siégé.", "The Council sat.");
+        assert_eq!(decided(&p, &[]), (Step::Insert, Added::New));
+        let other = [known(7, "The Council met.", "b.csv", None)];
+        assert_eq!(decided(&p, &other), (Step::Insert, Added::Alternative));
+    }
+
+    #[test]
+    fn the_same_pair_up_to_typography_is_a_duplicate_or_learns_its_context() {
+        let p = pair("Il a dit « oui ».", "He said \u{201c}yes\u{201d}.");
+        let stored = [known(3, "He said \"yes\".", "b.csv", None)];
+        assert_eq!(decided(&p, &stored), (Step::Nothing, Added::Duplicate));
+        let with_context = NewPair {
+            prev_source: Some("Avant."),
+            ..p
+        };
+        let learnt = Step::Change {
+            id: 3,
+            context: true,
+            target: false,
+            codes: false,
+        };
+        assert_eq!(
+            decided(&with_context, &stored),
+            (learnt, Added::ContextLearnt)
+        );
+        // A stored context is never overwritten by another.
+        let placed = [known(3, "He said \"yes\".", "b.csv", Some("Ailleurs."))];
+        assert_eq!(
+            decided(&with_context, &placed),
+            (Step::Nothing, Added::Duplicate)
+        );
+    }
+
+    #[test]
+    fn a_reviewed_draft_again_updates_its_own_pairs_only() {
+        let p = NewPair {
+            prev_source: Some("Avant."),
+            replace_same_origin: true,
+            ..pair("La séance est levée.", "The sitting is closed.")
+        };
+        let update = |id| Step::Change {
+            id,
+            context: true,
+            target: true,
+            codes: true,
+        };
+        // Same document, same place, another translation: replaced.
+        let own = [known(
+            5,
+            "The meeting is adjourned.",
+            "a.csv",
+            Some("Avant."),
+        )];
+        assert_eq!(decided(&p, &own), (update(5), Added::Updated));
+        // Another document's translation is kept beside it.
+        let other = [known(
+            6,
+            "The meeting is adjourned.",
+            "b.csv",
+            Some("Avant."),
+        )];
+        assert_eq!(decided(&p, &other), (Step::Insert, Added::Alternative));
+    }
 }

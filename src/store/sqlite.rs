@@ -36,11 +36,11 @@ use std::collections::HashMap;
 
 use crate::auth::{Role, User};
 use crate::error::{Error, Kind, Result};
-use crate::text::{self, Coded};
+use crate::text;
 
 use super::{
-    Added, LanguagePairCount, NewPair, NewTerm, OriginCount, PairRecord, Stats, StoredCodes, Term,
-    TermAdded, TermStatus, codes_column, same_file,
+    Added, Known, LanguagePairCount, NewPair, NewTerm, OriginCount, PairRecord, Prepared, Stats,
+    Step, StoredCodes, Term, TermAdded, TermStatus, decide, same_file,
 };
 
 /// `PRAGMA application_id` of a memoire database ("MEMO").
@@ -1242,17 +1242,6 @@ fn pair_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<PairRecord> {
     })
 }
 
-/// A stored pair of the source being added, as [`ImportBatch::add`]
-/// compares it.
-struct Known {
-    id: i64,
-    target: String,
-    origin: String,
-    prev: Option<String>,
-    next: Option<String>,
-    codes: Option<String>,
-}
-
 /// An import in progress: one write transaction.
 pub struct ImportBatch<'a> {
     tx: rusqlite::Transaction<'a>,
@@ -1266,25 +1255,10 @@ impl ImportBatch<'_> {
         move |e| db_error(&self.path, doing, e)
     }
 
-    /// Add one pair unless the identical pair is already stored.
+    /// Add one pair unless the identical pair is already stored (see
+    /// [`super::decide`]).
     pub fn add(&mut self, pair: &NewPair<'_>) -> Result<Added> {
-        // In NFC, the codes kept between the same characters.
-        let coded_source = Coded {
-            text: pair.source.to_string(),
-            codes: pair.source_codes.to_vec(),
-        }
-        .nfc();
-        let coded_target = Coded {
-            text: pair.target.to_string(),
-            codes: pair.target_codes.to_vec(),
-        }
-        .nfc();
-        let codes = codes_column(&coded_source.codes, &coded_target.codes);
-        let (source, target) = (coded_source.text, coded_target.text);
-        let source_key = text::match_key(&source);
-        let target_key = text::match_key(&target);
-        let hash = text::key_hash(&source_key);
-
+        let new = Prepared::new(pair);
         let known: Vec<Known> = self
             .tx
             .prepare_cached(
@@ -1294,7 +1268,7 @@ impl ImportBatch<'_> {
             )
             .and_then(|mut stmt| {
                 stmt.query_map(
-                    params![hash, pair.source_lang, pair.target_lang, source_key],
+                    params![new.hash, pair.source_lang, pair.target_lang, new.source_key],
                     |r| {
                         Ok(Known {
                             id: r.get(0)?,
@@ -1309,58 +1283,28 @@ impl ImportBatch<'_> {
                 .collect()
             })
             .map_err(self.err("cannot check for duplicates"))?;
-        let has_context = pair.prev_source.is_some() || pair.next_source.is_some();
-        let (prev, next) = (
-            pair.prev_source.map(text::nfc),
-            pair.next_source.map(text::nfc),
-        );
-        // The same place of the same document: a reviewed draft imported
-        // again. The same sentence elsewhere in it (another context) is
-        // another translation, kept beside this one.
-        let same_place = |k: &Known| {
-            k.origin == pair.origin
-                && k.prev.as_deref() == prev.as_deref()
-                && k.next.as_deref() == next.as_deref()
-        };
-        if let Some(k) = known
-            .iter()
-            .find(|k| text::match_key(&k.target) == target_key)
-        {
-            // A reviewer's typographic fix (quotes, spaces) of a translation
-            // learnt from the same document counts; another origin's pair
-            // keeps its own typography (a client's house style).
-            if pair.replace_same_origin && k.target != target && k.origin == pair.origin {
-                self.set_context(k.id, pair, Some(&target))?;
-                self.set_codes(k.id, codes.as_deref())?;
-                return Ok(Added::Updated);
-            }
-            // The same pair with inline codes it did not have, or other
-            // ones: the codes the file gives are the ones to keep.
-            if codes.is_some() && k.codes != codes {
-                self.set_codes(k.id, codes.as_deref())?;
-                if has_context && k.prev.is_none() && k.next.is_none() {
-                    self.set_context(k.id, pair, None)?;
+        let (step, added) = decide(pair, &new, &known);
+        match step {
+            Step::Nothing => {}
+            Step::Change {
+                id,
+                context,
+                target,
+                codes,
+            } => {
+                if context || target {
+                    self.set_context(id, pair, &new, target.then_some(new.target.as_str()))?;
                 }
-                return Ok(Added::Updated);
+                if codes {
+                    self.set_codes(id, new.codes.as_deref())?;
+                }
             }
-            // The same pair: learn its context if it had none.
-            if has_context && k.prev.is_none() && k.next.is_none() {
-                self.set_context(k.id, pair, None)?;
-                return Ok(Added::ContextLearnt);
-            }
-            return Ok(Added::Duplicate);
+            Step::Insert => self.insert(pair, &new)?,
         }
-        if pair.replace_same_origin
-            && let Some(k) = known.iter().find(|k| same_place(k))
-        {
-            // A reviewed translation of the same document changed: update it.
-            self.set_context(k.id, pair, Some(&target))?;
-            self.set_codes(k.id, codes.as_deref())?;
-            return Ok(Added::Updated);
-        }
-        let has_source = !known.is_empty();
+        Ok(added)
+    }
 
-        let stored_key = (source_key != source).then_some(source_key.as_str());
+    fn insert(&mut self, pair: &NewPair<'_>, new: &Prepared) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO segment_pair
@@ -1374,18 +1318,18 @@ impl ImportBatch<'_> {
                 insert.execute(params![
                     pair.source_lang,
                     pair.target_lang,
-                    source,
-                    target,
-                    stored_key,
-                    hash,
+                    new.source,
+                    new.target,
+                    new.stored_key(),
+                    new.hash,
                     pair.origin,
                     created,
                     pair.changed_at.unwrap_or(created),
                     pair.usage_count.unwrap_or(0),
                     pair.note,
-                    pair.prev_source.map(text::nfc),
-                    pair.next_source.map(text::nfc),
-                    codes,
+                    new.prev,
+                    new.next,
+                    new.codes,
                     pair.created_by,
                     pair.changed_by.or(pair.created_by)
                 ])
@@ -1393,17 +1337,18 @@ impl ImportBatch<'_> {
             .map_err(self.err("cannot store a pair"))?;
         let id = self.tx.last_insert_rowid();
         self.indexer
-            .add(&self.tx, id, &source)
-            .map_err(|e| db_error(&self.path, "cannot index a pair", e))?;
-        Ok(if has_source {
-            Added::Alternative
-        } else {
-            Added::New
-        })
+            .add(&self.tx, id, &new.source)
+            .map_err(|e| db_error(&self.path, "cannot index a pair", e))
     }
 
     /// Store a pair's context (and a new target, when given).
-    fn set_context(&self, id: i64, pair: &NewPair<'_>, target: Option<&str>) -> Result<()> {
+    fn set_context(
+        &self,
+        id: i64,
+        pair: &NewPair<'_>,
+        new: &Prepared,
+        target: Option<&str>,
+    ) -> Result<()> {
         self.tx
             .execute(
                 "UPDATE segment_pair SET prev_source = ?2, next_source = ?3, changed_at = ?4,
@@ -1411,8 +1356,8 @@ impl ImportBatch<'_> {
                  WHERE id = ?1",
                 params![
                     id,
-                    pair.prev_source.map(text::nfc),
-                    pair.next_source.map(text::nfc),
+                    new.prev,
+                    new.next,
                     pair.changed_at.unwrap_or(&self.now),
                     target,
                     pair.changed_by.or(pair.created_by)
