@@ -179,3 +179,144 @@ fn an_unreachable_server_is_an_io_error_without_the_password() {
     assert!(message.contains("cannot connect"), "{message}");
     assert!(!message.contains("s3cret"), "{message}");
 }
+
+mod parity {
+    //! The same imports into both backends give the same outcomes, the
+    //! same pairs and the same fuzzy index (issue 14: "one test body, two
+    //! backends" starts here).
+    use super::*;
+    use memoire::store::{Added, NewPair, Store};
+    use proptest::prelude::*;
+
+    /// A pair to import: source, target, origin, context, replace.
+    type Row = (String, String, &'static str, Option<String>, bool);
+
+    fn text() -> impl Strategy<Value = String> {
+        let word = prop::sample::select(vec![
+            "Le",
+            "le",
+            "Conseil",
+            "fédéral",
+            "federal",
+            "a",
+            "décidé",
+            "12",
+            "13",
+            ",",
+            ".",
+            "«",
+            "»",
+            "l’État",
+            "l'Etat",
+            "de",
+            "la",
+        ]);
+        prop::collection::vec(word, 1..7).prop_map(|w| w.join(" "))
+    }
+
+    fn rows() -> impl Strategy<Value = Vec<Row>> {
+        prop::collection::vec(
+            (
+                text(),
+                text(),
+                prop::sample::select(vec!["a.csv", "b.tmx"]),
+                prop::option::of(text()),
+                any::<bool>(),
+            ),
+            1..25,
+        )
+    }
+
+    fn new_pair<'a>(row: &'a Row) -> NewPair<'a> {
+        NewPair {
+            source_lang: "fr",
+            target_lang: "en",
+            source: &row.0,
+            target: &row.1,
+            origin: row.2,
+            prev_source: row.3.as_deref(),
+            created_at: Some("2026-12-02T10:00:00Z"),
+            replace_same_origin: row.4,
+            ..NewPair::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        #[test]
+        fn imports_give_the_same_pairs_and_index_on_both_backends(batches in prop::collection::vec(rows(), 1..3)) {
+            let Some(server) = server() else { return Ok(()) };
+            let db = TempDb::new(&server);
+            let mut pg = PgStore::connect(&db.url()).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let mut lite = Store::open(&dir.path().join("m.db")).unwrap();
+            for rows in &batches {
+                let mut a = lite.begin_import().unwrap();
+                let mut b = pg.begin_import().unwrap();
+                for row in rows {
+                    let (x, y): (Added, Added) = (a.add(&new_pair(row)).unwrap(), b.add(&new_pair(row)).unwrap());
+                    prop_assert_eq!(x, y, "{:?}", row);
+                }
+                a.commit().unwrap();
+                b.commit().unwrap();
+            }
+            prop_assert_eq!(lite.max_pair_id().unwrap(), pg.max_pair_id().unwrap());
+            for rows in &batches {
+                for row in rows {
+                    let (mut x, mut y) = (lite.exact("fr", "en", &row.0).unwrap(), pg.exact("fr", "en", &row.0).unwrap());
+                    // Changed pairs get the transaction's time: not compared.
+                    for p in x.iter_mut().chain(y.iter_mut()) {
+                        p.changed_at.clear();
+                    }
+                    prop_assert_eq!(x, y);
+                }
+            }
+            for id in 1..=lite.max_pair_id().unwrap() {
+                prop_assert_eq!(lite.pair_terms(id).unwrap(), pg.pair_terms(id).unwrap());
+            }
+            let terms: Vec<String> = batches.iter().flatten().flat_map(|r| memoire::fuzzy::index_terms(&r.0)).chain([String::new()]).collect();
+            let terms: Vec<&str> = terms.iter().map(String::as_str).collect();
+            let (x, y) = (lite.term_stats(&terms).unwrap(), pg.term_stats(&terms).unwrap());
+            prop_assert_eq!(&x, &y);
+            for (id, _) in x.into_iter().flatten() {
+                for words in 0..8 {
+                    let (mut p, mut q) = (lite.postings(id, words).unwrap(), pg.postings(id, words).unwrap());
+                    p.sort_unstable();
+                    q.sort_unstable();
+                    prop_assert_eq!(p, q);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_import_dropped_before_its_commit_leaves_nothing() {
+        let Some(server) = server() else { return };
+        let db = TempDb::new(&server);
+        let mut pg = PgStore::connect(&db.url()).unwrap();
+        {
+            let mut batch = pg.begin_import().unwrap();
+            let row: Row = (
+                "Le Conseil a décidé.".into(),
+                "The Council decided.".into(),
+                "a.csv",
+                None,
+                false,
+            );
+            assert_eq!(batch.add(&new_pair(&row)).unwrap(), Added::New);
+            // Dropped: a failed or interrupted import.
+        }
+        assert_eq!(pg.max_pair_id().unwrap(), 0);
+        assert!(
+            pg.exact("fr", "en", "Le Conseil a décidé.")
+                .unwrap()
+                .is_empty()
+        );
+        let terms: i64 = db
+            .client()
+            .query_one("SELECT count(*) FROM fuzzy_term", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(terms, 0);
+    }
+}

@@ -4,9 +4,12 @@
 //! table as SQLite tracks them in `user_version`.
 //!
 //! What is here so far: connecting (`postgres://…` URLs or key=value
-//! strings, as libpq takes them), creating and upgrading the schema, and
+//! strings, as libpq takes them), creating and upgrading the schema,
 //! refusing a database that is not memoire's or was written by a newer
-//! memoire. The store operations come next.
+//! memoire; imports (one transaction, the same rules as SQLite's through
+//! [`super::decide`], the fuzzy index's postings and term sequences loaded
+//! with `COPY`), exact lookups, pairs by id and the index's lists. The
+//! rest of the store, and the commands on top, come next.
 //!
 //! Several `memoire serve` processes may start against one database at the
 //! same moment: the upgrade runs in one transaction under an advisory lock,
@@ -17,9 +20,17 @@
 //! backends return the same values; `fuzzy_doc.terms` holds the same
 //! bytes (term ids as zigzag-delta varints, in the source's order).
 
-use postgres::{Client, NoTls};
+use std::collections::HashMap;
 
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::Type;
+use postgres::{Client, NoTls, Statement};
+
+use super::{
+    Added, Known, NewPair, PairRecord, Prepared, Step, StoredCodes, decide, decode_ids, encode_ids,
+};
 use crate::error::{Error, Kind, Result};
+use crate::text;
 
 /// Schema migrations: entry `i` upgrades a database from version `i` to
 /// `i + 1`. Append only; never edit a released entry.
@@ -91,6 +102,16 @@ const MIGRATIONS: &[&str] = &[
 
 /// The schema version this build writes on PostgreSQL.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The current UTC time as the SQLite backend writes it.
+const NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+
+/// The columns of a [`PairRecord`], in [`pair_record`]'s order.
+const PAIR_COLUMNS: &str = "id, source_lang, target_lang, source, target, origin, created_at,
+    changed_at, usage_count, note, prev_source, next_source, codes, created_by, changed_by";
+
+/// Postings buffered before they are copied in.
+const POSTINGS_PER_FLUSH: usize = 1 << 20;
 
 /// The advisory lock every upgrade holds ("MEMO").
 const UPGRADE_LOCK: i64 = 0x4d45_4d4f;
@@ -168,6 +189,137 @@ impl PgStore {
         Ok(i64::from(row.get::<_, i32>(0)))
     }
 
+    /// Start an import: one transaction, committed by
+    /// [`ImportBatch::commit`]; dropped without it, nothing is kept.
+    pub fn begin_import(&mut self) -> Result<ImportBatch<'_>> {
+        let name = self.name.clone();
+        let fail = |e| pg_error(&name, "cannot start the import", e);
+        let mut tx = self.client.transaction().map_err(fail)?;
+        // One writer at a time, as SQLite's immediate transaction: two
+        // imports of the same pair must not both find it new.
+        tx.execute("LOCK TABLE segment_pair IN SHARE ROW EXCLUSIVE MODE", &[])
+            .map_err(fail)?;
+        let now: String = tx
+            .query_one(&format!("SELECT {NOW}"), &[])
+            .map_err(fail)?
+            .get(0);
+        let known = tx
+            .prepare(
+                "SELECT id, target, origin, prev_source, next_source, codes FROM segment_pair
+                 WHERE key_hash = $1 AND source_lang = $2 AND target_lang = $3
+                   AND coalesce(source_key, source) = $4",
+            )
+            .map_err(fail)?;
+        let insert = tx
+            .prepare(
+                "INSERT INTO segment_pair
+                   (source_lang, target_lang, source, target, source_key, key_hash,
+                    origin, created_at, changed_at, usage_count, note, prev_source, next_source,
+                    codes, created_by, changed_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                 RETURNING id",
+            )
+            .map_err(fail)?;
+        Ok(ImportBatch {
+            tx,
+            name,
+            now,
+            known,
+            insert,
+            terms: HashMap::new(),
+            df: HashMap::new(),
+            postings: Vec::new(),
+            docs: Vec::new(),
+        })
+    }
+
+    /// Every stored translation of `text` (exact match after
+    /// normalisation), most recently changed first.
+    pub fn exact(
+        &mut self,
+        source_lang: &str,
+        target_lang: &str,
+        text: &str,
+    ) -> Result<Vec<PairRecord>> {
+        let key = text::match_key(text);
+        let rows = self
+            .client
+            .query(
+                &format!(
+                    "SELECT {PAIR_COLUMNS} FROM segment_pair
+                     WHERE key_hash = $1 AND source_lang = $2 AND target_lang = $3
+                       AND coalesce(source_key, source) = $4
+                     ORDER BY changed_at DESC, id DESC"
+                ),
+                &[&text::key_hash(&key), &source_lang, &target_lang, &key],
+            )
+            .map_err(|e| pg_error(&self.name, "cannot look up the memory", e))?;
+        rows.iter().map(|r| pair_record(&self.name, r)).collect()
+    }
+
+    /// The pair with this id.
+    pub fn pair(&mut self, id: i64) -> Result<Option<PairRecord>> {
+        let row = self
+            .client
+            .query_opt(
+                &format!("SELECT {PAIR_COLUMNS} FROM segment_pair WHERE id = $1"),
+                &[&id],
+            )
+            .map_err(|e| pg_error(&self.name, "cannot read the memory", e))?;
+        row.map(|r| pair_record(&self.name, &r)).transpose()
+    }
+
+    /// For each term, its id and document frequency, when it is known.
+    pub fn term_stats(&mut self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT term, id, df FROM fuzzy_term WHERE term = ANY($1)",
+                &[&terms],
+            )
+            .map_err(|e| pg_error(&self.name, "cannot read the fuzzy index", e))?;
+        let known: HashMap<String, (i64, i64)> = rows
+            .iter()
+            .map(|r| (r.get(0), (r.get(1), r.get(2))))
+            .collect();
+        Ok(terms.iter().map(|t| known.get(*t).copied()).collect())
+    }
+
+    /// Ids of the pairs whose source holds `term_id` and has `words` words.
+    pub fn postings(&mut self, term_id: i64, words: usize) -> Result<Vec<i64>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT pair_id FROM fuzzy_posting WHERE term_id = $1 AND words = $2",
+                &[&term_id, &(words as i32)],
+            )
+            .map_err(|e| pg_error(&self.name, "cannot read the fuzzy index", e))?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// The term ids of a pair's source, in the source's order.
+    pub fn pair_terms(&mut self, pair_id: i64) -> Result<Vec<i64>> {
+        let row = self
+            .client
+            .query_opt(
+                "SELECT terms FROM fuzzy_doc WHERE pair_id = $1",
+                &[&pair_id],
+            )
+            .map_err(|e| pg_error(&self.name, "cannot read the fuzzy index", e))?;
+        Ok(row
+            .map(|r| decode_ids(r.get::<_, &[u8]>(0)))
+            .unwrap_or_default())
+    }
+
+    /// The highest pair id stored.
+    pub fn max_pair_id(&mut self) -> Result<i64> {
+        let row = self
+            .client
+            .query_one("SELECT coalesce(max(id), 0) FROM segment_pair", &[])
+            .map_err(|e| pg_error(&self.name, "cannot read the memory", e))?;
+        Ok(row.get(0))
+    }
+
     fn migrate(&mut self) -> Result<()> {
         let name = self.name.clone();
         let name = name.as_str();
@@ -243,6 +395,258 @@ impl PgStore {
             self.upgraded_from = Some(version);
         }
         Ok(())
+    }
+}
+
+/// A [`PairRecord`] from a row of [`PAIR_COLUMNS`].
+fn pair_record(name: &str, row: &postgres::Row) -> Result<PairRecord> {
+    let mut record = PairRecord {
+        id: row.get(0),
+        source_lang: row.get(1),
+        target_lang: row.get(2),
+        source: row.get(3),
+        target: row.get(4),
+        origin: row.get(5),
+        created_at: row.get(6),
+        changed_at: row.get(7),
+        usage_count: row.get(8),
+        note: row.get(9),
+        prev_source: row.get(10),
+        next_source: row.get(11),
+        source_codes: Vec::new(),
+        target_codes: Vec::new(),
+        created_by: row.get(13),
+        changed_by: row.get(14),
+    };
+    if let Some(json) = row.get::<_, Option<&str>>(12) {
+        let codes: StoredCodes = serde_json::from_str(json).map_err(|e| {
+            Error::new(Kind::Corrupt, "a pair's inline codes cannot be read")
+                .at(std::path::Path::new(name))
+                .caused_by(e)
+        })?;
+        record.source_codes = codes.source;
+        record.target_codes = codes.target;
+    }
+    Ok(record)
+}
+
+/// An import in progress: one transaction.
+pub struct ImportBatch<'a> {
+    tx: postgres::Transaction<'a>,
+    name: String,
+    now: String,
+    known: Statement,
+    insert: Statement,
+    /// term → id, for the terms met so far
+    terms: HashMap<String, i64>,
+    /// term id → document-frequency change not yet written
+    df: HashMap<i64, i64>,
+    /// (term id, source length in words, pair id), copied in at a flush
+    postings: Vec<(i64, i32, i64)>,
+    /// (pair id, its term ids in order, encoded)
+    docs: Vec<(i64, Vec<u8>)>,
+}
+
+impl ImportBatch<'_> {
+    fn fail(&self, doing: &'static str) -> impl FnOnce(postgres::Error) -> Error + '_ {
+        move |e| pg_error(&self.name, doing, e)
+    }
+
+    /// Add one pair unless the identical pair is already stored (the rules
+    /// of [`super::decide`]).
+    pub fn add(&mut self, pair: &NewPair<'_>) -> Result<Added> {
+        let new = Prepared::new(pair);
+        let rows = self
+            .tx
+            .query(
+                &self.known,
+                &[
+                    &new.hash,
+                    &pair.source_lang,
+                    &pair.target_lang,
+                    &new.source_key,
+                ],
+            )
+            .map_err(self.fail("cannot check for duplicates"))?;
+        let known: Vec<Known> = rows
+            .iter()
+            .map(|r| Known {
+                id: r.get(0),
+                target: r.get(1),
+                origin: r.get(2),
+                prev: r.get(3),
+                next: r.get(4),
+                codes: r.get(5),
+            })
+            .collect();
+        let (step, added) = decide(pair, &new, &known);
+        match step {
+            Step::Nothing => {}
+            Step::Change {
+                id,
+                context,
+                target,
+                codes,
+            } => {
+                if context || target {
+                    let target = target.then_some(new.target.as_str());
+                    self.tx
+                        .execute(
+                            "UPDATE segment_pair SET prev_source = $2, next_source = $3,
+                                changed_at = $4, target = coalesce($5, target),
+                                changed_by = coalesce($6, changed_by)
+                             WHERE id = $1",
+                            &[
+                                &id,
+                                &new.prev,
+                                &new.next,
+                                &pair.changed_at.unwrap_or(&self.now),
+                                &target,
+                                &pair.changed_by.or(pair.created_by),
+                            ],
+                        )
+                        .map_err(|e| pg_error(&self.name, "cannot update a pair", e))?;
+                }
+                if codes {
+                    self.tx
+                        .execute(
+                            "UPDATE segment_pair SET codes = $2 WHERE id = $1",
+                            &[&id, &new.codes],
+                        )
+                        .map_err(|e| pg_error(&self.name, "cannot update a pair", e))?;
+                }
+            }
+            Step::Insert => self.insert(pair, &new)?,
+        }
+        Ok(added)
+    }
+
+    fn insert(&mut self, pair: &NewPair<'_>, new: &Prepared) -> Result<()> {
+        let created = pair.created_at.unwrap_or(&self.now);
+        let id: i64 = self
+            .tx
+            .query_one(
+                &self.insert,
+                &[
+                    &pair.source_lang,
+                    &pair.target_lang,
+                    &new.source,
+                    &new.target,
+                    &new.stored_key(),
+                    &new.hash,
+                    &pair.origin,
+                    &created,
+                    &pair.changed_at.unwrap_or(created),
+                    &pair.usage_count.unwrap_or(0),
+                    &pair.note,
+                    &new.prev,
+                    &new.next,
+                    &new.codes,
+                    &pair.created_by,
+                    &pair.changed_by.or(pair.created_by),
+                ],
+            )
+            .map_err(|e| pg_error(&self.name, "cannot store a pair", e))?
+            .get(0);
+        self.index(id, &new.source)
+    }
+
+    /// The pair's entries in the fuzzy index, as the SQLite backend makes
+    /// them: its terms in order ("" for a source without words), one
+    /// posting per distinct term at its length in words.
+    fn index(&mut self, pair_id: i64, source: &str) -> Result<()> {
+        let terms = crate::fuzzy::index_terms(source);
+        let words = terms.len() as i32;
+        let mut ids = Vec::with_capacity(terms.len().max(1));
+        for term in &terms {
+            ids.push(self.term_id(term)?);
+        }
+        if ids.is_empty() {
+            ids.push(self.term_id("")?);
+        }
+        self.docs.push((pair_id, encode_ids(&ids)));
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            self.postings.push((id, words, pair_id));
+            *self.df.entry(id).or_insert(0) += 1;
+        }
+        if self.postings.len() >= POSTINGS_PER_FLUSH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn term_id(&mut self, term: &str) -> Result<i64> {
+        if let Some(&id) = self.terms.get(term) {
+            return Ok(id);
+        }
+        // Looked up first: an insert that conflicts would still use up an
+        // id, and term ids are given in the order SQLite gives them. (Only
+        // imports add terms, one at a time: see `begin_import`.)
+        let fail = |e| pg_error(&self.name, "cannot index a pair", e);
+        let found = self
+            .tx
+            .query_opt("SELECT id FROM fuzzy_term WHERE term = $1", &[&term])
+            .map_err(fail)?;
+        let id: i64 = match found {
+            Some(row) => row.get(0),
+            None => self
+                .tx
+                .query_one(
+                    "INSERT INTO fuzzy_term (term) VALUES ($1) RETURNING id",
+                    &[&term],
+                )
+                .map_err(|e| pg_error(&self.name, "cannot index a pair", e))?
+                .get(0),
+        };
+        self.terms.insert(term.to_string(), id);
+        Ok(id)
+    }
+
+    /// Copy the buffered postings and term sequences in, and add up the
+    /// document frequencies.
+    fn flush(&mut self) -> Result<()> {
+        let name = self.name.clone();
+        let fail = |e| pg_error(&name, "cannot index the import", e);
+        self.postings.sort_unstable();
+        let sink = self
+            .tx
+            .copy_in("COPY fuzzy_posting (term_id, words, pair_id) FROM STDIN (FORMAT binary)")
+            .map_err(fail)?;
+        let mut writer = BinaryCopyInWriter::new(sink, &[Type::INT8, Type::INT4, Type::INT8]);
+        for (term, words, pair) in self.postings.drain(..) {
+            writer.write(&[&term, &words, &pair]).map_err(fail)?;
+        }
+        writer.finish().map_err(fail)?;
+        let sink = self
+            .tx
+            .copy_in("COPY fuzzy_doc (pair_id, terms) FROM STDIN (FORMAT binary)")
+            .map_err(fail)?;
+        let mut writer = BinaryCopyInWriter::new(sink, &[Type::INT8, Type::BYTEA]);
+        for (pair, terms) in self.docs.drain(..) {
+            writer.write(&[&pair, &terms]).map_err(fail)?;
+        }
+        writer.finish().map_err(fail)?;
+        let (ids, deltas): (Vec<i64>, Vec<i64>) = self.df.drain().unzip();
+        self.tx
+            .execute(
+                "UPDATE fuzzy_term SET df = df + d.delta
+                 FROM unnest($1::bigint[], $2::bigint[]) AS d(id, delta)
+                 WHERE fuzzy_term.id = d.id",
+                &[&ids, &deltas],
+            )
+            .map_err(fail)?;
+        Ok(())
+    }
+
+    /// Make the whole import durable at once.
+    pub fn commit(mut self) -> Result<()> {
+        self.flush()?;
+        let name = self.name.clone();
+        self.tx
+            .commit()
+            .map_err(|e| pg_error(&name, "cannot commit the import", e))
     }
 }
 

@@ -40,7 +40,7 @@ use crate::text;
 
 use super::{
     Added, Known, LanguagePairCount, NewPair, NewTerm, OriginCount, PairRecord, Prepared, Stats,
-    Step, StoredCodes, Term, TermAdded, TermStatus, decide, same_file,
+    Step, StoredCodes, Term, TermAdded, TermStatus, decide, decode_ids, encode_ids, same_file,
 };
 
 /// `PRAGMA application_id` of a memoire database ("MEMO").
@@ -1582,46 +1582,6 @@ impl Indexer {
         }
         Ok(())
     }
-}
-
-/// Ids in any order as LEB128 varints of their zigzag-coded differences
-/// (small either way: the ids of a sentence's words are close when its
-/// words are frequent).
-fn encode_ids(ids: &[i64]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(ids.len() * 2);
-    let mut prev = 0i64;
-    for &id in ids {
-        let difference = id.wrapping_sub(prev);
-        let mut delta = ((difference << 1) ^ (difference >> 63)) as u64;
-        prev = id;
-        loop {
-            let byte = (delta & 0x7f) as u8;
-            delta >>= 7;
-            if delta == 0 {
-                out.push(byte);
-                break;
-            }
-            out.push(byte | 0x80);
-        }
-    }
-    out
-}
-
-fn decode_ids(bytes: &[u8]) -> Vec<i64> {
-    let mut ids = Vec::with_capacity(bytes.len());
-    let (mut value, mut shift, mut prev) = (0u64, 0, 0i64);
-    for &byte in bytes {
-        value |= u64::from(byte & 0x7f) << shift;
-        shift += 7;
-        if byte & 0x80 == 0 {
-            let difference = (value >> 1) as i64 ^ -((value & 1) as i64);
-            prev = prev.wrapping_add(difference);
-            ids.push(prev);
-            value = 0;
-            shift = 0;
-        }
-    }
-    ids
 }
 
 #[cfg(test)]
