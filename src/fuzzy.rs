@@ -61,7 +61,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::store::{PairRecord, Store};
+use crate::store::{PairRecord, Pairs, Store};
 use crate::text::{self, Token, TokenKind};
 
 /// Cost units: a full edit is 10, a minor one 2 (0.2 of a word).
@@ -569,22 +569,27 @@ pub struct Query<'a> {
 
 /// The best matches for a query, best first; translations of the same
 /// source stay together, most recently changed first.
-pub fn search(store: &Store, query: &Query<'_>) -> Result<Vec<Match>> {
+pub fn search<S: Pairs + Index>(store: &S, query: &Query<'_>) -> Result<Vec<Match>> {
     search_with(store, store, query)
 }
 
 /// [`search`], reading the fuzzy index from `index` (the store's own, or
 /// a copy in memory: [`warm::WarmIndex`]) and the pairs from `store`.
-pub fn search_with(store: &Store, index: &dyn Index, query: &Query<'_>) -> Result<Vec<Match>> {
+pub fn search_with(store: &dyn Pairs, index: &dyn Index, query: &Query<'_>) -> Result<Vec<Match>> {
     // One read transaction: one snapshot, and no lock taken per statement.
-    store.in_read_transaction(|| search_in(store, index, query))
+    let mut found = Vec::new();
+    store.read_snapshot(&mut || {
+        found = search_in(store, index, query)?;
+        Ok(())
+    })?;
+    Ok(found)
 }
 
-fn search_in(store: &Store, index: &dyn Index, query: &Query<'_>) -> Result<Vec<Match>> {
+fn search_in(store: &dyn Pairs, index: &dyn Index, query: &Query<'_>) -> Result<Vec<Match>> {
     let segment = Segment::new(query.text);
     let mut scored: Vec<(u8, PairRecord)> = Vec::new();
     if query.exhaustive || query.threshold == 0 {
-        store.for_each_pair(Some(query.source_lang), Some(query.target_lang), |p| {
+        store.each_pair(Some(query.source_lang), Some(query.target_lang), &mut |p| {
             let s = score(&Segment::new(&p.source), &segment);
             if s >= query.threshold {
                 scored.push((s, p.clone()));

@@ -74,10 +74,10 @@ impl Drop for TempDb {
 fn first_use_creates_the_schema_and_the_next_connection_finds_it() {
     let Some(server) = server() else { return };
     let db = TempDb::new(&server);
-    let mut first = PgStore::connect(&db.url()).expect("first connection");
+    let first = PgStore::connect(&db.url()).expect("first connection");
     assert!(first.created());
     assert_eq!(first.schema_version().unwrap(), SCHEMA_VERSION);
-    let mut second = PgStore::connect(&db.url()).expect("second connection");
+    let second = PgStore::connect(&db.url()).expect("second connection");
     assert!(!second.created());
     assert_eq!(second.upgraded_from(), None);
     assert_eq!(second.schema_version().unwrap(), SCHEMA_VERSION);
@@ -318,5 +318,109 @@ mod parity {
             .unwrap()
             .get(0);
         assert_eq!(terms, 0);
+    }
+}
+
+mod search {
+    //! The lossless search on PostgreSQL: indexed = exhaustive, and the
+    //! same results as on SQLite for the same memory and queries.
+    use super::*;
+    use memoire::fuzzy::{self, Query};
+    use memoire::store::{NewPair, Store};
+    use proptest::prelude::*;
+
+    fn sentence() -> impl Strategy<Value = String> {
+        let word = prop::sample::select(vec![
+            "Le",
+            "le",
+            "Conseil",
+            "fédéral",
+            "federal",
+            "a",
+            "décidé",
+            "refusé",
+            "hier",
+            "12",
+            "13",
+            ",",
+            ".",
+            "«",
+            "»",
+            "l’État",
+            "l'Etat",
+            "de",
+            "la",
+            "loi",
+        ]);
+        prop::collection::vec(word, 0..12).prop_map(|w| w.join(" "))
+    }
+
+    fn results(
+        store: &dyn ResultsOf,
+        text: &str,
+        threshold: u8,
+        limit: usize,
+        exhaustive: bool,
+    ) -> Vec<(u8, i64, String)> {
+        store.results(&Query {
+            text,
+            source_lang: "fr",
+            target_lang: "en",
+            threshold,
+            limit,
+            exhaustive,
+        })
+    }
+
+    trait ResultsOf {
+        fn results(&self, query: &Query<'_>) -> Vec<(u8, i64, String)>;
+    }
+
+    impl<S: memoire::store::Pairs + fuzzy::Index> ResultsOf for S {
+        fn results(&self, query: &Query<'_>) -> Vec<(u8, i64, String)> {
+            fuzzy::search(self, query)
+                .unwrap()
+                .into_iter()
+                .map(|m| (m.score, m.pair.id, m.pair.target))
+                .collect()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        #[test]
+        fn indexed_search_is_exhaustive_and_the_same_on_both_backends(
+            sources in prop::collection::vec(sentence(), 1..30),
+            queries in prop::collection::vec(sentence(), 1..5),
+            threshold in prop_oneof![Just(50u8), Just(75), 50..=100u8],
+            limit in prop_oneof![Just(usize::MAX), 1usize..4],
+        ) {
+            let Some(server) = server() else { return Ok(()) };
+            let db = TempDb::new(&server);
+            let mut pg = PgStore::connect(&db.url()).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let mut lite = Store::open(&dir.path().join("m.db")).unwrap();
+            let targets: Vec<String> = (0..sources.len()).map(|k| format!("t{k}")).collect();
+            {
+                let mut a = lite.begin_import().unwrap();
+                let mut b = pg.begin_import().unwrap();
+                for (source, target) in sources.iter().zip(&targets) {
+                    if source.trim().is_empty() {
+                        continue;
+                    }
+                    let pair = NewPair { source_lang: "fr", target_lang: "en", source, target, origin: "a", ..NewPair::default() };
+                    a.add(&pair).unwrap();
+                    b.add(&pair).unwrap();
+                }
+                a.commit().unwrap();
+                b.commit().unwrap();
+            }
+            // Queries: stored sources (near matches guaranteed) and others.
+            for q in queries.iter().chain(sources.iter().take(3)) {
+                let on_pg = results(&pg, q, threshold, limit, false);
+                prop_assert_eq!(&on_pg, &results(&pg, q, threshold, limit, true), "PostgreSQL indexed vs exhaustive: {:?}", q);
+                prop_assert_eq!(&on_pg, &results(&lite, q, threshold, limit, false), "PostgreSQL vs SQLite: {:?}", q);
+            }
+        }
     }
 }

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::error::Result;
 use crate::text::{self, Code, Coded};
 
 pub use sqlite::{BUSY_TIMEOUT, ImportBatch, SCHEMA_VERSION, Seed, Store, TermBatch, is_own_file};
@@ -76,6 +77,28 @@ pub(crate) fn codes_column(source: &[Code], target: &[Code]) -> Option<String> {
         })
         .expect("codes serialise")
     })
+}
+
+/// What the search reads of a memory's pairs, whatever the backend
+/// (the fuzzy index's lists are [`crate::fuzzy::Index`]).
+pub trait Pairs {
+    /// Every stored translation of `text` (exact match after
+    /// normalisation), most recently changed first.
+    fn exact(&self, source_lang: &str, target_lang: &str, text: &str) -> Result<Vec<PairRecord>>;
+    /// The pair with this id.
+    fn pair(&self, id: i64) -> Result<Option<PairRecord>>;
+    /// The source of the pair with this id, when it has these languages.
+    fn source_of(&self, id: i64, source_lang: &str, target_lang: &str) -> Result<Option<String>>;
+    /// Call `each` on every pair of the given languages (all when `None`),
+    /// in the order they were added.
+    fn each_pair(
+        &self,
+        source_lang: Option<&str>,
+        target_lang: Option<&str>,
+        each: &mut dyn FnMut(&PairRecord) -> Result<()>,
+    ) -> Result<()>;
+    /// Run `f` on one snapshot of the memory (nested calls share it).
+    fn read_snapshot(&self, f: &mut dyn FnMut() -> Result<()>) -> Result<()>;
 }
 
 /// A pair about to be added, as every backend stores it: texts and their

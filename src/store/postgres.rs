@@ -20,9 +20,11 @@
 //! backends return the same values; `fuzzy_doc.terms` holds the same
 //! bytes (term ids as zigzag-delta varints, in the source's order).
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::Type;
 use postgres::{Client, NoTls, Statement};
 
@@ -144,9 +146,12 @@ pub fn redacted(url: &str) -> String {
         .join(" ")
 }
 
-/// A memory in a PostgreSQL database.
+/// A memory in a PostgreSQL database. One connection: the reads take it
+/// in turn (a `RefCell`, as SQLite's connection is used from one thread).
 pub struct PgStore {
-    client: Client,
+    client: RefCell<Client>,
+    /// A read snapshot is open (see [`super::Pairs::read_snapshot`]).
+    in_snapshot: Cell<bool>,
     /// The connection string without its password, for messages.
     name: String,
     created: bool,
@@ -161,7 +166,8 @@ impl PgStore {
         let client =
             Client::connect(url, NoTls).map_err(|e| pg_error(&name, "cannot connect", e))?;
         let mut store = PgStore {
-            client,
+            client: RefCell::new(client),
+            in_snapshot: Cell::new(false),
             name,
             created: false,
             upgraded_from: None,
@@ -181,9 +187,10 @@ impl PgStore {
     }
 
     /// The schema version of the database.
-    pub fn schema_version(&mut self) -> Result<i64> {
+    pub fn schema_version(&self) -> Result<i64> {
         let row = self
             .client
+            .borrow_mut()
             .query_one("SELECT version FROM memoire_schema", &[])
             .map_err(|e| pg_error(&self.name, "cannot read the schema version", e))?;
         Ok(i64::from(row.get::<_, i32>(0)))
@@ -194,7 +201,7 @@ impl PgStore {
     pub fn begin_import(&mut self) -> Result<ImportBatch<'_>> {
         let name = self.name.clone();
         let fail = |e| pg_error(&name, "cannot start the import", e);
-        let mut tx = self.client.transaction().map_err(fail)?;
+        let mut tx = self.client.get_mut().transaction().map_err(fail)?;
         // One writer at a time, as SQLite's immediate transaction: two
         // imports of the same pair must not both find it new.
         tx.execute("LOCK TABLE segment_pair IN SHARE ROW EXCLUSIVE MODE", &[])
@@ -236,7 +243,7 @@ impl PgStore {
     /// Every stored translation of `text` (exact match after
     /// normalisation), most recently changed first.
     pub fn exact(
-        &mut self,
+        &self,
         source_lang: &str,
         target_lang: &str,
         text: &str,
@@ -244,6 +251,7 @@ impl PgStore {
         let key = text::match_key(text);
         let rows = self
             .client
+            .borrow_mut()
             .query(
                 &format!(
                     "SELECT {PAIR_COLUMNS} FROM segment_pair
@@ -258,9 +266,10 @@ impl PgStore {
     }
 
     /// The pair with this id.
-    pub fn pair(&mut self, id: i64) -> Result<Option<PairRecord>> {
+    pub fn pair(&self, id: i64) -> Result<Option<PairRecord>> {
         let row = self
             .client
+            .borrow_mut()
             .query_opt(
                 &format!("SELECT {PAIR_COLUMNS} FROM segment_pair WHERE id = $1"),
                 &[&id],
@@ -270,9 +279,10 @@ impl PgStore {
     }
 
     /// For each term, its id and document frequency, when it is known.
-    pub fn term_stats(&mut self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>> {
+    pub fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>> {
         let rows = self
             .client
+            .borrow_mut()
             .query(
                 "SELECT term, id, df FROM fuzzy_term WHERE term = ANY($1)",
                 &[&terms],
@@ -286,9 +296,10 @@ impl PgStore {
     }
 
     /// Ids of the pairs whose source holds `term_id` and has `words` words.
-    pub fn postings(&mut self, term_id: i64, words: usize) -> Result<Vec<i64>> {
+    pub fn postings(&self, term_id: i64, words: usize) -> Result<Vec<i64>> {
         let rows = self
             .client
+            .borrow_mut()
             .query(
                 "SELECT pair_id FROM fuzzy_posting WHERE term_id = $1 AND words = $2",
                 &[&term_id, &(words as i32)],
@@ -298,9 +309,10 @@ impl PgStore {
     }
 
     /// The term ids of a pair's source, in the source's order.
-    pub fn pair_terms(&mut self, pair_id: i64) -> Result<Vec<i64>> {
+    pub fn pair_terms(&self, pair_id: i64) -> Result<Vec<i64>> {
         let row = self
             .client
+            .borrow_mut()
             .query_opt(
                 "SELECT terms FROM fuzzy_doc WHERE pair_id = $1",
                 &[&pair_id],
@@ -312,9 +324,10 @@ impl PgStore {
     }
 
     /// The highest pair id stored.
-    pub fn max_pair_id(&mut self) -> Result<i64> {
+    pub fn max_pair_id(&self) -> Result<i64> {
         let row = self
             .client
+            .borrow_mut()
             .query_one("SELECT coalesce(max(id), 0) FROM segment_pair", &[])
             .map_err(|e| pg_error(&self.name, "cannot read the memory", e))?;
         Ok(row.get(0))
@@ -326,6 +339,7 @@ impl PgStore {
         let fail = |doing: &'static str| move |e| pg_error(name, doing, e);
         let mut tx = self
             .client
+            .get_mut()
             .transaction()
             .map_err(fail("cannot start the schema upgrade"))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&UPGRADE_LOCK])
@@ -395,6 +409,104 @@ impl PgStore {
             self.upgraded_from = Some(version);
         }
         Ok(())
+    }
+}
+
+impl super::Pairs for PgStore {
+    fn exact(&self, source_lang: &str, target_lang: &str, text: &str) -> Result<Vec<PairRecord>> {
+        PgStore::exact(self, source_lang, target_lang, text)
+    }
+
+    fn pair(&self, id: i64) -> Result<Option<PairRecord>> {
+        PgStore::pair(self, id)
+    }
+
+    fn source_of(&self, id: i64, source_lang: &str, target_lang: &str) -> Result<Option<String>> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_opt(
+                "SELECT source FROM segment_pair
+                 WHERE id = $1 AND source_lang = $2 AND target_lang = $3",
+                &[&id, &source_lang, &target_lang],
+            )
+            .map_err(|e| pg_error(&self.name, "cannot read the memory", e))?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    /// Streams the rows; `each` must not read the store itself meanwhile
+    /// (the connection is busy).
+    fn each_pair(
+        &self,
+        source_lang: Option<&str>,
+        target_lang: Option<&str>,
+        each: &mut dyn FnMut(&PairRecord) -> Result<()>,
+    ) -> Result<()> {
+        let fail = |e| pg_error(&self.name, "cannot read the memory", e);
+        let mut client = self.client.borrow_mut();
+        let params: [&(dyn postgres::types::ToSql + Sync); 2] = [&source_lang, &target_lang];
+        let mut rows = client
+            .query_raw(
+                &format!(
+                    "SELECT {PAIR_COLUMNS} FROM segment_pair
+                     WHERE ($1::text IS NULL OR source_lang = $1)
+                       AND ($2::text IS NULL OR target_lang = $2)
+                     ORDER BY id"
+                ),
+                params,
+            )
+            .map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
+            each(&pair_record(&self.name, &row)?)?;
+        }
+        Ok(())
+    }
+
+    /// One `REPEATABLE READ, READ ONLY` transaction: one snapshot.
+    fn read_snapshot(&self, f: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        if self.in_snapshot.get() {
+            return f();
+        }
+        let fail = |e| pg_error(&self.name, "cannot read the memory", e);
+        self.client
+            .borrow_mut()
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .map_err(fail)?;
+        self.in_snapshot.set(true);
+        let out = f();
+        self.in_snapshot.set(false);
+        let ended = self.client.borrow_mut().batch_execute("COMMIT");
+        match (out, ended) {
+            (Ok(()), Ok(())) => Ok(()),
+            (Ok(()), Err(e)) => Err(fail(e)),
+            (Err(e), _) => {
+                let _ = self.client.borrow_mut().batch_execute("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+impl crate::fuzzy::Index for PgStore {
+    fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>> {
+        PgStore::term_stats(self, terms)
+    }
+
+    fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()> {
+        out.extend(
+            PgStore::postings(self, term, words)?
+                .into_iter()
+                .filter_map(|id| u32::try_from(id).ok()),
+        );
+        Ok(())
+    }
+
+    fn common_terms(&self, pair: u32, query: &crate::fuzzy::Pattern) -> Result<usize> {
+        Ok(query.common(&PgStore::pair_terms(self, i64::from(pair))?))
+    }
+
+    fn max_pair_id(&self) -> Result<u32> {
+        Ok(u32::try_from(PgStore::max_pair_id(self)?).unwrap_or(u32::MAX))
     }
 }
 

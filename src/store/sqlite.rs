@@ -1207,6 +1207,33 @@ impl Store {
     }
 }
 
+impl super::Pairs for Store {
+    fn exact(&self, source_lang: &str, target_lang: &str, text: &str) -> Result<Vec<PairRecord>> {
+        Store::exact(self, source_lang, target_lang, text)
+    }
+
+    fn pair(&self, id: i64) -> Result<Option<PairRecord>> {
+        Store::pair(self, id)
+    }
+
+    fn source_of(&self, id: i64, source_lang: &str, target_lang: &str) -> Result<Option<String>> {
+        Store::source_of(self, id, source_lang, target_lang)
+    }
+
+    fn each_pair(
+        &self,
+        source_lang: Option<&str>,
+        target_lang: Option<&str>,
+        each: &mut dyn FnMut(&PairRecord) -> Result<()>,
+    ) -> Result<()> {
+        Store::for_each_pair(self, source_lang, target_lang, each)
+    }
+
+    fn read_snapshot(&self, f: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        self.in_read_transaction(f)
+    }
+}
+
 fn pair_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<PairRecord> {
     Ok(PairRecord {
         id: row.get(0)?,
