@@ -6,6 +6,8 @@
 #
 # The cluster lives in DIR/data and listens on a Unix socket in DIR only
 # (no TCP port), with trust authentication: fit for tests, nothing else.
+# fsync is off (tests need no durability across a machine crash) unless
+# PG_FSYNC=on (benchmarks).
 # PostgreSQL refuses to run as root, so as root it runs as the `postgres`
 # user the Debian package creates, in folders that user owns (the folders
 # above DIR must let it through: chmod 755 a mktemp -d).
@@ -27,7 +29,7 @@ case "$action" in
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_owner "$pgbin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 > "$dir/initdb.log"
     as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-      -o "-k $dir -c listen_addresses='' -c port=5432 -c fsync=off -c max_connections=200" start > /dev/null
+      -o "-k $dir -c listen_addresses='' -c port=5432 -c fsync=${PG_FSYNC:-off} -c max_connections=200" start > /dev/null
     echo "host=$dir port=5432 user=postgres"
     ;;
   stop)
