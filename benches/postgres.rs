@@ -33,11 +33,22 @@ fn main() {
 
     let name = "memoire_bench";
     let mut admin = postgres::Client::connect(&server, postgres::NoTls).expect("connect");
+    let url = format!("{server} dbname={name}");
+    // MEMOIRE_BENCH_REUSE=1: search the database an earlier run imported.
+    let reuse = std::env::var_os("MEMOIRE_BENCH_REUSE").is_some()
+        && admin
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+            .expect("list the databases")
+            .is_some();
+    if reuse {
+        let pg = PgStore::connect(&url).expect("connect to the bench database");
+        search_all(&pg, root, n);
+        return;
+    }
     admin
         .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
         .and_then(|_| admin.batch_execute(&format!("CREATE DATABASE {name}")))
         .expect("create the bench database");
-    let url = format!("{server} dbname={name}");
     let mut pg = PgStore::connect(&url).expect("connect to the bench database");
 
     let start = Instant::now();
@@ -83,6 +94,11 @@ fn main() {
         size / 1_000_000
     );
 
+    search_all(&pg, root, n);
+}
+
+/// `n` queries of each set at thresholds 75 and 50, limit 5.
+fn search_all(pg: &PgStore, root: &str, n: usize) {
     for threshold in [75u8, 50] {
         for set in ["news", "edited"] {
             let path = format!("{root}/target/fuzzy-queries-{set}.txt");
@@ -99,7 +115,7 @@ fn main() {
                     exhaustive: false,
                 };
                 let start = Instant::now();
-                fuzzy::search(&pg, &query).expect("search");
+                fuzzy::search(pg, &query).expect("search");
                 times.push(start.elapsed().as_secs_f64() * 1000.0);
             }
             times.sort_by(f64::total_cmp);

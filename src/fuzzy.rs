@@ -981,14 +981,15 @@ impl Plan {
         // Each remaining candidate's stored terms, in order: the words an
         // alignment can keep (their longest common subsequence with the
         // query's) must reach `need`, and bound the score.
-        let mut kept = Vec::with_capacity(counter.len());
-        for pair in counter.drain() {
-            let common = index.common_terms(pair, &self.pattern)?;
-            if common >= need {
-                kept.push((i64::from(pair), bound(common, longer)));
-            }
-        }
-        Ok(kept)
+        let pairs = counter.drain();
+        let mut common = Vec::with_capacity(pairs.len());
+        index.common_terms(&pairs, &self.pattern, &mut common)?;
+        Ok(pairs
+            .into_iter()
+            .zip(common)
+            .filter(|&(_, common)| common >= need)
+            .map(|(pair, common)| (i64::from(pair), bound(common, longer)))
+            .collect())
     }
 }
 
@@ -1000,9 +1001,11 @@ pub trait Index {
     fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>>;
     /// Append the pairs whose source holds `term` and has `words` words.
     fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()>;
-    /// The longest common subsequence of the query's terms (`query`) and
-    /// those of a pair's source, in order ([`Pattern::common`]).
-    fn common_terms(&self, pair: u32, query: &Pattern) -> Result<usize>;
+    /// For each of `pairs`, the longest common subsequence of the query's
+    /// terms (`query`) and those of the pair's source, in order
+    /// ([`Pattern::common`]), appended to `out` (all at once: one round
+    /// trip for a backend over the network).
+    fn common_terms(&self, pairs: &[u32], query: &Pattern, out: &mut Vec<usize>) -> Result<()>;
     /// The highest pair id the index may name.
     fn max_pair_id(&self) -> Result<u32>;
     /// Once the prefix lists are read, the next list is read (to count)
@@ -1028,8 +1031,11 @@ impl Index for Store {
         Ok(())
     }
 
-    fn common_terms(&self, pair: u32, query: &Pattern) -> Result<usize> {
-        Ok(query.common(&Store::pair_terms(self, i64::from(pair))?))
+    fn common_terms(&self, pairs: &[u32], query: &Pattern, out: &mut Vec<usize>) -> Result<()> {
+        for &pair in pairs {
+            out.push(query.common(&Store::pair_terms(self, i64::from(pair))?));
+        }
+        Ok(())
     }
 
     fn max_pair_id(&self) -> Result<u32> {

@@ -200,16 +200,25 @@ impl Index for View<'_> {
         Ok(())
     }
 
-    fn common_terms(&self, pair: u32, query: &super::Pattern) -> Result<usize> {
-        if let Some(terms) = self.lists.added_docs.get(&pair) {
-            return Ok(query.common(terms));
-        }
-        let p = pair as usize;
-        if p + 1 < self.lists.doc_start.len() {
-            let range = self.lists.doc_start[p] as usize..self.lists.doc_start[p + 1] as usize;
-            return Ok(query.common(&self.lists.doc_terms[range]));
-        }
-        Ok(0)
+    fn common_terms(
+        &self,
+        pairs: &[u32],
+        query: &super::Pattern,
+        out: &mut Vec<usize>,
+    ) -> Result<()> {
+        let lists = self.lists;
+        out.extend(pairs.iter().map(|&pair| {
+            if let Some(terms) = lists.added_docs.get(&pair) {
+                return query.common(terms);
+            }
+            let p = pair as usize;
+            if p + 1 < lists.doc_start.len() {
+                let range = lists.doc_start[p] as usize..lists.doc_start[p + 1] as usize;
+                return query.common(&lists.doc_terms[range]);
+            }
+            0
+        }));
+        Ok(())
     }
 
     fn max_pair_id(&self) -> Result<u32> {

@@ -501,8 +501,28 @@ impl crate::fuzzy::Index for PgStore {
         Ok(())
     }
 
-    fn common_terms(&self, pair: u32, query: &crate::fuzzy::Pattern) -> Result<usize> {
-        Ok(query.common(&PgStore::pair_terms(self, i64::from(pair))?))
+    /// One statement for all the candidates of a length.
+    fn common_terms(
+        &self,
+        pairs: &[u32],
+        query: &crate::fuzzy::Pattern,
+        out: &mut Vec<usize>,
+    ) -> Result<()> {
+        let ids: Vec<i64> = pairs.iter().map(|&p| i64::from(p)).collect();
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT pair_id, terms FROM fuzzy_doc WHERE pair_id = ANY($1)",
+                &[&ids],
+            )
+            .map_err(|e| pg_error(&self.name, "cannot read the fuzzy index", e))?;
+        let common: HashMap<i64, usize> = rows
+            .iter()
+            .map(|r| (r.get(0), query.common(&decode_ids(r.get::<_, &[u8]>(1)))))
+            .collect();
+        out.extend(ids.iter().map(|id| common.get(id).copied().unwrap_or(0)));
+        Ok(())
     }
 
     fn max_pair_id(&self) -> Result<u32> {
