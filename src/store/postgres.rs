@@ -152,6 +152,9 @@ pub struct PgStore {
     client: RefCell<Client>,
     /// A read snapshot is open (see [`super::Pairs::read_snapshot`]).
     in_snapshot: Cell<bool>,
+    /// Inside a snapshot: the posting lists read so far, by term, each
+    /// for a range of lengths (see `Index::postings`).
+    lists: RefCell<HashMap<i64, Lists>>,
     /// The connection string without its password, for messages.
     name: String,
     created: bool,
@@ -168,6 +171,7 @@ impl PgStore {
         let mut store = PgStore {
             client: RefCell::new(client),
             in_snapshot: Cell::new(false),
+            lists: RefCell::new(HashMap::new()),
             name,
             created: false,
             upgraded_from: None,
@@ -475,6 +479,7 @@ impl super::Pairs for PgStore {
         self.in_snapshot.set(true);
         let out = f();
         self.in_snapshot.set(false);
+        self.lists.borrow_mut().clear();
         let ended = self.client.borrow_mut().batch_execute("COMMIT");
         match (out, ended) {
             (Ok(()), Ok(())) => Ok(()),
@@ -492,12 +497,57 @@ impl crate::fuzzy::Index for PgStore {
         PgStore::term_stats(self, terms)
     }
 
+    /// Inside a snapshot, the first list asked of a term is read for every
+    /// length from half to twice the one asked (the lengths a search at a
+    /// threshold of 50 or more visits, nearest first) in one statement; a
+    /// length outside that range is read on its own.
     fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()> {
-        out.extend(
-            PgStore::postings(self, term, words)?
-                .into_iter()
-                .filter_map(|id| u32::try_from(id).ok()),
-        );
+        let cached = |lists: &HashMap<i64, Lists>, out: &mut Vec<u32>| {
+            lists.get(&term).and_then(|l| {
+                l.read.iter().any(|r| r.contains(&words)).then(|| {
+                    out.extend(l.by_length.get(&words).into_iter().flatten());
+                })
+            })
+        };
+        if !self.in_snapshot.get() {
+            out.extend(
+                PgStore::postings(self, term, words)?
+                    .into_iter()
+                    .filter_map(|id| u32::try_from(id).ok()),
+            );
+            return Ok(());
+        }
+        if cached(&self.lists.borrow(), out).is_some() {
+            return Ok(());
+        }
+        let lengths = if self.lists.borrow().contains_key(&term) {
+            words..=words
+        } else {
+            words / 2..=words * 2
+        };
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT words, pair_id FROM fuzzy_posting
+                 WHERE term_id = $1 AND words BETWEEN $2 AND $3",
+                &[&term, &(*lengths.start() as i32), &(*lengths.end() as i32)],
+            )
+            .map_err(|e| pg_error(&self.name, "cannot read the fuzzy index", e))?;
+        let mut lists = self.lists.borrow_mut();
+        let entry = lists.entry(term).or_insert_with(|| Lists {
+            read: Vec::new(),
+            by_length: HashMap::new(),
+        });
+        entry.read.push(lengths);
+        for row in &rows {
+            let (w, pair): (i32, i64) = (row.get(0), row.get(1));
+            if let Ok(pair) = u32::try_from(pair) {
+                entry.by_length.entry(w as usize).or_default().push(pair);
+            }
+        }
+        drop(lists);
+        cached(&self.lists.borrow(), out);
         Ok(())
     }
 
@@ -528,6 +578,13 @@ impl crate::fuzzy::Index for PgStore {
     fn max_pair_id(&self) -> Result<u32> {
         Ok(u32::try_from(PgStore::max_pair_id(self)?).unwrap_or(u32::MAX))
     }
+}
+
+/// A term's posting lists read in a snapshot, for `lengths`.
+struct Lists {
+    /// The lengths read (the first range, then single lengths).
+    read: Vec<std::ops::RangeInclusive<usize>>,
+    by_length: HashMap<usize, Vec<u32>>,
 }
 
 /// A [`PairRecord`] from a row of [`PAIR_COLUMNS`].
