@@ -289,6 +289,38 @@ mod parity {
         }
     }
 
+    /// A bulk import leaves the planner statistics of the tables it
+    /// filled (without them a lookup by key may scan the whole table).
+    #[test]
+    fn a_large_import_gathers_the_planner_statistics() {
+        let Some(server) = server() else { return };
+        let db = TempDb::new(&server);
+        let mut pg = PgStore::connect(&db.url()).unwrap();
+        let mut batch = pg.begin_import().unwrap();
+        for k in 0..10_000 {
+            let row: Row = (
+                format!("Phrase numéro {k} du lot."),
+                format!("Sentence {k}."),
+                "a.csv",
+                None,
+                false,
+            );
+            batch.add(&new_pair(&row)).unwrap();
+        }
+        batch.commit().unwrap();
+        let analysed: i64 = db
+            .client()
+            .query_one(
+                // pg_stats is in the catalog: written by the commit itself.
+                "SELECT count(DISTINCT tablename) FROM pg_stats
+                 WHERE tablename IN ('segment_pair', 'fuzzy_term', 'fuzzy_posting', 'fuzzy_doc')",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(analysed, 4);
+    }
+
     #[test]
     fn an_import_dropped_before_its_commit_leaves_nothing() {
         let Some(server) = server() else { return };

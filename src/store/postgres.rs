@@ -112,6 +112,10 @@ const NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\
 const PAIR_COLUMNS: &str = "id, source_lang, target_lang, source, target, origin, created_at,
     changed_at, usage_count, note, prev_source, next_source, codes, created_by, changed_by";
 
+/// Pairs an import must add for the planner's statistics to be gathered
+/// again at its commit.
+const ANALYZE_AFTER: u64 = 10_000;
+
 /// Postings buffered before they are copied in.
 const POSTINGS_PER_FLUSH: usize = 1 << 20;
 
@@ -241,6 +245,7 @@ impl PgStore {
             df: HashMap::new(),
             postings: Vec::new(),
             docs: Vec::new(),
+            inserted: 0,
         })
     }
 
@@ -634,6 +639,8 @@ pub struct ImportBatch<'a> {
     postings: Vec<(i64, i32, i64)>,
     /// (pair id, its term ids in order, encoded)
     docs: Vec<(i64, Vec<u8>)>,
+    /// Pairs inserted so far.
+    inserted: u64,
 }
 
 impl ImportBatch<'_> {
@@ -737,6 +744,7 @@ impl ImportBatch<'_> {
             )
             .map_err(|e| pg_error(&self.name, "cannot store a pair", e))?
             .get(0);
+        self.inserted += 1;
         self.index(id, &new.source)
     }
 
@@ -833,6 +841,14 @@ impl ImportBatch<'_> {
     pub fn commit(mut self) -> Result<()> {
         self.flush()?;
         let name = self.name.clone();
+        // A bulk load leaves the planner's statistics behind: without new
+        // ones it may scan a whole table for a lookup by key. (ANALYZE
+        // runs inside the transaction; its statistics come with the commit.)
+        if self.inserted >= ANALYZE_AFTER {
+            self.tx
+                .batch_execute("ANALYZE segment_pair, fuzzy_term, fuzzy_posting, fuzzy_doc")
+                .map_err(|e| pg_error(&name, "cannot commit the import", e))?;
+        }
         self.tx
             .commit()
             .map_err(|e| pg_error(&name, "cannot commit the import", e))
