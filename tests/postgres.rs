@@ -456,3 +456,56 @@ mod search {
         }
     }
 }
+
+/// Review of issue 14: a search that panics inside its snapshot must not
+/// leave the connection in that snapshot (stale lists, read-only).
+#[test]
+fn a_panic_inside_a_snapshot_leaves_the_connection_usable() {
+    use memoire::store::{NewPair, Pairs};
+    let Some(server) = server() else { return };
+    let db = TempDb::new(&server);
+    let mut pg = PgStore::connect(&db.url()).unwrap();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = pg.read_snapshot(&mut || panic!("a bug in a search"));
+    }));
+    assert!(caught.is_err());
+    // Not read-only, not in the old snapshot: an import commits and is seen.
+    let mut batch = pg.begin_import().expect("an import after the panic");
+    let pair = NewPair {
+        source_lang: "fr",
+        target_lang: "en",
+        source: "La séance est ouverte.",
+        target: "The sitting is open.",
+        origin: "a.csv",
+        ..NewPair::default()
+    };
+    batch.add(&pair).unwrap();
+    batch.commit().unwrap();
+    let mut seen = 0;
+    pg.read_snapshot(&mut || {
+        seen = pg.exact("fr", "en", "La séance est ouverte.")?.len();
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(seen, 1);
+}
+
+#[test]
+fn a_database_not_in_utf8_is_refused() {
+    let Some(server) = server() else { return };
+    let db = TempDb::new(&server);
+    let name = format!("{}_latin1", db.name);
+    let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE {name} ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"
+        ))
+        .unwrap();
+    let err = PgStore::connect(&format!("{server} dbname={name}")).err();
+    admin
+        .batch_execute(&format!("DROP DATABASE {name}"))
+        .unwrap();
+    let err = err.expect("refused");
+    assert_eq!(err.kind(), Kind::Input);
+    assert!(err.to_string().contains("UTF8"), "{err}");
+}

@@ -90,7 +90,8 @@ pub trait Pairs {
     /// The source of the pair with this id, when it has these languages.
     fn source_of(&self, id: i64, source_lang: &str, target_lang: &str) -> Result<Option<String>>;
     /// Call `each` on every pair of the given languages (all when `None`),
-    /// in the order they were added.
+    /// in the order they were added. `each` must not read the store (on
+    /// PostgreSQL the connection is busy streaming the rows).
     fn each_pair(
         &self,
         source_lang: Option<&str>,

@@ -15,6 +15,11 @@
 //! same moment: the upgrade runs in one transaction under an advisory lock,
 //! so exactly one of them creates the schema and the others find it done.
 //!
+//! Ids: identity sequences are not rolled back, so after an import that
+//! failed or was dropped the next ids skip the ones it used (SQLite gives
+//! `max + 1` again); the same imports into new memories give the same ids
+//! on both backends.
+//!
 //! Differences from the SQLite schema: ids are `bigint` identities; the
 //! dates keep SQLite's text form (`2026-11-23T10:15:00Z`, UTC) so that both
 //! backends return the same values; `fuzzy_doc.terms` holds the same
@@ -106,7 +111,10 @@ const MIGRATIONS: &[&str] = &[
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The current UTC time as the SQLite backend writes it.
-const NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+/// (The statement's time, not the transaction's: an import stamps its pairs
+/// after it got its lock, as on SQLite.)
+const NOW: &str =
+    "to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 
 /// The columns of a [`PairRecord`], in [`pair_record`]'s order.
 const PAIR_COLUMNS: &str = "id, source_lang, target_lang, source, target, origin, created_at,
@@ -128,26 +136,29 @@ pub fn is_url(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
-/// A connection string fit to show: the password replaced by `***`.
+/// A connection string fit to show: who, where and which database, read
+/// by the driver's own parser and written again without the password
+/// (whatever form it came in: URL, `?password=`, quoted key=value).
 pub fn redacted(url: &str) -> String {
-    if is_url(url) {
-        // postgres://user:password@host/db
-        if let Some((scheme, rest)) = url.split_once("://")
-            && let Some((credentials, host)) = rest.rsplit_once('@')
-            && let Some((user, _)) = credentials.split_once(':')
-        {
-            return format!("{scheme}://{user}:***@{host}");
-        }
-        return url.to_string();
-    }
-    // key=value form: drop the value of password=…
-    url.split_whitespace()
-        .map(|part| match part.split_once('=') {
-            Some((key, _)) if key.eq_ignore_ascii_case("password") => "password=***".to_string(),
-            _ => part.to_string(),
+    let Ok(config) = url.parse::<postgres::Config>() else {
+        return "(an unreadable PostgreSQL connection string)".to_string();
+    };
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .map(|h| match h {
+            postgres::config::Host::Tcp(name) => name.clone(),
+            postgres::config::Host::Unix(path) => path.display().to_string(),
         })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect();
+    let ports: Vec<String> = config.get_ports().iter().map(u16::to_string).collect();
+    format!(
+        "postgres://{}@{}:{}/{}",
+        config.get_user().unwrap_or(""),
+        hosts.join(","),
+        ports.join(","),
+        config.get_dbname().unwrap_or("")
+    )
 }
 
 /// A memory in a PostgreSQL database. One connection: the reads take it
@@ -212,8 +223,13 @@ impl PgStore {
         let mut tx = self.client.get_mut().transaction().map_err(fail)?;
         // One writer at a time, as SQLite's immediate transaction: two
         // imports of the same pair must not both find it new.
-        tx.execute("LOCK TABLE segment_pair IN SHARE ROW EXCLUSIVE MODE", &[])
-            .map_err(fail)?;
+        // Waiting as long as a SQLite writer waits, then giving up.
+        tx.batch_execute(&format!(
+            "SET LOCAL lock_timeout = '{}s';
+             LOCK TABLE segment_pair IN SHARE ROW EXCLUSIVE MODE",
+            super::BUSY_TIMEOUT.as_secs()
+        ))
+        .map_err(fail)?;
         let now: String = tx
             .query_one(&format!("SELECT {NOW}"), &[])
             .map_err(fail)?
@@ -222,7 +238,8 @@ impl PgStore {
             .prepare(
                 "SELECT id, target, origin, prev_source, next_source, codes FROM segment_pair
                  WHERE key_hash = $1 AND source_lang = $2 AND target_lang = $3
-                   AND coalesce(source_key, source) = $4",
+                   AND coalesce(source_key, source) = $4
+                 ORDER BY id",
             )
             .map_err(fail)?;
         let insert = tx
@@ -353,6 +370,22 @@ impl PgStore {
             .map_err(fail("cannot start the schema upgrade"))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&UPGRADE_LOCK])
             .map_err(fail("cannot lock the schema for its upgrade"))?;
+        // Texts are Unicode: a database in another encoding would refuse
+        // some of them mid-import.
+        let encoding: String = tx
+            .query_one("SHOW server_encoding", &[])
+            .map_err(fail("cannot read the database"))?
+            .get(0);
+        if encoding != "UTF8" {
+            return Err(Error::new(
+                Kind::Input,
+                format!(
+                    "this PostgreSQL database is in {encoding}; memoire needs UTF8 \
+                     (CREATE DATABASE … ENCODING 'UTF8' TEMPLATE template0)"
+                ),
+            )
+            .at(std::path::Path::new(name)));
+        }
         let has_schema_table: bool = tx
             .query_one("SELECT to_regclass('memoire_schema') IS NOT NULL", &[])
             .map_err(fail("cannot read the database"))?
@@ -482,7 +515,11 @@ impl super::Pairs for PgStore {
             .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .map_err(fail)?;
         self.in_snapshot.set(true);
+        // Should `f` panic, the guard ends the snapshot all the same: the
+        // connection is never left in an old snapshot with stale lists.
+        let guard = SnapshotGuard(self);
         let out = f();
+        std::mem::forget(guard);
         self.in_snapshot.set(false);
         self.lists.borrow_mut().clear();
         let ended = self.client.borrow_mut().batch_execute("COMMIT");
@@ -582,6 +619,21 @@ impl crate::fuzzy::Index for PgStore {
 
     fn max_pair_id(&self) -> Result<u32> {
         Ok(u32::try_from(PgStore::max_pair_id(self)?).unwrap_or(u32::MAX))
+    }
+}
+
+/// Ends a read snapshot that `f` left by panicking (see `read_snapshot`).
+struct SnapshotGuard<'s>(&'s PgStore);
+
+impl Drop for SnapshotGuard<'_> {
+    fn drop(&mut self) {
+        self.0.in_snapshot.set(false);
+        if let Ok(mut lists) = self.0.lists.try_borrow_mut() {
+            lists.clear();
+        }
+        if let Ok(mut client) = self.0.client.try_borrow_mut() {
+            let _ = client.batch_execute("ROLLBACK");
+        }
     }
 }
 
@@ -887,15 +939,33 @@ mod tests {
     fn passwords_never_reach_a_message() {
         assert_eq!(
             redacted("postgres://anne:s3cret@db.example:5432/desk"),
-            "postgres://anne:***@db.example:5432/desk"
+            "postgres://anne@db.example:5432/desk"
         );
+        // Every form the driver takes a password in (review of issue 14).
+        for (url, secret) in [
+            // An unescaped @: the driver reads the password up to the first.
+            ("postgres://anne:p@ss@db/desk", ":p@"),
+            ("postgres://anne@db/desk?password=s3cret", "s3cret"),
+            ("postgresql://db/desk?password=s3cret&user=anne", "s3cret"),
+            (
+                "host=/tmp/sock user=anne password=s3cret dbname=desk",
+                "s3cret",
+            ),
+            (
+                "host=/tmp/sock user=anne password='my s3cret' dbname=desk",
+                "s3cret",
+            ),
+            (
+                "host=/tmp/sock user=anne password = s3cret dbname=desk",
+                "s3cret",
+            ),
+        ] {
+            let shown = redacted(url);
+            assert!(!shown.contains(secret), "{url} → {shown}");
+        }
         assert_eq!(
-            redacted("postgres://anne@db/desk"),
-            "postgres://anne@db/desk"
-        );
-        assert_eq!(
-            redacted("host=/tmp/sock user=anne password=s3cret dbname=desk"),
-            "host=/tmp/sock user=anne password=*** dbname=desk"
+            redacted("host=/tmp/sock user=anne password=s3cret dbname=desk port=5432"),
+            "postgres://anne@/tmp/sock:5432/desk"
         );
     }
 }

@@ -1291,7 +1291,8 @@ impl ImportBatch<'_> {
             .prepare_cached(
                 "SELECT id, target, origin, prev_source, next_source, codes FROM segment_pair
                  WHERE key_hash = ?1 AND source_lang = ?2 AND target_lang = ?3
-                   AND coalesce(source_key, source) = ?4",
+                   AND coalesce(source_key, source) = ?4
+                 ORDER BY id",
             )
             .and_then(|mut stmt| {
                 stmt.query_map(
