@@ -321,6 +321,39 @@ mod parity {
         assert_eq!(analysed, 4);
     }
 
+    /// Review of issue 14: a token too long for a B-tree entry (a long
+    /// URL, base64) is stored and found like any other.
+    #[test]
+    fn a_very_long_token_is_indexed_and_found() {
+        let Some(server) = server() else { return };
+        let db = TempDb::new(&server);
+        let mut pg = PgStore::connect(&db.url()).unwrap();
+        // Letters at random: compression cannot bring it under the limit.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let token: String = (0..12_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from(b'a' + (x % 26) as u8)
+            })
+            .collect();
+        let source = format!("Le jeton {token} est joint.");
+        let row: Row = (
+            source.clone(),
+            "The token is attached.".into(),
+            "a.csv",
+            None,
+            false,
+        );
+        let mut batch = pg.begin_import().unwrap();
+        assert_eq!(batch.add(&new_pair(&row)).unwrap(), Added::New);
+        batch.commit().unwrap();
+        assert_eq!(pg.exact("fr", "en", &source).unwrap().len(), 1);
+        let stats = pg.term_stats(&[token.as_str()]).unwrap();
+        assert_eq!(stats[0].map(|(_, df)| df), Some(1));
+    }
+
     #[test]
     fn an_import_dropped_before_its_commit_leaves_nothing() {
         let Some(server) = server() else { return };
