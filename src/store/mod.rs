@@ -7,6 +7,7 @@
 pub mod postgres;
 pub mod sqlite;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -285,6 +286,68 @@ pub(crate) fn decode_ids(bytes: &[u8]) -> Vec<i64> {
         }
     }
     ids
+}
+
+/// Postings an import buffers before it writes them.
+pub(crate) const POSTINGS_PER_FLUSH: usize = 1 << 20;
+
+/// What an import adds to the fuzzy index, the same on every backend: each
+/// source's term ids in order (the "" term for a source without words),
+/// one posting per distinct term at the source's length in words, and the
+/// document frequencies. Term ids are cached; the backend looks up or adds
+/// a term it has not seen, and writes the buffers out.
+#[derive(Default)]
+pub(crate) struct IndexBuffer {
+    /// term → id
+    terms: HashMap<String, i64>,
+    /// term id → document-frequency change not yet written
+    pub(crate) df: HashMap<i64, i64>,
+    /// (term id, source length in words, pair id)
+    pub(crate) postings: Vec<(i64, u32, i64)>,
+}
+
+impl IndexBuffer {
+    /// Buffer the entries of `source` (pair `pair_id`), with `term_id` for
+    /// the terms not yet cached; returns the source's term ids in order
+    /// (`fuzzy_doc.terms`).
+    pub(crate) fn add<E>(
+        &mut self,
+        pair_id: i64,
+        source: &str,
+        mut term_id: impl FnMut(&str) -> std::result::Result<i64, E>,
+    ) -> std::result::Result<Vec<i64>, E> {
+        let terms = crate::fuzzy::index_terms(source);
+        let words = terms.len() as u32;
+        let mut ids = Vec::with_capacity(terms.len().max(1));
+        for term in terms
+            .iter()
+            .map(String::as_str)
+            .chain(terms.is_empty().then_some(""))
+        {
+            let id = match self.terms.get(term) {
+                Some(&id) => id,
+                None => {
+                    let id = term_id(term)?;
+                    self.terms.insert(term.to_string(), id);
+                    id
+                }
+            };
+            ids.push(id);
+        }
+        let mut distinct = ids.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        for id in distinct {
+            self.postings.push((id, words, pair_id));
+            *self.df.entry(id).or_insert(0) += 1;
+        }
+        Ok(ids)
+    }
+
+    /// Enough postings are buffered to write them out.
+    pub(crate) fn is_full(&self) -> bool {
+        self.postings.len() >= POSTINGS_PER_FLUSH
+    }
 }
 
 /// A pair to add to the memory; texts are put in NFC by the store. Dates

@@ -34,7 +34,8 @@ use postgres::types::Type;
 use postgres::{Client, NoTls, Statement};
 
 use super::{
-    Added, Known, NewPair, PairRecord, Prepared, Step, StoredCodes, decide, decode_ids, encode_ids,
+    Added, IndexBuffer, Known, NewPair, PairRecord, Prepared, Step, StoredCodes, decide,
+    decode_ids, encode_ids,
 };
 use crate::error::{Error, Kind, Result};
 use crate::text;
@@ -127,9 +128,6 @@ const PAIR_COLUMNS: &str = "id, source_lang, target_lang, source, target, origin
 /// Pairs an import must add for the planner's statistics to be gathered
 /// again at its commit.
 const ANALYZE_AFTER: u64 = 10_000;
-
-/// Postings buffered before they are copied in.
-const POSTINGS_PER_FLUSH: usize = 1 << 20;
 
 /// The advisory lock every upgrade holds ("MEMO").
 const UPGRADE_LOCK: i64 = 0x4d45_4d4f;
@@ -262,9 +260,7 @@ impl PgStore {
             now,
             known,
             insert,
-            terms: HashMap::new(),
-            df: HashMap::new(),
-            postings: Vec::new(),
+            buffer: IndexBuffer::default(),
             docs: Vec::new(),
             inserted: 0,
         })
@@ -687,12 +683,8 @@ pub struct ImportBatch<'a> {
     now: String,
     known: Statement,
     insert: Statement,
-    /// term → id, for the terms met so far
-    terms: HashMap<String, i64>,
-    /// term id → document-frequency change not yet written
-    df: HashMap<i64, i64>,
-    /// (term id, source length in words, pair id), copied in at a flush
-    postings: Vec<(i64, i32, i64)>,
+    /// The fuzzy index's entries, copied in at a flush.
+    buffer: IndexBuffer,
     /// (pair id, its term ids in order, encoded)
     docs: Vec<(i64, Vec<u8>)>,
     /// Pairs inserted so far.
@@ -804,57 +796,29 @@ impl ImportBatch<'_> {
         self.index(id, &new.source)
     }
 
-    /// The pair's entries in the fuzzy index, as the SQLite backend makes
-    /// them: its terms in order ("" for a source without words), one
-    /// posting per distinct term at its length in words.
+    /// The pair's entries in the fuzzy index ([`IndexBuffer`]).
     fn index(&mut self, pair_id: i64, source: &str) -> Result<()> {
-        let terms = crate::fuzzy::index_terms(source);
-        let words = terms.len() as i32;
-        let mut ids = Vec::with_capacity(terms.len().max(1));
-        for term in &terms {
-            ids.push(self.term_id(term)?);
-        }
-        if ids.is_empty() {
-            ids.push(self.term_id("")?);
-        }
+        let tx = &mut self.tx;
+        let ids = self.buffer.add(pair_id, source, |term| {
+            // Looked up first: an insert that conflicts would still use up
+            // an id, and term ids are given in the order SQLite gives them.
+            // (Only imports add terms, one at a time: see `begin_import`.)
+            match tx.query_opt("SELECT id FROM fuzzy_term WHERE term = $1", &[&term])? {
+                Some(row) => Ok(row.get(0)),
+                None => tx
+                    .query_one(
+                        "INSERT INTO fuzzy_term (term) VALUES ($1) RETURNING id",
+                        &[&term],
+                    )
+                    .map(|row| row.get(0)),
+            }
+        });
+        let ids = ids.map_err(|e| pg_error(&self.name, "cannot index a pair", e))?;
         self.docs.push((pair_id, encode_ids(&ids)));
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
-            self.postings.push((id, words, pair_id));
-            *self.df.entry(id).or_insert(0) += 1;
-        }
-        if self.postings.len() >= POSTINGS_PER_FLUSH {
+        if self.buffer.is_full() {
             self.flush()?;
         }
         Ok(())
-    }
-
-    fn term_id(&mut self, term: &str) -> Result<i64> {
-        if let Some(&id) = self.terms.get(term) {
-            return Ok(id);
-        }
-        // Looked up first: an insert that conflicts would still use up an
-        // id, and term ids are given in the order SQLite gives them. (Only
-        // imports add terms, one at a time: see `begin_import`.)
-        let fail = |e| pg_error(&self.name, "cannot index a pair", e);
-        let found = self
-            .tx
-            .query_opt("SELECT id FROM fuzzy_term WHERE term = $1", &[&term])
-            .map_err(fail)?;
-        let id: i64 = match found {
-            Some(row) => row.get(0),
-            None => self
-                .tx
-                .query_one(
-                    "INSERT INTO fuzzy_term (term) VALUES ($1) RETURNING id",
-                    &[&term],
-                )
-                .map_err(|e| pg_error(&self.name, "cannot index a pair", e))?
-                .get(0),
-        };
-        self.terms.insert(term.to_string(), id);
-        Ok(id)
     }
 
     /// Copy the buffered postings and term sequences in, and add up the
@@ -862,14 +826,16 @@ impl ImportBatch<'_> {
     fn flush(&mut self) -> Result<()> {
         let name = self.name.clone();
         let fail = |e| pg_error(&name, "cannot index the import", e);
-        self.postings.sort_unstable();
+        self.buffer.postings.sort_unstable();
         let sink = self
             .tx
             .copy_in("COPY fuzzy_posting (term_id, words, pair_id) FROM STDIN (FORMAT binary)")
             .map_err(fail)?;
         let mut writer = BinaryCopyInWriter::new(sink, &[Type::INT8, Type::INT4, Type::INT8]);
-        for (term, words, pair) in self.postings.drain(..) {
-            writer.write(&[&term, &words, &pair]).map_err(fail)?;
+        for (term, words, pair) in self.buffer.postings.drain(..) {
+            writer
+                .write(&[&term, &(words as i32), &pair])
+                .map_err(fail)?;
         }
         writer.finish().map_err(fail)?;
         let sink = self
@@ -881,7 +847,7 @@ impl ImportBatch<'_> {
             writer.write(&[&pair, &terms]).map_err(fail)?;
         }
         writer.finish().map_err(fail)?;
-        let (ids, deltas): (Vec<i64>, Vec<i64>) = self.df.drain().unzip();
+        let (ids, deltas): (Vec<i64>, Vec<i64>) = self.buffer.df.drain().unzip();
         self.tx
             .execute(
                 "UPDATE fuzzy_term SET df = df + d.delta

@@ -32,12 +32,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
-use std::collections::HashMap;
 
 use crate::auth::{Role, User};
 use crate::error::{Error, Kind, Result};
 use crate::text;
 
+use super::IndexBuffer;
 use super::{
     Added, Known, LanguagePairCount, NewPair, NewTerm, OriginCount, PairRecord, Prepared, Stats,
     Step, StoredCodes, Term, TermAdded, TermStatus, decide, decode_ids, encode_ids, same_file,
@@ -1527,77 +1527,49 @@ impl TermBatch<'_> {
     }
 }
 
-/// Postings buffered before a sorted write.
-const POSTINGS_PER_FLUSH: usize = 1 << 20;
-
-/// Builds the fuzzy index inside a write transaction. Term ids are cached,
-/// document frequencies added up and written at [`Indexer::flush`], and
-/// postings buffered and written sorted, so a large import appends to the
-/// index B-tree in order instead of jumping around it.
+/// Builds the fuzzy index inside a write transaction: the entries of
+/// [`IndexBuffer`], each source's terms written at once, postings sorted
+/// at a flush (so a large import appends to the index B-tree in order
+/// instead of jumping around it) with the document frequencies.
 #[derive(Default)]
 struct Indexer {
-    /// term → id
-    terms: HashMap<String, i64>,
-    /// term id → document-frequency change not yet written
-    df: HashMap<i64, i64>,
-    /// (term id, source length in words, pair id)
-    postings: Vec<(i64, u32, i64)>,
+    buffer: IndexBuffer,
 }
 
 impl Indexer {
-    fn term_id(&mut self, conn: &Connection, term: &str) -> rusqlite::Result<i64> {
-        if let Some(&id) = self.terms.get(term) {
-            return Ok(id);
-        }
-        let known: Option<i64> = conn
-            .prepare_cached("SELECT id FROM fuzzy_term WHERE term = ?1")?
-            .query_row([term], |r| r.get(0))
-            .optional()?;
-        let id = match known {
-            Some(id) => id,
-            None => {
-                conn.prepare_cached("INSERT INTO fuzzy_term (term) VALUES (?1)")?
-                    .execute([term])?;
-                conn.last_insert_rowid()
-            }
-        };
-        self.terms.insert(term.to_string(), id);
-        Ok(id)
-    }
-
     fn add(&mut self, conn: &Connection, pair_id: i64, source: &str) -> rusqlite::Result<()> {
-        let terms = crate::fuzzy::index_terms(source);
-        let words = terms.len() as u32;
-        let mut ids = Vec::with_capacity(terms.len());
-        for term in &terms {
-            ids.push(self.term_id(conn, term)?);
-        }
-        if ids.is_empty() {
-            ids.push(self.term_id(conn, "")?);
-        }
+        let ids = self.buffer.add(pair_id, source, |term| {
+            let known: Option<i64> = conn
+                .prepare_cached("SELECT id FROM fuzzy_term WHERE term = ?1")?
+                .query_row([term], |r| r.get(0))
+                .optional()?;
+            match known {
+                Some(id) => Ok::<i64, rusqlite::Error>(id),
+                None => {
+                    conn.prepare_cached("INSERT INTO fuzzy_term (term) VALUES (?1)")?
+                        .execute([term])?;
+                    Ok(conn.last_insert_rowid())
+                }
+            }
+        })?;
         conn.prepare_cached("INSERT INTO fuzzy_doc (pair_id, terms) VALUES (?1, ?2)")?
             .execute(params![pair_id, encode_ids(&ids)])?;
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
-            self.postings.push((id, words, pair_id));
-            *self.df.entry(id).or_insert(0) += 1;
-        }
-        if self.postings.len() >= POSTINGS_PER_FLUSH {
+        if self.buffer.is_full() {
             self.write_postings(conn)?;
         }
         Ok(())
     }
 
     fn write_postings(&mut self, conn: &Connection) -> rusqlite::Result<()> {
-        self.postings.sort_unstable();
+        let postings = &mut self.buffer.postings;
+        postings.sort_unstable();
         let mut insert = conn.prepare_cached(
             "INSERT INTO fuzzy_posting (term_id, words, pair_id) VALUES (?1, ?2, ?3)",
         )?;
-        for &(term, words, pair) in &self.postings {
+        for &(term, words, pair) in postings.iter() {
             insert.execute(params![term, words, pair])?;
         }
-        self.postings.clear();
+        postings.clear();
         Ok(())
     }
 
@@ -1605,7 +1577,7 @@ impl Indexer {
     fn flush(&mut self, conn: &Connection) -> rusqlite::Result<()> {
         self.write_postings(conn)?;
         let mut update = conn.prepare_cached("UPDATE fuzzy_term SET df = df + ?2 WHERE id = ?1")?;
-        for (id, delta) in self.df.drain() {
+        for (id, delta) in self.buffer.df.drain() {
             update.execute(params![id, delta])?;
         }
         Ok(())
