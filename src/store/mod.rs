@@ -152,6 +152,7 @@ impl Prepared {
 }
 
 /// A stored pair of the source being added, as an import compares it.
+#[derive(Clone)]
 pub(crate) struct Known {
     pub(crate) id: i64,
     pub(crate) target: String,
@@ -179,8 +180,10 @@ pub(crate) enum Step {
 }
 
 /// The rules of an import, the same on every backend: given the pairs
-/// stored with the same languages and source key (`known`), what adding
-/// `pair` (prepared as `new`) writes, and what it did.
+/// stored with the same languages and source key (`known`, in any order),
+/// what adding `pair` (prepared as `new`) writes, and what it did. Where
+/// several stored pairs fit, the oldest (lowest id) is the one changed,
+/// whatever order the backend returned them in.
 pub(crate) fn decide(pair: &NewPair<'_>, new: &Prepared, known: &[Known]) -> (Step, Added) {
     let has_context = new.prev.is_some() || new.next.is_some();
     // The same place of the same document: a reviewed draft imported
@@ -190,7 +193,8 @@ pub(crate) fn decide(pair: &NewPair<'_>, new: &Prepared, known: &[Known]) -> (St
         |k: &Known| k.origin == pair.origin && k.prev == new.prev && k.next == new.next;
     if let Some(k) = known
         .iter()
-        .find(|k| text::match_key(&k.target) == new.target_key)
+        .filter(|k| text::match_key(&k.target) == new.target_key)
+        .min_by_key(|k| k.id)
     {
         // A reviewer's typographic fix (quotes, spaces) of a translation
         // learnt from the same document counts; another origin's pair
@@ -229,7 +233,7 @@ pub(crate) fn decide(pair: &NewPair<'_>, new: &Prepared, known: &[Known]) -> (St
         return (Step::Nothing, Added::Duplicate);
     }
     if pair.replace_same_origin
-        && let Some(k) = known.iter().find(|k| same_place(k))
+        && let Some(k) = known.iter().filter(|k| same_place(k)).min_by_key(|k| k.id)
     {
         // A reviewed translation of the same document changed: update it.
         let change = Step::Change {
@@ -590,6 +594,28 @@ mod tests {
             decided(&with_context, &placed),
             (Step::Nothing, Added::Duplicate)
         );
+    }
+
+    /// Review of issue 14: PostgreSQL returns rows in no set order; the
+    /// pair changed must not depend on it.
+    #[test]
+    fn the_oldest_fitting_pair_is_changed_whatever_the_row_order() {
+        let p = NewPair {
+            prev_source: Some("Avant."),
+            replace_same_origin: true,
+            ..pair("Oui.", "Yes indeed.")
+        };
+        let rows = [
+            known(9, "Yeah.", "a.csv", Some("Avant.")),
+            known(4, "Yes.", "a.csv", Some("Avant.")),
+        ];
+        let changed = |known: &[Known]| match decided(&p, known).0 {
+            Step::Change { id, .. } => id,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(changed(&rows), 4);
+        let reversed = [rows[1].clone(), rows[0].clone()];
+        assert_eq!(changed(&reversed), 4);
     }
 
     #[test]

@@ -240,8 +240,7 @@ impl PgStore {
             .prepare(
                 "SELECT id, target, origin, prev_source, next_source, codes FROM segment_pair
                  WHERE key_hash = $1 AND source_lang = $2 AND target_lang = $3
-                   AND coalesce(source_key, source) = $4
-                 ORDER BY id",
+                   AND coalesce(source_key, source) = $4",
             )
             .map_err(fail)?;
         let insert = tx

@@ -1291,8 +1291,7 @@ impl ImportBatch<'_> {
             .prepare_cached(
                 "SELECT id, target, origin, prev_source, next_source, codes FROM segment_pair
                  WHERE key_hash = ?1 AND source_lang = ?2 AND target_lang = ?3
-                   AND coalesce(source_key, source) = ?4
-                 ORDER BY id",
+                   AND coalesce(source_key, source) = ?4",
             )
             .and_then(|mut stmt| {
                 stmt.query_map(
