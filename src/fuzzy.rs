@@ -1017,14 +1017,14 @@ pub trait Index {
     }
 }
 
-impl Index for Store {
+impl Index for crate::store::sqlite::SqliteStore {
     fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>> {
-        Store::term_stats(self, terms)
+        crate::store::sqlite::SqliteStore::term_stats(self, terms)
     }
 
     fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()> {
         out.extend(
-            Store::postings(self, term, words)?
+            crate::store::sqlite::SqliteStore::postings(self, term, words)?
                 .into_iter()
                 .filter_map(|id| u32::try_from(id).ok()),
         );
@@ -1033,13 +1033,19 @@ impl Index for Store {
 
     fn common_terms(&self, pairs: &[u32], query: &Pattern, out: &mut Vec<usize>) -> Result<()> {
         for &pair in pairs {
-            out.push(query.common(&Store::pair_terms(self, i64::from(pair))?));
+            out.push(query.common(&crate::store::sqlite::SqliteStore::pair_terms(
+                self,
+                i64::from(pair),
+            )?));
         }
         Ok(())
     }
 
     fn max_pair_id(&self) -> Result<u32> {
-        Ok(u32::try_from(Store::max_pair_id(self)?).unwrap_or(u32::MAX))
+        Ok(
+            u32::try_from(crate::store::sqlite::SqliteStore::max_pair_id(self)?)
+                .unwrap_or(u32::MAX),
+        )
     }
 }
 

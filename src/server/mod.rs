@@ -45,6 +45,9 @@ pub use error::ApiError;
 pub struct Config {
     /// The memory (created with the shipped glossary when missing).
     pub db: PathBuf,
+    /// Where lookups read, when not from `db`: a read replica of a memory
+    /// in PostgreSQL.
+    pub read_db: Option<PathBuf>,
     /// No tokens: everyone is admin. Only on a loopback address.
     pub open: bool,
     /// Read connections: lookups served at once.
@@ -66,6 +69,7 @@ impl Config {
     pub fn new(db: PathBuf) -> Config {
         Config {
             db,
+            read_db: None,
             open: false,
             readers: 8,
             max_body: 64 << 20,
@@ -117,7 +121,8 @@ impl AppState {
     /// shipped glossary, or upgrades an older one), then the readers.
     pub fn open(config: Config) -> Result<Arc<AppState>> {
         let writer = crate::glossary::open_for_writing(&config.db, true)?;
-        let readers = pool::Readers::open(&config.db, config.readers.max(1))?;
+        let read_db = config.read_db.as_ref().unwrap_or(&config.db);
+        let readers = pool::Readers::open(read_db, config.readers.max(1))?;
         let warm = if config.warm_index {
             Some(crate::fuzzy::warm::WarmIndex::load(&writer)?)
         } else {
@@ -175,6 +180,11 @@ impl AppState {
                 .writer
                 .lock()
                 .map_err(|_| Error::new(Kind::Internal, "the write connection was poisoned"))?;
+            // The database server went away since the last write: connect
+            // again (an error still while it is down).
+            if store.is_broken() {
+                *store = Store::open_existing(&state.config.db)?;
+            }
             f(&mut store)
         })
         .await

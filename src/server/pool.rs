@@ -1,7 +1,8 @@
 //! Read connections for the server's lookups: a fixed number of
 //! read-only stores, each used by one request at a time on a blocking
 //! thread (a `rusqlite::Connection` is not `Sync`; pool crates pin other
-//! rusqlite versions, see the field notes).
+//! rusqlite versions, see the field notes). The same pool serves a memory
+//! in PostgreSQL: one connection per store, replaced when it breaks.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -54,7 +55,11 @@ impl Readers {
         })
         .await
         .map_err(|e| ApiError::internal(format!("a lookup stopped: {e}")))?;
-        if let Ok(mut stores) = self.stores.lock() {
+        // A connection to a database server that went away is dropped: the
+        // next request opens a new one (the server reconnects by itself).
+        if !store.is_broken()
+            && let Ok(mut stores) = self.stores.lock()
+        {
             stores.push(store);
         }
         out.map_err(ApiError::from)

@@ -1,21 +1,22 @@
 //! What memoire keeps: segment pairs, glossary terms, the fuzzy index's
 //! lists, the server's users. The model types shared by every module live
-//! here; the SQL lives in the backends: [`sqlite`], which every command and
-//! the server reach through [`Store`], and [`postgres`] (schema only, so
-//! far).
+//! here, with [`Store`], which every command and the server go through;
+//! the SQL lives in the two backends side by side: [`sqlite`] (one file,
+//! the default) and [`postgres`] (a `postgres://` URL given as `--db`).
 
 pub mod postgres;
 pub mod sqlite;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::auth::{Role, User};
 use crate::error::Result;
 use crate::text::{self, Code, Coded};
 
-pub use sqlite::{BUSY_TIMEOUT, ImportBatch, SCHEMA_VERSION, Seed, Store, TermBatch, is_own_file};
+pub use sqlite::{BUSY_TIMEOUT, SCHEMA_VERSION};
 
 /// One stored segment pair.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -511,6 +512,443 @@ pub enum TermAdded {
     /// The pair was there; its domain, note or status changed.
     Updated,
     Unchanged,
+}
+
+/// A term pair's fields besides its texts, as stored.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct TermFields {
+    pub(crate) domain: Option<String>,
+    pub(crate) note: Option<String>,
+    pub(crate) status: String,
+    pub(crate) pos: Option<String>,
+    pub(crate) checked: Option<String>,
+}
+
+impl TermFields {
+    /// What a stored pair (`known`, when there is one) should hold after
+    /// `term` is added: the fields `term` gives, else the stored ones.
+    pub(crate) fn wanted(term: &NewTerm<'_>, known: Option<&TermFields>) -> TermFields {
+        let given = |new: Option<&str>, old: Option<&Option<String>>| {
+            new.map(str::to_string).or_else(|| old.cloned().flatten())
+        };
+        TermFields {
+            domain: given(term.domain, known.map(|k| &k.domain)),
+            note: given(term.note, known.map(|k| &k.note)),
+            status: match (term.status, known) {
+                (Some(status), _) => status.as_str().to_string(),
+                (None, Some(k)) => k.status.clone(),
+                (None, None) => TermStatus::Preferred.as_str().to_string(),
+            },
+            pos: given(term.pos, known.map(|k| &k.pos)),
+            checked: given(term.checked, known.map(|k| &k.checked)),
+        }
+    }
+}
+
+/// Code run inside the transaction that creates a new memory (the shipped
+/// glossary): a kill leaves either no memory or a complete one.
+pub type Seed<'s> = &'s dyn Fn(&mut TermBatch<'_>) -> Result<()>;
+
+/// The PostgreSQL connection string a `--db` value is, if it is one
+/// (`postgres://…` or `postgresql://…`); anything else is a file path.
+pub fn postgres_url(db: &Path) -> Option<&str> {
+    db.to_str().filter(|s| postgres::is_url(s))
+}
+
+/// A `--db` value fit to show: a path as it is, a connection string
+/// without its password.
+pub fn shown(db: &Path) -> String {
+    match postgres_url(db) {
+        Some(url) => postgres::redacted(url),
+        None => db.display().to_string(),
+    }
+}
+
+/// An open memory, in either backend. Every method means the same on both
+/// (the SQLite one is the reference; see each backend for how).
+pub enum Store {
+    Sqlite(sqlite::SqliteStore),
+    Postgres(Box<postgres::PgStore>),
+}
+
+/// An import in progress: one transaction (see [`Store::begin_import`]).
+pub enum ImportBatch<'a> {
+    Sqlite(sqlite::ImportBatch<'a>),
+    Postgres(postgres::ImportBatch<'a>),
+}
+
+/// Glossary terms being added: one transaction.
+pub enum TermBatch<'a> {
+    Sqlite(sqlite::TermBatch<'a>),
+    Postgres(postgres::TermBatch<'a>),
+}
+
+/// The same call on whichever backend `$self` is.
+macro_rules! either {
+    ($enum:ident, $self:expr, $s:ident => $call:expr) => {
+        match $self {
+            $enum::Sqlite($s) => $call,
+            $enum::Postgres($s) => $call,
+        }
+    };
+}
+
+impl ImportBatch<'_> {
+    /// Add one pair unless the identical pair is already stored (the rules
+    /// of [`decide`]).
+    pub fn add(&mut self, pair: &NewPair<'_>) -> Result<Added> {
+        either!(ImportBatch, self, b => b.add(pair))
+    }
+
+    /// Make the whole import durable at once.
+    pub fn commit(self) -> Result<()> {
+        either!(ImportBatch, self, b => b.commit())
+    }
+}
+
+impl TermBatch<'_> {
+    /// Add a term pair, or update the domain, note, status, part of speech
+    /// and date of the same pair (same languages, source and target) with
+    /// those `term` gives.
+    pub fn add(&mut self, term: &NewTerm<'_>) -> Result<TermAdded> {
+        either!(TermBatch, self, b => b.add(term))
+    }
+
+    pub fn commit(self) -> Result<()> {
+        either!(TermBatch, self, b => b.commit())
+    }
+}
+
+impl Store {
+    /// Open the memory at `db` for writing, creating it if needed (a file
+    /// whose folder exists, or an empty PostgreSQL database), and bring its
+    /// schema up to date.
+    pub fn open(db: &Path) -> Result<Store> {
+        Store::create_or_open(db, None)
+    }
+
+    /// Like [`Store::open`]; a memory created by this call gets `seed` in
+    /// the same transaction as its schema.
+    pub fn create_or_open(db: &Path, seed: Option<Seed<'_>>) -> Result<Store> {
+        Ok(match postgres_url(db) {
+            Some(url) => Store::Postgres(Box::new(postgres::PgStore::create_or_open(url, seed)?)),
+            None => Store::Sqlite(sqlite::SqliteStore::create_or_open(db, seed)?),
+        })
+    }
+
+    /// Open an existing memory for writing: no memory there is an error.
+    pub fn open_existing(db: &Path) -> Result<Store> {
+        Ok(match postgres_url(db) {
+            Some(url) => Store::Postgres(Box::new(postgres::PgStore::open_existing(url)?)),
+            None => Store::Sqlite(sqlite::SqliteStore::open_existing(db)?),
+        })
+    }
+
+    /// Open an existing memory to read it, never writing to it.
+    pub fn open_read_only(db: &Path) -> Result<Store> {
+        Ok(match postgres_url(db) {
+            Some(url) => Store::Postgres(Box::new(postgres::PgStore::open_read_only(url)?)),
+            None => Store::Sqlite(sqlite::SqliteStore::open_read_only(db)?),
+        })
+    }
+
+    /// The memory is in PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Store::Postgres(_))
+    }
+
+    /// True when this open created the memory.
+    pub fn created(&self) -> bool {
+        either!(Store, self, s => s.created())
+    }
+
+    /// The schema version this open upgraded the memory from.
+    pub fn upgraded_from(&self) -> Option<i64> {
+        either!(Store, self, s => s.upgraded_from())
+    }
+
+    /// The schema version of this build on this backend.
+    pub fn current_schema(&self) -> i64 {
+        match self {
+            Store::Sqlite(_) => sqlite::SCHEMA_VERSION,
+            Store::Postgres(_) => postgres::SCHEMA_VERSION,
+        }
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        either!(Store, self, s => s.schema_version())
+    }
+
+    /// Start an import: one transaction that holds until
+    /// [`ImportBatch::commit`]. Dropping the batch, a crash or `kill -9`
+    /// leaves the store exactly as it was.
+    pub fn begin_import(&mut self) -> Result<ImportBatch<'_>> {
+        Ok(match self {
+            Store::Sqlite(s) => ImportBatch::Sqlite(s.begin_import()?),
+            Store::Postgres(s) => ImportBatch::Postgres(s.begin_import()?),
+        })
+    }
+
+    /// Start adding glossary terms: one transaction, like an import.
+    pub fn begin_terms(&mut self) -> Result<TermBatch<'_>> {
+        Ok(match self {
+            Store::Sqlite(s) => TermBatch::Sqlite(s.begin_terms()?),
+            Store::Postgres(s) => TermBatch::Postgres(s.begin_terms()?),
+        })
+    }
+
+    /// Every stored translation of `text` (exact match after
+    /// normalisation), most recently changed first.
+    pub fn exact(
+        &self,
+        source_lang: &str,
+        target_lang: &str,
+        text: &str,
+    ) -> Result<Vec<PairRecord>> {
+        either!(Store, self, s => s.exact(source_lang, target_lang, text))
+    }
+
+    /// Call `each` on every stored pair of the given languages (all when a
+    /// language is `None`), in the order they were added. `each` must not
+    /// read this store.
+    pub fn for_each_pair(
+        &self,
+        source_lang: Option<&str>,
+        target_lang: Option<&str>,
+        each: impl FnMut(&PairRecord) -> Result<()>,
+    ) -> Result<()> {
+        either!(Store, self, s => s.for_each_pair(source_lang, target_lang, each))
+    }
+
+    /// Does the memory hold any pair of `source_lang` → `target_lang`?
+    pub fn has_pairs(&self, source_lang: &str, target_lang: &str) -> Result<bool> {
+        either!(Store, self, s => s.has_pairs(source_lang, target_lang))
+    }
+
+    /// The language pairs the memory holds (source, target).
+    pub fn language_pairs(&self) -> Result<Vec<(String, String)>> {
+        either!(Store, self, s => s.language_pairs())
+    }
+
+    /// The highest pair id in use (0 for an empty memory).
+    pub fn max_pair_id(&self) -> Result<i64> {
+        either!(Store, self, s => s.max_pair_id())
+    }
+
+    /// One stored pair by id.
+    pub fn pair(&self, id: i64) -> Result<Option<PairRecord>> {
+        either!(Store, self, s => s.pair(id))
+    }
+
+    /// A pair's source, when the pair exists and is of this language pair.
+    pub fn source_of(
+        &self,
+        id: i64,
+        source_lang: &str,
+        target_lang: &str,
+    ) -> Result<Option<String>> {
+        either!(Store, self, s => s.source_of(id, source_lang, target_lang))
+    }
+
+    /// For each fuzzy-index term: its id and how many sources hold it.
+    pub fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>> {
+        either!(Store, self, s => s.term_stats(terms))
+    }
+
+    /// Run `f` in one read transaction (one snapshot; nested calls share
+    /// it).
+    pub fn in_read_transaction<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        either!(Store, self, s => s.in_read_transaction(f))
+    }
+
+    /// How many times pairs were removed from the fuzzy index.
+    pub fn index_epoch(&self) -> Result<i64> {
+        either!(Store, self, s => s.index_epoch())
+    }
+
+    /// The highest pair id in the fuzzy index.
+    pub fn max_indexed_pair(&self) -> Result<i64> {
+        either!(Store, self, s => s.max_indexed_pair())
+    }
+
+    /// Every posting: term id, source length in words, pair id.
+    pub fn for_each_posting(&self, f: impl FnMut(i64, i64, i64)) -> Result<()> {
+        either!(Store, self, s => s.for_each_posting(f))
+    }
+
+    /// The term ids of every pair after `after` in the fuzzy index.
+    pub fn for_each_doc_after(&self, after: i64, f: impl FnMut(i64, Vec<i64>)) -> Result<()> {
+        either!(Store, self, s => s.for_each_doc_after(after, f))
+    }
+
+    /// Ids of the pairs whose source holds `term_id` and has `words` words.
+    pub fn postings(&self, term_id: i64, words: usize) -> Result<Vec<i64>> {
+        either!(Store, self, s => s.postings(term_id, words))
+    }
+
+    /// Ids of the pairs whose source holds `term_id`, in increasing order.
+    pub fn postings_any_length(&self, term_id: i64) -> Result<Vec<i64>> {
+        either!(Store, self, s => s.postings_any_length(term_id))
+    }
+
+    /// The term ids of a pair's source, in the source's order.
+    pub fn pair_terms(&self, pair_id: i64) -> Result<Vec<i64>> {
+        either!(Store, self, s => s.pair_terms(pair_id))
+    }
+
+    /// Remove every pair of a language pair that came from `origin`, with
+    /// its entries in the fuzzy index, in one transaction.
+    pub fn remove_pairs_from(
+        &mut self,
+        origin: &str,
+        source_lang: &str,
+        target_lang: &str,
+    ) -> Result<u64> {
+        either!(Store, self, s => s.remove_pairs_from(origin, source_lang, target_lang))
+    }
+
+    /// Every term pair of a language pair, in the order they were added.
+    pub fn terms(&self, source_lang: &str, target_lang: &str) -> Result<Vec<Term>> {
+        either!(Store, self, s => s.terms(source_lang, target_lang))
+    }
+
+    /// Remove the term pairs of `source` (only the one with `target`, if
+    /// given); returns how many were removed.
+    pub fn remove_terms(
+        &mut self,
+        source_lang: &str,
+        target_lang: &str,
+        source: &str,
+        target: Option<&str>,
+    ) -> Result<usize> {
+        either!(Store, self, s => s.remove_terms(source_lang, target_lang, source, target))
+    }
+
+    /// Remove every term pair that came from `origin`.
+    pub fn remove_terms_from(&mut self, origin: &str) -> Result<usize> {
+        either!(Store, self, s => s.remove_terms_from(origin))
+    }
+
+    /// Record a server user's token (its hash, see [`crate::auth`]).
+    pub fn add_user(&mut self, name: &str, role: Role, hash: &str) -> Result<()> {
+        either!(Store, self, s => s.add_user(name, role, hash))
+    }
+
+    /// The server's users, by name.
+    pub fn users(&self) -> Result<Vec<User>> {
+        either!(Store, self, s => s.users())
+    }
+
+    /// The user a token (by its hash) belongs to.
+    pub fn user_by_token_hash(&self, hash: &str) -> Result<Option<User>> {
+        either!(Store, self, s => s.user_by_token_hash(hash))
+    }
+
+    /// Remove a user's token; false when there is none of that name.
+    pub fn remove_user(&mut self, name: &str) -> Result<bool> {
+        either!(Store, self, s => s.remove_user(name))
+    }
+
+    /// Counts per language pair and origin, term pairs, and size.
+    pub fn stats(&self) -> Result<Stats> {
+        either!(Store, self, s => s.stats())
+    }
+
+    /// Is `path` the memory's file or one of its companions? (Never, for
+    /// a memory in PostgreSQL.)
+    pub fn is_own_file(&self, path: &Path) -> bool {
+        match self {
+            Store::Sqlite(s) => s.is_own_file(path),
+            Store::Postgres(_) => false,
+        }
+    }
+
+    /// Size of the memory on disk (of the database, on PostgreSQL).
+    pub fn size_bytes(&self) -> u64 {
+        either!(Store, self, s => s.size_bytes())
+    }
+
+    /// The connection to the database server is lost (PostgreSQL
+    /// restarted, the network dropped): this store will only fail from now
+    /// on, and a new one should be opened. (Never, for a SQLite file.)
+    pub fn is_broken(&self) -> bool {
+        match self {
+            Store::Sqlite(_) => false,
+            Store::Postgres(s) => s.is_broken(),
+        }
+    }
+
+    /// SQLite: fold the write-ahead log back into the file, without
+    /// waiting. (PostgreSQL looks after its own.)
+    pub fn checkpoint(&mut self) {
+        if let Store::Sqlite(s) = self {
+            s.checkpoint();
+        }
+    }
+}
+
+impl Pairs for Store {
+    fn exact(&self, source_lang: &str, target_lang: &str, text: &str) -> Result<Vec<PairRecord>> {
+        Store::exact(self, source_lang, target_lang, text)
+    }
+
+    fn pair(&self, id: i64) -> Result<Option<PairRecord>> {
+        Store::pair(self, id)
+    }
+
+    fn source_of(&self, id: i64, source_lang: &str, target_lang: &str) -> Result<Option<String>> {
+        Store::source_of(self, id, source_lang, target_lang)
+    }
+
+    fn each_pair(
+        &self,
+        source_lang: Option<&str>,
+        target_lang: Option<&str>,
+        each: &mut dyn FnMut(&PairRecord) -> Result<()>,
+    ) -> Result<()> {
+        either!(Store, self, s => s.each_pair(source_lang, target_lang, each))
+    }
+
+    fn read_snapshot(&self, f: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        either!(Store, self, s => s.read_snapshot(f))
+    }
+}
+
+impl crate::fuzzy::Index for Store {
+    fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>> {
+        Store::term_stats(self, terms)
+    }
+
+    fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()> {
+        use crate::fuzzy::Index;
+        match self {
+            Store::Sqlite(s) => s.postings_into(term, words, out),
+            Store::Postgres(s) => Index::postings(&**s, term, words, out),
+        }
+    }
+
+    fn common_terms(
+        &self,
+        pairs: &[u32],
+        query: &crate::fuzzy::Pattern,
+        out: &mut Vec<usize>,
+    ) -> Result<()> {
+        either!(Store, self, s => s.common_terms(pairs, query, out))
+    }
+
+    fn max_pair_id(&self) -> Result<u32> {
+        Ok(u32::try_from(Store::max_pair_id(self)?).unwrap_or(u32::MAX))
+    }
+
+    fn prune_list_factor(&self) -> i64 {
+        either!(Store, self, s => s.prune_list_factor())
+    }
+}
+
+/// Is `path` the memory at `db` or one of its companion files? Writing
+/// there would destroy the memory. (A memory in PostgreSQL has none.)
+pub fn is_own_file(db: &Path, path: &Path) -> bool {
+    postgres_url(db).is_none() && sqlite::is_own_file(db, path)
 }
 
 pub use crate::file::same_file;

@@ -39,8 +39,9 @@ use crate::text;
 
 use super::IndexBuffer;
 use super::{
-    Added, Known, LanguagePairCount, NewPair, NewTerm, OriginCount, PairRecord, Prepared, Stats,
-    Step, StoredCodes, Term, TermAdded, TermStatus, decide, decode_ids, encode_ids, same_file,
+    Added, Known, LanguagePairCount, NewPair, NewTerm, OriginCount, PairRecord, Prepared, Seed,
+    Stats, Step, StoredCodes, Term, TermAdded, TermFields, TermStatus, decide, decode_ids,
+    encode_ids, same_file,
 };
 
 /// `PRAGMA application_id` of a memoire database ("MEMO").
@@ -195,7 +196,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
 
 /// An open memoire database.
-pub struct Store {
+pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
     /// This open created the schema: the file is a new memory.
@@ -237,10 +238,6 @@ fn db_error(path: &Path, doing: &str, err: rusqlite::Error) -> Error {
     };
     Error::new(kind, message).at(path).caused_by(err)
 }
-
-/// Code run inside the transaction that creates a new memory (the shipped
-/// glossary): a kill leaves either no memory or a complete one.
-pub type Seed<'s> = &'s dyn Fn(&mut TermBatch<'_>) -> Result<()>;
 
 /// What the first bytes of a database file say, read without writing.
 struct Header {
@@ -437,16 +434,16 @@ fn wait_for_lock(attempt: i32) -> bool {
     true
 }
 
-impl Store {
+impl SqliteStore {
     /// Open the database at `path` for writing, creating it if needed (its
     /// folder must exist), and bring its schema up to date.
-    pub fn open(path: &Path) -> Result<Store> {
-        Store::create_or_open(path, None)
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        SqliteStore::create_or_open(path, None)
     }
 
-    /// Like [`Store::open`]; a memory created by this call gets `seed` in
+    /// Like [`SqliteStore::open`]; a memory created by this call gets `seed` in
     /// the same transaction as its schema.
-    pub fn create_or_open(path: &Path, seed: Option<Seed<'_>>) -> Result<Store> {
+    pub fn create_or_open(path: &Path, seed: Option<Seed<'_>>) -> Result<SqliteStore> {
         // A file written by a newer memoire, or not by memoire at all, is
         // refused before anything could write to it (not even the journal
         // mode, which lives in the file's header).
@@ -466,7 +463,7 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|e| db_error(path, "cannot open the database", e))?;
-        let mut store = Store {
+        let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
             created: false,
@@ -479,16 +476,16 @@ impl Store {
 
     /// Open an existing memory for writing (`term remove`): a missing or
     /// empty file is an error, not a new memory.
-    pub fn open_existing(path: &Path) -> Result<Store> {
+    pub fn open_existing(path: &Path) -> Result<SqliteStore> {
         check_exists(path)?;
-        Store::open(path)
+        SqliteStore::open(path)
     }
 
     /// Open an existing memory to read it: lookups, exports, drafts. Never
     /// writes to it, so a read-only file or folder (a shared reference
     /// memory) works; a memory of an older memoire is upgraded first when
     /// it can be written.
-    pub fn open_read_only(path: &Path) -> Result<Store> {
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore> {
         check_exists(path)?;
         let header = read_header(path)?;
         check_header(path, &header)?;
@@ -510,7 +507,7 @@ impl Store {
             .at(path));
         }
         let conn = open_ro(path)?;
-        let mut store = Store {
+        let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
             created: false,
@@ -624,11 +621,11 @@ impl Store {
                 let now: String = tx
                     .query_row(&format!("SELECT {NOW}"), [], |r| r.get(0))
                     .map_err(fail)?;
-                let mut batch = TermBatch {
+                let mut batch = super::TermBatch::Sqlite(TermBatch {
                     tx,
                     path: self.path.clone(),
                     now,
-                };
+                });
                 seed(&mut batch)?;
                 batch.commit()?;
             }
@@ -888,6 +885,16 @@ impl Store {
                     .collect()
             })
             .map_err(self.err("cannot read the fuzzy index"))
+    }
+
+    /// [`SqliteStore::postings`] added to `out` (the fuzzy index's form).
+    pub(crate) fn postings_into(
+        &self,
+        term_id: i64,
+        words: usize,
+        out: &mut Vec<u32>,
+    ) -> Result<()> {
+        crate::fuzzy::Index::postings(self, term_id, words, out)
     }
 
     /// Ids of the pairs whose source holds `term_id`, whatever its length,
@@ -1207,17 +1214,17 @@ impl Store {
     }
 }
 
-impl super::Pairs for Store {
+impl super::Pairs for SqliteStore {
     fn exact(&self, source_lang: &str, target_lang: &str, text: &str) -> Result<Vec<PairRecord>> {
-        Store::exact(self, source_lang, target_lang, text)
+        SqliteStore::exact(self, source_lang, target_lang, text)
     }
 
     fn pair(&self, id: i64) -> Result<Option<PairRecord>> {
-        Store::pair(self, id)
+        SqliteStore::pair(self, id)
     }
 
     fn source_of(&self, id: i64, source_lang: &str, target_lang: &str) -> Result<Option<String>> {
-        Store::source_of(self, id, source_lang, target_lang)
+        SqliteStore::source_of(self, id, source_lang, target_lang)
     }
 
     fn each_pair(
@@ -1226,7 +1233,7 @@ impl super::Pairs for Store {
         target_lang: Option<&str>,
         each: &mut dyn FnMut(&PairRecord) -> Result<()>,
     ) -> Result<()> {
-        Store::for_each_pair(self, source_lang, target_lang, each)
+        SqliteStore::for_each_pair(self, source_lang, target_lang, each)
     }
 
     fn read_snapshot(&self, f: &mut dyn FnMut() -> Result<()>) -> Result<()> {
@@ -1431,14 +1438,7 @@ impl TermBatch<'_> {
     pub fn add(&mut self, term: &NewTerm<'_>) -> Result<TermAdded> {
         let (source, target) = (text::term_text(term.source), text::term_text(term.target));
         let fail = |e| db_error(&self.path, "cannot store a term", e);
-        type Fields = (
-            Option<String>,
-            Option<String>,
-            String,
-            Option<String>,
-            Option<String>,
-        );
-        let known: Option<Fields> = self
+        let known: Option<TermFields> = self
             .tx
             .prepare_cached(
                 "SELECT domain, note, status, pos, checked FROM term_pair
@@ -1447,25 +1447,20 @@ impl TermBatch<'_> {
             .and_then(|mut stmt| {
                 stmt.query_row(
                     params![term.source_lang, term.target_lang, source, target],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    |r| {
+                        Ok(TermFields {
+                            domain: r.get(0)?,
+                            note: r.get(1)?,
+                            status: r.get(2)?,
+                            pos: r.get(3)?,
+                            checked: r.get(4)?,
+                        })
+                    },
                 )
                 .optional()
             })
             .map_err(fail)?;
-        let given = |new: Option<&str>, old: Option<&Option<String>>| {
-            new.map(str::to_string).or_else(|| old.cloned().flatten())
-        };
-        let wanted: Fields = (
-            given(term.domain, known.as_ref().map(|k| &k.0)),
-            given(term.note, known.as_ref().map(|k| &k.1)),
-            match (term.status, &known) {
-                (Some(status), _) => status.as_str().to_string(),
-                (None, Some(k)) => k.2.clone(),
-                (None, None) => TermStatus::Preferred.as_str().to_string(),
-            },
-            given(term.pos, known.as_ref().map(|k| &k.3)),
-            given(term.checked, known.as_ref().map(|k| &k.4)),
-        );
+        let wanted = TermFields::wanted(term, known.as_ref());
         match known {
             Some(stored) if stored == wanted => Ok(TermAdded::Unchanged),
             Some(_) => {
@@ -1479,12 +1474,12 @@ impl TermBatch<'_> {
                             term.target_lang,
                             source,
                             target,
-                            wanted.0,
-                            wanted.1,
-                            wanted.2,
+                            wanted.domain,
+                            wanted.note,
+                            wanted.status,
                             self.now,
-                            wanted.3,
-                            wanted.4
+                            wanted.pos,
+                            wanted.checked
                         ],
                     )
                     .map_err(fail)?;
@@ -1503,13 +1498,13 @@ impl TermBatch<'_> {
                             term.target_lang,
                             source,
                             target,
-                            wanted.0,
-                            wanted.1,
-                            wanted.2,
+                            wanted.domain,
+                            wanted.note,
+                            wanted.status,
                             term.origin,
                             self.now,
-                            wanted.3,
-                            wanted.4
+                            wanted.pos,
+                            wanted.checked
                         ])
                     })
                     .map_err(fail)?;
@@ -1667,16 +1662,16 @@ mod tests {
         );
     }
 
-    fn temp_store() -> (tempfile::TempDir, Store) {
+    fn temp_store() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("m.db")).unwrap();
+        let store = SqliteStore::open(&dir.path().join("m.db")).unwrap();
         (dir, store)
     }
 
     /// Open a database at `path` migrated only up to `version`.
-    fn store_at_version(path: &Path, version: usize) -> Store {
+    fn store_at_version(path: &Path, version: usize) -> SqliteStore {
         let conn = Connection::open(path).unwrap();
-        let mut store = Store {
+        let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
             created: false,
@@ -1692,12 +1687,12 @@ mod tests {
         let (dir, store) = temp_store();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         drop(store);
-        let store = Store::open(&dir.path().join("m.db")).unwrap();
+        let store = SqliteStore::open(&dir.path().join("m.db")).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     }
 
-    /// Store one pair the way schema `version` stored it.
-    fn seed_pair(store: &Store, version: usize) {
+    /// SqliteStore one pair the way schema `version` stored it.
+    fn seed_pair(store: &SqliteStore, version: usize) {
         if version >= 1 {
             store
                 .conn
@@ -1727,7 +1722,7 @@ mod tests {
             assert_eq!(old.schema_version().unwrap(), version as i64);
             seed_pair(&old, version);
             drop(old);
-            let store = Store::open(&path).unwrap();
+            let store = SqliteStore::open(&path).unwrap();
             assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
             let found = store.exact("fr", "en", "Bonjour à tous.").unwrap();
             assert_eq!(found.len(), usize::from(version >= 1));
@@ -1742,12 +1737,12 @@ mod tests {
     fn a_newer_database_is_refused_with_a_clear_message() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.db");
-        drop(Store::open(&path).unwrap());
+        drop(SqliteStore::open(&path).unwrap());
         let conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
             .unwrap();
         drop(conn);
-        let err = Store::open(&path).err().expect("refused");
+        let err = SqliteStore::open(&path).err().expect("refused");
         assert_eq!(err.kind(), Kind::NewerSchema);
         assert!(err.to_string().contains("newer memoire"), "{err}");
     }
@@ -1760,7 +1755,7 @@ mod tests {
         conn.execute_batch("CREATE TABLE notes (body TEXT)")
             .unwrap();
         drop(conn);
-        let err = Store::open(&path).err().expect("refused");
+        let err = SqliteStore::open(&path).err().expect("refused");
         assert_eq!(err.kind(), Kind::Corrupt);
     }
 
@@ -1769,7 +1764,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("notes.db");
         std::fs::write(&path, "ceci n'est pas une base de données\n".repeat(200)).unwrap();
-        let err = Store::open(&path).err().expect("refused");
+        let err = SqliteStore::open(&path).err().expect("refused");
         assert_eq!(err.kind(), Kind::Corrupt, "{err}");
         assert!(err.to_string().contains("not a memoire database"), "{err}");
     }

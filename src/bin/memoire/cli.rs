@@ -14,7 +14,9 @@ use memoire::format::encoding::TextEncoding;
     long_about = "memoire keeps your aligned translations (French → English by default) in one \
                   SQLite file and finds them again.\n\n\
                   The memory lives in --db PATH, else $MEMOIRE_DB, else \
-                  $XDG_DATA_HOME/memoire/memoire.db (~/.local/share/memoire/memoire.db).",
+                  $XDG_DATA_HOME/memoire/memoire.db (~/.local/share/memoire/memoire.db). \
+                  A desk's memory may live in PostgreSQL instead: give --db \
+                  postgres://USER@HOST/DATABASE (an empty database the first time).",
     after_help = "Examples:\n  \
                   memoire import clients/acme-2024.csv\n  \
                   memoire lookup \"Le Conseil fédéral a adopté le message.\"\n  \
@@ -22,10 +24,11 @@ use memoire::format::encoding::TextEncoding;
                   memoire --db /tmp/test.db stats"
 )]
 pub struct Cli {
-    /// The memory database file (default: $MEMOIRE_DB, else the data
+    /// The memory database file, or a PostgreSQL database as
+    /// postgres://USER@HOST/DATABASE (default: $MEMOIRE_DB, else the data
     /// directory). Commands that write (import, term add, term import)
     /// create it; the others need it to exist.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -91,6 +94,11 @@ pub struct ServeArgs {
     /// low thresholds are several times slower without it).
     #[arg(long)]
     pub no_warm_index: bool,
+    /// Lookups read from this database instead of --db: a streaming
+    /// replica of a memory in PostgreSQL (learns and imports still go to
+    /// --db, and show in lookups once the replica has them).
+    #[arg(long, value_name = "URL")]
+    pub read_db: Option<PathBuf>,
 }
 
 /// API tokens for `memoire serve`, with their roles.

@@ -190,15 +190,15 @@ pub fn open_for_writing(db: &Path) -> Result<Store> {
         eprintln!(
             "{}: upgraded from schema version {from} to {} (older memoire versions can no \
              longer open it)",
-            db.display(),
-            store::SCHEMA_VERSION
+            memoire::store::shown(db),
+            store.current_schema()
         );
     }
     if store.created() {
         let terms = store.stats().map(|s| s.term_pairs).unwrap_or(0);
         eprintln!(
             "new memory created at {} ({})",
-            db.display(),
+            memoire::store::shown(db),
             if terms > 0 {
                 format!("with memoire's news glossary, {terms} term pairs")
             } else {
@@ -212,15 +212,27 @@ pub fn open_for_writing(db: &Path) -> Result<Store> {
 /// `memoire upgrade`: a memory of an older memoire brought to this one's
 /// schema (a new one is not created).
 fn upgrade(db: &Path) -> Result<ExitCode> {
-    if !db.exists() {
+    let store = if store::postgres_url(db).is_some() {
+        // A database without a memory is refused, not given one.
+        let store = Store::open_existing(db)?;
+        if let Some(from) = store.upgraded_from() {
+            eprintln!(
+                "{}: upgraded from schema version {from} to {}",
+                memoire::store::shown(db),
+                store.current_schema()
+            );
+        }
+        store
+    } else if !db.exists() {
         return Err(Error::new(Kind::Input, "there is no memory here to upgrade").at(db));
-    }
-    let store = open_for_writing(db)?;
+    } else {
+        open_for_writing(db)?
+    };
     if store.upgraded_from().is_none() {
         eprintln!(
             "{}: already at schema version {}",
-            db.display(),
-            store::SCHEMA_VERSION
+            memoire::store::shown(db),
+            store.current_schema()
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -492,7 +504,7 @@ fn lookup(db: &Path, args: LookupArgs) -> Result<ExitCode> {
         eprintln!(
             "no match at {}% or more in {} ({source_lang} → {target_lang})",
             args.threshold,
-            db.display()
+            memoire::store::shown(db)
         );
         eprint!(
             "{}",

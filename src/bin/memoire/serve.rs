@@ -13,13 +13,16 @@ use crate::cli::{ServeArgs, TokenCommand};
 pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
     // A typo in --db must not start a server on a new, empty memory that
     // holds no tokens.
-    if !db.exists() {
+    if memoire::store::postgres_url(db).is_some() {
+        // An empty database is refused the same way.
+        memoire::store::Store::open_existing(db)?;
+    } else if !db.exists() {
         return Err(Error::new(
             Kind::Input,
             format!(
                 "no memory at {}: give --db the desk's memory (make one with `memoire --db FILE \
                  import …` and `memoire --db FILE token add …`)",
-                db.display()
+                memoire::store::shown(db)
             ),
         ));
     }
@@ -35,6 +38,7 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
     }
     let mut config = Config::new(db.to_path_buf());
     config.open = args.open;
+    config.read_db = args.read_db;
     config.readers = args.readers.clamp(1, 256);
     config.max_body = args.max_upload.clamp(1, 4096) << 20;
     config.warm_index = !args.no_warm_index;
@@ -53,7 +57,7 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
     let served = runtime.block_on(server::serve(state, listen, |bound| {
         eprintln!(
             "memoire serves {} on http://{bound}/ ({}); Ctrl-C stops it",
-            db.display(),
+            memoire::store::shown(db),
             if users {
                 "open: no tokens"
             } else {
@@ -96,7 +100,7 @@ pub fn token(db: &Path, command: TokenCommand) -> Result<ExitCode> {
             })?;
             let mut store = memoire::glossary::open_for_writing(db, true)?;
             if store.created() {
-                eprintln!("new memory created at {}", db.display());
+                eprintln!("new memory created at {}", memoire::store::shown(db));
             }
             let token = auth::new_token()?;
             store.add_user(&name, role, &auth::token_hash(&token))?;
@@ -104,8 +108,8 @@ pub fn token(db: &Path, command: TokenCommand) -> Result<ExitCode> {
             eprintln!(
                 "token for {name} ({role}) in {}: shown once, keep it; `memoire token remove \
                  {name}` revokes it; serve this memory with `memoire --db {} serve`",
-                db.display(),
-                db.display()
+                memoire::store::shown(db),
+                memoire::store::shown(db)
             );
         }
         TokenCommand::List => {
