@@ -5,24 +5,11 @@
 //! cluster for them (`tests/tools/pg-cluster.sh`). Without it the tests
 //! are skipped, unless `CI` is set: then they fail.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
+use common::pg::{TempDb, server};
 use memoire::Kind;
 use memoire::store::postgres::{PgStore, SCHEMA_VERSION};
-
-/// The server's connection string, or `None` to skip.
-fn server() -> Option<String> {
-    match std::env::var("MEMOIRE_TEST_POSTGRES") {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("CI is set but MEMOIRE_TEST_POSTGRES is not: .ci/run starts the cluster")
-        }
-        _ => {
-            eprintln!("skipped: set MEMOIRE_TEST_POSTGRES (see tests/tools/pg-cluster.sh)");
-            None
-        }
-    }
-}
 
 /// Sentences over a small vocabulary, so that pairs share words, differ
 /// in case or accents, numbers and punctuation (both test modules).
@@ -51,52 +38,6 @@ fn sentence(words: std::ops::Range<usize>) -> impl proptest::strategy::Strategy<
         "loi",
     ]);
     prop::collection::vec(word, words).prop_map(|w| w.join(" "))
-}
-
-/// A database of its own for one test, dropped at the end.
-struct TempDb {
-    server: String,
-    name: String,
-}
-
-impl TempDb {
-    fn new(server: &str) -> TempDb {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "memoire_test_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut admin = postgres::Client::connect(server, postgres::NoTls).expect("connect");
-        // One statement per call: neither may run in a transaction block.
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-            .and_then(|_| admin.batch_execute(&format!("CREATE DATABASE {name}")))
-            .expect("create the test database");
-        TempDb {
-            server: server.to_string(),
-            name,
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("{} dbname={}", self.server, self.name)
-    }
-
-    fn client(&self) -> postgres::Client {
-        postgres::Client::connect(&self.url(), postgres::NoTls).expect("connect")
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = postgres::Client::connect(&self.server, postgres::NoTls) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
 }
 
 #[test]

@@ -413,7 +413,7 @@ pub struct Stats {
     pub size_bytes: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LanguagePairCount {
     pub source_lang: String,
     pub target_lang: String,

@@ -1,6 +1,8 @@
 //! Helpers for tests that run the real `memoire` binary in a temp dir.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

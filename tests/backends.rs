@@ -1,0 +1,502 @@
+//! One test body, two backends (issue 14): each test here runs on a SQLite
+//! file and on a PostgreSQL database (when `MEMOIRE_TEST_POSTGRES` names a
+//! server; `.ci/run` starts one), through the same `Store` every command
+//! and the server use, or through the real binary.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::pg::{TempDb, server};
+use common::{BIN, Run};
+use memoire::Kind;
+use memoire::auth::Role;
+use memoire::fuzzy::{self, Query};
+use memoire::store::{Added, NewPair, NewTerm, Store, TermAdded, TermStatus};
+
+/// A memory on one backend, gone at the end of the test.
+struct Backend {
+    name: &'static str,
+    /// What `--db` takes.
+    db: PathBuf,
+    _dir: tempfile::TempDir,
+    _pg: Option<TempDb>,
+}
+
+/// A SQLite file, and a PostgreSQL database when there is a server.
+fn backends() -> Vec<Backend> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut all = vec![Backend {
+        name: "sqlite",
+        db: dir.path().join("memoire.db"),
+        _dir: dir,
+        _pg: None,
+    }];
+    if let Some(server) = server() {
+        let pg = TempDb::new(&server);
+        all.push(Backend {
+            name: "postgres",
+            db: PathBuf::from(pg.cli_url()),
+            _dir: tempfile::tempdir().unwrap(),
+            _pg: Some(pg),
+        });
+    }
+    all
+}
+
+fn pair<'a>(source: &'a str, target: &'a str, origin: &'a str) -> NewPair<'a> {
+    NewPair {
+        source_lang: "fr",
+        target_lang: "en",
+        source,
+        target,
+        origin,
+        ..NewPair::default()
+    }
+}
+
+fn import(store: &mut Store, pairs: &[NewPair<'_>]) -> Vec<Added> {
+    let mut batch = store.begin_import().unwrap();
+    let added = pairs.iter().map(|p| batch.add(p).unwrap()).collect();
+    batch.commit().unwrap();
+    added
+}
+
+fn lookup(store: &Store, text: &str, threshold: u8) -> Vec<(u8, String)> {
+    let query = Query {
+        text,
+        source_lang: "fr",
+        target_lang: "en",
+        threshold,
+        limit: 10,
+        exhaustive: false,
+    };
+    fuzzy::search(store, &query)
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.score, m.pair.target))
+        .collect()
+}
+
+fn term<'a>(source: &'a str, target: &'a str) -> NewTerm<'a> {
+    NewTerm {
+        source_lang: "fr",
+        target_lang: "en",
+        source,
+        target,
+        origin: "desk.csv",
+        ..NewTerm::default()
+    }
+}
+
+#[test]
+fn no_memory_yet_is_an_error_for_readers_and_removers_on_both() {
+    for b in backends() {
+        for open in [Store::open_read_only, Store::open_existing] {
+            let err = open(&b.db).err().unwrap_or_else(|| panic!("{}", b.name));
+            assert_eq!(err.kind(), Kind::Input, "{}: {err}", b.name);
+            assert!(err.to_string().contains("no memory"), "{}: {err}", b.name);
+        }
+    }
+}
+
+#[test]
+fn a_read_only_store_cannot_import_on_both() {
+    for b in backends() {
+        import(
+            &mut Store::open(&b.db).unwrap(),
+            &[pair("Bonjour.", "Hello.", "a")],
+        );
+        let mut reader = Store::open_read_only(&b.db).unwrap();
+        let tried = reader
+            .begin_import()
+            .and_then(|mut batch| batch.add(&pair("Salut.", "Hi.", "b")).map(|_| batch))
+            .and_then(|batch| batch.commit());
+        assert!(tried.is_err(), "{}: a read-only store imported", b.name);
+        assert_eq!(Store::open(&b.db).unwrap().max_pair_id().unwrap(), 1);
+    }
+}
+
+#[test]
+fn a_failing_seed_leaves_no_memory_on_both() {
+    for b in backends() {
+        let seed = |batch: &mut memoire::store::TermBatch<'_>| {
+            batch.add(&term("Conseil fédéral", "Federal Council"))?;
+            Err(memoire::Error::new(Kind::Internal, "stop here"))
+        };
+        assert!(Store::create_or_open(&b.db, Some(&seed)).is_err());
+        // Nothing is left that a reader would take for a memory.
+        let left = Store::open_read_only(&b.db);
+        match left {
+            Err(e) => assert!(e.to_string().contains("no memory"), "{}: {e}", b.name),
+            Ok(store) => assert_eq!(store.stats().unwrap().term_pairs, 0, "{}", b.name),
+        }
+        let ok = |batch: &mut memoire::store::TermBatch<'_>| {
+            batch
+                .add(&term("Conseil fédéral", "Federal Council"))
+                .map(drop)
+        };
+        let store = Store::create_or_open(&b.db, Some(&ok)).unwrap();
+        assert!(store.created(), "{}", b.name);
+        assert_eq!(store.terms("fr", "en").unwrap().len(), 1, "{}", b.name);
+    }
+}
+
+#[test]
+fn terms_are_added_updated_listed_and_removed_alike_on_both() {
+    // A term longer than a PostgreSQL B-tree entry (about 2.7 KB) too.
+    let long = "mot ".repeat(1500);
+    let mut seen = Vec::new();
+    for b in backends() {
+        let mut store = Store::open(&b.db).unwrap();
+        let mut batch = store.begin_terms().unwrap();
+        let mut outcomes = vec![
+            batch
+                .add(&term("Conseil fédéral", "Federal Council"))
+                .unwrap(),
+            batch
+                .add(&term("Conseil fédéral", "Federal Council"))
+                .unwrap(),
+            batch
+                .add(&NewTerm {
+                    status: Some(TermStatus::Forbidden),
+                    note: Some("not in news copy"),
+                    ..term("Conseil fédéral", "Federal Government")
+                })
+                .unwrap(),
+            batch
+                .add(&NewTerm {
+                    domain: Some("politics"),
+                    ..term("Conseil fédéral", "Federal Council")
+                })
+                .unwrap(),
+            batch.add(&term(long.trim(), "words")).unwrap(),
+        ];
+        batch.commit().unwrap();
+        let mut batch = store.begin_terms().unwrap();
+        outcomes.push(
+            batch
+                .add(&NewTerm {
+                    origin: "other.tbx",
+                    ..term("ONU", "UN")
+                })
+                .unwrap(),
+        );
+        batch.commit().unwrap();
+        assert_eq!(
+            outcomes,
+            [
+                TermAdded::New,
+                TermAdded::Unchanged,
+                TermAdded::New,
+                TermAdded::Updated,
+                TermAdded::New,
+                TermAdded::New
+            ],
+            "{}",
+            b.name
+        );
+        let listed: Vec<_> = store
+            .terms("fr", "en")
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.source, t.target, t.domain, t.note, t.status, t.origin))
+            .collect();
+        assert_eq!(
+            store
+                .remove_terms("fr", "en", "Conseil fédéral", Some("Federal Government"))
+                .unwrap(),
+            1
+        );
+        assert_eq!(store.remove_terms_from("other.tbx").unwrap(), 1);
+        let left = store.terms("fr", "en").unwrap().len();
+        seen.push((listed, left));
+    }
+    assert_eq!(seen[0].1, 2);
+    assert!(seen.windows(2).all(|w| w[0] == w[1]), "{seen:#?}");
+}
+
+#[test]
+fn tokens_are_kept_by_hash_and_names_are_unique_on_both() {
+    for b in backends() {
+        let mut store = Store::open(&b.db).unwrap();
+        store.add_user("anne", Role::Translate, "hash-a").unwrap();
+        store.add_user("ben", Role::Admin, "hash-b").unwrap();
+        let again = store.add_user("anne", Role::Read, "hash-c").unwrap_err();
+        assert_eq!(again.kind(), Kind::Input, "{}", b.name);
+        let names: Vec<_> = store.users().unwrap().into_iter().map(|u| u.name).collect();
+        assert_eq!(names, ["anne", "ben"], "{}", b.name);
+        let anne = store.user_by_token_hash("hash-a").unwrap().unwrap();
+        assert_eq!((anne.name.as_str(), anne.role), ("anne", Role::Translate));
+        assert!(store.user_by_token_hash("hash-c").unwrap().is_none());
+        assert!(store.remove_user("anne").unwrap());
+        assert!(!store.remove_user("anne").unwrap());
+        assert!(
+            store.user_by_token_hash("hash-a").unwrap().is_none(),
+            "{}",
+            b.name
+        );
+    }
+}
+
+#[test]
+fn removing_an_import_takes_its_pairs_out_of_the_index_on_both() {
+    let mut seen = Vec::new();
+    for b in backends() {
+        let mut store = Store::open(&b.db).unwrap();
+        import(
+            &mut store,
+            &[
+                pair(
+                    "Le Conseil fédéral a décidé hier.",
+                    "Yesterday.",
+                    "keep.csv",
+                ),
+                pair("Le Conseil fédéral a refusé hier.", "Refused.", "oops.csv"),
+            ],
+        );
+        let before = (
+            store.index_epoch().unwrap(),
+            store.term_stats(&["refuse", "conseil"]).unwrap(),
+        );
+        assert_eq!(
+            lookup(&store, "Le Conseil fédéral a refusé hier.", 50).len(),
+            2
+        );
+        assert_eq!(store.remove_pairs_from("oops.csv", "fr", "en").unwrap(), 1);
+        assert_eq!(store.remove_pairs_from("oops.csv", "fr", "en").unwrap(), 0);
+        let after = (
+            store.index_epoch().unwrap(),
+            store.term_stats(&["refuse", "conseil"]).unwrap(),
+        );
+        assert_eq!(
+            after.0,
+            before.0 + 1,
+            "{}: the epoch tells warm indexes",
+            b.name
+        );
+        let found = lookup(&store, "Le Conseil fédéral a refusé hier.", 50);
+        assert_eq!(found.len(), 1, "{}: {found:?}", b.name);
+        let stats = store.stats().unwrap();
+        seen.push((
+            before.1,
+            after.1,
+            found,
+            stats.language_pairs,
+            stats.origins.len(),
+        ));
+    }
+    assert!(seen.windows(2).all(|w| w[0] == w[1]), "{seen:#?}");
+}
+
+#[test]
+fn a_warm_index_sees_learns_and_removals_made_through_another_connection_on_both() {
+    for b in backends() {
+        let mut writer = Store::open(&b.db).unwrap();
+        import(
+            &mut writer,
+            &[pair("Le Conseil fédéral a décidé.", "Decided.", "a.csv")],
+        );
+        let reader = Store::open_read_only(&b.db).unwrap();
+        let warm = fuzzy::warm::WarmIndex::load(&reader).unwrap();
+        let query = Query {
+            text: "Le Conseil fédéral a refusé.",
+            source_lang: "fr",
+            target_lang: "en",
+            threshold: 50,
+            limit: 10,
+            exhaustive: false,
+        };
+        let targets = |warm: &fuzzy::warm::WarmIndex| -> Vec<String> {
+            let mut t: Vec<String> = warm
+                .search(&reader, &query)
+                .unwrap()
+                .into_iter()
+                .map(|m| m.pair.target)
+                .collect();
+            t.sort();
+            t
+        };
+        assert_eq!(targets(&warm), ["Decided."], "{}", b.name);
+        import(
+            &mut writer,
+            &[pair("Le Conseil fédéral a refusé.", "Refused.", "b.csv")],
+        );
+        assert_eq!(targets(&warm), ["Decided.", "Refused."], "{}", b.name);
+        writer.remove_pairs_from("a.csv", "fr", "en").unwrap();
+        assert_eq!(targets(&warm), ["Refused."], "{}", b.name);
+    }
+}
+
+#[test]
+fn a_read_transaction_keeps_its_snapshot_on_both() {
+    for b in backends() {
+        let mut writer = Store::open(&b.db).unwrap();
+        import(&mut writer, &[pair("Bonjour.", "Hello.", "a")]);
+        let reader = Store::open_read_only(&b.db).unwrap();
+        let (inside, during) = reader
+            .in_read_transaction(|| {
+                let first = reader.max_pair_id()?;
+                // Another connection commits meanwhile.
+                let mut other = Store::open(&b.db).unwrap();
+                import(&mut other, &[pair("Salut.", "Hi.", "b")]);
+                Ok((first, reader.max_pair_id()?))
+            })
+            .unwrap();
+        assert_eq!(inside, during, "{}: one snapshot", b.name);
+        assert_eq!(
+            reader.max_pair_id().unwrap(),
+            2,
+            "{}: the next one sees it",
+            b.name
+        );
+    }
+}
+
+/// Run the binary on `db` (no MEMOIRE_DB leaking in, no shipped glossary
+/// unless asked).
+fn memoire(db: &Path, args: &[&str]) -> Run {
+    Run::from(
+        std::process::Command::new(BIN)
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env_remove("MEMOIRE_DB")
+            .output()
+            .expect("run memoire"),
+    )
+}
+
+/// What differs between backends by nature: dates, the database's name
+/// and size, the schema version.
+fn normalised(text: &str, db: &Path) -> String {
+    let shown = memoire::store::shown(db);
+    without_dates(&text.replace(&shown, "DB"))
+        .lines()
+        .map(|l| {
+            if l.starts_with("database ") {
+                "database DB".to_string()
+            } else if let Some((head, tail)) = l.split_once("schema version ") {
+                let rest = tail.trim_start_matches(|c: char| c.is_ascii_digit());
+                format!("{head}schema version N{rest}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Dates and times (`2026-12-02T14:11:26Z`, `20261202T141126Z`,
+/// `2026-12-02`) replaced by `DATE`.
+fn without_dates(text: &str) -> String {
+    let bytes: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let digits = bytes[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let dashed = i + 10 <= bytes.len()
+            && bytes[i..i + 10].iter().enumerate().all(|(k, c)| {
+                if k == 4 || k == 7 {
+                    *c == '-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        if dashed {
+            let mut end = i + 10;
+            if end < bytes.len() && bytes[end] == 'T' {
+                end += 1;
+                while end < bytes.len() && (bytes[end].is_ascii_digit() || bytes[end] == ':') {
+                    end += 1;
+                }
+                if end < bytes.len() && bytes[end] == 'Z' {
+                    end += 1;
+                }
+            }
+            out.push_str("DATE");
+            i = end;
+        } else if digits == 8 && bytes.get(i + 8) == Some(&'T') {
+            let mut end = i + 9;
+            while end < bytes.len() && bytes[end].is_ascii_digit() {
+                end += 1;
+            }
+            if bytes.get(end) == Some(&'Z') {
+                end += 1;
+            }
+            out.push_str("DATE");
+            i = end;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn every_command_gives_the_same_answers_on_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let draft = dir.path().join("draft.xlf");
+    let draft = draft.to_str().unwrap();
+    let memory = common::example("memory-fr-en.csv");
+    let article = common::example("article-fr.txt");
+    let (memory, article) = (memory.to_str().unwrap(), article.to_str().unwrap());
+    let steps: Vec<Vec<&str>> = vec![
+        vec!["import", memory],
+        vec!["stats"],
+        vec![
+            "lookup",
+            "--threshold",
+            "50",
+            "--json",
+            "Le Conseil fédéral a reçu mardi à Berne le président du Kazakhstan, Kassym-Jomart Tokaïev, pour une visite de trois jours.",
+        ],
+        vec!["concordance", "Conseil"],
+        vec!["term", "add", "Tokaïev", "Tokayev"],
+        vec!["term", "list"],
+        vec!["pretranslate", article, "--format", "text"],
+        vec!["analyze", article],
+        vec!["pretranslate", article, "-o", draft],
+        vec!["import", draft],
+        vec!["export", "--format", "tmx"],
+        vec!["remove", "--origin", "memory-fr-en.csv"],
+        vec!["export"],
+        vec!["token", "add", "anne", "--role", "read"],
+        vec!["token", "list"],
+        vec!["upgrade"],
+    ];
+    let mut transcripts = Vec::new();
+    for b in backends() {
+        let mut transcript = Vec::new();
+        for step in &steps {
+            let run = memoire(&b.db, step);
+            let mut out = format!(
+                "$ {}\n{}\n{}\nexit {}",
+                step.join(" "),
+                normalised(&run.stdout, &b.db),
+                normalised(&run.stderr, &b.db),
+                run.code
+            );
+            // A token is random; its line is not compared.
+            if step.starts_with(&["token", "add"]) {
+                out = out
+                    .lines()
+                    .filter(|l| !l.contains("mem_"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+            }
+            transcript.push(out);
+        }
+        transcripts.push((b.name, transcript));
+    }
+    let (_, sqlite) = &transcripts[0];
+    for step in sqlite {
+        assert!(step.ends_with("exit 0"), "{step}");
+    }
+    for (name, other) in &transcripts[1..] {
+        for (a, b) in sqlite.iter().zip(other) {
+            assert_eq!(a, b, "sqlite and {name} differ");
+        }
+    }
+}
