@@ -38,6 +38,7 @@ pub mod fuzzy;
 pub mod glossary;
 pub mod import;
 pub mod interrupt;
+pub mod migrate;
 pub mod pretranslate;
 pub mod segment;
 pub mod server;

@@ -500,3 +500,212 @@ fn every_command_gives_the_same_answers_on_both() {
         }
     }
 }
+
+/// Everything a memory shows, as the commands print it: pairs (TMX and
+/// CSV), glossary (TBX), tokens, counts.
+fn everything(db: &Path) -> Vec<String> {
+    [
+        vec!["export", "--format", "tmx"],
+        vec!["export"],
+        vec!["term", "export", "--format", "tbx"],
+        vec!["token", "list"],
+        vec!["stats"],
+    ]
+    .iter()
+    .map(|args| {
+        let run = memoire(db, args);
+        assert_eq!(run.code, 0, "{args:?} on {}: {}", db.display(), run.stderr);
+        // The database's own line aside (name, size, schema version).
+        normalised(&run.stdout, db)
+    })
+    .collect()
+}
+
+#[test]
+fn migrate_there_and_back_keeps_everything() {
+    let Some(server) = server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("desk.db");
+    let pg = TempDb::new(&server);
+    let pg_db = PathBuf::from(pg.cli_url());
+    let back = dir.path().join("back.db");
+    let draft = dir.path().join("draft.xlf");
+    let extra = dir.path().join("extra.csv");
+    std::fs::write(&extra, "fr,en\nUne ligne de trop.,One line too many.\n").unwrap();
+    let memory = common::example("memory-fr-en.csv");
+    let codes = common::test_data("inline-codes.tmx");
+    let article = common::example("article-fr.txt");
+    let p = |p: &Path| p.to_str().unwrap().to_string();
+    // Pairs with codes, context, notes and authors, a gap in the ids,
+    // terms and tokens.
+    for args in [
+        vec!["import".to_string(), p(&memory)],
+        vec!["import".into(), p(&extra)],
+        vec!["import".into(), p(&codes)],
+        vec!["pretranslate".into(), p(&article), "-o".into(), p(&draft)],
+        vec!["import".into(), p(&draft)],
+        vec!["remove".into(), "--origin".into(), "extra.csv".into()],
+        vec![
+            "term".into(),
+            "add".into(),
+            "Tokaïev".into(),
+            "Tokayev".into(),
+        ],
+        vec![
+            "token".into(),
+            "add".into(),
+            "anne".into(),
+            "--role".into(),
+            "translate".into(),
+        ],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = memoire(&file, &args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    }
+    let token = memoire(&file, &["token", "add", "ben", "--role", "read"]);
+    let token = token.stdout.trim().to_string();
+    assert!(token.starts_with("mem_"), "{token}");
+    let original = everything(&file);
+    assert!(
+        original[0].contains("<bpt"),
+        "inline codes are in the export"
+    );
+    for (from, to) in [(&file, &pg_db), (&pg_db, &back)] {
+        let run = Run::from(
+            std::process::Command::new(BIN)
+                .args(["migrate", "--from"])
+                .arg(from)
+                .arg("--to")
+                .arg(to)
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stderr.contains("2 tokens copied"), "{}", run.stderr);
+        let copied = everything(to);
+        for (a, b) in original.iter().zip(&copied) {
+            assert_eq!(a, b, "{} → {}", from.display(), to.display());
+        }
+    }
+    // The token made on the file opens the server's door on PostgreSQL.
+    let store = Store::open_read_only(&pg_db).unwrap();
+    let user = store
+        .user_by_token_hash(&memoire::auth::token_hash(&token))
+        .unwrap()
+        .expect("ben's token works after the migration");
+    assert_eq!((user.name.as_str(), user.role), ("ben", Role::Read));
+    // Lookups give the same matches.
+    let sentence = "Le Conseil fédéral a reçu mardi à Berne le président du Kazakhstan.";
+    let scores = |db: &Path| -> Vec<(u8, String)> {
+        lookup(&Store::open_read_only(db).unwrap(), sentence, 50)
+    };
+    assert!(!scores(&file).is_empty());
+    assert_eq!(scores(&file), scores(&pg_db));
+    assert_eq!(scores(&file), scores(&back));
+}
+
+#[test]
+fn migrate_refuses_a_destination_that_holds_anything_and_leaves_it_alone() {
+    for b in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("source.db");
+        import(
+            &mut Store::open(&source).unwrap(),
+            &[pair("Bonjour.", "Hello.", "a")],
+        );
+        let mut dest = Store::open(&b.db).unwrap();
+        dest.add_user("zoe", Role::Admin, "hash-z").unwrap();
+        drop(dest);
+        let err = memoire::migrate::migrate(
+            &Store::open_read_only(&source).unwrap(),
+            &mut Store::open(&b.db).unwrap(),
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), Kind::Input, "{}: {err}", b.name);
+        assert!(err.to_string().contains("not empty"), "{err}");
+        let dest = Store::open_read_only(&b.db).unwrap();
+        assert_eq!(dest.max_pair_id().unwrap(), 0, "{}", b.name);
+        assert_eq!(dest.users().unwrap().len(), 1);
+        // The same memory as source and destination is refused too.
+        let same = Run::from(
+            std::process::Command::new(BIN)
+                .args(["migrate", "--from"])
+                .arg(&b.db)
+                .arg("--to")
+                .arg(&b.db)
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(same.code, 2, "{}: {}", b.name, same.stderr);
+    }
+}
+
+#[test]
+fn a_migration_killed_midway_leaves_the_destination_empty() {
+    // Big enough that the copy is still running when it is killed.
+    let rows = 8_000;
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("big.db");
+    let csv = dir.path().join("big.csv");
+    std::fs::write(&csv, common::generated_csv("kill", rows)).unwrap();
+    let run = memoire(&source, &["import", csv.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for b in backends() {
+        let mut child = std::process::Command::new(BIN)
+            .args(["migrate", "--from"])
+            .arg(&source)
+            .arg("--to")
+            .arg(&b.db)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Until the destination exists and the copy has begun.
+        let started = std::time::Instant::now();
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            let busy = match &b._pg {
+                Some(pg) => pg
+                    .client()
+                    .query_one(
+                        "SELECT count(*) FROM pg_stat_activity
+                         WHERE datname = current_database() AND xact_start IS NOT NULL
+                           AND pid <> pg_backend_pid()",
+                        &[],
+                    )
+                    .map(|r| r.get::<_, i64>(0) > 0)
+                    .unwrap_or(false),
+                None => std::fs::metadata(&b.db).is_ok_and(|m| m.len() > 0),
+            };
+            if busy || started.elapsed().as_secs() > 60 {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(!finished, "{}: the migration ended before the kill", b.name);
+        // Nothing of the copy is there, and a new migration works.
+        if let Ok(dest) = Store::open_read_only(&b.db) {
+            assert_eq!(dest.max_pair_id().unwrap_or(0), 0, "{}", b.name);
+            assert_eq!(dest.stats().unwrap().term_pairs, 0, "{}", b.name);
+        }
+        let again = Run::from(
+            std::process::Command::new(BIN)
+                .args(["migrate", "--from"])
+                .arg(&source)
+                .arg("--to")
+                .arg(&b.db)
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(again.code, 0, "{}: {}", b.name, again.stderr);
+        assert!(
+            again.stderr.contains(&format!("{rows} pairs")),
+            "{}: {}",
+            b.name,
+            again.stderr
+        );
+    }
+}

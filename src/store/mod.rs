@@ -600,6 +600,17 @@ impl ImportBatch<'_> {
         either!(ImportBatch, self, b => b.add(pair))
     }
 
+    /// A glossary term in the same transaction (`memoire migrate`).
+    pub fn add_term(&mut self, term: &NewTerm<'_>) -> Result<TermAdded> {
+        either!(ImportBatch, self, b => b.add_term(term))
+    }
+
+    /// A server user's token (its hash), with the date it was made, in the
+    /// same transaction (`memoire migrate`).
+    pub fn add_token(&mut self, user: &User, hash: &str) -> Result<()> {
+        either!(ImportBatch, self, b => b.add_token(user, hash))
+    }
+
     /// Make the whole import durable at once.
     pub fn commit(self) -> Result<()> {
         either!(ImportBatch, self, b => b.commit())
@@ -837,6 +848,17 @@ impl Store {
     /// The server's users, by name.
     pub fn users(&self) -> Result<Vec<User>> {
         either!(Store, self, s => s.users())
+    }
+
+    /// The language pairs the glossary holds (source, target).
+    pub fn term_languages(&self) -> Result<Vec<(String, String)>> {
+        either!(Store, self, s => s.term_languages())
+    }
+
+    /// Every user with the hash of their token, in the order they were
+    /// made.
+    pub fn tokens(&self) -> Result<Vec<(User, String)>> {
+        either!(Store, self, s => s.tokens())
     }
 
     /// The user a token (by its hash) belongs to.

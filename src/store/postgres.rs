@@ -151,22 +151,35 @@ pub fn redacted(url: &str) -> String {
     let Ok(config) = url.parse::<postgres::Config>() else {
         return "(an unreadable PostgreSQL connection string)".to_string();
     };
-    let hosts: Vec<String> = config
-        .get_hosts()
-        .iter()
-        .map(|h| match h {
-            postgres::config::Host::Tcp(name) => name.clone(),
-            postgres::config::Host::Unix(path) => path.display().to_string(),
-        })
-        .collect();
+    let user = config.get_user().unwrap_or("");
+    let db = config.get_dbname().unwrap_or("");
     let ports: Vec<String> = config.get_ports().iter().map(u16::to_string).collect();
-    format!(
-        "postgres://{}@{}:{}/{}",
-        config.get_user().unwrap_or(""),
-        hosts.join(","),
-        ports.join(","),
-        config.get_dbname().unwrap_or("")
-    )
+    let mut sockets = Vec::new();
+    let mut hosts = Vec::new();
+    for host in config.get_hosts() {
+        match host {
+            postgres::config::Host::Tcp(name) => hosts.push(name.clone()),
+            postgres::config::Host::Unix(path) => sockets.push(path.display().to_string()),
+        }
+    }
+    // A URL again, one that connects to the same place (without the
+    // password): a socket folder goes in the query.
+    if hosts.is_empty() {
+        let mut query = sockets
+            .iter()
+            .map(|s| format!("host={s}"))
+            .collect::<Vec<_>>();
+        query.extend(ports.iter().map(|p| format!("port={p}")));
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", query.join("&"))
+        };
+        format!("postgres://{user}@/{db}{query}")
+    } else {
+        let port = ports.first().map(|p| format!(":{p}")).unwrap_or_default();
+        format!("postgres://{user}@{}{port}/{db}", hosts.join(","))
+    }
 }
 
 /// A memory in a PostgreSQL database. One connection: the reads take it
@@ -845,6 +858,44 @@ impl PgStore {
         Ok(())
     }
 
+    /// The language pairs the glossary holds (source, target).
+    pub fn term_languages(&self) -> Result<Vec<(String, String)>> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT DISTINCT source_lang, target_lang FROM term_pair ORDER BY 1, 2",
+                &[],
+            )
+            .map_err(self.fail("cannot read the glossary"))?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    /// Every user with the hash of their token (`memoire migrate`).
+    pub fn tokens(&self) -> Result<Vec<(User, String)>> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT name, role, created_at, hash FROM api_token ORDER BY id",
+                &[],
+            )
+            .map_err(self.fail("cannot read the tokens"))?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    User {
+                        name: r.get(0),
+                        role: Role::parse(r.get(1)).unwrap_or(Role::Read),
+                        created_at: r.get(2),
+                    },
+                    r.get(3),
+                )
+            })
+            .collect())
+    }
+
     /// The server's users, by name.
     pub fn users(&self) -> Result<Vec<User>> {
         self.query_users(
@@ -996,76 +1047,7 @@ impl TermBatch<'_> {
     /// Add a term pair, or update the fields `term` gives of the same pair
     /// (as the SQLite backend does).
     pub fn add(&mut self, term: &NewTerm<'_>) -> Result<TermAdded> {
-        let (source, target) = (text::term_text(term.source), text::term_text(term.target));
-        let fail = |e| pg_error(&self.name, "cannot store a term", e);
-        let known = self
-            .tx
-            .query_opt(
-                "SELECT domain, note, status, pos, checked FROM term_pair
-                 WHERE source_lang = $1 AND target_lang = $2
-                   AND md5(source) = md5($3) AND md5(target) = md5($4)
-                   AND source = $3 AND target = $4",
-                &[&term.source_lang, &term.target_lang, &source, &target],
-            )
-            .map_err(fail)?
-            .map(|r| super::TermFields {
-                domain: r.get(0),
-                note: r.get(1),
-                status: r.get(2),
-                pos: r.get(3),
-                checked: r.get(4),
-            });
-        let wanted = super::TermFields::wanted(term, known.as_ref());
-        match known {
-            Some(stored) if stored == wanted => Ok(TermAdded::Unchanged),
-            Some(_) => {
-                self.tx
-                    .execute(
-                        "UPDATE term_pair SET domain = $5, note = $6, status = $7,
-                            changed_at = $8, pos = $9, checked = $10
-                         WHERE source_lang = $1 AND target_lang = $2
-                           AND md5(source) = md5($3) AND md5(target) = md5($4)
-                           AND source = $3 AND target = $4",
-                        &[
-                            &term.source_lang,
-                            &term.target_lang,
-                            &source,
-                            &target,
-                            &wanted.domain,
-                            &wanted.note,
-                            &wanted.status,
-                            &self.now,
-                            &wanted.pos,
-                            &wanted.checked,
-                        ],
-                    )
-                    .map_err(fail)?;
-                Ok(TermAdded::Updated)
-            }
-            None => {
-                self.tx
-                    .execute(
-                        "INSERT INTO term_pair (source_lang, target_lang, source, target, domain,
-                            note, status, origin, created_at, changed_at, pos, checked)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
-                        &[
-                            &term.source_lang,
-                            &term.target_lang,
-                            &source,
-                            &target,
-                            &wanted.domain,
-                            &wanted.note,
-                            &wanted.status,
-                            &term.origin,
-                            &self.now,
-                            &wanted.pos,
-                            &wanted.checked,
-                        ],
-                    )
-                    .map_err(fail)?;
-                Ok(TermAdded::New)
-            }
-        }
+        add_term(&mut self.tx, &self.name, &self.now, term)
     }
 
     pub fn commit(self) -> Result<()> {
@@ -1073,6 +1055,82 @@ impl TermBatch<'_> {
         self.tx
             .commit()
             .map_err(|e| pg_error(&name, "cannot commit the terms", e))
+    }
+}
+
+/// [`TermBatch::add`] (and [`ImportBatch::add_term`]) inside `tx`.
+fn add_term(
+    tx: &mut postgres::Transaction<'_>,
+    name: &str,
+    now: &str,
+    term: &NewTerm<'_>,
+) -> Result<TermAdded> {
+    let (source, target) = (text::term_text(term.source), text::term_text(term.target));
+    let fail = |e| pg_error(name, "cannot store a term", e);
+    let known = tx
+        .query_opt(
+            "SELECT domain, note, status, pos, checked FROM term_pair
+             WHERE source_lang = $1 AND target_lang = $2
+               AND md5(source) = md5($3) AND md5(target) = md5($4)
+               AND source = $3 AND target = $4",
+            &[&term.source_lang, &term.target_lang, &source, &target],
+        )
+        .map_err(fail)?
+        .map(|r| super::TermFields {
+            domain: r.get(0),
+            note: r.get(1),
+            status: r.get(2),
+            pos: r.get(3),
+            checked: r.get(4),
+        });
+    let wanted = super::TermFields::wanted(term, known.as_ref());
+    match known {
+        Some(stored) if stored == wanted => Ok(TermAdded::Unchanged),
+        Some(_) => {
+            tx.execute(
+                "UPDATE term_pair SET domain = $5, note = $6, status = $7,
+                        changed_at = $8, pos = $9, checked = $10
+                     WHERE source_lang = $1 AND target_lang = $2
+                       AND md5(source) = md5($3) AND md5(target) = md5($4)
+                       AND source = $3 AND target = $4",
+                &[
+                    &term.source_lang,
+                    &term.target_lang,
+                    &source,
+                    &target,
+                    &wanted.domain,
+                    &wanted.note,
+                    &wanted.status,
+                    &now,
+                    &wanted.pos,
+                    &wanted.checked,
+                ],
+            )
+            .map_err(fail)?;
+            Ok(TermAdded::Updated)
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO term_pair (source_lang, target_lang, source, target, domain,
+                        note, status, origin, created_at, changed_at, pos, checked)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
+                &[
+                    &term.source_lang,
+                    &term.target_lang,
+                    &source,
+                    &target,
+                    &wanted.domain,
+                    &wanted.note,
+                    &wanted.status,
+                    &term.origin,
+                    &now,
+                    &wanted.pos,
+                    &wanted.checked,
+                ],
+            )
+            .map_err(fail)?;
+            Ok(TermAdded::New)
+        }
     }
 }
 
@@ -1286,6 +1344,23 @@ pub struct ImportBatch<'a> {
 }
 
 impl ImportBatch<'_> {
+    /// A glossary term in the same transaction (`memoire migrate`).
+    pub fn add_term(&mut self, term: &NewTerm<'_>) -> Result<TermAdded> {
+        add_term(&mut self.tx, &self.name, &self.now, term)
+    }
+
+    /// A server user's token, with the date it was made, in the same
+    /// transaction (`memoire migrate`).
+    pub fn add_token(&mut self, user: &User, hash: &str) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO api_token (name, role, hash, created_at) VALUES ($1, $2, $3, $4)",
+                &[&user.name, &user.role.as_str(), &hash, &user.created_at],
+            )
+            .map(drop)
+            .map_err(|e| pg_error(&self.name, "cannot store a token", e))
+    }
+
     fn fail(&self, doing: &'static str) -> impl FnOnce(postgres::Error) -> Error + '_ {
         move |e| pg_error(&self.name, doing, e)
     }
@@ -1529,7 +1604,20 @@ mod tests {
         }
         assert_eq!(
             redacted("host=/tmp/sock user=anne password=s3cret dbname=desk port=5432"),
-            "postgres://anne@/tmp/sock:5432/desk"
+            "postgres://anne@/desk?host=/tmp/sock&port=5432"
         );
+        // What is shown connects to the same place.
+        for url in [
+            "host=/tmp/sock user=anne password=s3cret dbname=desk port=5433",
+            "postgres://anne:s3cret@db.example:5433/desk",
+        ] {
+            let a: postgres::Config = url.parse().unwrap();
+            let b: postgres::Config = redacted(url).parse().unwrap();
+            assert_eq!(a.get_hosts(), b.get_hosts());
+            assert_eq!(a.get_ports(), b.get_ports());
+            assert_eq!(a.get_user(), b.get_user());
+            assert_eq!(a.get_dbname(), b.get_dbname());
+            assert_eq!(b.get_password(), None);
+        }
     }
 }

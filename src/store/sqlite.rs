@@ -1077,6 +1077,39 @@ impl SqliteStore {
             .map_err(self.err("cannot store the token"))
     }
 
+    /// The language pairs the glossary holds (source, target).
+    pub fn term_languages(&self) -> Result<Vec<(String, String)>> {
+        self.conn
+            .prepare("SELECT DISTINCT source_lang, target_lang FROM term_pair ORDER BY 1, 2")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            })
+            .map_err(self.err("cannot read the glossary"))
+    }
+
+    /// Every user with the hash of their token (`memoire migrate`).
+    pub fn tokens(&self) -> Result<Vec<(User, String)>> {
+        let fail = "cannot read the tokens";
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, role, created_at, hash FROM api_token ORDER BY id")
+            .map_err(self.err(fail))?;
+        stmt.query_map([], |r| {
+            let role: String = r.get(1)?;
+            Ok((
+                User {
+                    name: r.get(0)?,
+                    role: Role::parse(&role).unwrap_or(Role::Read),
+                    created_at: r.get(2)?,
+                },
+                r.get(3)?,
+            ))
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(self.err(fail))
+    }
+
     /// The server's users, by name.
     pub fn users(&self) -> Result<Vec<User>> {
         self.query_users(
@@ -1285,6 +1318,23 @@ pub struct ImportBatch<'a> {
 }
 
 impl ImportBatch<'_> {
+    /// A glossary term in the same transaction (`memoire migrate`).
+    pub fn add_term(&mut self, term: &NewTerm<'_>) -> Result<TermAdded> {
+        add_term(&mut self.tx, &self.path, &self.now, term)
+    }
+
+    /// A server user's token, with the date it was made, in the same
+    /// transaction (`memoire migrate`).
+    pub fn add_token(&mut self, user: &User, hash: &str) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO api_token (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![user.name, user.role.as_str(), hash, user.created_at],
+            )
+            .map(drop)
+            .map_err(|e| db_error(&self.path, "cannot store a token", e))
+    }
+
     fn err(&self, doing: &'static str) -> impl FnOnce(rusqlite::Error) -> Error + '_ {
         move |e| db_error(&self.path, doing, e)
     }
@@ -1436,81 +1486,7 @@ impl TermBatch<'_> {
     /// and date of the same pair (same languages, source and target) with
     /// those `term` gives.
     pub fn add(&mut self, term: &NewTerm<'_>) -> Result<TermAdded> {
-        let (source, target) = (text::term_text(term.source), text::term_text(term.target));
-        let fail = |e| db_error(&self.path, "cannot store a term", e);
-        let known: Option<TermFields> = self
-            .tx
-            .prepare_cached(
-                "SELECT domain, note, status, pos, checked FROM term_pair
-                 WHERE source_lang = ?1 AND target_lang = ?2 AND source = ?3 AND target = ?4",
-            )
-            .and_then(|mut stmt| {
-                stmt.query_row(
-                    params![term.source_lang, term.target_lang, source, target],
-                    |r| {
-                        Ok(TermFields {
-                            domain: r.get(0)?,
-                            note: r.get(1)?,
-                            status: r.get(2)?,
-                            pos: r.get(3)?,
-                            checked: r.get(4)?,
-                        })
-                    },
-                )
-                .optional()
-            })
-            .map_err(fail)?;
-        let wanted = TermFields::wanted(term, known.as_ref());
-        match known {
-            Some(stored) if stored == wanted => Ok(TermAdded::Unchanged),
-            Some(_) => {
-                self.tx
-                    .execute(
-                        "UPDATE term_pair SET domain = ?5, note = ?6, status = ?7, changed_at = ?8,
-                            pos = ?9, checked = ?10
-                         WHERE source_lang = ?1 AND target_lang = ?2 AND source = ?3 AND target = ?4",
-                        params![
-                            term.source_lang,
-                            term.target_lang,
-                            source,
-                            target,
-                            wanted.domain,
-                            wanted.note,
-                            wanted.status,
-                            self.now,
-                            wanted.pos,
-                            wanted.checked
-                        ],
-                    )
-                    .map_err(fail)?;
-                Ok(TermAdded::Updated)
-            }
-            None => {
-                self.tx
-                    .prepare_cached(
-                        "INSERT INTO term_pair (source_lang, target_lang, source, target, domain,
-                            note, status, origin, created_at, changed_at, pos, checked)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
-                    )
-                    .and_then(|mut stmt| {
-                        stmt.execute(params![
-                            term.source_lang,
-                            term.target_lang,
-                            source,
-                            target,
-                            wanted.domain,
-                            wanted.note,
-                            wanted.status,
-                            term.origin,
-                            self.now,
-                            wanted.pos,
-                            wanted.checked
-                        ])
-                    })
-                    .map_err(fail)?;
-                Ok(TermAdded::New)
-            }
-        }
+        add_term(&mut self.tx, &self.path, &self.now, term)
     }
 
     pub fn commit(self) -> Result<()> {
@@ -1518,6 +1494,87 @@ impl TermBatch<'_> {
         self.tx
             .commit()
             .map_err(|e| db_error(&path, "cannot commit the terms", e))
+    }
+}
+
+/// [`TermBatch::add`] (and [`ImportBatch::add_term`]) inside `tx`.
+fn add_term(
+    tx: &mut rusqlite::Transaction<'_>,
+    path: &Path,
+    now: &str,
+    term: &NewTerm<'_>,
+) -> Result<TermAdded> {
+    let (source, target) = (text::term_text(term.source), text::term_text(term.target));
+    let fail = |e| db_error(path, "cannot store a term", e);
+    let known: Option<TermFields> = tx
+        .prepare_cached(
+            "SELECT domain, note, status, pos, checked FROM term_pair
+             WHERE source_lang = ?1 AND target_lang = ?2 AND source = ?3 AND target = ?4",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_row(
+                params![term.source_lang, term.target_lang, source, target],
+                |r| {
+                    Ok(TermFields {
+                        domain: r.get(0)?,
+                        note: r.get(1)?,
+                        status: r.get(2)?,
+                        pos: r.get(3)?,
+                        checked: r.get(4)?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .map_err(fail)?;
+    let wanted = TermFields::wanted(term, known.as_ref());
+    match known {
+        Some(stored) if stored == wanted => Ok(TermAdded::Unchanged),
+        Some(_) => {
+            tx.execute(
+                "UPDATE term_pair SET domain = ?5, note = ?6, status = ?7, changed_at = ?8,
+                        pos = ?9, checked = ?10
+                     WHERE source_lang = ?1 AND target_lang = ?2 AND source = ?3 AND target = ?4",
+                params![
+                    term.source_lang,
+                    term.target_lang,
+                    source,
+                    target,
+                    wanted.domain,
+                    wanted.note,
+                    wanted.status,
+                    now,
+                    wanted.pos,
+                    wanted.checked
+                ],
+            )
+            .map_err(fail)?;
+            Ok(TermAdded::Updated)
+        }
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO term_pair (source_lang, target_lang, source, target, domain,
+                        note, status, origin, created_at, changed_at, pos, checked)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    term.source_lang,
+                    term.target_lang,
+                    source,
+                    target,
+                    wanted.domain,
+                    wanted.note,
+                    wanted.status,
+                    term.origin,
+                    now,
+                    wanted.pos,
+                    wanted.checked
+                ])
+            })
+            .map_err(fail)?;
+            Ok(TermAdded::New)
+        }
     }
 }
 

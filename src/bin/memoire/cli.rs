@@ -57,6 +57,30 @@ pub enum Command {
     Segment(SegmentArgs),
     Serve(ServeArgs),
     Token(TokenArgs),
+    Migrate(MigrateArgs),
+}
+
+/// Copy a whole memory into an empty one: a SQLite file into PostgreSQL
+/// when a desk outgrows one machine, or back.
+///
+/// Every pair (dates, origin, usage count, note, context, inline codes,
+/// authors), every glossary term and every server token (the desk's tokens
+/// keep working) are copied in one transaction: stopped or failed, the
+/// destination is left as it was. The destination must be empty (a new
+/// file, or an empty PostgreSQL database); the source is only read. Pair
+/// ids are given again in the source's order. Exit status 0, 2 error,
+/// 130 stopped by Ctrl-C.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+    memoire migrate --from memoire.db --to postgres://memoire@db.desk/memoire\n  \
+    memoire migrate --from postgres://memoire@db.desk/memoire --to backup.db")]
+pub struct MigrateArgs {
+    /// The memory to copy: a file, or postgres://USER@HOST/DATABASE.
+    #[arg(long, value_name = "PATH|URL")]
+    pub from: PathBuf,
+    /// Where to copy it: a new file, or an empty PostgreSQL database.
+    #[arg(long, value_name = "PATH|URL")]
+    pub to: PathBuf,
 }
 
 /// Serve the memory over HTTP: one memory for the whole desk.

@@ -119,6 +119,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Segment(args) => segment(args),
         Command::Serve(args) => serve::serve(&db_path(cli.db)?, args),
         Command::Token(args) => serve::token(&db_path(cli.db)?, args.command),
+        Command::Migrate(args) => migrate(args),
     }
 }
 
@@ -235,6 +236,49 @@ fn upgrade(db: &Path) -> Result<ExitCode> {
             store.current_schema()
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `memoire migrate --from A --to B`.
+fn migrate(args: cli::MigrateArgs) -> Result<ExitCode> {
+    STOPS_CLEANLY.store(true, Ordering::SeqCst);
+    if memoire::store::same_file(&args.from, &args.to)
+        || (store::postgres_url(&args.from).is_some() && args.from == args.to)
+    {
+        return Err(Error::new(
+            Kind::Input,
+            "--from and --to are the same memory: give an empty destination",
+        )
+        .at(Path::new(&store::shown(&args.to))));
+    }
+    let from = Store::open_read_only(&args.from)?;
+    // A new file is made (its folder must exist); an existing one must be
+    // an empty memory, which `migrate` checks.
+    let mut to = Store::open(&args.to)?;
+    let done = match memoire::migrate::migrate(&from, &mut to) {
+        Ok(done) => done,
+        Err(e) => {
+            // A file this command made holds nothing: it goes again.
+            if to.created() && !to.is_postgres() {
+                drop(to);
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut path = args.to.clone().into_os_string();
+                    path.push(suffix);
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+            return Err(e);
+        }
+    };
+    to.checkpoint();
+    eprintln!(
+        "{} → {}: {} pairs, {} term pairs, {} tokens copied",
+        store::shown(&args.from),
+        store::shown(&args.to),
+        done.pairs,
+        done.terms,
+        done.tokens
+    );
     Ok(ExitCode::SUCCESS)
 }
 
