@@ -349,6 +349,11 @@ impl IndexBuffer {
         Ok(ids)
     }
 
+    /// Cache a stored term's id (a backend that reads them all at once).
+    pub(crate) fn know(&mut self, term: String, id: i64) {
+        self.terms.insert(term, id);
+    }
+
     /// Enough postings are buffered to write them out.
     pub(crate) fn is_full(&self) -> bool {
         self.postings.len() >= POSTINGS_PER_FLUSH

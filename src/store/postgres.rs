@@ -15,10 +15,10 @@
 //! same moment: the upgrade runs in one transaction under an advisory lock,
 //! so exactly one of them creates the schema and the others find it done.
 //!
-//! Ids: identity sequences are not rolled back, so after an import that
-//! failed or was dropped the next ids skip the ones it used (SQLite gives
-//! `max + 1` again); the same imports into new memories give the same ids
-//! on both backends.
+//! Ids: an import gives them itself, from the highest stored, as SQLite
+//! does (it holds the writers' lock), and sets the identity sequences at
+//! its commit; the same imports give the same ids on both backends, after
+//! a failed import too.
 //!
 //! Differences from the SQLite schema: ids are `bigint` identities; the
 //! dates keep SQLite's text form (`2026-11-23T10:15:00Z`, UTC) so that both
@@ -26,7 +26,7 @@
 //! bytes (term ids as zigzag-delta varints, in the source's order).
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use postgres::binary_copy::BinaryCopyInWriter;
@@ -312,10 +312,18 @@ impl PgStore {
         let fail = |e| pg_error(&name, "cannot start the import", e);
         let mut tx = self.client.get_mut().transaction().map_err(fail)?;
         lock_for_writing(&mut tx).map_err(fail)?;
-        let now: String = tx
-            .query_one(&format!("SELECT {NOW}"), &[])
-            .map_err(fail)?
-            .get(0);
+        // Ids are given here, in order, from the highest stored, as SQLite
+        // gives them (the lock keeps every other writer out until the
+        // commit).
+        let row = tx
+            .query_one(
+                &format!(
+                    "SELECT {NOW}, (SELECT coalesce(max(id), 0) FROM segment_pair),
+                            (SELECT coalesce(max(id), 0) FROM fuzzy_term)"
+                ),
+                &[],
+            )
+            .map_err(fail)?;
         let known = tx
             .prepare(
                 "SELECT id, target, origin, prev_source, next_source, codes FROM segment_pair
@@ -323,25 +331,25 @@ impl PgStore {
                    AND coalesce(source_key, source) = $4",
             )
             .map_err(fail)?;
-        let insert = tx
-            .prepare(
-                "INSERT INTO segment_pair
-                   (source_lang, target_lang, source, target, source_key, key_hash,
-                    origin, created_at, changed_at, usage_count, note, prev_source, next_source,
-                    codes, created_by, changed_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-                 RETURNING id",
-            )
+        let find_term = tx
+            .prepare("SELECT id FROM fuzzy_term WHERE term = $1")
             .map_err(fail)?;
         Ok(ImportBatch {
             tx,
             name,
-            now,
+            now: row.get(0),
             known,
-            insert,
+            find_term,
+            last_pair: row.get(1),
+            last_term: row.get(2),
+            rows: Vec::new(),
+            new_terms: Vec::new(),
+            stored_hashes: None,
+            added_hashes: HashSet::new(),
             buffer: IndexBuffer::default(),
             docs: Vec::new(),
             inserted: 0,
+            seen: 0,
         })
     }
 
@@ -1328,19 +1336,66 @@ fn pair_record(name: &str, row: &postgres::Row) -> Result<PairRecord> {
     Ok(record)
 }
 
-/// An import in progress: one transaction.
+/// An import in progress: one transaction, holding the writers' lock.
+///
+/// Round trips are what a PostgreSQL import costs, so the rows are
+/// buffered and copied in with binary `COPY`, with ids given here; a large
+/// import (more than [`BULK_AFTER`] pairs) also reads the hashes of the
+/// stored sources and the index's terms once, so that a pair whose source
+/// the memory cannot hold, and a term it already has, need no statement.
 pub struct ImportBatch<'a> {
     tx: postgres::Transaction<'a>,
     name: String,
     now: String,
     known: Statement,
-    insert: Statement,
+    find_term: Statement,
+    /// The last pair id and term id given.
+    last_pair: i64,
+    last_term: i64,
+    /// Pairs to copy in.
+    rows: Vec<Row>,
+    /// (id, term) to copy in.
+    new_terms: Vec<(i64, String)>,
+    /// Large imports: the key hashes stored before this import.
+    stored_hashes: Option<HashSet<i64>>,
+    /// The key hashes this import added.
+    added_hashes: HashSet<i64>,
     /// The fuzzy index's entries, copied in at a flush.
     buffer: IndexBuffer,
     /// (pair id, its term ids in order, encoded)
     docs: Vec<(i64, Vec<u8>)>,
     /// Pairs inserted so far.
     inserted: u64,
+    /// Pairs added (asked) so far.
+    seen: u64,
+}
+
+/// Pairs an import adds one statement at a time before it reads what it
+/// needs to skip most statements.
+const BULK_AFTER: u64 = 2_000;
+
+/// Rows buffered before a `COPY`.
+const ROWS_PER_COPY: usize = 20_000;
+
+/// A pair to copy into `segment_pair`.
+struct Row {
+    id: i64,
+    source_lang: String,
+    target_lang: String,
+    source: String,
+    target: String,
+    source_key: Option<String>,
+    key_hash: i64,
+    origin: String,
+    created_at: String,
+    changed_at: String,
+    usage_count: i64,
+    note: Option<String>,
+    prev: Option<String>,
+    next: Option<String>,
+    codes: Option<String>,
+    created_by: Option<String>,
+    changed_by: Option<String>,
 }
 
 impl ImportBatch<'_> {
@@ -1368,30 +1423,16 @@ impl ImportBatch<'_> {
     /// Add one pair unless the identical pair is already stored (the rules
     /// of [`super::decide`]).
     pub fn add(&mut self, pair: &NewPair<'_>) -> Result<Added> {
+        self.seen += 1;
+        if self.seen == BULK_AFTER {
+            self.go_bulk()?;
+        }
         let new = Prepared::new(pair);
-        let rows = self
-            .tx
-            .query(
-                &self.known,
-                &[
-                    &new.hash,
-                    &pair.source_lang,
-                    &pair.target_lang,
-                    &new.source_key,
-                ],
-            )
-            .map_err(self.fail("cannot check for duplicates"))?;
-        let known: Vec<Known> = rows
-            .iter()
-            .map(|r| Known {
-                id: r.get(0),
-                target: r.get(1),
-                origin: r.get(2),
-                prev: r.get(3),
-                next: r.get(4),
-                codes: r.get(5),
-            })
-            .collect();
+        let known = if self.may_be_stored(new.hash) {
+            self.known(pair, &new)?
+        } else {
+            Vec::new()
+        };
         let (step, added) = decide(pair, &new, &known);
         match step {
             Step::Nothing => {}
@@ -1429,58 +1470,126 @@ impl ImportBatch<'_> {
                         .map_err(|e| pg_error(&self.name, "cannot update a pair", e))?;
                 }
             }
-            Step::Insert => self.insert(pair, &new)?,
+            Step::Insert => self.insert(pair, new)?,
         }
         Ok(added)
     }
 
-    fn insert(&mut self, pair: &NewPair<'_>, new: &Prepared) -> Result<()> {
-        let created = pair.created_at.unwrap_or(&self.now);
-        let id: i64 = self
+    /// Could the memory hold a pair with this source key hash? Always, but
+    /// for a large import that knows every stored hash.
+    fn may_be_stored(&self, hash: i64) -> bool {
+        self.added_hashes.contains(&hash)
+            || self
+                .stored_hashes
+                .as_ref()
+                .is_none_or(|stored| stored.contains(&hash))
+    }
+
+    /// The stored pairs with `new`'s languages and source key (this
+    /// import's included: its buffered rows are copied in first).
+    fn known(&mut self, pair: &NewPair<'_>, new: &Prepared) -> Result<Vec<Known>> {
+        if self.added_hashes.contains(&new.hash) {
+            self.copy_rows()?;
+        }
+        let rows = self
             .tx
-            .query_one(
-                &self.insert,
+            .query(
+                &self.known,
                 &[
+                    &new.hash,
                     &pair.source_lang,
                     &pair.target_lang,
-                    &new.source,
-                    &new.target,
-                    &new.stored_key(),
-                    &new.hash,
-                    &pair.origin,
-                    &created,
-                    &pair.changed_at.unwrap_or(created),
-                    &pair.usage_count.unwrap_or(0),
-                    &pair.note,
-                    &new.prev,
-                    &new.next,
-                    &new.codes,
-                    &pair.created_by,
-                    &pair.changed_by.or(pair.created_by),
+                    &new.source_key,
                 ],
             )
-            .map_err(|e| pg_error(&self.name, "cannot store a pair", e))?
-            .get(0);
+            .map_err(self.fail("cannot check for duplicates"))?;
+        Ok(rows
+            .iter()
+            .map(|r| Known {
+                id: r.get(0),
+                target: r.get(1),
+                origin: r.get(2),
+                prev: r.get(3),
+                next: r.get(4),
+                codes: r.get(5),
+            })
+            .collect())
+    }
+
+    /// A large import: read the stored source hashes and the index's
+    /// terms once (a few bytes per pair and per term).
+    fn go_bulk(&mut self) -> Result<()> {
+        let name = self.name.clone();
+        let fail = |e| pg_error(&name, "cannot read the memory", e);
+        let mut hashes = HashSet::new();
+        let none: [i64; 0] = [];
+        let mut rows = self
+            .tx
+            .query_raw("SELECT key_hash FROM segment_pair", none)
+            .map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
+            hashes.insert(row.get::<_, i64>(0));
+        }
+        drop(rows);
+        let mut rows = self
+            .tx
+            .query_raw("SELECT term, id FROM fuzzy_term", none)
+            .map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
+            self.buffer.know(row.get(0), row.get(1));
+        }
+        drop(rows);
+        self.stored_hashes = Some(hashes);
+        Ok(())
+    }
+
+    fn insert(&mut self, pair: &NewPair<'_>, new: Prepared) -> Result<()> {
+        self.last_pair += 1;
+        let id = self.last_pair;
+        let created = pair.created_at.unwrap_or(&self.now).to_string();
+        self.added_hashes.insert(new.hash);
+        self.index(id, &new.source)?;
+        self.rows.push(Row {
+            id,
+            source_lang: pair.source_lang.to_string(),
+            target_lang: pair.target_lang.to_string(),
+            source_key: new.stored_key().map(str::to_string),
+            key_hash: new.hash,
+            origin: pair.origin.to_string(),
+            changed_at: pair
+                .changed_at
+                .map_or_else(|| created.clone(), str::to_string),
+            created_at: created,
+            usage_count: pair.usage_count.unwrap_or(0),
+            note: pair.note.map(str::to_string),
+            prev: new.prev,
+            next: new.next,
+            codes: new.codes,
+            created_by: pair.created_by.map(str::to_string),
+            changed_by: pair.changed_by.or(pair.created_by).map(str::to_string),
+            source: new.source,
+            target: new.target,
+        });
         self.inserted += 1;
-        self.index(id, &new.source)
+        if self.rows.len() >= ROWS_PER_COPY {
+            self.copy_rows()?;
+        }
+        Ok(())
     }
 
     /// The pair's entries in the fuzzy index ([`IndexBuffer`]).
     fn index(&mut self, pair_id: i64, source: &str) -> Result<()> {
-        let tx = &mut self.tx;
+        let (tx, find_term) = (&mut self.tx, &self.find_term);
+        let (last_term, new_terms) = (&mut self.last_term, &mut self.new_terms);
+        let bulk = self.stored_hashes.is_some();
         let ids = self.buffer.add(pair_id, source, |term| {
-            // Looked up first: an insert that conflicts would still use up
-            // an id, and term ids are given in the order SQLite gives them.
-            // (Only imports add terms, one at a time: see `begin_import`.)
-            match tx.query_opt("SELECT id FROM fuzzy_term WHERE term = $1", &[&term])? {
-                Some(row) => Ok(row.get(0)),
-                None => tx
-                    .query_one(
-                        "INSERT INTO fuzzy_term (term) VALUES ($1) RETURNING id",
-                        &[&term],
-                    )
-                    .map(|row| row.get(0)),
+            // A large import knows every stored term already.
+            if !bulk && let Some(row) = tx.query_opt(find_term, &[&term])? {
+                return Ok::<i64, postgres::Error>(row.get(0));
             }
+            *last_term += 1;
+            new_terms.push((*last_term, term.to_string()));
+            Ok(*last_term)
         });
         let ids = ids.map_err(|e| pg_error(&self.name, "cannot index a pair", e))?;
         self.docs.push((pair_id, encode_ids(&ids)));
@@ -1490,9 +1599,71 @@ impl ImportBatch<'_> {
         Ok(())
     }
 
-    /// Copy the buffered postings and term sequences in, and add up the
-    /// document frequencies.
+    /// Copy the buffered pairs and new terms in.
+    fn copy_rows(&mut self) -> Result<()> {
+        let name = self.name.clone();
+        let fail = |e| pg_error(&name, "cannot store the pairs", e);
+        if !self.rows.is_empty() {
+            let sink = self
+                .tx
+                .copy_in(
+                    "COPY segment_pair (id, source_lang, target_lang, source, target, source_key,
+                        key_hash, origin, created_at, changed_at, usage_count, note, prev_source,
+                        next_source, codes, created_by, changed_by)
+                     FROM STDIN (FORMAT binary)",
+                )
+                .map_err(fail)?;
+            let (int, text) = (Type::INT8, Type::TEXT);
+            let mut types = vec![int.clone()];
+            types.extend(std::iter::repeat_n(text.clone(), 5));
+            types.push(int.clone());
+            types.extend(std::iter::repeat_n(text.clone(), 3));
+            types.push(int);
+            types.extend(std::iter::repeat_n(text, 6));
+            let mut writer = BinaryCopyInWriter::new(sink, &types);
+            for r in self.rows.drain(..) {
+                writer
+                    .write(&[
+                        &r.id,
+                        &r.source_lang,
+                        &r.target_lang,
+                        &r.source,
+                        &r.target,
+                        &r.source_key,
+                        &r.key_hash,
+                        &r.origin,
+                        &r.created_at,
+                        &r.changed_at,
+                        &r.usage_count,
+                        &r.note,
+                        &r.prev,
+                        &r.next,
+                        &r.codes,
+                        &r.created_by,
+                        &r.changed_by,
+                    ])
+                    .map_err(fail)?;
+            }
+            writer.finish().map_err(fail)?;
+        }
+        if !self.new_terms.is_empty() {
+            let sink = self
+                .tx
+                .copy_in("COPY fuzzy_term (id, term) FROM STDIN (FORMAT binary)")
+                .map_err(fail)?;
+            let mut writer = BinaryCopyInWriter::new(sink, &[Type::INT8, Type::TEXT]);
+            for (id, term) in self.new_terms.drain(..) {
+                writer.write(&[&id, &term]).map_err(fail)?;
+            }
+            writer.finish().map_err(fail)?;
+        }
+        Ok(())
+    }
+
+    /// Copy everything buffered in: pairs, terms, postings, term
+    /// sequences, and add up the document frequencies.
     fn flush(&mut self) -> Result<()> {
+        self.copy_rows()?;
         let name = self.name.clone();
         let fail = |e| pg_error(&name, "cannot index the import", e);
         self.buffer.postings.sort_unstable();
@@ -1532,17 +1703,24 @@ impl ImportBatch<'_> {
     pub fn commit(mut self) -> Result<()> {
         self.flush()?;
         let name = self.name.clone();
+        let fail = |e| pg_error(&name, "cannot commit the import", e);
+        // The identity sequences go on from the ids given here.
+        self.tx
+            .execute(
+                "SELECT setval('segment_pair_id_seq', greatest($1::bigint, 1), $1::bigint > 0),
+                        setval('fuzzy_term_id_seq', greatest($2::bigint, 1), $2::bigint > 0)",
+                &[&self.last_pair, &self.last_term],
+            )
+            .map_err(fail)?;
         // A bulk load leaves the planner's statistics behind: without new
         // ones it may scan a whole table for a lookup by key. (ANALYZE
         // runs inside the transaction; its statistics come with the commit.)
         if self.inserted >= ANALYZE_AFTER {
             self.tx
                 .batch_execute("ANALYZE segment_pair, fuzzy_term, fuzzy_posting, fuzzy_doc")
-                .map_err(|e| pg_error(&name, "cannot commit the import", e))?;
+                .map_err(fail)?;
         }
-        self.tx
-            .commit()
-            .map_err(|e| pg_error(&name, "cannot commit the import", e))
+        self.tx.commit().map_err(fail)
     }
 }
 
