@@ -579,7 +579,7 @@ pub enum Store {
 /// An import in progress: one transaction (see [`Store::begin_import`]).
 pub enum ImportBatch<'a> {
     Sqlite(sqlite::ImportBatch<'a>),
-    Postgres(postgres::ImportBatch<'a>),
+    Postgres(Box<postgres::ImportBatch<'a>>),
 }
 
 /// Glossary terms being added: one transaction.
@@ -701,7 +701,7 @@ impl Store {
     pub fn begin_import(&mut self) -> Result<ImportBatch<'_>> {
         Ok(match self {
             Store::Sqlite(s) => ImportBatch::Sqlite(s.begin_import()?),
-            Store::Postgres(s) => ImportBatch::Postgres(s.begin_import()?),
+            Store::Postgres(s) => ImportBatch::Postgres(Box::new(s.begin_import()?)),
         })
     }
 
