@@ -259,7 +259,7 @@ mod parity {
     /// Import `batches` into a new SQLite file and a new PostgreSQL
     /// database, one import each, and compare everything.
     fn same_on_both(server: &str, batches: &[Vec<Row>]) -> Result<(), TestCaseError> {
-        let db = TempDb::new(&server);
+        let db = TempDb::new(server);
         let mut pg = PgStore::connect(&db.url()).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let mut lite = Store::open(&dir.path().join("m.db")).unwrap();
