@@ -6,7 +6,9 @@
 #
 # Default input: ../shared/data/fr-en/hansard-1.13M.csv.xz (decompressed to a
 # temp dir first; the decompression is not timed). Set KEEP_DB=PATH to keep
-# the imported database for other benchmarks.
+# the imported database for other benchmarks. Set DB_URL=postgres://… to
+# import into that (empty) PostgreSQL database instead of a file
+# (benches/postgres.sh does, on a throw-away cluster).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 input=${1:-../shared/data/fr-en/hansard-1.13M.csv.xz}
@@ -19,8 +21,8 @@ case "$input" in
   *.xz) xz -dc "$input" > "$work/input.csv" ;;
   *) cp "$input" "$work/input.csv" ;;
 esac
-db=${KEEP_DB:-$work/bench.db}
-rm -f "$db" "$db-wal" "$db-shm"
+db=${DB_URL:-${KEEP_DB:-$work/bench.db}}
+[ -n "${DB_URL:-}" ] || rm -f "$db" "$db-wal" "$db-shm"
 
 status=0
 /usr/bin/time -f '%e %M' -o "$work/time" \
@@ -29,7 +31,11 @@ if [ "$status" -gt 1 ]; then cat "$work/stderr" >&2; exit "$status"; fi
 read -r secs peak_kb < "$work/time"
 summary=$(grep '^rows read' "$work/stderr")
 rows=$(sed -E 's/^rows read ([0-9]+),.*/\1/' <<< "$summary")
-size=$(stat -c %s "$db")
+if [ -n "${DB_URL:-}" ]; then
+  size=$("$bin" --db "$db" stats --json | sed -nE 's/.*"size_bytes": *([0-9]+).*/\1/p')
+else
+  size=$(stat -c %s "$db")
+fi
 text_bytes=$(stat -c %s "$work/input.csv")
 rejected=$(grep -c '^[^ ]*:[0-9]*: ' "$work/stderr" || true)
 

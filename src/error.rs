@@ -33,6 +33,9 @@ pub enum Kind {
     Rejected,
     /// The user pressed Ctrl-C; nothing was changed.
     Interrupted,
+    /// The database server (PostgreSQL) cannot be reached or is shutting
+    /// down: try again later.
+    Unavailable,
     /// memoire broke one of its own rules: a bug to report.
     Internal,
 }

@@ -45,12 +45,13 @@ impl ApiError {
 
 impl From<Error> for ApiError {
     /// The library's error kinds as statuses: the caller's input is a 4xx,
-    /// a busy memory 503, the rest 500.
+    /// a busy memory or a database server out of reach 503, the rest 500.
     fn from(err: Error) -> ApiError {
         let (status, kind) = match err.kind() {
             Kind::Input | Kind::Encoding => (StatusCode::BAD_REQUEST, "bad_request"),
             Kind::Rejected => (StatusCode::UNPROCESSABLE_ENTITY, "rejected"),
             Kind::Busy | Kind::Interrupted => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            Kind::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         ApiError::new(status, kind, err.to_string())

@@ -180,41 +180,87 @@ pub(crate) enum Step {
     Nothing,
 }
 
+/// What the import rules ask of a stored pair with the new pair's source:
+/// [`Known`] reads the stored texts; a backend may answer from its own
+/// record of the pairs it just added (see the PostgreSQL import).
+pub(crate) trait Stored {
+    fn id(&self) -> i64;
+    /// The same target after normalisation (match key).
+    fn same_target_key(&self, new: &Prepared) -> bool;
+    /// The very same target text.
+    fn same_target(&self, new: &Prepared) -> bool;
+    fn same_origin(&self, pair: &NewPair<'_>) -> bool;
+    /// The same context (previous and next source).
+    fn same_context(&self, new: &Prepared) -> bool;
+    /// Stored without context.
+    fn bare(&self) -> bool;
+    fn same_codes(&self, new: &Prepared) -> bool;
+}
+
+impl Stored for Known {
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn same_target_key(&self, new: &Prepared) -> bool {
+        text::match_key(&self.target) == new.target_key
+    }
+
+    fn same_target(&self, new: &Prepared) -> bool {
+        self.target == new.target
+    }
+
+    fn same_origin(&self, pair: &NewPair<'_>) -> bool {
+        self.origin == pair.origin
+    }
+
+    fn same_context(&self, new: &Prepared) -> bool {
+        self.prev == new.prev && self.next == new.next
+    }
+
+    fn bare(&self) -> bool {
+        self.prev.is_none() && self.next.is_none()
+    }
+
+    fn same_codes(&self, new: &Prepared) -> bool {
+        self.codes == new.codes
+    }
+}
+
 /// The rules of an import, the same on every backend: given the pairs
 /// stored with the same languages and source key (`known`, in any order),
 /// what adding `pair` (prepared as `new`) writes, and what it did. Where
 /// several stored pairs fit, the oldest (lowest id) is the one changed,
 /// whatever order the backend returned them in.
-pub(crate) fn decide(pair: &NewPair<'_>, new: &Prepared, known: &[Known]) -> (Step, Added) {
+pub(crate) fn decide<K: Stored>(pair: &NewPair<'_>, new: &Prepared, known: &[K]) -> (Step, Added) {
     let has_context = new.prev.is_some() || new.next.is_some();
     // The same place of the same document: a reviewed draft imported
     // again. The same sentence elsewhere in it (another context) is
     // another translation, kept beside this one.
-    let same_place =
-        |k: &Known| k.origin == pair.origin && k.prev == new.prev && k.next == new.next;
+    let same_place = |k: &K| k.same_origin(pair) && k.same_context(new);
     if let Some(k) = known
         .iter()
-        .filter(|k| text::match_key(&k.target) == new.target_key)
-        .min_by_key(|k| k.id)
+        .filter(|k| k.same_target_key(new))
+        .min_by_key(|k| k.id())
     {
         // A reviewer's typographic fix (quotes, spaces) of a translation
         // learnt from the same document counts; another origin's pair
         // keeps its own typography (a client's house style).
-        if pair.replace_same_origin && k.target != new.target && k.origin == pair.origin {
+        if pair.replace_same_origin && !k.same_target(new) && k.same_origin(pair) {
             let change = Step::Change {
-                id: k.id,
+                id: k.id(),
                 context: true,
                 target: true,
                 codes: true,
             };
             return (change, Added::Updated);
         }
-        let bare = k.prev.is_none() && k.next.is_none();
+        let bare = k.bare();
         // The same pair with inline codes it did not have, or other
         // ones: the codes the file gives are the ones to keep.
-        if new.codes.is_some() && k.codes != new.codes {
+        if new.codes.is_some() && !k.same_codes(new) {
             let change = Step::Change {
-                id: k.id,
+                id: k.id(),
                 context: has_context && bare,
                 target: false,
                 codes: true,
@@ -224,7 +270,7 @@ pub(crate) fn decide(pair: &NewPair<'_>, new: &Prepared, known: &[Known]) -> (St
         // The same pair: learn its context if it had none.
         if has_context && bare {
             let change = Step::Change {
-                id: k.id,
+                id: k.id(),
                 context: true,
                 target: false,
                 codes: false,
@@ -234,11 +280,14 @@ pub(crate) fn decide(pair: &NewPair<'_>, new: &Prepared, known: &[Known]) -> (St
         return (Step::Nothing, Added::Duplicate);
     }
     if pair.replace_same_origin
-        && let Some(k) = known.iter().filter(|k| same_place(k)).min_by_key(|k| k.id)
+        && let Some(k) = known
+            .iter()
+            .filter(|k| same_place(k))
+            .min_by_key(|k| k.id())
     {
         // A reviewed translation of the same document changed: update it.
         let change = Step::Change {
-            id: k.id,
+            id: k.id(),
             context: true,
             target: true,
             codes: true,

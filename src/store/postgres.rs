@@ -340,16 +340,20 @@ impl PgStore {
             now: row.get(0),
             known,
             find_term,
+            first_pair: row.get::<_, i64>(1) + 1,
             last_pair: row.get(1),
             last_term: row.get(2),
             rows: Vec::new(),
             new_terms: Vec::new(),
             stored_hashes: None,
-            added_hashes: HashSet::new(),
+            pending_hashes: HashSet::new(),
+            mine: HashMap::new(),
             buffer: IndexBuffer::default(),
             docs: Vec::new(),
             inserted: 0,
             seen: 0,
+            rebuild_index: false,
+            started_empty: row.get::<_, i64>(1) == 0,
         })
     }
 
@@ -1349,17 +1353,23 @@ pub struct ImportBatch<'a> {
     now: String,
     known: Statement,
     find_term: Statement,
-    /// The last pair id and term id given.
+    /// The first pair id this import gives, the last pair id and term id
+    /// given.
+    first_pair: i64,
     last_pair: i64,
     last_term: i64,
     /// Pairs to copy in.
     rows: Vec<Row>,
     /// (id, term) to copy in.
     new_terms: Vec<(i64, String)>,
-    /// Large imports: the key hashes stored before this import.
+    /// Large imports: the key hashes stored before this import (its own
+    /// pairs are in `mine`).
     stored_hashes: Option<HashSet<i64>>,
-    /// The key hashes this import added.
-    added_hashes: HashSet<i64>,
+    /// The key hashes of the rows not yet copied in.
+    pending_hashes: HashSet<i64>,
+    /// What the rules need of each pair this import added (by key hash),
+    /// so that a large import reads none back.
+    mine: HashMap<i64, Vec<Mine>>,
     /// The fuzzy index's entries, copied in at a flush.
     buffer: IndexBuffer,
     /// (pair id, its term ids in order, encoded)
@@ -1368,6 +1378,10 @@ pub struct ImportBatch<'a> {
     inserted: u64,
     /// Pairs added (asked) so far.
     seen: u64,
+    /// The postings' primary key was dropped: the commit builds it again.
+    rebuild_index: bool,
+    /// The memory held no pair when the import began.
+    started_empty: bool,
 }
 
 /// Pairs an import adds one statement at a time before it reads what it
@@ -1376,6 +1390,77 @@ const BULK_AFTER: u64 = 2_000;
 
 /// Rows buffered before a `COPY`.
 const ROWS_PER_COPY: usize = 20_000;
+
+/// What a large import keeps of a pair it added, for the import rules
+/// ([`super::Stored`]): 64-bit fingerprints of the fields they compare.
+/// Two different texts of the same source taking the same fingerprint
+/// has a chance of about one in 10^19 per comparison.
+#[derive(Clone)]
+struct Mine {
+    id: i64,
+    /// Languages and source key (the key hash alone may collide).
+    key: u64,
+    target_key: u64,
+    target: u64,
+    origin: u64,
+    /// Previous and next source.
+    context: u64,
+    bare: bool,
+    codes: u64,
+}
+
+impl Mine {
+    fn of(id: i64, pair: &NewPair<'_>, new: &Prepared) -> Mine {
+        Mine {
+            id,
+            key: fingerprint(&(pair.source_lang, pair.target_lang, &new.source_key)),
+            target_key: fingerprint(&new.target_key),
+            target: fingerprint(&new.target),
+            origin: fingerprint(&pair.origin),
+            context: fingerprint(&(&new.prev, &new.next)),
+            bare: new.prev.is_none() && new.next.is_none(),
+            codes: fingerprint(&new.codes),
+        }
+    }
+}
+
+impl super::Stored for Mine {
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn same_target_key(&self, new: &Prepared) -> bool {
+        self.target_key == fingerprint(&new.target_key)
+    }
+
+    fn same_target(&self, new: &Prepared) -> bool {
+        self.target == fingerprint(&new.target)
+    }
+
+    fn same_origin(&self, pair: &NewPair<'_>) -> bool {
+        self.origin == fingerprint(&pair.origin)
+    }
+
+    fn same_context(&self, new: &Prepared) -> bool {
+        self.context == fingerprint(&(&new.prev, &new.next))
+    }
+
+    fn bare(&self) -> bool {
+        self.bare
+    }
+
+    fn same_codes(&self, new: &Prepared) -> bool {
+        self.codes == fingerprint(&new.codes)
+    }
+}
+
+/// A 64-bit fingerprint (SipHash, fixed keys: the same in every run).
+fn fingerprint(value: &impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::hash::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
 
 /// A pair to copy into `segment_pair`.
 struct Row {
@@ -1428,12 +1513,26 @@ impl ImportBatch<'_> {
             self.go_bulk()?;
         }
         let new = Prepared::new(pair);
-        let known = if self.may_be_stored(new.hash) {
-            self.known(pair, &new)?
-        } else {
-            Vec::new()
+        let (step, added) = match self.stored_hashes.as_ref() {
+            // A large import: pairs stored before it are read back, its
+            // own are known from `mine`.
+            Some(stored) if !stored.contains(&new.hash) => {
+                let key = fingerprint(&(pair.source_lang, pair.target_lang, &new.source_key));
+                let mine: Vec<Mine> = self
+                    .mine
+                    .get(&new.hash)
+                    .into_iter()
+                    .flatten()
+                    .filter(|m| m.key == key)
+                    .cloned()
+                    .collect();
+                decide(pair, &new, &mine)
+            }
+            _ => {
+                let known = self.known(pair, &new)?;
+                decide(pair, &new, &known)
+            }
         };
-        let (step, added) = decide(pair, &new, &known);
         match step {
             Step::Nothing => {}
             Step::Change {
@@ -1441,54 +1540,88 @@ impl ImportBatch<'_> {
                 context,
                 target,
                 codes,
-            } => {
-                if context || target {
-                    let target = target.then_some(new.target.as_str());
-                    self.tx
-                        .execute(
-                            "UPDATE segment_pair SET prev_source = $2, next_source = $3,
-                                changed_at = $4, target = coalesce($5, target),
-                                changed_by = coalesce($6, changed_by)
-                             WHERE id = $1",
-                            &[
-                                &id,
-                                &new.prev,
-                                &new.next,
-                                &pair.changed_at.unwrap_or(&self.now),
-                                &target,
-                                &pair.changed_by.or(pair.created_by),
-                            ],
-                        )
-                        .map_err(|e| pg_error(&self.name, "cannot update a pair", e))?;
-                }
-                if codes {
-                    self.tx
-                        .execute(
-                            "UPDATE segment_pair SET codes = $2 WHERE id = $1",
-                            &[&id, &new.codes],
-                        )
-                        .map_err(|e| pg_error(&self.name, "cannot update a pair", e))?;
-                }
-            }
+            } => self.change(id, pair, &new, context, target, codes)?,
             Step::Insert => self.insert(pair, new)?,
         }
         Ok(added)
     }
 
-    /// Could the memory hold a pair with this source key hash? Always, but
-    /// for a large import that knows every stored hash.
-    fn may_be_stored(&self, hash: i64) -> bool {
-        self.added_hashes.contains(&hash)
-            || self
-                .stored_hashes
-                .as_ref()
-                .is_none_or(|stored| stored.contains(&hash))
+    /// Apply a [`Step::Change`] to pair `id`: to its buffered row, or to
+    /// the stored one; and to this import's record of it.
+    fn change(
+        &mut self,
+        id: i64,
+        pair: &NewPair<'_>,
+        new: &Prepared,
+        context: bool,
+        target: bool,
+        codes: bool,
+    ) -> Result<()> {
+        let changed_at = pair.changed_at.unwrap_or(&self.now).to_string();
+        let changed_by = pair.changed_by.or(pair.created_by);
+        if let Some(mine) = self
+            .mine
+            .get_mut(&new.hash)
+            .and_then(|l| l.iter_mut().find(|m| m.id == id))
+        {
+            let now = Mine::of(id, pair, new);
+            if context || target {
+                mine.context = now.context;
+                mine.bare = now.bare;
+            }
+            if target {
+                mine.target = now.target;
+                mine.target_key = now.target_key;
+            }
+            if codes {
+                mine.codes = now.codes;
+            }
+        }
+        if let Ok(at) = self.rows.binary_search_by_key(&id, |r| r.id) {
+            let row = &mut self.rows[at];
+            if context || target {
+                row.prev.clone_from(&new.prev);
+                row.next.clone_from(&new.next);
+                row.changed_at = changed_at;
+                if target {
+                    row.target.clone_from(&new.target);
+                }
+                if let Some(by) = changed_by {
+                    row.changed_by = Some(by.to_string());
+                }
+            }
+            if codes {
+                row.codes.clone_from(&new.codes);
+            }
+            return Ok(());
+        }
+        if context || target {
+            let target = target.then_some(new.target.as_str());
+            self.tx
+                .execute(
+                    "UPDATE segment_pair SET prev_source = $2, next_source = $3,
+                        changed_at = $4, target = coalesce($5, target),
+                        changed_by = coalesce($6, changed_by)
+                     WHERE id = $1",
+                    &[&id, &new.prev, &new.next, &changed_at, &target, &changed_by],
+                )
+                .map_err(|e| pg_error(&self.name, "cannot update a pair", e))?;
+        }
+        if codes {
+            self.tx
+                .execute(
+                    "UPDATE segment_pair SET codes = $2 WHERE id = $1",
+                    &[&id, &new.codes],
+                )
+                .map_err(|e| pg_error(&self.name, "cannot update a pair", e))?;
+        }
+        Ok(())
     }
 
     /// The stored pairs with `new`'s languages and source key (this
     /// import's included: its buffered rows are copied in first).
     fn known(&mut self, pair: &NewPair<'_>, new: &Prepared) -> Result<Vec<Known>> {
-        if self.added_hashes.contains(&new.hash) {
+        if self.pending_hashes.contains(&new.hash) {
             self.copy_rows()?;
         }
         let rows = self
@@ -1525,7 +1658,10 @@ impl ImportBatch<'_> {
         let none: [i64; 0] = [];
         let mut rows = self
             .tx
-            .query_raw("SELECT key_hash FROM segment_pair", none)
+            .query_raw(
+                "SELECT key_hash FROM segment_pair WHERE id <= $1",
+                [self.first_pair - 1],
+            )
             .map_err(fail)?;
         while let Some(row) = rows.next().map_err(fail)? {
             hashes.insert(row.get::<_, i64>(0));
@@ -1539,6 +1675,15 @@ impl ImportBatch<'_> {
             self.buffer.know(row.get(0), row.get(1));
         }
         drop(rows);
+        // Into an empty index: its B-tree is built once at the commit, from
+        // sorted rows, instead of growing by random inserts (several times
+        // faster). Lookups on other connections wait for the commit.
+        if self.started_empty {
+            self.tx
+                .batch_execute("ALTER TABLE fuzzy_posting DROP CONSTRAINT fuzzy_posting_pkey")
+                .map_err(fail)?;
+            self.rebuild_index = true;
+        }
         self.stored_hashes = Some(hashes);
         Ok(())
     }
@@ -1547,7 +1692,9 @@ impl ImportBatch<'_> {
         self.last_pair += 1;
         let id = self.last_pair;
         let created = pair.created_at.unwrap_or(&self.now).to_string();
-        self.added_hashes.insert(new.hash);
+        self.pending_hashes.insert(new.hash);
+        let mine = Mine::of(id, pair, &new);
+        self.mine.entry(new.hash).or_default().push(mine);
         self.index(id, &new.source)?;
         self.rows.push(Row {
             id,
@@ -1603,6 +1750,7 @@ impl ImportBatch<'_> {
     fn copy_rows(&mut self) -> Result<()> {
         let name = self.name.clone();
         let fail = |e| pg_error(&name, "cannot store the pairs", e);
+        self.pending_hashes.clear();
         if !self.rows.is_empty() {
             let sink = self
                 .tx
@@ -1704,6 +1852,14 @@ impl ImportBatch<'_> {
         self.flush()?;
         let name = self.name.clone();
         let fail = |e| pg_error(&name, "cannot commit the import", e);
+        if self.rebuild_index {
+            self.tx
+                .batch_execute(
+                    "SET LOCAL maintenance_work_mem = '256MB';
+                     ALTER TABLE fuzzy_posting ADD PRIMARY KEY (term_id, words, pair_id)",
+                )
+                .map_err(fail)?;
+        }
         // The identity sequences go on from the ids given here.
         self.tx
             .execute(
@@ -1726,8 +1882,15 @@ impl ImportBatch<'_> {
 
 /// Turn a PostgreSQL failure into a library error that says what failed.
 fn pg_error(name: &str, doing: &str, err: postgres::Error) -> Error {
-    let kind = if err.is_closed() || err.as_db_error().is_none() {
-        Kind::Io // the server cannot be reached, or went away
+    // The server cannot be reached, went away, or is shutting down or
+    // starting (SQLSTATE classes 08 and 57): a later try may work.
+    let unavailable = err.is_closed()
+        || err.as_db_error().is_none_or(|db| {
+            let code = db.code().code();
+            code.starts_with("08") || code.starts_with("57")
+        });
+    let kind = if unavailable {
+        Kind::Unavailable
     } else {
         Kind::Database
     };

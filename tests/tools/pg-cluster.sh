@@ -3,6 +3,7 @@
 #
 #   tests/tools/pg-cluster.sh start DIR   # prints a connection string
 #   tests/tools/pg-cluster.sh stop DIR
+#   tests/tools/pg-cluster.sh up DIR      # the same cluster again, after stop
 #
 # The cluster lives in DIR/data and listens on a Unix socket in DIR only
 # (no TCP port), with trust authentication: fit for tests, nothing else.
@@ -23,17 +24,24 @@ as_owner() {
     "$@"
   fi
 }
+run_server() {
+  as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+    -o "-k $dir -c listen_addresses='' -c port=5432 -c fsync=${PG_FSYNC:-off} -c max_connections=200" start > /dev/null
+}
 case "$action" in
   start)
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_owner "$pgbin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 > "$dir/initdb.log"
-    as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-      -o "-k $dir -c listen_addresses='' -c port=5432 -c fsync=${PG_FSYNC:-off} -c max_connections=200" start > /dev/null
+    run_server
     echo "host=$dir port=5432 user=postgres"
     ;;
   stop)
     as_owner "$pgbin/pg_ctl" -D "$dir/data" -m fast -w stop > /dev/null
     ;;
-  *) echo "pg-cluster: start or stop" >&2; exit 2 ;;
+  up)
+    # The cluster of an earlier `start`, started again after a `stop`.
+    run_server
+    ;;
+  *) echo "pg-cluster: start, stop or up" >&2; exit 2 ;;
 esac

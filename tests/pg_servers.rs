@@ -1,0 +1,338 @@
+//! Several `memoire serve` processes on one PostgreSQL database (issue
+//! 14), over real sockets, against a PostgreSQL cluster of the test's own
+//! (started with tests/tools/pg-cluster.sh, so that it can be stopped and
+//! started again under load without disturbing other tests).
+//!
+//! Runs when `MEMOIRE_TEST_POSTGRES` is set (PostgreSQL is installed);
+//! `.ci/run` sets it.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{BIN, Run, example};
+
+/// A PostgreSQL cluster of this test's own, stopped at the end.
+struct Cluster {
+    dir: tempfile::TempDir,
+}
+
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/pg-cluster.sh");
+
+impl Cluster {
+    fn start() -> Cluster {
+        let dir = tempfile::tempdir().unwrap();
+        // The server runs as `postgres` when the tests run as root: it must
+        // get through the folder.
+        let _ = Command::new("chmod").arg("755").arg(dir.path()).status();
+        let cluster = Cluster { dir };
+        cluster.script("start");
+        let created = Command::new("psql")
+            .args(["-h"])
+            .arg(cluster.socket())
+            .args([
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-qc",
+                "CREATE DATABASE desk",
+            ])
+            .status()
+            .unwrap();
+        assert!(created.success());
+        cluster
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.path().join("pg")
+    }
+
+    fn script(&self, action: &str) {
+        let out = Command::new("bash")
+            .arg(SCRIPT)
+            .arg(action)
+            .arg(self.socket())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pg-cluster.sh {action}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// The desk's database as `--db` takes it.
+    fn url(&self) -> PathBuf {
+        PathBuf::from(format!(
+            "postgresql://postgres@/desk?host={}&port=5432",
+            self.socket().display()
+        ))
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(SCRIPT)
+            .arg("stop")
+            .arg(self.socket())
+            .output();
+    }
+}
+
+fn memoire(db: &Path, args: &[&str]) -> Run {
+    Run::from(
+        Command::new(BIN)
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env_remove("MEMOIRE_DB")
+            .output()
+            .unwrap(),
+    )
+}
+
+/// `memoire serve` on a free loopback port: the child and its address.
+fn serve(db: &Path) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(["serve", "--listen", "127.0.0.1:0", "--readers", "4"])
+        .env_remove("MEMOIRE_DB")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("http://") {
+        line.clear();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            panic!("the server stopped before listening");
+        }
+    }
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_string();
+    std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = stderr.read_to_string(&mut rest);
+    });
+    (child, address)
+}
+
+/// One request over a new connection: the status (0 when the server is
+/// gone) and the body.
+fn http(address: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+    let Ok(mut stream) = TcpStream::connect(address) else {
+        return (0, String::new());
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let sent = write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut response = String::new();
+    if sent.is_err() || stream.read_to_string(&mut response).is_err() {
+        return (0, String::new());
+    }
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn lookup_path(text: &str) -> String {
+    let mut q = String::new();
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => q.push(b as char),
+            _ => q.push_str(&format!("%{b:02X}")),
+        }
+    }
+    format!("/api/v1/lookup?q={q}&threshold=75")
+}
+
+const KNOWN: &str = "Les entretiens ont porté sur le commerce, l’énergie et la sécurité régionale.";
+const KNOWN_TARGET: &str = "The talks focused on trade, energy and regional security.";
+
+#[test]
+fn two_servers_share_one_database_through_a_kill_and_a_postgres_restart() {
+    if common::pg::server().is_none() {
+        return;
+    }
+    let cluster = Cluster::start();
+    let db = cluster.url();
+    let run = memoire(
+        &db,
+        &["import", example("memory-fr-en.csv").to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let token = memoire(&db, &["token", "add", "anne", "--role", "translate"]);
+    let token = token.stdout.trim().to_string();
+    let (mut a, address_a) = serve(&db);
+    let (mut b, address_b) = serve(&db);
+
+    // A learn on one server is found by the other at once.
+    let (status, body) = http(
+        &address_a,
+        "POST",
+        "/api/v1/learn",
+        &token,
+        r#"{"source": "La neige tombe sur Berne.", "target": "Snow falls on Bern."}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = http(
+        &address_b,
+        "GET",
+        &lookup_path("La neige tombe sur Berne."),
+        &token,
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Snow falls on Bern."), "{body}");
+
+    // Learners on both servers, readers on B, until told to stop.
+    let stop = Arc::new(AtomicBool::new(false));
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let answers = Arc::new(Mutex::new(Vec::<(Instant, u16, String)>::new()));
+    let mut workers = Vec::new();
+    for (w, address) in [(0, &address_a), (1, &address_b), (2, &address_b)] {
+        let (address, token, stop, acknowledged) = (
+            address.clone(),
+            token.clone(),
+            Arc::clone(&stop),
+            Arc::clone(&acknowledged),
+        );
+        workers.push(std::thread::spawn(move || {
+            let mut k = 0;
+            while !stop.load(Ordering::SeqCst) {
+                k += 1;
+                let source = format!("Phrase {w} numéro {k}.");
+                let body = format!(r#"{{"source": "{source}", "target": "Sentence {w}/{k}."}}"#);
+                match http(&address, "POST", "/api/v1/learn", &token, &body).0 {
+                    200 => acknowledged.lock().unwrap().push(source),
+                    0 if w == 0 => break, // server A was killed
+                    _ => std::thread::sleep(Duration::from_millis(50)),
+                }
+            }
+        }));
+    }
+    for _ in 0..2 {
+        let (address, token, stop, answers) = (
+            address_b.clone(),
+            token.clone(),
+            Arc::clone(&stop),
+            Arc::clone(&answers),
+        );
+        workers.push(std::thread::spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                let (status, body) = http(&address, "GET", &lookup_path(KNOWN), &token, "");
+                answers.lock().unwrap().push((Instant::now(), status, body));
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    // kill -9 server A in the middle of its learns.
+    a.kill().unwrap();
+    a.wait().unwrap();
+    let killed = Instant::now();
+    std::thread::sleep(Duration::from_millis(1000));
+    // PostgreSQL stops and starts again under load.
+    cluster.script("stop");
+    let down = Instant::now();
+    std::thread::sleep(Duration::from_millis(1500));
+    cluster.script("up");
+    let up = Instant::now();
+    // B answers again by itself, without a restart.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let back = loop {
+        let (status, body) = http(&address_b, "GET", &lookup_path(KNOWN), &token, "");
+        if status == 200 {
+            break body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "server B never came back: {status} {body}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(back.contains(KNOWN_TARGET), "{back}");
+    // And learns again.
+    let (status, body) = http(
+        &address_b,
+        "POST",
+        "/api/v1/learn",
+        &token,
+        r#"{"source": "Le soleil revient.", "target": "The sun is back."}"#,
+    );
+    assert_eq!(status, 200, "a learn after the restart: {body}");
+    std::thread::sleep(Duration::from_millis(500));
+    stop.store(true, Ordering::SeqCst);
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    b.kill().unwrap();
+    b.wait().unwrap();
+
+    // B kept answering after A was killed, with the right answer; while
+    // PostgreSQL was down it said so (503 with a JSON error), never a
+    // wrong or empty answer.
+    let answers = answers.lock().unwrap();
+    let after_kill = answers
+        .iter()
+        .filter(|(t, status, _)| *t > killed && *t < down && *status == 200)
+        .count();
+    assert!(after_kill > 0, "B answered nothing after A was killed");
+    let mut errors = 0;
+    for (t, status, body) in answers.iter() {
+        match status {
+            200 => assert!(body.contains(KNOWN_TARGET), "a wrong answer: {body}"),
+            503 => {
+                errors += 1;
+                assert!(body.contains("\"unavailable\""), "{body}");
+                assert!(*t > down, "an error before PostgreSQL stopped: {body}");
+            }
+            _ => panic!(
+                "status {status} at {:?} after the restart: {body}",
+                t.duration_since(up)
+            ),
+        }
+    }
+    assert!(errors > 0, "no lookup saw PostgreSQL down");
+
+    // Every acknowledged learn, on either server, is in the database.
+    let export = memoire(&db, &["export"]);
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let acknowledged = acknowledged.lock().unwrap();
+    assert!(
+        acknowledged.len() > 10,
+        "only {} learns",
+        acknowledged.len()
+    );
+    for source in acknowledged.iter() {
+        assert!(
+            export.stdout.contains(source.as_str()),
+            "acknowledged but lost: {source}"
+        );
+    }
+    assert!(export.stdout.contains("The sun is back."));
+}
