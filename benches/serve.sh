@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Load test of `memoire serve` on the 1.13M-pair Hansard memory.
 #
-#   benches/serve.sh [HANSARD_DB]
+#   benches/serve.sh [HANSARD_DB | postgres://…]
+#
+# SERVERS=2 starts two servers on the same memory (a PostgreSQL one, for
+# issue 14) and spreads the lookups over both; CLIENTS (default
+# "1 8 32 128") and THRESHOLDS (default "75 50") choose the runs.
 #
 # Starts `memoire serve` (release build, the fuzzy index in memory) on a
 # free loopback port and drives GET /api/v1/lookup with oha
@@ -23,39 +27,51 @@ duration=${DURATION:-15s}
 oha=${OHA:-$(command -v oha || echo /tmp/oha/bin/oha)}
 cargo build --release --quiet
 bin=$PWD/target/release/memoire
-[ -f "$db" ] || KEEP_DB="$PWD/$db" benches/import.sh > /dev/null
-"$bin" --db "$db" upgrade 2> /dev/null || true
+servers=${SERVERS:-1}
+case "$db" in
+  postgres://* | postgresql://*) ;;
+  *)
+    [ -f "$db" ] || KEEP_DB="$PWD/$db" benches/import.sh > /dev/null
+    "$bin" --db "$db" upgrade 2> /dev/null || true
+    ;;
+esac
 if [ ! -s target/fuzzy-queries-news.txt ]; then
   MEMOIRE_BENCH_DB="$db" MEMOIRE_BENCH_ORACLE=0 cargo bench --quiet --bench fuzzy > /dev/null
 fi
 work=$(mktemp -d)
-server=
-cleanup() { [ -n "$server" ] && kill "$server" 2> /dev/null; rm -rf "$work"; }
+pids=()
+cleanup() { [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2> /dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 name="bench-$$"
 read_token=$("$bin" --db "$db" token add "$name-r" --role read 2> /dev/null)
 write_token=$("$bin" --db "$db" token add "$name-w" --role translate 2> /dev/null)
 
-"$bin" --db "$db" serve --listen 127.0.0.1:0 2> "$work/serve.log" &
-server=$!
-until grep -q 'http://' "$work/serve.log"; do
-  kill -0 "$server" 2> /dev/null || { cat "$work/serve.log"; exit 1; }
-  sleep 0.5
+addresses=()
+for n in $(seq 1 "$servers"); do
+  "$bin" --db "$db" serve --listen 127.0.0.1:0 2> "$work/serve-$n.log" &
+  pid=$!
+  pids+=("$pid")
+  until grep -q 'http://' "$work/serve-$n.log"; do
+    kill -0 "$pid" 2> /dev/null || { cat "$work/serve-$n.log"; exit 1; }
+    sleep 0.5
+  done
+  addresses+=("$(sed -n 's|.*http://\([^/]*\)/.*|\1|p' "$work/serve-$n.log" | head -n 1)")
+  grep 'fuzzy index' "$work/serve-$n.log" || true
+  echo "server $n RSS after start: $(($(awk '/VmRSS/ { print $2 }' /proc/$pid/status) / 1024)) MiB"
 done
-address=$(sed -n 's|.*http://\([^/]*\)/.*|\1|p' "$work/serve.log" | head -n 1)
-grep 'fuzzy index' "$work/serve.log" || true
-echo "server RSS after start: $(($(awk '/VmRSS/ { print $2 }' /proc/$server/status) / 1024)) MiB"
+address=${addresses[0]}
 
-python3 - "$address" "$work" <<'PY'
+python3 - "$work" "${addresses[@]}" <<'PY'
 import sys, urllib.parse
-address, work = sys.argv[1], sys.argv[2]
+work, addresses = sys.argv[1], sys.argv[2:]
 news = open("target/fuzzy-queries-news.txt", encoding="utf-8").read().splitlines()
 edited = open("target/fuzzy-queries-edited.txt", encoding="utf-8").read().splitlines()
 mixed = [q for pair in zip(news, edited) for q in pair]
 for t in (75, 50):
     with open(f"{work}/urls-{t}.txt", "w") as f:
-        for q in mixed:
+        for i, q in enumerate(mixed):
+            address = addresses[i % len(addresses)]
             f.write(f"http://{address}/api/v1/lookup?threshold={t}&limit=5&q={urllib.parse.quote(q)}\n")
 PY
 
@@ -73,8 +89,8 @@ writer() { # learns 10 pairs a second until killed; logs the acknowledged ones
 }
 
 printf '%-9s %-7s %7s %10s %8s %8s %9s %7s\n' threshold clients writer "req/s" "p50 ms" "p99 ms" "max ms" errors
-for t in 75 50; do
-  for c in 1 8 32 128; do
+for t in ${THRESHOLDS:-75 50}; do
+  for c in ${CLIENTS:-1 8 32 128}; do
     for with_writer in no yes; do
       wpid=
       if [ "$with_writer" = yes ]; then
@@ -104,8 +120,8 @@ while IFS= read -r source; do
   "$bin" --db "$db" lookup --threshold 100 "$source" > /dev/null 2>&1 || missing=$((missing + 1))
 done < "$work/learnt.txt"
 echo "writer: $learnt pairs acknowledged, $missing of them missing afterwards"
-kill "$server"; wait "$server" 2> /dev/null || true
-server=
+kill "${pids[@]}"; wait "${pids[@]}" 2> /dev/null || true
+pids=()
 # The bench's pairs and tokens out of the memory again.
 "$bin" --db "$db" remove --origin "memoire serve" > /dev/null 2>&1 || true
 "$bin" --db "$db" token remove "$name-r" 2> /dev/null

@@ -44,20 +44,28 @@ impl Readers {
             .await
             .map_err(|_| ApiError::internal("the read connections are closed"))?;
         let taken = self.stores.lock().ok().and_then(|mut s| s.pop());
-        // A connection lost to a panic is replaced.
-        let store = match taken {
-            Some(store) => store,
-            None => Store::open_read_only(&self.db)?,
-        };
+        let db = self.db.clone();
+        // Everything that may block runs off the async threads: a new
+        // connection (one lost to a panic, or broken), the lookup, and
+        // dropping a broken connection (the PostgreSQL driver closes it
+        // with a blocking call, which must not run on an async thread).
         let (store, out) = tokio::task::spawn_blocking(move || {
+            let store = match taken {
+                Some(store) => store,
+                None => match Store::open_read_only(&db) {
+                    Ok(store) => store,
+                    Err(e) => return (None, Err(e)),
+                },
+            };
             let out = f(&store);
-            (store, out)
+            // A connection to a database server that went away is
+            // dropped: the next request opens a new one (the server
+            // reconnects by itself).
+            (Some(store).filter(|s| !s.is_broken()), out)
         })
         .await
         .map_err(|e| ApiError::internal(format!("a lookup stopped: {e}")))?;
-        // A connection to a database server that went away is dropped: the
-        // next request opens a new one (the server reconnects by itself).
-        if !store.is_broken()
+        if let Some(store) = store
             && let Ok(mut stores) = self.stores.lock()
         {
             stores.push(store);

@@ -54,6 +54,10 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
         .build()
         .map_err(|e| Error::new(Kind::Internal, format!("cannot start the server: {e}")))?;
     let users = state.config().open;
+    // The state (its database connections) is dropped here, after the
+    // runtime: the PostgreSQL driver closes a connection with a blocking
+    // call, which must not run on the runtime's threads.
+    let keep = std::sync::Arc::clone(&state);
     let served = runtime.block_on(server::serve(state, listen, |bound| {
         eprintln!(
             "memoire serves {} on http://{bound}/ ({}); Ctrl-C stops it",
@@ -68,6 +72,7 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
     // Lookups still running on blocking threads (a client gone) do not
     // hold the process: what was acknowledged is committed already.
     runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    drop(keep);
     served?;
     eprintln!("memoire: stopped");
     Ok(ExitCode::SUCCESS)
