@@ -642,6 +642,42 @@ fn migrate_refuses_a_destination_that_holds_anything_and_leaves_it_alone() {
 }
 
 #[test]
+fn a_migration_stopped_by_ctrl_c_removes_the_file_it_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("big.db");
+    let csv = dir.path().join("big.csv");
+    std::fs::write(&csv, common::generated_csv("int", 8_000)).unwrap();
+    assert_eq!(memoire(&source, &["import", csv.to_str().unwrap()]).code, 0);
+    let dest = dir.path().join("copy.db");
+    let child = std::process::Command::new(BIN)
+        .args(["migrate", "--from"])
+        .arg(&source)
+        .arg("--to")
+        .arg(&dest)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !std::fs::metadata(&dest).is_ok_and(|m| m.len() > 0) && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dest.exists(), "the file the migration made is still there");
+}
+
+#[test]
 fn a_migration_killed_midway_leaves_the_destination_empty() {
     // Big enough that the copy is still running when it is killed.
     let rows = 8_000;
@@ -707,5 +743,68 @@ fn a_migration_killed_midway_leaves_the_destination_empty() {
             b.name,
             again.stderr
         );
+    }
+}
+
+#[test]
+fn imports_take_turns_and_lookups_never_wait_for_them_on_both() {
+    for b in backends() {
+        import(
+            &mut Store::open(&b.db).unwrap(),
+            &[pair("Bonjour.", "Hello.", "a")],
+        );
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let (commit_tx, commit_rx) = std::sync::mpsc::channel::<()>();
+        let db = b.db.clone();
+        // A holds an import open with one pair added.
+        let first = std::thread::spawn(move || {
+            let mut store = Store::open(&db).unwrap();
+            let mut batch = store.begin_import().unwrap();
+            batch.add(&pair("Salut.", "Hi.", "first")).unwrap();
+            started_tx.send(()).unwrap();
+            commit_rx.recv().unwrap();
+            batch.commit().unwrap();
+        });
+        started_rx.recv().unwrap();
+        // A lookup meanwhile answers at once, without the uncommitted pair.
+        let t = std::time::Instant::now();
+        let reader = Store::open_read_only(&b.db).unwrap();
+        assert_eq!(reader.exact("fr", "en", "Bonjour.").unwrap().len(), 1);
+        assert!(reader.exact("fr", "en", "Salut.").unwrap().is_empty());
+        assert!(t.elapsed().as_secs() < 5, "{}: the lookup waited", b.name);
+        drop(reader);
+        // A second import waits for the first, then finds its pair.
+        let db = b.db.clone();
+        let second = std::thread::spawn(move || {
+            let mut store = Store::open(&db).unwrap();
+            let mut batch = store.begin_import().unwrap();
+            let added = batch.add(&pair("Salut.", "Hi.", "second")).unwrap();
+            batch.commit().unwrap();
+            added
+        });
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        assert!(
+            !second.is_finished(),
+            "{}: the second import did not wait",
+            b.name
+        );
+        commit_tx.send(()).unwrap();
+        first.join().unwrap();
+        assert_eq!(second.join().unwrap(), Added::Duplicate, "{}", b.name);
+    }
+}
+
+#[test]
+fn an_unreachable_postgres_server_fails_the_command_without_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "postgresql://anne:s3cret@/desk?host={}&port=5432&connect_timeout=2",
+        dir.path().display()
+    );
+    for args in [vec!["lookup", "Bonjour."], vec!["stats"]] {
+        let run = memoire(Path::new(&url), &args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("cannot connect"), "{}", run.stderr);
+        assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
     }
 }

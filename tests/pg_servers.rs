@@ -70,10 +70,25 @@ impl Cluster {
 
     /// The desk's database as `--db` takes it.
     fn url(&self) -> PathBuf {
+        self.url_of("desk")
+    }
+
+    fn url_of(&self, database: &str) -> PathBuf {
         PathBuf::from(format!(
-            "postgresql://postgres@/desk?host={}&port=5432",
+            "postgresql://postgres@/{database}?host={}&port=5432",
             self.socket().display()
         ))
+    }
+
+    fn create(&self, database: &str) {
+        let created = Command::new("psql")
+            .arg("-h")
+            .arg(self.socket())
+            .args(["-U", "postgres", "-d", "postgres", "-qc"])
+            .arg(format!("CREATE DATABASE {database}"))
+            .status()
+            .unwrap();
+        assert!(created.success());
     }
 }
 
@@ -101,10 +116,15 @@ fn memoire(db: &Path, args: &[&str]) -> Run {
 
 /// `memoire serve` on a free loopback port: the child and its address.
 fn serve(db: &Path) -> (Child, String) {
+    serve_with(db, &[])
+}
+
+fn serve_with(db: &Path, extra: &[&std::ffi::OsStr]) -> (Child, String) {
     let mut child = Command::new(BIN)
         .arg("--db")
         .arg(db)
         .args(["serve", "--listen", "127.0.0.1:0", "--readers", "4"])
+        .args(extra)
         .env_remove("MEMOIRE_DB")
         .stderr(Stdio::piped())
         .spawn()
@@ -344,4 +364,70 @@ fn two_servers_share_one_database_through_a_kill_and_a_postgres_restart() {
         );
     }
     assert!(export.stdout.contains("The sun is back."));
+}
+
+#[test]
+fn read_db_sends_lookups_to_the_replica_and_learns_to_the_primary() {
+    if common::pg::server().is_none() {
+        return;
+    }
+    let cluster = Cluster::start();
+    let primary = cluster.url();
+    let run = memoire(
+        &primary,
+        &["import", example("memory-fr-en.csv").to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let token = memoire(&primary, &["token", "add", "anne", "--role", "translate"]);
+    let token = token.stdout.trim().to_string();
+    // A stand-in for a streaming replica: a copy made before the learn
+    // (PostgreSQL's replication is not memoire's to test).
+    cluster.create("replica");
+    let replica = cluster.url_of("replica");
+    let run = Run::from(
+        Command::new(BIN)
+            .args(["migrate", "--from"])
+            .arg(&primary)
+            .arg("--to")
+            .arg(&replica)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (mut server, address) = serve_with(&primary, &["--read-db".as_ref(), replica.as_os_str()]);
+    let (status, body) = http(
+        &address,
+        "POST",
+        "/api/v1/learn",
+        &token,
+        r#"{"source": "La neige tombe sur Berne.", "target": "Snow falls on Bern."}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    // Lookups read the replica: what it holds is found, the new pair not
+    // (yet).
+    let (status, body) = http(&address, "GET", &lookup_path(KNOWN), &token, "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(KNOWN_TARGET), "{body}");
+    let (status, body) = http(
+        &address,
+        "GET",
+        &lookup_path("La neige tombe sur Berne."),
+        &token,
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        !body.contains("Snow falls"),
+        "read from the primary: {body}"
+    );
+    // The learn went to the primary.
+    let found = memoire(&primary, &["lookup", "La neige tombe sur Berne."]);
+    assert_eq!(found.code, 0, "{}", found.stderr);
+    assert!(
+        found.stdout.contains("Snow falls on Bern."),
+        "{}",
+        found.stdout
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
 }

@@ -124,7 +124,10 @@ impl AppState {
         let read_db = config.read_db.as_ref().unwrap_or(&config.db);
         let readers = pool::Readers::open(read_db, config.readers.max(1))?;
         let warm = if config.warm_index {
-            Some(crate::fuzzy::warm::WarmIndex::load(&writer)?)
+            // From where lookups read (a replica's index follows the
+            // replica, not the primary).
+            let source = Store::open_read_only(read_db)?;
+            Some(crate::fuzzy::warm::WarmIndex::load(&source)?)
         } else {
             None
         };
