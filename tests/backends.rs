@@ -371,7 +371,7 @@ fn memoire(db: &Path, args: &[&str]) -> Run {
 /// and size, the schema version.
 fn normalised(text: &str, db: &Path) -> String {
     let shown = memoire::store::shown(db);
-    without_dates(&text.replace(&shown, "DB"))
+    without_dates(&text.replace(&shown, "DB").replace("'DB'", "DB"))
         .lines()
         .map(|l| {
             if l.starts_with("database ") {
@@ -807,4 +807,81 @@ fn an_unreachable_postgres_server_fails_the_command_without_the_password() {
         assert!(run.stderr.contains("cannot connect"), "{}", run.stderr);
         assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
     }
+}
+
+#[test]
+fn a_db_that_is_neither_a_path_nor_a_postgres_url_is_refused() {
+    // New user's report: libpq's key=value string and a misspelt scheme
+    // were taken for file names ("no memory here yet").
+    for db in [
+        "host=/tmp/pg port=5432 user=postgres",
+        "dbname=desk",
+        "postgress://memoire@db/desk",
+        "mysql://memoire@db/desk",
+    ] {
+        let run = memoire(Path::new(db), &["stats"]);
+        assert_eq!(run.code, 2, "{db}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("--db takes a file path or a URL"),
+            "{db}: {}",
+            run.stderr
+        );
+    }
+    let run = memoire(
+        Path::new("postgresql://anne@/desk?host=/nonexistent&sslmode=require"),
+        &["stats"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("without TLS"), "{}", run.stderr);
+}
+
+#[test]
+fn read_db_is_refused_unless_both_memories_are_in_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("desk.db");
+    let memory = common::example("memory-fr-en.csv");
+    assert_eq!(
+        memoire(&file, &["import", memory.to_str().unwrap()]).code,
+        0
+    );
+    let url = "postgresql://postgres@/desk?host=/nonexistent";
+    for (db, read) in [(file.to_str().unwrap(), url), (url, file.to_str().unwrap())] {
+        let run = memoire(
+            Path::new(db),
+            &["serve", "--listen", "127.0.0.1:0", "--read-db", read],
+        );
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("--read-db is for a memory in PostgreSQL"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn token_add_suggests_a_serve_command_a_shell_can_run() {
+    let Some(server) = server() else { return };
+    let pg = TempDb::new(&server);
+    let db = PathBuf::from(pg.cli_url());
+    let run = memoire(&db, &["token", "add", "anne", "--role", "read"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The URL has & and ?: quoted.
+    let suggested = run.stderr.split("serve this memory with `").nth(1).unwrap();
+    let command = suggested.split('`').next().unwrap();
+    assert!(command.starts_with("memoire --db '"), "{command}");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -- {}; echo \"$3\"",
+            &command["memoire ".len()..]
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "serve",
+        "{command}"
+    );
 }

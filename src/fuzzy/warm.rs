@@ -51,8 +51,10 @@ impl WarmIndex {
 
     /// Pairs held (for the server's log).
     pub fn len(&self) -> usize {
+        // doc_start has an entry per id up to the highest, and one more:
+        // ids without a pair (removed, or never given) have empty ranges.
         self.inner.read().map_or(0, |l| {
-            l.doc_start.len().saturating_sub(1) + l.added_docs.len()
+            l.doc_start.windows(2).filter(|w| w[1] > w[0]).count() + l.added_docs.len()
         })
     }
 

@@ -618,6 +618,48 @@ pub fn shown(db: &Path) -> String {
     }
 }
 
+/// [`shown`], quoted for a shell when it needs to be (a URL with `&` or
+/// `?`), for a command line a message suggests.
+pub fn shown_for_shell(db: &Path) -> String {
+    let shown = shown(db);
+    if shown
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-:@+,=%".contains(c))
+    {
+        shown
+    } else {
+        format!("'{}'", shown.replace('\'', "'\\''"))
+    }
+}
+
+/// A `--db` value that names neither a file nor a PostgreSQL URL as memoire
+/// takes them: a libpq key=value string (`host=… dbname=…`) or another
+/// scheme (`postgress://`, `mysql://`), which would otherwise be taken
+/// for a file name.
+pub fn check_db(db: &Path) -> Result<()> {
+    let Some(text) = db.to_str() else {
+        return Ok(());
+    };
+    if postgres_url(db).is_some() {
+        return Ok(());
+    }
+    let key_value = text
+        .split_whitespace()
+        .next()
+        .and_then(|word| word.split_once('='))
+        .is_some_and(|(key, _)| {
+            ["host", "hostaddr", "dbname", "user", "port", "password"].contains(&key)
+        });
+    if key_value || text.contains("://") {
+        return Err(crate::Error::new(
+            crate::Kind::Input,
+            "--db takes a file path or a URL postgres://USER@HOST/DATABASE (for a Unix \
+             socket: postgres://USER@/DATABASE?host=/var/run/postgresql); this is neither",
+        ));
+    }
+    Ok(())
+}
+
 /// An open memory, in either backend. Every method means the same on both
 /// (the SQLite one is the reference; see each backend for how).
 pub enum Store {

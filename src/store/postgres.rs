@@ -249,6 +249,19 @@ impl PgStore {
 
     fn open_client(url: &str) -> Result<PgStore> {
         let name = redacted(url);
+        // The connection is not encrypted (see the README): a demand for
+        // TLS is refused here rather than blamed on the server.
+        if url
+            .parse::<postgres::Config>()
+            .is_ok_and(|c| c.get_ssl_mode() == postgres::config::SslMode::Require)
+        {
+            return Err(Error::new(
+                Kind::Input,
+                "memoire connects to PostgreSQL without TLS (over a Unix socket or a private \
+                 network); sslmode=require cannot be met",
+            )
+            .at(Path::new(&name)));
+        }
         let client =
             Client::connect(url, NoTls).map_err(|e| pg_error(&name, "cannot connect", e))?;
         Ok(PgStore {

@@ -25,9 +25,11 @@ use memoire::format::encoding::TextEncoding;
 )]
 pub struct Cli {
     /// The memory database file, or a PostgreSQL database as
-    /// postgres://USER@HOST/DATABASE (default: $MEMOIRE_DB, else the data
-    /// directory). Commands that write (import, term add, term import)
-    /// create it; the others need it to exist.
+    /// postgres://USER@HOST/DATABASE (a Unix socket:
+    /// postgres://USER@/DATABASE?host=/var/run/postgresql; a password in
+    /// ~/.pgpass) (default: $MEMOIRE_DB, else the data directory).
+    /// Commands that write (import, term add, term import) create it; the
+    /// others need it to exist. `migrate` takes --from and --to instead.
     #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 
@@ -68,8 +70,8 @@ pub enum Command {
 /// keep working) are copied in one transaction: stopped or failed, the
 /// destination is left as it was. The destination must be empty (a new
 /// file, or an empty PostgreSQL database); the source is only read. Pair
-/// ids are given again in the source's order. Exit status 0, 2 error,
-/// 130 stopped by Ctrl-C.
+/// ids are given again in the source's order. --db is not used. Exit
+/// status 0, 2 error, 130 stopped by Ctrl-C.
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  \
     memoire migrate --from memoire.db --to postgres://memoire@db.desk/memoire\n  \
@@ -113,7 +115,7 @@ pub struct ServeArgs {
     /// The largest upload (a file to import or pre-translate), in MiB.
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     pub max_upload: usize,
-    /// Read the fuzzy index from the file for each lookup instead of
+    /// Read the fuzzy index from the database for each lookup instead of
     /// keeping a copy in memory (about 200 MB per million pairs; lookups at
     /// low thresholds are several times slower without it).
     #[arg(long)]

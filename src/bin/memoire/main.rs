@@ -132,6 +132,7 @@ fn db_path(given: Option<PathBuf>) -> Result<PathBuf> {
             .map(PathBuf::from)
     });
     if let Some(path) = chosen {
+        store::check_db(&path)?;
         return Ok(path);
     }
     let path = store::default_path().ok_or_else(|| {
@@ -242,6 +243,8 @@ fn upgrade(db: &Path) -> Result<ExitCode> {
 /// `memoire migrate --from A --to B`.
 fn migrate(args: cli::MigrateArgs) -> Result<ExitCode> {
     STOPS_CLEANLY.store(true, Ordering::SeqCst);
+    store::check_db(&args.from)?;
+    store::check_db(&args.to)?;
     if memoire::store::same_file(&args.from, &args.to)
         || (store::postgres_url(&args.from).is_some() && args.from == args.to)
     {
@@ -272,12 +275,13 @@ fn migrate(args: cli::MigrateArgs) -> Result<ExitCode> {
     };
     to.checkpoint();
     eprintln!(
-        "{} → {}: {} pairs, {} term pairs, {} tokens copied",
+        "{} → {}: {} pairs, {} term pairs, {} token{} copied",
         store::shown(&args.from),
         store::shown(&args.to),
         done.pairs,
         done.terms,
-        done.tokens
+        done.tokens,
+        if done.tokens == 1 { "" } else { "s" }
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -11,6 +11,19 @@ use memoire::{Error, Kind, Result};
 use crate::cli::{ServeArgs, TokenCommand};
 
 pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
+    if let Some(read_db) = &args.read_db {
+        // A replica of a memory in PostgreSQL, nothing else: lookups from
+        // one memory and learns into another would disagree.
+        if memoire::store::postgres_url(db).is_none()
+            || memoire::store::postgres_url(read_db).is_none()
+        {
+            return Err(Error::new(
+                Kind::Input,
+                "--read-db is for a memory in PostgreSQL: give --db the primary and --read-db a \
+                 streaming replica of it, both postgres:// URLs",
+            ));
+        }
+    }
     // A typo in --db must not start a server on a new, empty memory that
     // holds no tokens.
     if memoire::store::postgres_url(db).is_some() {
@@ -54,14 +67,19 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
         .build()
         .map_err(|e| Error::new(Kind::Internal, format!("cannot start the server: {e}")))?;
     let users = state.config().open;
+    let read_from = state.config().read_db.clone();
     // The state (its database connections) is dropped here, after the
     // runtime: the PostgreSQL driver closes a connection with a blocking
     // call, which must not run on the runtime's threads.
     let keep = std::sync::Arc::clone(&state);
     let served = runtime.block_on(server::serve(state, listen, |bound| {
         eprintln!(
-            "memoire serves {} on http://{bound}/ ({}); Ctrl-C stops it",
+            "memoire serves {}{} on http://{bound}/ ({}); Ctrl-C stops it",
             memoire::store::shown(db),
+            read_from
+                .as_deref()
+                .map(|r| format!(" (lookups from {})", memoire::store::shown(r)))
+                .unwrap_or_default(),
             if users {
                 "open: no tokens"
             } else {
@@ -114,7 +132,7 @@ pub fn token(db: &Path, command: TokenCommand) -> Result<ExitCode> {
                 "token for {name} ({role}) in {}: shown once, keep it; `memoire token remove \
                  {name}` revokes it; serve this memory with `memoire --db {} serve`",
                 memoire::store::shown(db),
-                memoire::store::shown(db)
+                memoire::store::shown_for_shell(db)
             );
         }
         TokenCommand::List => {
