@@ -600,16 +600,20 @@ fn search_in(store: &dyn Pairs, index: &dyn Index, query: &Query<'_>) -> Result<
     }
     let mut best = TopSources::new(query.limit.max(1), query.threshold);
     let mut seen: std::collections::HashSet<i64> = std::collections::HashSet::new();
-    let mut keep = |id: i64, best: &mut TopSources, scored: &mut Vec<(u8, PairRecord)>| {
+    // `source`: the pair's source when it has the query's languages.
+    let mut keep = |id: i64,
+                    source: Option<&str>,
+                    best: &mut TopSources,
+                    scored: &mut Vec<(u8, PairRecord)>| {
         if !seen.insert(id) {
             return Ok(());
         }
         // The source alone first: most candidates score below the
         // threshold, and need no more.
-        let Some(source) = store.source_of(id, query.source_lang, query.target_lang)? else {
+        let Some(source) = source else {
             return Ok(());
         };
-        let s = score(&Segment::new(&source), &segment);
+        let s = score(&Segment::new(source), &segment);
         if s >= query.threshold
             && let Some(pair) = store.pair(id)?
         {
@@ -621,7 +625,7 @@ fn search_in(store: &dyn Pairs, index: &dyn Index, query: &Query<'_>) -> Result<
     // Every pair with the same key scores 100, and only those do: taken
     // straight from the key index, whatever the words.
     for pair in store.exact(query.source_lang, query.target_lang, query.text)? {
-        keep(pair.id, &mut best, &mut scored)?;
+        keep(pair.id, Some(&pair.source), &mut best, &mut scored)?;
     }
     if query.threshold < 100 {
         let plan = Plan::new(index, &segment)?;
@@ -639,11 +643,30 @@ fn search_in(store: &dyn Pairs, index: &dyn Index, query: &Query<'_>) -> Result<
             }
         }
         found.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        for (id, bound) in found {
-            if bound < best.floor() {
-                break;
+        // The candidates' sources are read a batch at a time (one
+        // statement on a database server), the batches growing: the first
+        // ones are small, as the search may end after a few candidates.
+        let (mut at, mut batch) = (0, 16);
+        'candidates: while at < found.len() {
+            let end = (at + batch).min(found.len());
+            let wanted: Vec<i64> = found[at..end]
+                .iter()
+                .take_while(|(_, bound)| *bound >= best.floor())
+                .map(|(id, _)| *id)
+                .collect();
+            let sources = store.sources_of(&wanted, query.source_lang, query.target_lang)?;
+            for &(id, bound) in &found[at..end] {
+                if bound < best.floor() {
+                    break 'candidates;
+                }
+                keep(
+                    id,
+                    sources.get(&id).map(String::as_str),
+                    &mut best,
+                    &mut scored,
+                )?;
             }
-            keep(id, &mut best, &mut scored)?;
+            (at, batch) = (end, batch * 2);
         }
     }
     Ok(rank(scored, &segment, query.limit))

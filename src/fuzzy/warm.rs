@@ -84,7 +84,7 @@ impl WarmIndex {
     /// Catch up with `store`: the pairs indexed since the last look, or
     /// the whole index again when pairs were removed or many added.
     fn refresh(&self, store: &Store) -> Result<()> {
-        let (epoch, max) = (store.index_epoch()?, store.max_indexed_pair()?);
+        let (epoch, max) = store.index_state()?;
         {
             let lists = self.read()?;
             if lists.epoch == epoch && lists.loaded_max >= max {

@@ -91,6 +91,22 @@ pub trait Pairs {
     fn pair(&self, id: i64) -> Result<Option<PairRecord>>;
     /// The source of the pair with this id, when it has these languages.
     fn source_of(&self, id: i64, source_lang: &str, target_lang: &str) -> Result<Option<String>>;
+    /// [`Pairs::source_of`] for many ids at once (those without a pair of
+    /// these languages are left out).
+    fn sources_of(
+        &self,
+        ids: &[i64],
+        source_lang: &str,
+        target_lang: &str,
+    ) -> Result<HashMap<i64, String>> {
+        let mut sources = HashMap::with_capacity(ids.len());
+        for &id in ids {
+            if let Some(source) = self.source_of(id, source_lang, target_lang)? {
+                sources.insert(id, source);
+            }
+        }
+        Ok(sources)
+    }
     /// Call `each` on every pair of the given languages (all when `None`),
     /// in the order they were added. `each` must not read the store (on
     /// PostgreSQL the connection is busy streaming the rows).
@@ -878,6 +894,15 @@ impl Store {
         either!(Store, self, s => s.max_indexed_pair())
     }
 
+    /// [`Store::index_epoch`] and [`Store::max_indexed_pair`] together (one
+    /// statement on a database server).
+    pub fn index_state(&self) -> Result<(i64, i64)> {
+        match self {
+            Store::Sqlite(s) => Ok((s.index_epoch()?, s.max_indexed_pair()?)),
+            Store::Postgres(s) => s.index_state(),
+        }
+    }
+
     /// Every posting: term id, source length in words, pair id.
     pub fn for_each_posting(&self, f: impl FnMut(i64, i64, i64)) -> Result<()> {
         either!(Store, self, s => s.for_each_posting(f))
@@ -1016,6 +1041,15 @@ impl Pairs for Store {
 
     fn source_of(&self, id: i64, source_lang: &str, target_lang: &str) -> Result<Option<String>> {
         Store::source_of(self, id, source_lang, target_lang)
+    }
+
+    fn sources_of(
+        &self,
+        ids: &[i64],
+        source_lang: &str,
+        target_lang: &str,
+    ) -> Result<HashMap<i64, String>> {
+        either!(Store, self, s => s.sources_of(ids, source_lang, target_lang))
     }
 
     fn each_pair(

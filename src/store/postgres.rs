@@ -667,6 +667,20 @@ impl PgStore {
         self.one_i64("SELECT coalesce(max(pair_id), 0) FROM fuzzy_doc")
     }
 
+    /// The removal counter and the highest indexed pair, in one statement.
+    pub fn index_state(&self) -> Result<(i64, i64)> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one(
+                "SELECT (SELECT coalesce(max(epoch), 0) FROM index_epoch),
+                        (SELECT coalesce(max(pair_id), 0) FROM fuzzy_doc)",
+                &[],
+            )
+            .map_err(self.fail("cannot read the fuzzy index"))?;
+        Ok((row.get(0), row.get(1)))
+    }
+
     fn one_i64(&self, sql: &str) -> Result<i64> {
         Ok(self
             .client
@@ -1170,6 +1184,28 @@ impl super::Pairs for PgStore {
 
     fn source_of(&self, id: i64, source_lang: &str, target_lang: &str) -> Result<Option<String>> {
         PgStore::source_of(self, id, source_lang, target_lang)
+    }
+
+    /// One statement.
+    fn sources_of(
+        &self,
+        ids: &[i64],
+        source_lang: &str,
+        target_lang: &str,
+    ) -> Result<HashMap<i64, String>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT id, source FROM segment_pair
+                 WHERE id = ANY($1) AND source_lang = $2 AND target_lang = $3",
+                &[&ids, &source_lang, &target_lang],
+            )
+            .map_err(|e| pg_error(&self.name, "cannot read the memory", e))?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     fn each_pair(
