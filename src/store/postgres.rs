@@ -191,6 +191,9 @@ pub struct PgStore {
     /// Inside a snapshot: the posting lists read so far, by term, each
     /// for a range of lengths (see `Index::postings`).
     lists: RefCell<HashMap<i64, Lists>>,
+    /// Statements prepared on this connection, by their SQL: a lookup's
+    /// statements are parsed and planned once, not at every call.
+    statements: RefCell<HashMap<String, Statement>>,
     /// The connection string without its password, for messages.
     name: String,
     created: bool,
@@ -268,6 +271,7 @@ impl PgStore {
             client: RefCell::new(client),
             in_snapshot: Cell::new(false),
             lists: RefCell::new(HashMap::new()),
+            statements: RefCell::new(HashMap::new()),
             name,
             created: false,
             upgraded_from: None,
@@ -279,9 +283,7 @@ impl PgStore {
     fn check_schema(&self) -> Result<i64> {
         let fail = |e| pg_error(&self.name, "cannot read the database", e);
         let has_schema: bool = self
-            .client
-            .borrow_mut()
-            .query_one("SELECT to_regclass('memoire_schema') IS NOT NULL", &[])
+            .cached_query_one("SELECT to_regclass('memoire_schema') IS NOT NULL", &[])
             .map_err(fail)?
             .get(0);
         if !has_schema {
@@ -308,12 +310,56 @@ impl PgStore {
         self.upgraded_from
     }
 
+    /// `sql`, prepared once on this connection.
+    fn statement(
+        &self,
+        client: &mut Client,
+        sql: &str,
+    ) -> std::result::Result<Statement, postgres::Error> {
+        if let Some(statement) = self.statements.borrow().get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = client.prepare(sql)?;
+        self.statements
+            .borrow_mut()
+            .insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+
+    fn cached_query(
+        &self,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> std::result::Result<Vec<postgres::Row>, postgres::Error> {
+        let mut client = self.client.borrow_mut();
+        let statement = self.statement(&mut client, sql)?;
+        client.query(&statement, params)
+    }
+
+    fn cached_query_opt(
+        &self,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> std::result::Result<Option<postgres::Row>, postgres::Error> {
+        let mut client = self.client.borrow_mut();
+        let statement = self.statement(&mut client, sql)?;
+        client.query_opt(&statement, params)
+    }
+
+    fn cached_query_one(
+        &self,
+        sql: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> std::result::Result<postgres::Row, postgres::Error> {
+        let mut client = self.client.borrow_mut();
+        let statement = self.statement(&mut client, sql)?;
+        client.query_one(&statement, params)
+    }
+
     /// The schema version of the database.
     pub fn schema_version(&self) -> Result<i64> {
         let row = self
-            .client
-            .borrow_mut()
-            .query_one("SELECT version FROM memoire_schema", &[])
+            .cached_query_one("SELECT version FROM memoire_schema", &[])
             .map_err(|e| pg_error(&self.name, "cannot read the schema version", e))?;
         Ok(i64::from(row.get::<_, i32>(0)))
     }
@@ -380,9 +426,7 @@ impl PgStore {
     ) -> Result<Vec<PairRecord>> {
         let key = text::match_key(text);
         let rows = self
-            .client
-            .borrow_mut()
-            .query(
+            .cached_query(
                 &format!(
                     "SELECT {PAIR_COLUMNS} FROM segment_pair
                      WHERE key_hash = $1 AND source_lang = $2 AND target_lang = $3
@@ -398,9 +442,7 @@ impl PgStore {
     /// The pair with this id.
     pub fn pair(&self, id: i64) -> Result<Option<PairRecord>> {
         let row = self
-            .client
-            .borrow_mut()
-            .query_opt(
+            .cached_query_opt(
                 &format!("SELECT {PAIR_COLUMNS} FROM segment_pair WHERE id = $1"),
                 &[&id],
             )
@@ -411,9 +453,7 @@ impl PgStore {
     /// For each term, its id and document frequency, when it is known.
     pub fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>> {
         let rows = self
-            .client
-            .borrow_mut()
-            .query(
+            .cached_query(
                 "SELECT term, id, df FROM fuzzy_term WHERE term = ANY($1)",
                 &[&terms],
             )
@@ -428,9 +468,7 @@ impl PgStore {
     /// Ids of the pairs whose source holds `term_id` and has `words` words.
     pub fn postings(&self, term_id: i64, words: usize) -> Result<Vec<i64>> {
         let rows = self
-            .client
-            .borrow_mut()
-            .query(
+            .cached_query(
                 "SELECT pair_id FROM fuzzy_posting WHERE term_id = $1 AND words = $2",
                 &[&term_id, &(words as i32)],
             )
@@ -441,9 +479,7 @@ impl PgStore {
     /// The term ids of a pair's source, in the source's order.
     pub fn pair_terms(&self, pair_id: i64) -> Result<Vec<i64>> {
         let row = self
-            .client
-            .borrow_mut()
-            .query_opt(
+            .cached_query_opt(
                 "SELECT terms FROM fuzzy_doc WHERE pair_id = $1",
                 &[&pair_id],
             )
@@ -456,9 +492,7 @@ impl PgStore {
     /// The highest pair id stored.
     pub fn max_pair_id(&self) -> Result<i64> {
         let row = self
-            .client
-            .borrow_mut()
-            .query_one("SELECT coalesce(max(id), 0) FROM segment_pair", &[])
+            .cached_query_one("SELECT coalesce(max(id), 0) FROM segment_pair", &[])
             .map_err(|e| pg_error(&self.name, "cannot read the memory", e))?;
         Ok(row.get(0))
     }
@@ -579,9 +613,7 @@ impl PgStore {
         target_lang: &str,
     ) -> Result<Option<String>> {
         let row = self
-            .client
-            .borrow_mut()
-            .query_opt(
+            .cached_query_opt(
                 "SELECT source FROM segment_pair
                  WHERE id = $1 AND source_lang = $2 AND target_lang = $3",
                 &[&id, &source_lang, &target_lang],
@@ -622,9 +654,7 @@ impl PgStore {
     /// Does the memory hold any pair of `source_lang` → `target_lang`?
     pub fn has_pairs(&self, source_lang: &str, target_lang: &str) -> Result<bool> {
         Ok(self
-            .client
-            .borrow_mut()
-            .query_one(
+            .cached_query_one(
                 "SELECT EXISTS (SELECT 1 FROM segment_pair
                                 WHERE source_lang = $1 AND target_lang = $2)",
                 &[&source_lang, &target_lang],
@@ -636,9 +666,7 @@ impl PgStore {
     /// The language pairs the memory holds (source, target).
     pub fn language_pairs(&self) -> Result<Vec<(String, String)>> {
         let rows = self
-            .client
-            .borrow_mut()
-            .query(
+            .cached_query(
                 "SELECT DISTINCT source_lang, target_lang FROM segment_pair ORDER BY 1, 2",
                 &[],
             )
@@ -670,9 +698,7 @@ impl PgStore {
     /// The removal counter and the highest indexed pair, in one statement.
     pub fn index_state(&self) -> Result<(i64, i64)> {
         let row = self
-            .client
-            .borrow_mut()
-            .query_one(
+            .cached_query_one(
                 "SELECT (SELECT coalesce(max(epoch), 0) FROM index_epoch),
                         (SELECT coalesce(max(pair_id), 0) FROM fuzzy_doc)",
                 &[],
@@ -683,9 +709,7 @@ impl PgStore {
 
     fn one_i64(&self, sql: &str) -> Result<i64> {
         Ok(self
-            .client
-            .borrow_mut()
-            .query_one(sql, &[])
+            .cached_query_one(sql, &[])
             .map_err(self.fail("cannot read the fuzzy index"))?
             .get(0))
     }
@@ -730,9 +754,7 @@ impl PgStore {
     /// in increasing order.
     pub fn postings_any_length(&self, term_id: i64) -> Result<Vec<i64>> {
         let rows = self
-            .client
-            .borrow_mut()
-            .query(
+            .cached_query(
                 "SELECT pair_id FROM fuzzy_posting WHERE term_id = $1 ORDER BY pair_id",
                 &[&term_id],
             )
@@ -810,9 +832,7 @@ impl PgStore {
     /// Every term pair of a language pair, in the order they were added.
     pub fn terms(&self, source_lang: &str, target_lang: &str) -> Result<Vec<Term>> {
         let rows = self
-            .client
-            .borrow_mut()
-            .query(
+            .cached_query(
                 "SELECT id, source_lang, target_lang, source, target, domain, note, status,
                         origin, pos, checked
                  FROM term_pair WHERE source_lang = $1 AND target_lang = $2 ORDER BY id",
@@ -900,9 +920,7 @@ impl PgStore {
     /// The language pairs the glossary holds (source, target).
     pub fn term_languages(&self) -> Result<Vec<(String, String)>> {
         let rows = self
-            .client
-            .borrow_mut()
-            .query(
+            .cached_query(
                 "SELECT DISTINCT source_lang, target_lang FROM term_pair ORDER BY 1, 2",
                 &[],
             )
@@ -913,9 +931,7 @@ impl PgStore {
     /// Every user with the hash of their token (`memoire migrate`).
     pub fn tokens(&self) -> Result<Vec<(User, String)>> {
         let rows = self
-            .client
-            .borrow_mut()
-            .query(
+            .cached_query(
                 "SELECT name, role, created_at, hash FROM api_token ORDER BY id",
                 &[],
             )
@@ -959,9 +975,7 @@ impl PgStore {
         param: &(dyn postgres::types::ToSql + Sync),
     ) -> Result<Vec<User>> {
         let rows = self
-            .client
-            .borrow_mut()
-            .query(sql, &[param])
+            .cached_query(sql, &[param])
             .map_err(self.fail("cannot read the tokens"))?;
         Ok(rows
             .iter()
@@ -1197,9 +1211,7 @@ impl super::Pairs for PgStore {
             return Ok(HashMap::new());
         }
         let rows = self
-            .client
-            .borrow_mut()
-            .query(
+            .cached_query(
                 "SELECT id, source FROM segment_pair
                  WHERE id = ANY($1) AND source_lang = $2 AND target_lang = $3",
                 &[&ids, &source_lang, &target_lang],
@@ -1281,9 +1293,7 @@ impl crate::fuzzy::Index for PgStore {
             words / 2..=words * 2
         };
         let rows = self
-            .client
-            .borrow_mut()
-            .query(
+            .cached_query(
                 "SELECT words, pair_id FROM fuzzy_posting
                  WHERE term_id = $1 AND words BETWEEN $2 AND $3",
                 &[&term, &(*lengths.start() as i32), &(*lengths.end() as i32)],
@@ -1315,9 +1325,7 @@ impl crate::fuzzy::Index for PgStore {
     ) -> Result<()> {
         let ids: Vec<i64> = pairs.iter().map(|&p| i64::from(p)).collect();
         let rows = self
-            .client
-            .borrow_mut()
-            .query(
+            .cached_query(
                 "SELECT pair_id, terms FROM fuzzy_doc WHERE pair_id = ANY($1)",
                 &[&ids],
             )
