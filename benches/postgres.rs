@@ -1,9 +1,12 @@
-//! One-process searches on a memory in PostgreSQL (issue 14): the fuzzy
-//! benchmark's queries through the store's own index (no copy in memory),
-//! one connection, as `memoire lookup --db postgres://…` runs them.
+//! One-process searches on a memory in PostgreSQL (issue 14), or in a
+//! file: the fuzzy benchmark's queries through the store's own index (no
+//! copy in memory), one connection, as `memoire lookup --db …` runs them.
 //!
 //!   MEMOIRE_BENCH_POSTGRES=postgresql://postgres@/hansard?host=/tmp/pg \
 //!   cargo bench --bench postgres
+//!
+//! (MEMOIRE_BENCH_POSTGRES may name a SQLite file too: benches/scale.sh
+//! compares both.)
 //!
 //! `benches/postgres.sh` starts a throw-away cluster, imports the Hansard
 //! memory with `memoire import` and runs this. MEMOIRE_BENCH_QUERIES
@@ -48,7 +51,12 @@ fn main() {
             }
             times.sort_by(f64::total_cmp);
             println!(
-                "PostgreSQL t={threshold} {set:<7} {} queries: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+                "{} t={threshold} {set:<7} {} queries: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+                if store.is_postgres() {
+                    "PostgreSQL"
+                } else {
+                    "SQLite"
+                },
                 times.len(),
                 percentile(&times, 0.5),
                 percentile(&times, 0.99),

@@ -30,22 +30,23 @@ const CHECK_EVERY: u64 = 4096;
 
 /// Copy all of `from` into `to`, which must be empty, in one transaction.
 pub fn migrate(from: &Store, to: &mut Store) -> Result<Migrated> {
-    let held = to.stats()?;
-    let pairs: i64 = held.language_pairs.iter().map(|l| l.pairs).sum();
-    let tokens = to.tokens()?.len();
-    if pairs > 0 || held.term_pairs > 0 || tokens > 0 {
+    let name = to.stats()?.path;
+    let mut batch = to.begin_import()?;
+    // Checked under the write lock the copy holds until its commit: two
+    // migrations (or an import) into the same new memory cannot both
+    // find it empty.
+    let (pairs, terms, tokens) = batch.holdings()?;
+    if pairs > 0 || terms > 0 || tokens > 0 {
         return Err(Error::new(
             Kind::Input,
             format!(
-                "the destination is not empty ({pairs} pairs, {} term pairs, {tokens} tokens): \
-                 migrate into a new file or an empty database",
-                held.term_pairs
+                "the destination is not empty ({pairs} pairs, {terms} term pairs, {tokens} \
+                 tokens): migrate into a new file or an empty database"
             ),
         )
-        .at(std::path::Path::new(&held.path)));
+        .at(std::path::Path::new(&name)));
     }
     let mut done = Migrated::default();
-    let mut batch = to.begin_import()?;
     from.in_read_transaction(|| {
         for (user, hash) in from.tokens()? {
             batch.add_token(&user, &hash)?;

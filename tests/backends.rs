@@ -885,3 +885,89 @@ fn token_add_suggests_a_serve_command_a_shell_can_run() {
         "{command}"
     );
 }
+
+#[test]
+fn a_long_origin_is_imported_and_removed_on_both() {
+    // Adversary, issue 14: an origin of several KB broke PostgreSQL's
+    // B-tree index on origins.
+    let origin = "o".repeat(4_000) + "x";
+    for b in backends() {
+        let mut store = Store::open(&b.db).unwrap();
+        let added = import(&mut store, &[pair("Bonjour.", "Hello.", &origin)]);
+        assert_eq!(added, [Added::New], "{}", b.name);
+        assert_eq!(
+            store.remove_pairs_from(&origin, "fr", "en").unwrap(),
+            1,
+            "{}",
+            b.name
+        );
+    }
+}
+
+#[test]
+fn two_migrations_into_one_new_memory_do_not_merge() {
+    // Adversary, issue 14: the destination was checked before the write
+    // lock was taken; two migrations at once both found it empty.
+    let dir = tempfile::tempdir().unwrap();
+    let sources: Vec<PathBuf> = (0..2)
+        .map(|k| {
+            let path = dir.path().join(format!("s{k}.db"));
+            let mut store = Store::open(&path).unwrap();
+            let rows: Vec<(String, String)> = (0..3_000)
+                .map(|i| {
+                    (
+                        format!("Phrase {k} numéro {i}."),
+                        format!("Sentence {k}/{i}."),
+                    )
+                })
+                .collect();
+            let pairs: Vec<NewPair<'_>> =
+                rows.iter().map(|(s, t)| pair(s, t, "seed.csv")).collect();
+            import(&mut store, &pairs);
+            path
+        })
+        .collect();
+    for b in backends() {
+        let runs: Vec<_> = sources
+            .iter()
+            .map(|source| {
+                std::process::Command::new(BIN)
+                    .args(["migrate", "--from"])
+                    .arg(source)
+                    .arg("--to")
+                    .arg(&b.db)
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let codes: Vec<i32> = runs
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap().status.code().unwrap_or(-1))
+            .collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, [0, 2], "{}: exit statuses {codes:?}", b.name);
+        let stats = Store::open_read_only(&b.db).unwrap().stats().unwrap();
+        let pairs: i64 = stats.language_pairs.iter().map(|l| l.pairs).sum();
+        assert_eq!(pairs, 3_000, "{}: one memory, not two", b.name);
+    }
+}
+
+#[test]
+fn a_lookup_with_a_nul_finds_nothing_and_does_not_fail_on_both() {
+    for b in backends() {
+        let mut store = Store::open(&b.db).unwrap();
+        import(
+            &mut store,
+            &[pair("Le Conseil a décidé.", "The Council decided.", "a")],
+        );
+        assert!(
+            store.exact("fr", "en", "Le\0Conseil").unwrap().is_empty(),
+            "{}",
+            b.name
+        );
+        let found = lookup(&store, "Le Conseil a\0 décidé.", 50);
+        assert!(found.iter().all(|(s, _)| *s < 100), "{}: {found:?}", b.name);
+    }
+}

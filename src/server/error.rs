@@ -51,7 +51,16 @@ impl From<Error> for ApiError {
             Kind::Input | Kind::Encoding => (StatusCode::BAD_REQUEST, "bad_request"),
             Kind::Rejected => (StatusCode::UNPROCESSABLE_ENTITY, "rejected"),
             Kind::Busy | Kind::Interrupted => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
-            Kind::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Kind::Unavailable => {
+                // Where the database is stays in the server's log: a caller
+                // (perhaps without a valid token yet) gets no address.
+                eprintln!("memoire: {err}");
+                return ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the memory's database cannot be reached; try again shortly",
+                );
+            }
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         ApiError::new(status, kind, err.to_string())

@@ -712,6 +712,13 @@ impl ImportBatch<'_> {
         either!(ImportBatch, self, b => b.add(pair))
     }
 
+    /// Pairs, term pairs and tokens the memory holds, read inside this
+    /// import (under the write lock: no other writer can change them
+    /// before the commit).
+    pub fn holdings(&mut self) -> Result<(i64, i64, i64)> {
+        either!(ImportBatch, self, b => b.holdings())
+    }
+
     /// A glossary term in the same transaction (`memoire migrate`).
     pub fn add_term(&mut self, term: &NewTerm<'_>) -> Result<TermAdded> {
         either!(ImportBatch, self, b => b.add_term(term))

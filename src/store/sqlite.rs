@@ -1318,6 +1318,20 @@ pub struct ImportBatch<'a> {
 }
 
 impl ImportBatch<'_> {
+    /// Pairs, term pairs and tokens the memory holds, read in this
+    /// transaction (`memoire migrate` checks its destination is empty
+    /// under the write lock).
+    pub fn holdings(&self) -> Result<(i64, i64, i64)> {
+        self.tx
+            .query_row(
+                "SELECT (SELECT count(*) FROM segment_pair), (SELECT count(*) FROM term_pair),
+                        (SELECT count(*) FROM api_token)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(self.err("cannot read the memory"))
+    }
+
     /// A glossary term in the same transaction (`memoire migrate`).
     pub fn add_term(&mut self, term: &NewTerm<'_>) -> Result<TermAdded> {
         add_term(&mut self.tx, &self.path, &self.now, term)
