@@ -203,6 +203,8 @@ pub struct PgStore {
     /// Inside a snapshot: the posting lists read so far, by term, each
     /// for a range of lengths (see `Index::postings`).
     lists: RefCell<HashMap<i64, Lists>>,
+    /// Inside a snapshot: the pairs `sources_of` read, by id.
+    records: RefCell<HashMap<i64, PairRecord>>,
     /// Statements prepared on this connection, by their SQL: a lookup's
     /// statements are parsed and planned once, not at every call.
     statements: RefCell<HashMap<String, Statement>>,
@@ -284,6 +286,7 @@ impl PgStore {
             in_snapshot: Cell::new(false),
             lists: RefCell::new(HashMap::new()),
             statements: RefCell::new(HashMap::new()),
+            records: RefCell::new(HashMap::new()),
             name,
             created: false,
             upgraded_from: None,
@@ -453,11 +456,29 @@ impl PgStore {
                 &[&text::key_hash(&key), &source_lang, &target_lang, &key],
             )
             .map_err(|e| pg_error(&self.name, "cannot look up the memory", e))?;
-        rows.iter().map(|r| pair_record(&self.name, r)).collect()
+        let records: Vec<PairRecord> = rows
+            .iter()
+            .map(|r| pair_record(&self.name, r))
+            .collect::<Result<_>>()?;
+        // Kept for `pair` inside a snapshot (the search reads them again).
+        if self.in_snapshot.get() {
+            let mut kept = self.records.borrow_mut();
+            for record in &records {
+                kept.insert(record.id, record.clone());
+            }
+        }
+        Ok(records)
     }
 
     /// The pair with this id.
     pub fn pair(&self, id: i64) -> Result<Option<PairRecord>> {
+        // Inside a snapshot, a candidate read with `sources_of` is whole
+        // already.
+        if self.in_snapshot.get()
+            && let Some(record) = self.records.borrow().get(&id)
+        {
+            return Ok(Some(record.clone()));
+        }
         let row = self
             .cached_query_opt(
                 &format!("SELECT {PAIR_COLUMNS} FROM segment_pair WHERE id = $1"),
@@ -1241,7 +1262,9 @@ impl super::Pairs for PgStore {
         PgStore::source_of(self, id, source_lang, target_lang)
     }
 
-    /// One statement.
+    /// One statement. Inside a snapshot the whole pairs are read and kept
+    /// for `pair`: the candidates that score need no statement of their
+    /// own.
     fn sources_of(
         &self,
         ids: &[i64],
@@ -1251,14 +1274,33 @@ impl super::Pairs for PgStore {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
+        if !self.in_snapshot.get() {
+            let rows = self
+                .cached_query(
+                    "SELECT id, source FROM segment_pair
+                     WHERE id = ANY($1) AND source_lang = $2 AND target_lang = $3",
+                    &[&ids, &source_lang, &target_lang],
+                )
+                .map_err(|e| pg_error(&self.name, "cannot read the memory", e))?;
+            return Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect());
+        }
         let rows = self
             .cached_query(
-                "SELECT id, source FROM segment_pair
-                 WHERE id = ANY($1) AND source_lang = $2 AND target_lang = $3",
+                &format!(
+                    "SELECT {PAIR_COLUMNS} FROM segment_pair
+                     WHERE id = ANY($1) AND source_lang = $2 AND target_lang = $3"
+                ),
                 &[&ids, &source_lang, &target_lang],
             )
             .map_err(|e| pg_error(&self.name, "cannot read the memory", e))?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        let mut sources = HashMap::with_capacity(rows.len());
+        let mut records = self.records.borrow_mut();
+        for row in &rows {
+            let record = pair_record(&self.name, row)?;
+            sources.insert(record.id, record.source.clone());
+            records.insert(record.id, record);
+        }
+        Ok(sources)
     }
 
     fn each_pair(
@@ -1288,6 +1330,7 @@ impl super::Pairs for PgStore {
         std::mem::forget(guard);
         self.in_snapshot.set(false);
         self.lists.borrow_mut().clear();
+        self.records.borrow_mut().clear();
         let ended = self.client.borrow_mut().batch_execute("COMMIT");
         match (out, ended) {
             (Ok(()), Ok(())) => Ok(()),
@@ -1392,6 +1435,9 @@ impl Drop for SnapshotGuard<'_> {
         self.0.in_snapshot.set(false);
         if let Ok(mut lists) = self.0.lists.try_borrow_mut() {
             lists.clear();
+        }
+        if let Ok(mut records) = self.0.records.try_borrow_mut() {
+            records.clear();
         }
         if let Ok(mut client) = self.0.client.try_borrow_mut() {
             let _ = client.batch_execute("ROLLBACK");
