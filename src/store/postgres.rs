@@ -115,8 +115,10 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO index_epoch VALUES (0);",
     // 2: texts longer than a B-tree entry holds (about 2.7 KB: a long
     // term, an origin of several KB) are indexed by their digests.
-    "ALTER TABLE term_pair DROP CONSTRAINT term_pair_source_lang_target_lang_source_target_key;
-    CREATE UNIQUE INDEX term_pair_texts
+    // (IF EXISTS: databases made during this change's development had
+    // the digest index already.)
+    "ALTER TABLE term_pair DROP CONSTRAINT IF EXISTS term_pair_source_lang_target_lang_source_target_key;
+    CREATE UNIQUE INDEX IF NOT EXISTS term_pair_texts
         ON term_pair (source_lang, target_lang, md5(source), md5(target));
     DROP INDEX segment_pair_origin;
     CREATE INDEX segment_pair_origin ON segment_pair (md5(origin), source_lang, target_lang);",
