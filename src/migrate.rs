@@ -30,7 +30,7 @@ const CHECK_EVERY: u64 = 4096;
 
 /// Copy all of `from` into `to`, which must be empty, in one transaction.
 pub fn migrate(from: &Store, to: &mut Store) -> Result<Migrated> {
-    let name = to.stats()?.path;
+    let name = to.name();
     let mut batch = to.begin_import()?;
     // Checked under the write lock the copy holds until its commit: two
     // migrations (or an import) into the same new memory cannot both

@@ -8,10 +8,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -120,34 +120,14 @@ fn serve(db: &Path) -> (Child, String) {
 }
 
 fn serve_with(db: &Path, extra: &[&std::ffi::OsStr]) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .arg("--db")
-        .arg(db)
-        .args(["serve", "--listen", "127.0.0.1:0", "--readers", "4"])
-        .args(extra)
-        .env_remove("MEMOIRE_DB")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("http://") {
-        line.clear();
-        if stderr.read_line(&mut line).unwrap() == 0 {
-            panic!("the server stopped before listening");
-        }
-    }
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap()
-        .to_string();
-    std::thread::spawn(move || {
-        let mut rest = String::new();
-        let _ = stderr.read_to_string(&mut rest);
-    });
-    (child, address)
+    common::serving(
+        Command::new(BIN)
+            .arg("--db")
+            .arg(db)
+            .args(["serve", "--listen", "127.0.0.1:0", "--readers", "4"])
+            .args(extra)
+            .env_remove("MEMOIRE_DB"),
+    )
 }
 
 /// One request over a new connection: the status (0 when the server is

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 
@@ -502,33 +502,11 @@ async fn the_web_page_is_served_from_the_binary() {
 
 /// `memoire serve` on a free loopback port: the child and its address.
 fn start(sb: &Sandbox, extra: &[&str]) -> (std::process::Child, String) {
-    let mut child = sb
-        .cmd()
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(extra)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("http://") {
-        line.clear();
-        if stderr.read_line(&mut line).unwrap() == 0 {
-            panic!("the server stopped before listening");
-        }
-    }
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    // Keep reading stderr so that the server never blocks on it.
-    std::thread::spawn(move || {
-        let mut rest = String::new();
-        let _ = stderr.read_to_string(&mut rest);
-    });
-    (child, address)
+    common::serving(
+        sb.cmd()
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra),
+    )
 }
 
 /// One HTTP/1.1 request over a new connection: the status and the body.

@@ -782,6 +782,15 @@ impl Store {
         })
     }
 
+    /// The memory's name for messages: its path, or its connection string
+    /// without the password (as `stats` shows it).
+    pub fn name(&self) -> String {
+        match self {
+            Store::Sqlite(s) => s.path().display().to_string(),
+            Store::Postgres(s) => s.name().to_string(),
+        }
+    }
+
     /// The memory is in PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         matches!(self, Store::Postgres(_))

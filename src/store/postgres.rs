@@ -317,6 +317,11 @@ impl PgStore {
         Ok(version)
     }
 
+    /// The connection string without its password.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// This connection created the schema: the database was empty.
     pub fn created(&self) -> bool {
         self.created

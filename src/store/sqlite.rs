@@ -553,6 +553,11 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// True when this open created the memory (a new, empty file).
     /// The schema version this memory had when this open upgraded it.
     pub fn upgraded_from(&self) -> Option<i64> {
@@ -1203,7 +1208,7 @@ impl SqliteStore {
             .query_row("SELECT count(*) FROM term_pair", [], |r| r.get(0))
             .map_err(self.err(fail))?;
         Ok(Stats {
-            path: self.path.display().to_string(),
+            path: self.path().display().to_string(),
             schema_version: self.schema_version()?,
             language_pairs,
             origins,

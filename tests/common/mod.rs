@@ -289,3 +289,31 @@ pub fn read_with_python_docx(file: &Path) -> Option<serde_json::Value> {
         }
     }
 }
+
+/// Start `serve` (a command for the binary, `serve --listen 127.0.0.1:0`
+/// among its arguments) and wait until it listens: the child and the
+/// address it bound. Its stderr is read to the end meanwhile, so that it
+/// never blocks on it.
+pub fn serving(cmd: &mut Command) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = cmd.stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("http://") {
+        line.clear();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            panic!("the server stopped before listening");
+        }
+    }
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = stderr.read_to_string(&mut rest);
+    });
+    (child, address)
+}
