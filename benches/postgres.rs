@@ -11,7 +11,8 @@
 //! `benches/postgres.sh` starts a throw-away cluster, imports the Hansard
 //! memory with `memoire import` and runs this. MEMOIRE_BENCH_QUERIES
 //! (default 200) queries of each set are searched at thresholds 75 and 50,
-//! limit 5.
+//! limit 5. With MEMOIRE_BENCH_WARM=1 they go through a warm index, as
+//! `memoire serve` runs them (one client, no HTTP).
 
 use std::time::Instant;
 
@@ -30,6 +31,8 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
     let store = Store::open_read_only(std::path::Path::new(&url)).expect("open the memory");
+    let warm = std::env::var_os("MEMOIRE_BENCH_WARM")
+        .map(|_| fuzzy::warm::WarmIndex::load(&store).expect("load the index"));
     for threshold in [75u8, 50] {
         for set in ["news", "edited"] {
             let path = format!("{root}/target/fuzzy-queries-{set}.txt");
@@ -46,17 +49,22 @@ fn main() {
                     exhaustive: false,
                 };
                 let start = Instant::now();
-                fuzzy::search(&store, &query).expect("search");
+                match &warm {
+                    Some(warm) => warm.search(&store, &query),
+                    None => fuzzy::search(&store, &query),
+                }
+                .expect("search");
                 times.push(start.elapsed().as_secs_f64() * 1000.0);
             }
             times.sort_by(f64::total_cmp);
             println!(
-                "{} t={threshold} {set:<7} {} queries: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+                "{}{} t={threshold} {set:<7} {} queries: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
                 if store.is_postgres() {
                     "PostgreSQL"
                 } else {
                     "SQLite"
                 },
+                if warm.is_some() { " (warm)" } else { "" },
                 times.len(),
                 percentile(&times, 0.5),
                 percentile(&times, 0.99),

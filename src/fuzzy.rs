@@ -600,11 +600,18 @@ fn search_in(store: &dyn Pairs, index: &dyn Index, query: &Query<'_>) -> Result<
     }
     let mut best = TopSources::new(query.limit.max(1), query.threshold);
     let mut seen: std::collections::HashSet<i64> = std::collections::HashSet::new();
+    // An index that holds the sources (over a database server) scores its
+    // candidates without the store; the pairs that score, and the exact
+    // matches, are read at the end in one statement. These wait here: id,
+    // score, match key.
+    let held = index.holds_sources();
+    let mut waiting: Vec<(i64, u8, String)> = Vec::new();
     // `source`: the pair's source when it has the query's languages.
     let mut keep = |id: i64,
                     source: Option<&str>,
                     best: &mut TopSources,
-                    scored: &mut Vec<(u8, PairRecord)>| {
+                    scored: &mut Vec<(u8, PairRecord)>,
+                    waiting: &mut Vec<(i64, u8, String)>| {
         if !seen.insert(id) {
             return Ok(());
         }
@@ -614,9 +621,14 @@ fn search_in(store: &dyn Pairs, index: &dyn Index, query: &Query<'_>) -> Result<
             return Ok(());
         };
         let s = score(&Segment::new(source), &segment);
-        if s >= query.threshold
-            && let Some(pair) = store.pair(id)?
-        {
+        if s < query.threshold {
+            return Ok(());
+        }
+        if held {
+            let key = text::match_key(source);
+            best.add(key.clone(), s);
+            waiting.push((id, s, key));
+        } else if let Some(pair) = store.pair(id)? {
             best.add(text::match_key(&pair.source), s);
             scored.push((s, pair));
         }
@@ -624,8 +636,16 @@ fn search_in(store: &dyn Pairs, index: &dyn Index, query: &Query<'_>) -> Result<
     };
     // Every pair with the same key scores 100, and only those do: taken
     // straight from the key index, whatever the words.
-    for pair in store.exact(query.source_lang, query.target_lang, query.text)? {
-        keep(pair.id, Some(&pair.source), &mut best, &mut scored)?;
+    if !held {
+        for pair in store.exact(query.source_lang, query.target_lang, query.text)? {
+            keep(
+                pair.id,
+                Some(&pair.source),
+                &mut best,
+                &mut scored,
+                &mut waiting,
+            )?;
+        }
     }
     if query.threshold < 100 {
         let plan = Plan::new(index, &segment)?;
@@ -648,25 +668,48 @@ fn search_in(store: &dyn Pairs, index: &dyn Index, query: &Query<'_>) -> Result<
         // ones are small, as the search may end after a few candidates.
         let (mut at, mut batch) = (0, 16);
         'candidates: while at < found.len() {
-            let end = (at + batch).min(found.len());
-            let wanted: Vec<i64> = found[at..end]
-                .iter()
-                .take_while(|(_, bound)| *bound >= best.floor())
-                .map(|(id, _)| *id)
-                .collect();
-            let sources = store.sources_of(&wanted, query.source_lang, query.target_lang)?;
+            let end = if held {
+                found.len()
+            } else {
+                (at + batch).min(found.len())
+            };
+            let sources = if held {
+                HashMap::new()
+            } else {
+                let wanted: Vec<i64> = found[at..end]
+                    .iter()
+                    .take_while(|(_, bound)| *bound >= best.floor())
+                    .map(|(id, _)| *id)
+                    .collect();
+                store.sources_of(&wanted, query.source_lang, query.target_lang)?
+            };
             for &(id, bound) in &found[at..end] {
                 if bound < best.floor() {
                     break 'candidates;
                 }
-                keep(
-                    id,
-                    sources.get(&id).map(String::as_str),
-                    &mut best,
-                    &mut scored,
-                )?;
+                let source = if held {
+                    index.source(id as u32, query.source_lang, query.target_lang)
+                } else {
+                    sources.get(&id).map(String::as_str)
+                };
+                keep(id, source, &mut best, &mut scored, &mut waiting)?;
             }
             (at, batch) = (end, batch * 2);
+        }
+    }
+    if held {
+        // What fell below the final floor cannot be among the `limit`
+        // best sources: only the rest is read (with the exact matches,
+        // which score 100).
+        let waiting: HashMap<i64, u8> = waiting
+            .into_iter()
+            .filter(|(_, _, key)| best.by_key.get(key).is_some_and(|&b| b >= best.floor()))
+            .map(|(id, s, _)| (id, s))
+            .collect();
+        let ids: Vec<i64> = waiting.keys().copied().collect();
+        for pair in store.exact_and_pairs(query.source_lang, query.target_lang, query.text, &ids)? {
+            let s = waiting.get(&pair.id).copied().unwrap_or(100);
+            scored.push((s, pair));
         }
     }
     Ok(rank(scored, &segment, query.limit))
@@ -1037,6 +1080,15 @@ pub trait Index {
     /// check, the lower the factor.
     fn prune_list_factor(&self) -> i64 {
         PRUNE_LIST_FACTOR
+    }
+    /// Whether the index holds the pairs' sources ([`Index::source`]).
+    fn holds_sources(&self) -> bool {
+        false
+    }
+    /// The source of pair `id` when it has these languages, from the
+    /// index itself (when it [holds them](Index::holds_sources)).
+    fn source(&self, _id: u32, _source_lang: &str, _target_lang: &str) -> Option<&str> {
+        None
     }
 }
 

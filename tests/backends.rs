@@ -329,6 +329,54 @@ fn a_warm_index_sees_learns_and_removals_made_through_another_connection_on_both
 }
 
 #[test]
+fn a_warm_index_keeps_the_stores_term_statistics_through_learns_and_removals_on_both() {
+    for b in backends() {
+        let mut writer = Store::open(&b.db).unwrap();
+        import(
+            &mut writer,
+            &[
+                pair("Le Conseil fédéral a décidé.", "Decided.", "a.csv"),
+                pair("...", "...", "a.csv"),
+            ],
+        );
+        let reader = Store::open_read_only(&b.db).unwrap();
+        let warm = fuzzy::warm::WarmIndex::load(&reader).unwrap();
+        // The index's terms are folded words: taken from the index's own
+        // reading of these.
+        let text = "Le Conseil fédéral a décidé refusé Tessin jamais";
+        let segment = fuzzy::Segment::new(text);
+        let mut words: Vec<&str> = segment.terms().collect();
+        assert_eq!(words.len(), 8);
+        words.insert(0, "");
+        let same = |when: &str| {
+            let stored = reader.term_stats(&words).unwrap();
+            assert_eq!(
+                warm.term_stats(&reader, &words).unwrap(),
+                stored,
+                "{} {when}",
+                b.name
+            );
+            stored
+        };
+        let loaded = same("after loading");
+        assert!(loaded[6].is_none(), "{}: {loaded:?}", b.name);
+        // New words, and more of the known ones, learnt elsewhere.
+        import(
+            &mut writer,
+            &[
+                pair("Le Conseil fédéral a refusé.", "Refused.", "b.csv"),
+                pair("Le Tessin a refusé.", "Ticino refused.", "b.csv"),
+            ],
+        );
+        let learnt = same("after learns");
+        assert_eq!(learnt[6].map(|(_, df)| df), Some(2), "{}", b.name);
+        writer.remove_pairs_from("a.csv", "fr", "en").unwrap();
+        let removed = same("after a removal");
+        assert_eq!(removed[5].map_or(0, |(_, df)| df), 0, "{}", b.name);
+    }
+}
+
+#[test]
 fn a_read_transaction_keeps_its_snapshot_on_both() {
     for b in backends() {
         let mut writer = Store::open(&b.db).unwrap();

@@ -497,6 +497,61 @@ mod search {
     }
 }
 
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 16, ..proptest::prelude::ProptestConfig::default() })]
+    /// A server's warm index on PostgreSQL holds the sources and reads only
+    /// the pairs that score, with the exact matches, at the end: the results
+    /// are still exhaustive scoring's, after its load, after pairs are
+    /// added elsewhere (read as they come), and after a removal; pairs of
+    /// another language pair with the same sources never show.
+    #[test]
+    fn the_warm_index_on_postgres_returns_what_exhaustive_scoring_returns(
+        sources in proptest::collection::vec(sentence(0..12), 1..25),
+        queries in proptest::collection::vec(sentence(0..12), 1..4),
+        threshold in proptest::prop_oneof![proptest::strategy::Just(50u8), proptest::strategy::Just(75), 50..=100u8],
+        limit in proptest::prop_oneof![proptest::strategy::Just(usize::MAX), 1usize..4],
+    ) {
+        use memoire::fuzzy::{self, Query};
+        use memoire::store::{NewPair, Store};
+        let Some(server) = server() else { return Ok(()) };
+        let db = TempDb::new(&server);
+        let url = std::path::PathBuf::from(db.cli_url());
+        let mut store = Store::open(&url).unwrap();
+        let add = |store: &mut Store, origin: &str| {
+            let mut batch = store.begin_import().unwrap();
+            for (k, source) in sources.iter().enumerate() {
+                if source.trim().is_empty() {
+                    continue;
+                }
+                for target_lang in ["en", "de"] {
+                    let target = format!("{origin}{k}{target_lang}");
+                    batch.add(&NewPair { source_lang: "fr", target_lang, source, target: &target, origin, ..NewPair::default() }).unwrap();
+                }
+            }
+            batch.commit().unwrap();
+        };
+        add(&mut store, "a");
+        let reader = Store::open_read_only(&url).unwrap();
+        let warm = fuzzy::warm::WarmIndex::load(&reader).unwrap();
+        let all: Vec<&String> = queries.iter().chain(sources.iter().take(3)).collect();
+        let check = |stage: &str| -> Result<(), proptest::test_runner::TestCaseError> {
+            for q in &all {
+                let query = Query { text: q, source_lang: "fr", target_lang: "en", threshold, limit, exhaustive: false };
+                let got: Vec<(u8, i64, String)> = warm.search(&reader, &query).unwrap().into_iter().map(|m| (m.score, m.pair.id, m.pair.target)).collect();
+                let want: Vec<(u8, i64, String)> = fuzzy::search(&reader, &Query { exhaustive: true, ..query }).unwrap().into_iter().map(|m| (m.score, m.pair.id, m.pair.target)).collect();
+                proptest::prop_assert_eq!(got, want, "{} query {:?} at {} limit {}", stage, q, threshold, limit);
+            }
+            Ok(())
+        };
+        check("loaded")?;
+        add(&mut store, "b");
+        check("after adding")?;
+        store.remove_pairs_from("a", "fr", "en").unwrap();
+        add(&mut store, "c");
+        check("after a removal")?;
+    }
+}
+
 /// Review of issue 14: a search that panics inside its snapshot must not
 /// leave the connection in that snapshot (stale lists, read-only).
 #[test]

@@ -29,6 +29,11 @@ struct Lists {
     loaded_max: i64,
     /// The id of the "" term (punctuation-only sources).
     empty_term: Option<i64>,
+    /// Every term's id, by its text, and the highest id read.
+    terms: HashMap<Box<str>, u32>,
+    max_term: i64,
+    /// Each term's document frequency (its number of postings), by id.
+    df: Vec<u32>,
     /// (term, words) → range of `postings`.
     keys: HashMap<(u32, u32), (u32, u32)>,
     postings: Vec<u32>,
@@ -38,6 +43,71 @@ struct Lists {
     /// Pairs added since the full load.
     added_postings: HashMap<(u32, u32), Vec<u32>>,
     added_docs: HashMap<u32, Vec<u32>>,
+    /// The pairs' sources, kept for a store over the network.
+    sources: Option<Sources>,
+}
+
+/// The pairs' sources, kept when the store is a database server
+/// (PostgreSQL): a search scores its candidates on these, and asks the
+/// server only for the pairs that score, in one statement, rather than
+/// for every batch of candidates. A pair's source never changes; removals
+/// reload the whole index.
+#[derive(Default)]
+struct Sources {
+    /// The language pairs met, numbered.
+    languages: Vec<(Box<str>, Box<str>)>,
+    /// Pair p's source is `text[start[p]..start[p + 1]]`, in the
+    /// languages `languages[language[p]]` (`NO_PAIR` for an id without a
+    /// pair).
+    text: String,
+    start: Vec<usize>,
+    language: Vec<u32>,
+    /// The highest pair id read.
+    max: i64,
+}
+
+const NO_PAIR: u32 = u32::MAX;
+
+impl Sources {
+    /// Read the pairs added to `store` since the last call.
+    fn read(&mut self, store: &Store) -> Result<()> {
+        if self.start.is_empty() {
+            self.start.push(0);
+        }
+        store.for_each_source_after(self.max, |id, source_lang, target_lang, source| {
+            let Ok(id) = usize::try_from(id) else {
+                return;
+            };
+            while self.language.len() < id {
+                self.language.push(NO_PAIR);
+                self.start.push(self.text.len());
+            }
+            let language = match self
+                .languages
+                .iter()
+                .position(|(s, t)| **s == *source_lang && **t == *target_lang)
+            {
+                Some(n) => n,
+                None => {
+                    self.languages
+                        .push((source_lang.into(), target_lang.into()));
+                    self.languages.len() - 1
+                }
+            };
+            self.text.push_str(source);
+            self.language.push(language as u32);
+            self.start.push(self.text.len());
+            self.max = id as i64;
+        })
+    }
+
+    fn get(&self, id: u32, source_lang: &str, target_lang: &str) -> Option<&str> {
+        let p = id as usize;
+        let language = *self.language.get(p)?;
+        let (s, t) = self.languages.get(language as usize)?;
+        (**s == *source_lang && **t == *target_lang)
+            .then(|| &self.text[self.start[p]..self.start[p + 1]])
+    }
 }
 
 impl WarmIndex {
@@ -70,14 +140,19 @@ impl WarmIndex {
             let lists = self.inner.read().map_err(|_| {
                 crate::Error::new(crate::Kind::Internal, "the index lock is poisoned")
             })?;
-            super::search_with(
-                store,
-                &View {
-                    lists: &lists,
-                    store,
-                },
-                query,
-            )
+            super::search_with(store, &View { lists: &lists }, query)
+        })
+    }
+
+    /// Each term's id and document frequency as a search through this
+    /// index sees them (brought up to date first): those of `store`.
+    pub fn term_stats(&self, store: &Store, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>> {
+        store.in_read_transaction(|| {
+            self.refresh(store)?;
+            View {
+                lists: &*self.read()?,
+            }
+            .term_stats(terms)
         })
     }
 
@@ -105,9 +180,13 @@ impl WarmIndex {
             return Ok(());
         }
         let after = lists.loaded_max;
-        // The "" term may be newer than the load.
-        let empty = store.term_stats(&[""])?[0].map(|(id, _)| id);
-        lists.empty_term = empty;
+        // The terms new since (the "" term among them, maybe), and the
+        // new pairs' sources.
+        lists.read_terms(store)?;
+        if let Some(sources) = &mut lists.sources {
+            sources.read(store)?;
+        }
+        let empty = lists.empty_term;
         store.for_each_doc_after(after, |pair, terms| {
             let pair_u = pair as u32;
             let words = if terms.len() == 1 && Some(terms[0]) == empty {
@@ -120,6 +199,7 @@ impl WarmIndex {
             distinct.sort_unstable();
             distinct.dedup();
             for term in distinct {
+                lists.count(term);
                 lists
                     .added_postings
                     .entry((term, words))
@@ -143,12 +223,13 @@ impl Lists {
     fn load(store: &Store) -> Result<Lists> {
         let mut lists = Lists {
             epoch: store.index_epoch()?,
-            empty_term: store.term_stats(&[""])?[0].map(|(id, _)| id),
             ..Lists::default()
         };
+        lists.read_terms(store)?;
         let mut current: Option<(u32, u32)> = None;
         let mut start = 0u32;
         store.for_each_posting(|term, words, pair| {
+            lists.count(term as u32);
             let key = (term as u32, words as u32);
             if current != Some(key) {
                 if let Some(previous) = current {
@@ -175,20 +256,53 @@ impl Lists {
         })?;
         lists.doc_start.push(lists.doc_terms.len() as u32);
         lists.loaded_max = last;
+        if store.is_postgres() {
+            let mut sources = Sources::default();
+            sources.read(store)?;
+            sources.text.shrink_to_fit();
+            lists.sources = Some(sources);
+        }
         Ok(lists)
+    }
+
+    /// Read the terms added to the store since the last call.
+    fn read_terms(&mut self, store: &Store) -> Result<()> {
+        let after = self.max_term;
+        store.for_each_term_after(after, |id, term| {
+            if term.is_empty() {
+                self.empty_term = Some(id);
+            }
+            self.terms.insert(term.into(), id as u32);
+            self.max_term = self.max_term.max(id);
+        })
+    }
+
+    /// One more posting of `term`.
+    fn count(&mut self, term: u32) {
+        let t = term as usize;
+        if self.df.len() <= t {
+            self.df.resize(t + 1, 0);
+        }
+        self.df[t] += 1;
     }
 }
 
-/// The index in memory, with the store for term statistics (read fresh:
-/// they only order the search).
+/// The index in memory.
 struct View<'a> {
     lists: &'a Lists,
-    store: &'a Store,
 }
 
 impl Index for View<'_> {
     fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>> {
-        self.store.term_stats(terms)
+        Ok(terms
+            .iter()
+            .map(|t| {
+                self.lists.terms.get(*t).map(|&id| {
+                    let df = self.lists.df.get(id as usize).copied().unwrap_or(0);
+                    (i64::from(id), i64::from(df))
+                })
+            })
+            .collect())
     }
 
     fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()> {
@@ -225,6 +339,17 @@ impl Index for View<'_> {
 
     fn max_pair_id(&self) -> Result<u32> {
         Ok(self.lists.loaded_max.max(0) as u32)
+    }
+
+    fn holds_sources(&self) -> bool {
+        self.lists.sources.is_some()
+    }
+
+    fn source(&self, id: u32, source_lang: &str, target_lang: &str) -> Option<&str> {
+        self.lists
+            .sources
+            .as_ref()?
+            .get(id, source_lang, target_lang)
     }
 
     /// Checking a candidate's terms is one pass over a short array here:

@@ -107,6 +107,26 @@ pub trait Pairs {
         }
         Ok(sources)
     }
+    /// The exact matches of `text` ([`Pairs::exact`]) and the pairs with
+    /// these ids, each once (one statement on a database server).
+    fn exact_and_pairs(
+        &self,
+        source_lang: &str,
+        target_lang: &str,
+        text: &str,
+        ids: &[i64],
+    ) -> Result<Vec<PairRecord>> {
+        let mut found = self.exact(source_lang, target_lang, text)?;
+        let exact: std::collections::HashSet<i64> = found.iter().map(|p| p.id).collect();
+        for &id in ids {
+            if !exact.contains(&id)
+                && let Some(pair) = self.pair(id)?
+            {
+                found.push(pair);
+            }
+        }
+        Ok(found)
+    }
     /// Call `each` on every pair of the given languages (all when `None`),
     /// in the order they were added. `each` must not read the store (on
     /// PostgreSQL the connection is busy streaming the rows).
@@ -929,6 +949,20 @@ impl Store {
         either!(Store, self, s => s.for_each_doc_after(after, f))
     }
 
+    /// Every pair after `after`, in id order: id, languages and source.
+    pub fn for_each_source_after(
+        &self,
+        after: i64,
+        f: impl FnMut(i64, &str, &str, &str),
+    ) -> Result<()> {
+        either!(Store, self, s => s.for_each_source_after(after, f))
+    }
+
+    /// Every term of the fuzzy index after `after`: id and text.
+    pub fn for_each_term_after(&self, after: i64, f: impl FnMut(i64, &str)) -> Result<()> {
+        either!(Store, self, s => s.for_each_term_after(after, f))
+    }
+
     /// Ids of the pairs whose source holds `term_id` and has `words` words.
     pub fn postings(&self, term_id: i64, words: usize) -> Result<Vec<i64>> {
         either!(Store, self, s => s.postings(term_id, words))
@@ -1066,6 +1100,16 @@ impl Pairs for Store {
         target_lang: &str,
     ) -> Result<HashMap<i64, String>> {
         either!(Store, self, s => s.sources_of(ids, source_lang, target_lang))
+    }
+
+    fn exact_and_pairs(
+        &self,
+        source_lang: &str,
+        target_lang: &str,
+        text: &str,
+        ids: &[i64],
+    ) -> Result<Vec<PairRecord>> {
+        either!(Store, self, s => s.exact_and_pairs(source_lang, target_lang, text, ids))
     }
 
     fn each_pair(

@@ -139,6 +139,10 @@ const PAIR_COLUMNS: &str = "id, source_lang, target_lang, source, target, origin
 
 /// Pairs an import must add for the planner's statistics to be gathered
 /// again at its commit.
+/// The fuzzy index's state: its removal counter and highest indexed pair.
+const INDEX_STATE: &str = "SELECT (SELECT coalesce(max(epoch), 0) FROM index_epoch),
+                                  (SELECT coalesce(max(pair_id), 0) FROM fuzzy_doc)";
+
 const ANALYZE_AFTER: u64 = 10_000;
 
 /// The advisory lock every upgrade holds ("MEMO").
@@ -207,6 +211,9 @@ pub struct PgStore {
     lists: RefCell<HashMap<i64, Lists>>,
     /// Inside a snapshot: the pairs `sources_of` read, by id.
     records: RefCell<HashMap<i64, PairRecord>>,
+    /// Inside a snapshot: the fuzzy index's state, read with its `BEGIN`
+    /// (see `index_state`).
+    snapshot_state: Cell<Option<(i64, i64)>>,
     /// Statements prepared on this connection, by their SQL: a lookup's
     /// statements are parsed and planned once, not at every call.
     statements: RefCell<HashMap<String, Statement>>,
@@ -289,6 +296,7 @@ impl PgStore {
             lists: RefCell::new(HashMap::new()),
             statements: RefCell::new(HashMap::new()),
             records: RefCell::new(HashMap::new()),
+            snapshot_state: Cell::new(None),
             name,
             created: false,
             upgraded_from: None,
@@ -746,14 +754,16 @@ impl PgStore {
         self.one_i64("SELECT coalesce(max(pair_id), 0) FROM fuzzy_doc")
     }
 
-    /// The removal counter and the highest indexed pair, in one statement.
+    /// The removal counter and the highest indexed pair, in one statement
+    /// (inside a snapshot, none: they came with its `BEGIN`).
     pub fn index_state(&self) -> Result<(i64, i64)> {
+        if self.in_snapshot.get()
+            && let Some(state) = self.snapshot_state.get()
+        {
+            return Ok(state);
+        }
         let row = self
-            .cached_query_one(
-                "SELECT (SELECT coalesce(max(epoch), 0) FROM index_epoch),
-                        (SELECT coalesce(max(pair_id), 0) FROM fuzzy_doc)",
-                &[],
-            )
+            .cached_query_one(INDEX_STATE, &[])
             .map_err(self.fail("cannot read the fuzzy index"))?;
         Ok((row.get(0), row.get(1)))
     }
@@ -797,6 +807,45 @@ impl PgStore {
             .map_err(fail)?;
         while let Some(row) = rows.next().map_err(fail)? {
             f(row.get(0), decode_ids(row.get::<_, &[u8]>(1)));
+        }
+        Ok(())
+    }
+
+    /// Every pair after `after`, in id order: id, languages and source
+    /// (streamed).
+    pub fn for_each_source_after(
+        &self,
+        after: i64,
+        mut f: impl FnMut(i64, &str, &str, &str),
+    ) -> Result<()> {
+        let fail = |e| pg_error(&self.name, "cannot read the memory", e);
+        let mut client = self.client.borrow_mut();
+        let mut rows = client
+            .query_raw(
+                "SELECT id, source_lang, target_lang, source FROM segment_pair
+                 WHERE id > $1 ORDER BY id",
+                [after],
+            )
+            .map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
+            f(row.get(0), row.get(1), row.get(2), row.get(3));
+        }
+        Ok(())
+    }
+
+    /// Every term of the fuzzy index after `after`, by id: id and text
+    /// (streamed).
+    pub fn for_each_term_after(&self, after: i64, mut f: impl FnMut(i64, &str)) -> Result<()> {
+        let fail = |e| pg_error(&self.name, "cannot read the fuzzy index", e);
+        let mut client = self.client.borrow_mut();
+        let mut rows = client
+            .query_raw(
+                "SELECT id, term FROM fuzzy_term WHERE id > $1 ORDER BY id",
+                [after],
+            )
+            .map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
+            f(row.get(0), row.get(1));
         }
         Ok(())
     }
@@ -1310,6 +1359,31 @@ impl super::Pairs for PgStore {
         Ok(sources)
     }
 
+    /// One statement.
+    fn exact_and_pairs(
+        &self,
+        source_lang: &str,
+        target_lang: &str,
+        text: &str,
+        ids: &[i64],
+    ) -> Result<Vec<PairRecord>> {
+        // A text with NUL has no exact match (see `exact`): no key is sent.
+        let key = (!text.contains('\0')).then(|| text::match_key(text));
+        let hash = key.as_deref().map(text::key_hash);
+        let rows = self
+            .cached_query(
+                &format!(
+                    "SELECT {PAIR_COLUMNS} FROM segment_pair
+                     WHERE id = ANY($5)
+                        OR (key_hash = $1 AND source_lang = $2 AND target_lang = $3
+                            AND coalesce(source_key, source) = $4)"
+                ),
+                &[&hash, &source_lang, &target_lang, &key, &ids],
+            )
+            .map_err(|e| pg_error(&self.name, "cannot look up the memory", e))?;
+        rows.iter().map(|r| pair_record(&self.name, r)).collect()
+    }
+
     fn each_pair(
         &self,
         source_lang: Option<&str>,
@@ -1325,10 +1399,28 @@ impl super::Pairs for PgStore {
             return f();
         }
         let fail = |e| pg_error(&self.name, "cannot read the memory", e);
-        self.client
+        // The index's state is read with the `BEGIN`, in one round trip:
+        // a warm index asks for it first thing (`index_state`).
+        let messages = self
+            .client
             .borrow_mut()
-            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .map_err(fail)?;
+            .simple_query(&format!(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; {INDEX_STATE}"
+            ))
+            .map_err(|e| {
+                // A failed SELECT leaves the transaction begun (and
+                // aborted): it must not outlive this call.
+                let _ = self.client.borrow_mut().batch_execute("ROLLBACK");
+                fail(e)
+            })?;
+        let state = messages.iter().find_map(|m| match m {
+            postgres::SimpleQueryMessage::Row(row) => Some((
+                row.get(0).and_then(|v| v.parse().ok())?,
+                row.get(1).and_then(|v| v.parse().ok())?,
+            )),
+            _ => None,
+        });
+        self.snapshot_state.set(state);
         self.in_snapshot.set(true);
         // Should `f` panic, the guard ends the snapshot all the same: the
         // connection is never left in an old snapshot with stale lists.
@@ -1336,6 +1428,7 @@ impl super::Pairs for PgStore {
         let out = f();
         std::mem::forget(guard);
         self.in_snapshot.set(false);
+        self.snapshot_state.set(None);
         self.lists.borrow_mut().clear();
         self.records.borrow_mut().clear();
         let ended = self.client.borrow_mut().batch_execute("COMMIT");
@@ -1440,6 +1533,7 @@ struct SnapshotGuard<'s>(&'s PgStore);
 impl Drop for SnapshotGuard<'_> {
     fn drop(&mut self) {
         self.0.in_snapshot.set(false);
+        self.0.snapshot_state.set(None);
         if let Ok(mut lists) = self.0.lists.try_borrow_mut() {
             lists.clear();
         }

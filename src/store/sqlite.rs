@@ -881,6 +881,48 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Every pair after `after`, in id order: id, languages and source.
+    pub fn for_each_source_after(
+        &self,
+        after: i64,
+        mut f: impl FnMut(i64, &str, &str, &str),
+    ) -> Result<()> {
+        let fail = "cannot read the memory";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, source_lang, target_lang, source FROM segment_pair
+                 WHERE id > ?1 ORDER BY id",
+            )
+            .map_err(self.err(fail))?;
+        let mut rows = stmt.query([after]).map_err(self.err(fail))?;
+        while let Some(row) = rows.next().map_err(self.err(fail))? {
+            let text = |i: usize| -> Result<String> { row.get(i).map_err(self.err(fail)) };
+            f(
+                row.get(0).map_err(self.err(fail))?,
+                &text(1)?,
+                &text(2)?,
+                &text(3)?,
+            );
+        }
+        Ok(())
+    }
+
+    /// Every term of the fuzzy index after `after`, by id: id and text.
+    pub fn for_each_term_after(&self, after: i64, mut f: impl FnMut(i64, &str)) -> Result<()> {
+        let fail = "cannot read the fuzzy index";
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, term FROM fuzzy_term WHERE id > ?1 ORDER BY id")
+            .map_err(self.err(fail))?;
+        let mut rows = stmt.query([after]).map_err(self.err(fail))?;
+        while let Some(row) = rows.next().map_err(self.err(fail))? {
+            let term: String = row.get(1).map_err(self.err(fail))?;
+            f(row.get(0).map_err(self.err(fail))?, &term);
+        }
+        Ok(())
+    }
+
     /// Ids of the pairs whose source holds `term_id` and has `words` words.
     pub fn postings(&self, term_id: i64, words: usize) -> Result<Vec<i64>> {
         self.conn
