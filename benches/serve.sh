@@ -11,7 +11,8 @@
 # free loopback port and drives GET /api/v1/lookup with oha
 # (https://github.com/hatoo/oha; `cargo install --locked oha`, or OHA=/path/oha),
 # one worker thread, for DURATION (default 15s) per run, at 1, 8, 32 and
-# 128 concurrent clients, at threshold 75 and 50, limit 5. The lookups are
+# 128 concurrent clients, at threshold 75 and 50, limit 5 (READERS sets
+# --readers). The lookups are
 # the fuzzy benchmark's queries (target/fuzzy-queries-{news,edited}.txt,
 # written by `cargo bench --bench fuzzy`: 1,000 WMT news sentences and
 # 1,000 Hansard sources with one to three words changed), interleaved.
@@ -49,7 +50,7 @@ write_token=$("$bin" --db "$db" token add "$name-w" --role translate 2> /dev/nul
 
 addresses=()
 for n in $(seq 1 "$servers"); do
-  "$bin" --db "$db" serve --listen 127.0.0.1:0 2> "$work/serve-$n.log" &
+  "$bin" --db "$db" serve --listen 127.0.0.1:0 ${READERS:+--readers "$READERS"} 2> "$work/serve-$n.log" &
   pid=$!
   pids+=("$pid")
   until grep -q 'http://' "$work/serve-$n.log"; do

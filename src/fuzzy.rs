@@ -1127,15 +1127,29 @@ impl Index for crate::store::sqlite::SqliteStore {
 /// Shared-term counts of the candidates of one length, by pair id: a
 /// dense array (a memory of a million pairs costs 2 MB) and the list of
 /// ids it holds, so that counting a posting is one array access.
+///
+/// The array is the thread's own, kept all zero between searches (a
+/// search puts back the counts it set): zeroing a new one the size of the
+/// memory at every lookup was a tenth of a busy server's time.
 struct Counter {
     counts: Vec<u16>,
     live: Vec<u32>,
 }
 
+thread_local! {
+    /// This thread's counts, all zero, between two searches.
+    static COUNTS: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl Counter {
     fn new(max_pair_id: u32) -> Counter {
+        let mut counts = COUNTS.with(|c| std::mem::take(&mut *c.borrow_mut()));
+        debug_assert!(counts.iter().all(|&c| c == 0), "counts left by a search");
+        if counts.len() <= max_pair_id as usize {
+            counts.resize(max_pair_id as usize + 1, 0);
+        }
         Counter {
-            counts: vec![0; max_pair_id as usize + 1],
+            counts,
             live: Vec::new(),
         }
     }
@@ -1195,6 +1209,24 @@ impl Counter {
             self.counts[pair as usize] = 0;
         }
         std::mem::take(&mut self.live)
+    }
+}
+
+impl Drop for Counter {
+    /// Every count set is in `live`: zeroed, the array goes back to the
+    /// thread (a search that failed midway included).
+    fn drop(&mut self) {
+        for &pair in &self.live {
+            self.counts[pair as usize] = 0;
+        }
+        let counts = std::mem::take(&mut self.counts);
+        let _ = COUNTS.try_with(|c| {
+            if let Ok(mut kept) = c.try_borrow_mut()
+                && kept.len() < counts.len()
+            {
+                *kept = counts;
+            }
+        });
     }
 }
 

@@ -552,6 +552,53 @@ proptest::proptest! {
     }
 }
 
+/// Regression (found while timing the server): a snapshot whose first
+/// statement failed panicked ("RefCell already borrowed") while ending its
+/// transaction. Now it is an error, the transaction is ended, and the
+/// connection answers again once the table is back.
+#[test]
+fn a_snapshot_whose_first_statement_fails_is_an_error_and_leaves_no_transaction() {
+    use memoire::fuzzy::{self, Query};
+    use memoire::store::{NewPair, Store};
+    let Some(server) = server() else { return };
+    let db = TempDb::new(&server);
+    let url = std::path::PathBuf::from(db.cli_url());
+    let mut store = Store::open(&url).unwrap();
+    let mut batch = store.begin_import().unwrap();
+    let pair = NewPair {
+        source_lang: "fr",
+        target_lang: "en",
+        source: "Bonjour.",
+        target: "Hello.",
+        origin: "a",
+        ..NewPair::default()
+    };
+    batch.add(&pair).unwrap();
+    batch.commit().unwrap();
+    let reader = Store::open_read_only(&url).unwrap();
+    let query = Query {
+        text: "Bonjour.",
+        source_lang: "fr",
+        target_lang: "en",
+        threshold: 75,
+        limit: 5,
+        exhaustive: false,
+    };
+    assert_eq!(fuzzy::search(&reader, &query).unwrap().len(), 1);
+    let mut admin = db.client();
+    admin
+        .batch_execute("ALTER TABLE index_epoch RENAME TO index_epoch_away")
+        .unwrap();
+    let err = fuzzy::search(&reader, &query).unwrap_err();
+    assert!(err.to_string().contains("index_epoch"), "{err}");
+    admin
+        .batch_execute("ALTER TABLE index_epoch_away RENAME TO index_epoch")
+        .unwrap();
+    // No transaction was left open (an aborted one would refuse every
+    // statement): the same connection finds the pair again.
+    assert_eq!(fuzzy::search(&reader, &query).unwrap().len(), 1);
+}
+
 /// Review of issue 14: a search that panics inside its snapshot must not
 /// leave the connection in that snapshot (stale lists, read-only).
 #[test]

@@ -214,6 +214,8 @@ pub struct PgStore {
     /// Inside a snapshot: the fuzzy index's state, read with its `BEGIN`
     /// (see `index_state`).
     snapshot_state: Cell<Option<(i64, i64)>>,
+    /// `memoire_index_state` is prepared on this connection.
+    state_prepared: Cell<bool>,
     /// Statements prepared on this connection, by their SQL: a lookup's
     /// statements are parsed and planned once, not at every call.
     statements: RefCell<HashMap<String, Statement>>,
@@ -268,7 +270,9 @@ impl PgStore {
         store
             .client
             .borrow_mut()
-            .batch_execute("SET default_transaction_read_only = on")
+            .batch_execute(
+                "SET default_transaction_read_only = on; SET plan_cache_mode = force_generic_plan",
+            )
             .map_err(|e| pg_error(&store.name, "cannot configure the connection", e))?;
         Ok(store)
     }
@@ -297,6 +301,7 @@ impl PgStore {
             statements: RefCell::new(HashMap::new()),
             records: RefCell::new(HashMap::new()),
             snapshot_state: Cell::new(None),
+            state_prepared: Cell::new(false),
             name,
             created: false,
             upgraded_from: None,
@@ -1399,20 +1404,26 @@ impl super::Pairs for PgStore {
             return f();
         }
         let fail = |e| pg_error(&self.name, "cannot read the memory", e);
-        // The index's state is read with the `BEGIN`, in one round trip:
-        // a warm index asks for it first thing (`index_state`).
-        let messages = self
-            .client
-            .borrow_mut()
-            .simple_query(&format!(
-                "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; {INDEX_STATE}"
-            ))
-            .map_err(|e| {
-                // A failed SELECT leaves the transaction begun (and
-                // aborted): it must not outlive this call.
-                let _ = self.client.borrow_mut().batch_execute("ROLLBACK");
-                fail(e)
-            })?;
+        // The index's state is read with the `BEGIN`, in one round trip
+        // (a warm index asks for it first thing: `index_state`), through a
+        // statement prepared once per connection, as a simple query is
+        // parsed and planned at every call.
+        if !self.state_prepared.get() {
+            self.client
+                .borrow_mut()
+                .batch_execute(&format!("PREPARE memoire_index_state AS {INDEX_STATE}"))
+                .map_err(fail)?;
+            self.state_prepared.set(true);
+        }
+        let begun = self.client.borrow_mut().simple_query(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; EXECUTE memoire_index_state",
+        );
+        let messages = begun.map_err(|e| {
+            // A failed EXECUTE leaves the transaction begun (and aborted):
+            // it must not outlive this call.
+            let _ = self.client.borrow_mut().batch_execute("ROLLBACK");
+            fail(e)
+        })?;
         let state = messages.iter().find_map(|m| match m {
             postgres::SimpleQueryMessage::Row(row) => Some((
                 row.get(0).and_then(|v| v.parse().ok())?,
