@@ -328,6 +328,66 @@ fn a_warm_index_sees_learns_and_removals_made_through_another_connection_on_both
     }
 }
 
+/// Searches from several threads share one warm index while pairs are
+/// learnt: one of them reads what is new, the others wait for it, and
+/// every search that starts after a learn has committed finds the new pair
+/// (a near match of it, through the index, not the exact key).
+#[test]
+fn every_search_after_a_learn_finds_it_when_many_share_a_warm_index_on_both() {
+    for b in backends() {
+        let mut writer = Store::open(&b.db).unwrap();
+        import(
+            &mut writer,
+            &[pair("Le Conseil fédéral siège à Berne.", "Bern.", "a")],
+        );
+        let warm = std::sync::Arc::new(
+            fuzzy::warm::WarmIndex::load(&Store::open_read_only(&b.db).unwrap()).unwrap(),
+        );
+        let threads = 4;
+        let round = std::sync::Arc::new(std::sync::Barrier::new(threads + 1));
+        let readers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (warm, round, db) = (warm.clone(), round.clone(), b.db.clone());
+                std::thread::spawn(move || {
+                    let reader = Store::open_read_only(&db).unwrap();
+                    let mut missed = Vec::new();
+                    for k in 0..12 {
+                        round.wait(); // pair k is committed
+                        let text = format!("La commune numéro {k} a voté oui dimanche matin.");
+                        let query = Query {
+                            text: &text,
+                            source_lang: "fr",
+                            target_lang: "en",
+                            threshold: 75,
+                            limit: 5,
+                            exhaustive: false,
+                        };
+                        let found = warm.search(&reader, &query).unwrap();
+                        if !found
+                            .iter()
+                            .any(|m| m.pair.target == format!("Commune {k}."))
+                        {
+                            missed.push(k);
+                        }
+                        round.wait(); // all have searched
+                    }
+                    missed
+                })
+            })
+            .collect();
+        for k in 0..12 {
+            let source = format!("La commune numéro {k} a voté oui dimanche.");
+            let target = format!("Commune {k}.");
+            import(&mut writer, &[pair(&source, &target, "b")]);
+            round.wait();
+            round.wait();
+        }
+        for reader in readers {
+            assert_eq!(reader.join().unwrap(), Vec::<usize>::new(), "{}", b.name);
+        }
+    }
+}
+
 #[test]
 fn a_warm_index_keeps_the_stores_term_statistics_through_learns_and_removals_on_both() {
     for b in backends() {

@@ -19,6 +19,10 @@ const MAX_ADDED: usize = 50_000;
 
 pub struct WarmIndex {
     inner: RwLock<Lists>,
+    /// Held by the one search that reads what is new: the others that
+    /// need it wait for it rather than read it too, and those that do
+    /// not go on.
+    refreshing: std::sync::Mutex<()>,
 }
 
 #[derive(Default)]
@@ -71,34 +75,39 @@ const NO_PAIR: u32 = u32::MAX;
 impl Sources {
     /// Read the pairs added to `store` since the last call.
     fn read(&mut self, store: &Store) -> Result<()> {
+        store.for_each_source_after(self.max, |id, source_lang, target_lang, source| {
+            self.add(id, source_lang, target_lang, source);
+        })
+    }
+
+    /// The pair `id`, above every one held.
+    fn add(&mut self, id: i64, source_lang: &str, target_lang: &str, source: &str) {
         if self.start.is_empty() {
             self.start.push(0);
         }
-        store.for_each_source_after(self.max, |id, source_lang, target_lang, source| {
-            let Ok(id) = usize::try_from(id) else {
-                return;
-            };
-            while self.language.len() < id {
-                self.language.push(NO_PAIR);
-                self.start.push(self.text.len());
-            }
-            let language = match self
-                .languages
-                .iter()
-                .position(|(s, t)| **s == *source_lang && **t == *target_lang)
-            {
-                Some(n) => n,
-                None => {
-                    self.languages
-                        .push((source_lang.into(), target_lang.into()));
-                    self.languages.len() - 1
-                }
-            };
-            self.text.push_str(source);
-            self.language.push(language as u32);
+        let Ok(id) = usize::try_from(id) else {
+            return;
+        };
+        while self.language.len() < id {
+            self.language.push(NO_PAIR);
             self.start.push(self.text.len());
-            self.max = id as i64;
-        })
+        }
+        let language = match self
+            .languages
+            .iter()
+            .position(|(s, t)| **s == *source_lang && **t == *target_lang)
+        {
+            Some(n) => n,
+            None => {
+                self.languages
+                    .push((source_lang.into(), target_lang.into()));
+                self.languages.len() - 1
+            }
+        };
+        self.text.push_str(source);
+        self.language.push(language as u32);
+        self.start.push(self.text.len());
+        self.max = id as i64;
     }
 
     fn get(&self, id: u32, source_lang: &str, target_lang: &str) -> Option<&str> {
@@ -116,6 +125,7 @@ impl WarmIndex {
         let lists = store.in_read_transaction(|| Lists::load(store))?;
         Ok(WarmIndex {
             inner: RwLock::new(lists),
+            refreshing: std::sync::Mutex::new(()),
         })
     }
 
@@ -157,59 +167,82 @@ impl WarmIndex {
     }
 
     /// Catch up with `store`: the pairs indexed since the last look, or
-    /// the whole index again when pairs were removed or many added.
+    /// the whole index again when pairs were removed or many added. What
+    /// is new is read by one search at a time, before the index is
+    /// locked for writing: other searches wait only while it is put in.
     fn refresh(&self, store: &Store) -> Result<()> {
         let (epoch, max) = store.index_state()?;
-        {
-            let lists = self.read()?;
-            if lists.epoch == epoch && lists.loaded_max >= max {
-                return Ok(());
-            }
-        }
-        let mut lists = self
-            .inner
-            .write()
-            .map_err(|_| crate::Error::new(crate::Kind::Internal, "the index lock is poisoned"))?;
-        if lists.epoch == epoch && lists.loaded_max >= max {
-            return Ok(()); // another search caught up meanwhile
-        }
-        if lists.epoch != epoch
-            || lists.added_docs.len() + (max - lists.loaded_max) as usize > MAX_ADDED
-        {
-            *lists = Lists::load(store)?;
+        if self.read()?.is_current(epoch, max) {
             return Ok(());
         }
-        let after = lists.loaded_max;
-        // The terms new since (the "" term among them, maybe), and the
-        // new pairs' sources.
-        lists.read_terms(store)?;
-        if let Some(sources) = &mut lists.sources {
-            sources.read(store)?;
-        }
-        let empty = lists.empty_term;
-        store.for_each_doc_after(after, |pair, terms| {
-            let pair_u = pair as u32;
-            let words = if terms.len() == 1 && Some(terms[0]) == empty {
-                0
-            } else {
-                terms.len()
-            } as u32;
-            let mut distinct: Vec<u32> = terms.iter().map(|&t| t as u32).collect();
-            lists.added_docs.insert(pair_u, distinct.clone());
-            distinct.sort_unstable();
-            distinct.dedup();
-            for term in distinct {
-                lists.count(term);
-                lists
-                    .added_postings
-                    .entry((term, words))
-                    .or_default()
-                    .push(pair_u);
+        // It guards no data: a search that panicked holding it leaves
+        // nothing half done behind it.
+        let _turn = self.refreshing.lock().unwrap_or_else(|e| e.into_inner());
+        let (after, max_term, max_source, whole) = {
+            let lists = self.read()?;
+            if lists.is_current(epoch, max) {
+                return Ok(()); // another search caught up meanwhile
             }
-            lists.loaded_max = lists.loaded_max.max(pair);
-        })?;
+            (
+                lists.loaded_max,
+                lists.max_term,
+                lists.sources.as_ref().map(|s| s.max),
+                lists.epoch != epoch
+                    || lists.added_docs.len() + (max - lists.loaded_max) as usize > MAX_ADDED,
+            )
+        };
+        if whole {
+            let fresh = Lists::load(store)?;
+            let mut lists = self.write()?;
+            // Removals only raise the epoch: an older snapshot's load never
+            // replaces a newer one.
+            if fresh.epoch > lists.epoch
+                || (fresh.epoch == lists.epoch && fresh.loaded_max > lists.loaded_max)
+            {
+                *lists = fresh;
+            }
+            return Ok(());
+        }
+        let mut terms: Vec<(i64, String)> = Vec::new();
+        store.for_each_term_after(max_term, |id, term| terms.push((id, term.to_owned())))?;
+        let mut sources: Vec<(i64, String, String, String)> = Vec::new();
+        if let Some(after) = max_source {
+            store.for_each_source_after(after, |id, source_lang, target_lang, source| {
+                sources.push((id, source_lang.into(), target_lang.into(), source.into()));
+            })?;
+        }
+        let mut docs: Vec<(i64, Vec<i64>)> = Vec::new();
+        store.for_each_doc_after(after, |pair, terms| docs.push((pair, terms)))?;
+        let mut lists = self.write()?;
+        if lists.epoch != epoch {
+            return Ok(()); // read again whole meanwhile, after a removal
+        }
+        // Only this search puts in what is new, but keep it idempotent.
+        for (id, term) in terms {
+            if id > lists.max_term {
+                lists.add_term(id, &term);
+            }
+        }
+        if let Some(held) = &mut lists.sources {
+            for (id, source_lang, target_lang, source) in sources {
+                if id > held.max {
+                    held.add(id, &source_lang, &target_lang, &source);
+                }
+            }
+        }
+        for (pair, terms) in docs {
+            if pair > lists.loaded_max {
+                lists.add_doc(pair, &terms);
+            }
+        }
         lists.loaded_max = lists.loaded_max.max(max);
         Ok(())
+    }
+
+    fn write(&self) -> Result<std::sync::RwLockWriteGuard<'_, Lists>> {
+        self.inner
+            .write()
+            .map_err(|_| crate::Error::new(crate::Kind::Internal, "the index lock is poisoned"))
     }
 
     fn read(&self) -> Result<std::sync::RwLockReadGuard<'_, Lists>> {
@@ -265,16 +298,44 @@ impl Lists {
         Ok(lists)
     }
 
+    /// Holds what the store holds at this epoch and highest pair.
+    fn is_current(&self, epoch: i64, max: i64) -> bool {
+        self.epoch == epoch && self.loaded_max >= max
+    }
+
     /// Read the terms added to the store since the last call.
     fn read_terms(&mut self, store: &Store) -> Result<()> {
-        let after = self.max_term;
-        store.for_each_term_after(after, |id, term| {
-            if term.is_empty() {
-                self.empty_term = Some(id);
-            }
-            self.terms.insert(term.into(), id as u32);
-            self.max_term = self.max_term.max(id);
-        })
+        store.for_each_term_after(self.max_term, |id, term| self.add_term(id, term))
+    }
+
+    fn add_term(&mut self, id: i64, term: &str) {
+        if term.is_empty() {
+            self.empty_term = Some(id);
+        }
+        self.terms.insert(term.into(), id as u32);
+        self.max_term = self.max_term.max(id);
+    }
+
+    /// A pair indexed after the full load: its terms, in order.
+    fn add_doc(&mut self, pair: i64, terms: &[i64]) {
+        let pair_u = pair as u32;
+        let words = if terms.len() == 1 && Some(terms[0]) == self.empty_term {
+            0
+        } else {
+            terms.len()
+        } as u32;
+        let mut distinct: Vec<u32> = terms.iter().map(|&t| t as u32).collect();
+        self.added_docs.insert(pair_u, distinct.clone());
+        distinct.sort_unstable();
+        distinct.dedup();
+        for term in distinct {
+            self.count(term);
+            self.added_postings
+                .entry((term, words))
+                .or_default()
+                .push(pair_u);
+        }
+        self.loaded_max = self.loaded_max.max(pair);
     }
 
     /// One more posting of `term`.

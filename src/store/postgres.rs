@@ -804,12 +804,14 @@ impl PgStore {
     pub fn for_each_doc_after(&self, after: i64, mut f: impl FnMut(i64, Vec<i64>)) -> Result<()> {
         let fail = |e| pg_error(&self.name, "cannot read the fuzzy index", e);
         let mut client = self.client.borrow_mut();
-        let mut rows = client
-            .query_raw(
+        // Prepared once: a server's index asks after every learn.
+        let statement = self
+            .statement(
+                &mut client,
                 "SELECT pair_id, terms FROM fuzzy_doc WHERE pair_id > $1 ORDER BY pair_id",
-                [after],
             )
             .map_err(fail)?;
+        let mut rows = client.query_raw(&statement, [after]).map_err(fail)?;
         while let Some(row) = rows.next().map_err(fail)? {
             f(row.get(0), decode_ids(row.get::<_, &[u8]>(1)));
         }
@@ -825,13 +827,15 @@ impl PgStore {
     ) -> Result<()> {
         let fail = |e| pg_error(&self.name, "cannot read the memory", e);
         let mut client = self.client.borrow_mut();
-        let mut rows = client
-            .query_raw(
+        // Prepared once: a server's index asks after every learn.
+        let statement = self
+            .statement(
+                &mut client,
                 "SELECT id, source_lang, target_lang, source FROM segment_pair
                  WHERE id > $1 ORDER BY id",
-                [after],
             )
             .map_err(fail)?;
+        let mut rows = client.query_raw(&statement, [after]).map_err(fail)?;
         while let Some(row) = rows.next().map_err(fail)? {
             f(row.get(0), row.get(1), row.get(2), row.get(3));
         }
@@ -843,12 +847,14 @@ impl PgStore {
     pub fn for_each_term_after(&self, after: i64, mut f: impl FnMut(i64, &str)) -> Result<()> {
         let fail = |e| pg_error(&self.name, "cannot read the fuzzy index", e);
         let mut client = self.client.borrow_mut();
-        let mut rows = client
-            .query_raw(
+        // Prepared once: a server's index asks after every learn.
+        let statement = self
+            .statement(
+                &mut client,
                 "SELECT id, term FROM fuzzy_term WHERE id > $1 ORDER BY id",
-                [after],
             )
             .map_err(fail)?;
+        let mut rows = client.query_raw(&statement, [after]).map_err(fail)?;
         while let Some(row) = rows.next().map_err(fail)? {
             f(row.get(0), row.get(1));
         }
