@@ -388,6 +388,71 @@ fn every_search_after_a_learn_finds_it_when_many_share_a_warm_index_on_both() {
     }
 }
 
+/// Adversary's finding (issue 14): a search whose snapshot is older than
+/// the warm index (another search brought it up to date with a newer
+/// learn meanwhile) scored the newer pair from the sources held in memory:
+/// it raised the floor above the older pair, then was not found in the
+/// snapshot, and the lookup came back empty. It must find the pair its
+/// snapshot holds.
+#[test]
+fn a_search_on_an_older_snapshot_finds_what_that_snapshot_holds_on_both() {
+    for b in backends() {
+        let mut writer = Store::open(&b.db).unwrap();
+        let query_text = "un deux trois quatre cinq six sept huit neuf dix";
+        import(
+            &mut writer,
+            &[pair(
+                "un deux trois quatre cinq six sept huit onze douze",
+                "Older.",
+                "a",
+            )],
+        );
+        let (old, new) = (
+            Store::open_read_only(&b.db).unwrap(),
+            Store::open_read_only(&b.db).unwrap(),
+        );
+        let warm = fuzzy::warm::WarmIndex::load(&old).unwrap();
+        let query = Query {
+            text: query_text,
+            source_lang: "fr",
+            target_lang: "en",
+            threshold: 50,
+            limit: 1,
+            exhaustive: false,
+        };
+        let targets = |store: &Store| -> Vec<String> {
+            warm.search(store, &query)
+                .unwrap()
+                .into_iter()
+                .map(|m| m.pair.target)
+                .collect()
+        };
+        let mut seen = Vec::new();
+        old.in_read_transaction(|| {
+            seen.push(targets(&old)); // the snapshot starts here
+            // A closer pair is learnt, and another search puts it in.
+            import(
+                &mut writer,
+                &[pair(
+                    "un deux trois quatre cinq six sept huit neuf douze",
+                    "Newer.",
+                    "b",
+                )],
+            );
+            seen.push(targets(&new));
+            seen.push(targets(&old));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            [vec!["Older."], vec!["Newer."], vec!["Older."]],
+            "{}",
+            b.name
+        );
+    }
+}
+
 #[test]
 fn a_warm_index_keeps_the_stores_term_statistics_through_learns_and_removals_on_both() {
     for b in backends() {

@@ -411,3 +411,52 @@ fn read_db_sends_lookups_to_the_replica_and_learns_to_the_primary() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// Adversary's finding (issue 14): after PostgreSQL restarted, each pooled
+/// read connection gave one 503 the first time it was used, although the
+/// database was back. A read on a broken connection is now tried once more
+/// on a new one, and the write connection is checked before a learn: once
+/// PostgreSQL is up, every request succeeds.
+#[test]
+fn no_request_fails_once_postgres_is_back_after_a_restart() {
+    if common::pg::server().is_none() {
+        return;
+    }
+    let cluster = Cluster::start();
+    let db = cluster.url();
+    let run = memoire(
+        &db,
+        &["import", example("memory-fr-en.csv").to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let token = memoire(&db, &["token", "add", "anne", "--role", "read"]);
+    let token = token.stdout.trim().to_string();
+    let writer = memoire(&db, &["token", "add", "bob", "--role", "translate"]);
+    let writer = writer.stdout.trim().to_string();
+    let (mut server, address) = serve(&db); // four read connections
+    for _ in 0..8 {
+        let (status, body) = http(&address, "GET", &lookup_path(KNOWN), &token, "");
+        assert_eq!(status, 200, "{body}");
+    }
+    cluster.script("stop");
+    cluster.script("up");
+    // Every pooled connection is stale now; each is used at least once.
+    for k in 0..12 {
+        let (status, body) = http(&address, "GET", &lookup_path(KNOWN), &token, "");
+        assert_eq!(status, 200, "request {k} after the restart: {body}");
+        assert!(body.contains(KNOWN_TARGET), "{body}");
+    }
+    // The write connection too: the first learn after the restart works.
+    cluster.script("stop");
+    cluster.script("up");
+    let (status, body) = http(
+        &address,
+        "POST",
+        "/api/v1/learn",
+        &writer,
+        r#"{"source": "Le soleil revient.", "target": "The sun is back."}"#,
+    );
+    assert_eq!(status, 200, "the first learn after the restart: {body}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

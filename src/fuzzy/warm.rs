@@ -146,11 +146,18 @@ impl WarmIndex {
     /// in one read transaction.
     pub fn search(&self, store: &Store, query: &super::Query<'_>) -> Result<Vec<super::Match>> {
         store.in_read_transaction(|| {
-            self.refresh(store)?;
+            let visible = self.refresh(store)?;
             let lists = self.inner.read().map_err(|_| {
                 crate::Error::new(crate::Kind::Internal, "the index lock is poisoned")
             })?;
-            super::search_with(store, &View { lists: &lists }, query)
+            super::search_with(
+                store,
+                &View {
+                    lists: &lists,
+                    visible,
+                },
+                query,
+            )
         })
     }
 
@@ -158,22 +165,24 @@ impl WarmIndex {
     /// index sees them (brought up to date first): those of `store`.
     pub fn term_stats(&self, store: &Store, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>> {
         store.in_read_transaction(|| {
-            self.refresh(store)?;
+            let visible = self.refresh(store)?;
             View {
                 lists: &*self.read()?,
+                visible,
             }
             .term_stats(terms)
         })
     }
 
-    /// Catch up with `store`: the pairs indexed since the last look, or
+    /// Catch up with `store`, and say the highest pair its snapshot sees:
+    /// the pairs indexed since the last look, or
     /// the whole index again when pairs were removed or many added. What
     /// is new is read by one search at a time, before the index is
     /// locked for writing: other searches wait only while it is put in.
-    fn refresh(&self, store: &Store) -> Result<()> {
+    fn refresh(&self, store: &Store) -> Result<i64> {
         let (epoch, max) = store.index_state()?;
         if self.read()?.is_current(epoch, max) {
-            return Ok(());
+            return Ok(max);
         }
         // It guards no data: a search that panicked holding it leaves
         // nothing half done behind it.
@@ -181,7 +190,7 @@ impl WarmIndex {
         let (after, max_term, max_source, whole) = {
             let lists = self.read()?;
             if lists.is_current(epoch, max) {
-                return Ok(()); // another search caught up meanwhile
+                return Ok(max); // another search caught up meanwhile
             }
             (
                 lists.loaded_max,
@@ -201,7 +210,7 @@ impl WarmIndex {
             {
                 *lists = fresh;
             }
-            return Ok(());
+            return Ok(max);
         }
         let mut terms: Vec<(i64, String)> = Vec::new();
         store.for_each_term_after(max_term, |id, term| terms.push((id, term.to_owned())))?;
@@ -215,7 +224,7 @@ impl WarmIndex {
         store.for_each_doc_after(after, |pair, terms| docs.push((pair, terms)))?;
         let mut lists = self.write()?;
         if lists.epoch != epoch {
-            return Ok(()); // read again whole meanwhile, after a removal
+            return Ok(max); // read again whole meanwhile, after a removal
         }
         // Only this search puts in what is new, but keep it idempotent.
         for (id, term) in terms {
@@ -236,7 +245,7 @@ impl WarmIndex {
             }
         }
         lists.loaded_max = lists.loaded_max.max(max);
-        Ok(())
+        Ok(max)
     }
 
     fn write(&self) -> Result<std::sync::RwLockWriteGuard<'_, Lists>> {
@@ -351,6 +360,11 @@ impl Lists {
 /// The index in memory.
 struct View<'a> {
     lists: &'a Lists,
+    /// The highest pair the search's snapshot sees. The lists may hold
+    /// newer ones (another search read them meanwhile): their sources
+    /// must not count, or they would raise the floor above pairs that the
+    /// snapshot does hold, and then not be found themselves.
+    visible: i64,
 }
 
 impl Index for View<'_> {
@@ -407,6 +421,9 @@ impl Index for View<'_> {
     }
 
     fn source(&self, id: u32, source_lang: &str, target_lang: &str) -> Option<&str> {
+        if i64::from(id) > self.visible {
+            return None;
+        }
         self.lists
             .sources
             .as_ref()?

@@ -165,7 +165,7 @@ impl AppState {
     async fn read<T, F>(self: &Arc<Self>, f: F) -> std::result::Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&Store) -> Result<T> + Send + 'static,
+        F: Fn(&Store) -> Result<T> + Send + 'static,
     {
         self.readers.run(f).await
     }
@@ -183,9 +183,10 @@ impl AppState {
                 .writer
                 .lock()
                 .map_err(|_| Error::new(Kind::Internal, "the write connection was poisoned"))?;
-            // The database server went away since the last write: connect
-            // again (an error still while it is down).
-            if store.is_broken() {
+            // The database server went away (or restarted) since the last
+            // write: connect again (an error still while it is down). A
+            // write is not tried twice, so the connection is checked first.
+            if store.is_broken() || !store.is_alive() {
                 *store = Store::open_existing(&state.config.db)?;
             }
             f(&mut store)

@@ -32,11 +32,12 @@ impl Readers {
     }
 
     /// Run `f` on a free connection (waiting for one), off the async
-    /// threads.
+    /// threads; once more on a new connection if that one turns out
+    /// broken (`f` only reads).
     pub async fn run<T, F>(&self, f: F) -> std::result::Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&Store) -> Result<T> + Send + 'static,
+        F: Fn(&Store) -> Result<T> + Send + 'static,
     {
         let _permit = self
             .permits
@@ -58,10 +59,21 @@ impl Readers {
                 },
             };
             let out = f(&store);
-            // A connection to a database server that went away is
-            // dropped: the next request opens a new one (the server
-            // reconnects by itself).
-            (Some(store).filter(|s| !s.is_broken()), out)
+            if !store.is_broken() {
+                return (Some(store), out);
+            }
+            // The connection is gone (the database server restarted since
+            // it was last used, say): it is dropped, and the read, which
+            // changes nothing, is tried once more on a new one. Only when
+            // that fails too does the caller get the error (503).
+            drop(store);
+            match Store::open_read_only(&db) {
+                Ok(fresh) => {
+                    let out = f(&fresh);
+                    (Some(fresh).filter(|s| !s.is_broken()), out)
+                }
+                Err(_) => (None, out),
+            }
         })
         .await
         .map_err(|e| ApiError::internal(format!("a lookup stopped: {e}")))?;

@@ -1071,6 +1071,15 @@ impl Store {
         }
     }
 
+    /// Whether a database server still answers on this connection (a file
+    /// always does).
+    pub fn is_alive(&self) -> bool {
+        match self {
+            Store::Sqlite(_) => true,
+            Store::Postgres(s) => s.is_alive(),
+        }
+    }
+
     /// SQLite: fold the write-ahead log back into the file, without
     /// waiting. (PostgreSQL looks after its own.)
     pub fn checkpoint(&mut self) {

@@ -1183,6 +1183,15 @@ impl PgStore {
         self.client.try_borrow().is_ok_and(|c| c.is_closed())
     }
 
+    /// Whether the server still answers on this connection (one empty
+    /// round trip): a connection idle since the server restarted does not
+    /// know it is gone until it is used.
+    pub fn is_alive(&self) -> bool {
+        self.client
+            .try_borrow_mut()
+            .is_ok_and(|mut c| c.is_valid(std::time::Duration::from_secs(5)).is_ok())
+    }
+
     /// The database's size on the server.
     pub fn size_bytes(&self) -> u64 {
         self.client
