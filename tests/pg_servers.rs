@@ -115,6 +115,22 @@ fn memoire(db: &Path, args: &[&str]) -> Run {
 }
 
 /// `memoire serve` on a free loopback port: the child and its address.
+/// The shipped example memory, imported into `db`.
+fn import_example(db: &Path) {
+    let run = memoire(
+        db,
+        &["import", example("memory-fr-en.csv").to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// A new token for `name` with `role`.
+fn new_token(db: &Path, name: &str, role: &str) -> String {
+    let run = memoire(db, &["token", "add", name, "--role", role]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout.trim().to_string()
+}
+
 fn serve(db: &Path) -> (Child, String) {
     serve_with(db, &[])
 }
@@ -180,13 +196,8 @@ fn two_servers_share_one_database_through_a_kill_and_a_postgres_restart() {
     }
     let cluster = Cluster::start();
     let db = cluster.url();
-    let run = memoire(
-        &db,
-        &["import", example("memory-fr-en.csv").to_str().unwrap()],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let token = memoire(&db, &["token", "add", "anne", "--role", "translate"]);
-    let token = token.stdout.trim().to_string();
+    import_example(&db);
+    let token = new_token(&db, "anne", "translate");
     let (mut a, address_a) = serve(&db);
     let (mut b, address_b) = serve(&db);
 
@@ -353,13 +364,8 @@ fn read_db_sends_lookups_to_the_replica_and_learns_to_the_primary() {
     }
     let cluster = Cluster::start();
     let primary = cluster.url();
-    let run = memoire(
-        &primary,
-        &["import", example("memory-fr-en.csv").to_str().unwrap()],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let token = memoire(&primary, &["token", "add", "anne", "--role", "translate"]);
-    let token = token.stdout.trim().to_string();
+    import_example(&primary);
+    let token = new_token(&primary, "anne", "translate");
     // A stand-in for a streaming replica: a copy made before the learn
     // (PostgreSQL's replication is not memoire's to test).
     cluster.create("replica");
@@ -424,15 +430,9 @@ fn no_request_fails_once_postgres_is_back_after_a_restart() {
     }
     let cluster = Cluster::start();
     let db = cluster.url();
-    let run = memoire(
-        &db,
-        &["import", example("memory-fr-en.csv").to_str().unwrap()],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let token = memoire(&db, &["token", "add", "anne", "--role", "read"]);
-    let token = token.stdout.trim().to_string();
-    let writer = memoire(&db, &["token", "add", "bob", "--role", "translate"]);
-    let writer = writer.stdout.trim().to_string();
+    import_example(&db);
+    let token = new_token(&db, "anne", "read");
+    let writer = new_token(&db, "bob", "translate");
     let (mut server, address) = serve(&db); // four read connections
     for _ in 0..8 {
         let (status, body) = http(&address, "GET", &lookup_path(KNOWN), &token, "");
