@@ -39,6 +39,11 @@
 //! * **pruning**: the next-rarest lists are then read only to count, while
 //!   they are short next to the candidate set; a candidate whose terms found
 //!   so far plus the query terms not yet read fall below `k` is dropped.
+//!   The index in memory ([`warm`]) also keeps, per source, how often it
+//!   holds each of the sixteen most frequent terms (« de », « la »…): the
+//!   lists of those, the longest, are then never read to prune, and each
+//!   candidate counts the smaller of its and the query's occurrences instead
+//!   ([`Frequent`]);
 //!
 //! * **subsequence filter**: the words an alignment keeps (same folded
 //!   form, same order) are a common subsequence of the two term sequences,
@@ -935,6 +940,10 @@ struct Plan {
     positions: usize,
     /// The query's terms in order, for the common-subsequence filter.
     pattern: Pattern,
+    /// For each run, its term's slot among the index's [frequent] terms.
+    ///
+    /// [frequent]: Index::frequent
+    frequent_slot: Vec<Option<usize>>,
 }
 
 impl Plan {
@@ -957,11 +966,17 @@ impl Plan {
             }
         }
         let in_order: Vec<Option<i64>> = stats.iter().map(|st| st.map(|(id, _)| id)).collect();
+        let frequent = index.frequent();
+        let frequent_slot = runs
+            .iter()
+            .map(|&(id, _, _)| frequent.as_ref().and_then(|f| f.slot(id?)))
+            .collect();
         Ok(Plan {
             q: query.word_count(),
             positions: terms.len(),
             runs,
             pattern: Pattern::new(&in_order),
+            frequent_slot,
         })
     }
 
@@ -1015,27 +1030,42 @@ impl Plan {
         // their terms: estimates how long the next list is at this length.
         let (mut read, mut read_df) = (0i64, 0i64);
         let mut list: Vec<u32> = Vec::new();
-        for &(id, df, occurrences) in &self.runs {
+        let frequent = index.frequent();
+        // The runs not read: from `stop` on.
+        let mut stop = self.runs.len();
+        for (r, &(id, df, occurrences)) in self.runs.iter().enumerate() {
             let generating = probed < prefix;
             let expected_len = if read_df > 0 { df * read / read_df } else { df };
+            // The lists of the index's most frequent terms are the longest:
+            // past the prefix, their counts per candidate stand in for them.
+            let counted_apart = frequent.is_some() && self.frequent_slot[r].is_some();
             if !generating
-                && (counter.is_empty() || expected_len > PRUNE_LIST_FACTOR * counter.len() as i64)
+                && (counter.is_empty()
+                    || counted_apart
+                    || expected_len > index.prune_list_factor() * counter.len() as i64)
             {
+                stop = r;
                 break;
             }
             if let Some(id) = id {
-                list.clear();
-                index.postings(id, s, &mut list)?;
-                read += list.len() as i64;
-                read_df += df;
                 let n = occurrences.min(usize::from(u16::MAX)) as u16;
-                for &pair in &list {
-                    if generating {
-                        counter.add(pair, n);
-                    } else {
-                        counter.add_if_present(pair, n);
+                index.with_postings(id, s, &mut list, &mut |list| {
+                    read += list.len() as i64;
+                    // The counts are all over a large array: each is asked
+                    // for a few postings ahead.
+                    const AHEAD: usize = 16;
+                    for (k, &pair) in list.iter().enumerate() {
+                        if let Some(&next) = list.get(k + AHEAD) {
+                            counter.prefetch(next);
+                        }
+                        if generating {
+                            counter.add(pair, n);
+                        } else {
+                            counter.add_if_present(pair, n);
+                        }
                     }
-                }
+                })?;
+                read_df += df;
             }
             probed += occurrences;
             if probed >= prefix {
@@ -1043,6 +1073,28 @@ impl Plan {
                 let unprobed = positions - probed;
                 counter.retain(|c| usize::from(c) + unprobed >= need);
             }
+        }
+        // The count filter once more, the terms not read bounded per
+        // candidate: a frequent term by how often the candidate holds it,
+        // any other by how often the query does.
+        if let Some(frequent) = frequent.filter(|_| stop < self.runs.len()) {
+            let rest = stop..self.runs.len();
+            let mut other = 0;
+            let mut slots: Vec<(usize, usize)> = Vec::new();
+            for r in rest {
+                match self.frequent_slot[r] {
+                    Some(slot) => slots.push((slot, self.runs[r].2)),
+                    None => other += self.runs[r].2,
+                }
+            }
+            let counts = frequent.counts;
+            counter.retain_pairs(|live, k, c| {
+                if let Some(&ahead) = live.get(k + 8) {
+                    prefetch(counts.as_ptr().wrapping_add(ahead as usize));
+                }
+                let held = counts.get(live[k] as usize).copied();
+                usize::from(c) + other + Frequent::shared(held, &slots) >= need
+            });
         }
         // Each remaining candidate's stored terms, in order: the words an
         // alignment can keep (their longest common subsequence with the
@@ -1067,6 +1119,20 @@ pub trait Index {
     fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>>;
     /// Append the pairs whose source holds `term` and has `words` words.
     fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()>;
+    /// The same pairs given to `f`, in one or more slices: an index in
+    /// memory lends its own (`buffer`: room for a copy, when one is made).
+    fn with_postings(
+        &self,
+        term: i64,
+        words: usize,
+        buffer: &mut Vec<u32>,
+        f: &mut dyn FnMut(&[u32]),
+    ) -> Result<()> {
+        buffer.clear();
+        self.postings(term, words, buffer)?;
+        f(buffer);
+        Ok(())
+    }
     /// For each of `pairs`, the longest common subsequence of the query's
     /// terms (`query`) and those of the pair's source, in order
     /// ([`Pattern::common`]), appended to `out` (all at once: one round
@@ -1081,6 +1147,12 @@ pub trait Index {
     fn prune_list_factor(&self) -> i64 {
         PRUNE_LIST_FACTOR
     }
+    /// The index's most frequent terms and how often each source holds
+    /// them, when it keeps them: past the prefix, a search then reads none
+    /// of their lists (the longest) and bounds each candidate by its counts.
+    fn frequent(&self) -> Option<Frequent<'_>> {
+        None
+    }
     /// Whether the index holds the pairs' sources ([`Index::source`]).
     fn holds_sources(&self) -> bool {
         false
@@ -1089,6 +1161,61 @@ pub trait Index {
     /// index itself (when it [holds them](Index::holds_sources)).
     fn source(&self, _id: u32, _source_lang: &str, _target_lang: &str) -> Option<&str> {
         None
+    }
+}
+
+/// How often each stored source holds the index's most frequent terms
+/// (« de », « la », « le »…): [`FREQUENT`] terms at most, 4 bits a term in
+/// one word per pair, 15 meaning 15 or more.
+pub struct Frequent<'a> {
+    /// The terms, by slot.
+    pub terms: &'a [u32],
+    /// Pair p's counts: slot k in bits `4k..4k + 4` of `counts[p]`.
+    pub counts: &'a [u64],
+}
+
+/// How many terms [`Frequent`] counts.
+pub const FREQUENT: usize = 64 / FREQUENT_BITS as usize;
+
+/// Bits of a count in [`Frequent::counts`]: the highest count means that
+/// many or more.
+const FREQUENT_BITS: u32 = 4;
+const FREQUENT_MAX: u64 = (1 << FREQUENT_BITS) - 1;
+
+impl Frequent<'_> {
+    /// The slot of `term`, if it is one of the frequent terms.
+    fn slot(&self, term: i64) -> Option<usize> {
+        self.terms.iter().position(|&t| i64::from(t) == term)
+    }
+
+    /// The counts of a source's terms, 4 bits a slot (saturating at 15).
+    pub fn counts_of(slot_of: impl Fn(u32) -> Option<usize>, terms: &[u32]) -> u64 {
+        let mut counts = 0u64;
+        for &term in terms {
+            if let Some(slot) = slot_of(term) {
+                let shift = FREQUENT_BITS as usize * slot;
+                if (counts >> shift) & FREQUENT_MAX < FREQUENT_MAX {
+                    counts += 1 << shift;
+                }
+            }
+        }
+        counts
+    }
+
+    /// At most how many of the query's occurrences of frequent terms
+    /// (`slots`: slot, occurrences) a source with `counts` can share:
+    /// each term's smaller count; a count of 15 may be more, and
+    /// unknown counts (`None`) may be anything.
+    fn shared(counts: Option<u64>, slots: &[(usize, usize)]) -> usize {
+        slots
+            .iter()
+            .map(|&(slot, wanted)| {
+                match counts.map(|c| (c >> (FREQUENT_BITS as usize * slot)) & FREQUENT_MAX) {
+                    Some(held) if held < FREQUENT_MAX => (held as usize).min(wanted),
+                    _ => wanted,
+                }
+            })
+            .sum()
     }
 }
 
@@ -1186,6 +1313,10 @@ impl Counter {
         self.live.is_empty()
     }
 
+    fn prefetch(&self, pair: u32) {
+        prefetch(self.counts.as_ptr().wrapping_add(pair as usize));
+    }
+
     fn len(&self) -> usize {
         self.live.len()
     }
@@ -1201,6 +1332,23 @@ impl Counter {
                 false
             }
         });
+    }
+
+    /// [`Counter::retain`], deciding on the candidates in `live` by their
+    /// place `k` (to look ahead) and count.
+    fn retain_pairs(&mut self, mut keep: impl FnMut(&[u32], usize, u16) -> bool) {
+        let mut kept = 0;
+        for k in 0..self.live.len() {
+            let pair = self.live[k];
+            let c = self.counts[pair as usize];
+            if keep(&self.live, k, c) {
+                self.live[kept] = pair;
+                kept += 1;
+            } else {
+                self.counts[pair as usize] = 0;
+            }
+        }
+        self.live.truncate(kept);
     }
 
     /// The candidates, the counter left empty for the next length.
@@ -1243,46 +1391,97 @@ impl Drop for Counter {
 pub struct Pattern {
     /// Term positions (unknown terms included: they match nothing).
     len: usize,
-    /// (term id, position bits): sorted by id.
-    masks: Vec<(i64, Vec<u64>)>,
+    /// 64-bit words per position set.
+    blocks: usize,
+    /// An open-addressing table from term id to its position set: a slot
+    /// is (term id, index into `masks` in blocks), `EMPTY` when free. A
+    /// stored source's term is looked up once per check, and most are not
+    /// the query's: one multiplication and, as a rule, one probe.
+    slots: Vec<(i64, u32)>,
+    shift: u32,
+    /// The position sets, `blocks` words each.
+    masks: Vec<u64>,
 }
+
+const EMPTY: i64 = i64::MIN;
 
 impl Pattern {
     /// `terms`: the query's term ids in order, `None` for a term the index
     /// does not know.
     pub fn new(terms: &[Option<i64>]) -> Pattern {
         let blocks = terms.len().div_ceil(64).max(1);
-        let mut masks: Vec<(i64, Vec<u64>)> = Vec::new();
-        for (position, term) in terms.iter().enumerate() {
-            let Some(term) = *term else { continue };
-            let i = match masks.binary_search_by_key(&term, |(t, _)| *t) {
-                Ok(i) => i,
-                Err(i) => {
-                    masks.insert(i, (term, vec![0; blocks]));
-                    i
-                }
-            };
-            masks[i].1[position / 64] |= 1 << (position % 64);
-        }
-        Pattern {
+        // At most half full: a lookup that misses ends at a free slot soon.
+        let size = (2 * terms.len()).next_power_of_two().max(16);
+        let mut pattern = Pattern {
             len: terms.len(),
-            masks,
+            blocks,
+            slots: vec![(EMPTY, 0); size],
+            shift: 64 - size.trailing_zeros(),
+            masks: Vec::new(),
+        };
+        for (position, term) in terms.iter().enumerate() {
+            // (No id is negative: the store's ids start at 1.)
+            let Some(term) = term.filter(|&t| t != EMPTY) else {
+                continue;
+            };
+            let mut slot = pattern.slot(term);
+            if pattern.slots[slot].0 != term {
+                // A free slot (`slot` ends at the term or at a free one).
+                let at = (pattern.masks.len() / blocks) as u32;
+                pattern.masks.resize(pattern.masks.len() + blocks, 0);
+                pattern.slots[slot] = (term, at);
+                slot = pattern.slot(term);
+            }
+            let at = pattern.slots[slot].1 as usize * blocks;
+            pattern.masks[at + position / 64] |= 1 << (position % 64);
         }
+        pattern
+    }
+
+    /// The slot of `term`, or the free slot where it would go.
+    #[inline(always)]
+    fn slot(&self, term: i64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = ((term as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
+        loop {
+            let key = self.slots[i].0;
+            if key == term || key == EMPTY {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The position set of `term`, if the query holds it.
+    #[inline(always)]
+    fn mask(&self, term: i64) -> Option<&[u64]> {
+        let (key, at) = self.slots[self.slot(term)];
+        (key == term && term != EMPTY)
+            .then(|| &self.masks[at as usize * self.blocks..][..self.blocks])
     }
 
     /// The length of the longest common subsequence of the query's terms
     /// and `doc` (a stored source's term ids, in order).
     pub fn common<T: Copy + Into<i64>>(&self, doc: &[T]) -> usize {
-        let blocks = self.len.div_ceil(64).max(1);
+        if self.blocks == 1 {
+            // Up to 64 query terms (nearly every sentence): one word.
+            let mut v = u64::MAX;
+            for &term in doc {
+                if let Some(m) = self.mask(term.into()) {
+                    let u = v & m[0];
+                    v = v.wrapping_add(u) | (v & !m[0]);
+                }
+            }
+            return self.zeros(std::slice::from_ref(&v));
+        }
         // Bit i of `v` is 0 when position i ends a step of the LCS.
-        let mut v = vec![u64::MAX; blocks];
+        let mut v = vec![u64::MAX; self.blocks];
         for &term in doc {
-            let Ok(i) = self.masks.binary_search_by_key(&term.into(), |(t, _)| *t) else {
+            let Some(m) = self.mask(term.into()) else {
                 continue; // a term the query lacks changes nothing
             };
-            let m = &self.masks[i].1;
             let mut carry = false;
-            for k in 0..blocks {
+            for k in 0..self.blocks {
                 let u = v[k] & m[k];
                 let (sum, c1) = v[k].overflowing_add(u);
                 let (sum, c2) = sum.overflowing_add(u64::from(carry));
@@ -1290,6 +1489,11 @@ impl Pattern {
                 v[k] = sum | (v[k] & !m[k]);
             }
         }
+        self.zeros(&v)
+    }
+
+    /// The zero bits of `v` among the query's positions: the LCS.
+    fn zeros(&self, v: &[u64]) -> usize {
         let mut zeros = 0;
         for (k, block) in v.iter().enumerate() {
             let bits = (self.len - 64 * k).min(64);
@@ -1315,12 +1519,44 @@ fn bound(shared: usize, longer: usize) -> u8 {
     (100 - (100 * (longer - shared)).div_ceil(longer)) as u8
 }
 
+/// Ask for the cache line at `p` ahead of its use (a hint: no effect on
+/// what the program computes, and none on other architectures).
+#[inline]
+pub(crate) fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn s(a: &str, b: &str) -> u8 {
         score(&Segment::new(a), &Segment::new(b))
+    }
+
+    /// The frequent terms' counts (issue 13, threshold 50): a count that
+    /// saturates bounds nothing, so a source holding « de » twenty times
+    /// is never dropped for holding « only » fifteen.
+    #[test]
+    fn frequent_counts_saturate_and_bound_from_above() {
+        let slot_of = |t: u32| (t < 3).then_some(t as usize);
+        let mut terms = vec![0u32; 20];
+        terms.extend([1, 1, 7, 9]);
+        let counts = Frequent::counts_of(slot_of, &terms);
+        assert_eq!(counts & 15, 15, "20 occurrences saturate at 15");
+        assert_eq!((counts >> 4) & 15, 2);
+        assert_eq!((counts >> 8) & 15, 0);
+        // The query wants 18 of term 0, 3 of term 1, 1 of term 2.
+        let wanted = [(0, 18), (1, 3), (2, 1)];
+        assert_eq!(Frequent::shared(Some(counts), &wanted), 18 + 2);
+        assert_eq!(Frequent::shared(None, &wanted), 18 + 3 + 1);
+        assert_eq!(Frequent::shared(Some(u64::MAX), &wanted), 18 + 3 + 1);
     }
 
     #[test]
