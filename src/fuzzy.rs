@@ -1033,6 +1033,8 @@ impl Plan {
         let frequent = index.frequent();
         // The runs not read: from `stop` on.
         let mut stop = self.runs.len();
+        let mut since_retain = 0;
+        const RETAIN_EVERY: usize = 3;
         for (r, &(id, df, occurrences)) in self.runs.iter().enumerate() {
             let generating = probed < prefix;
             let expected_len = if read_df > 0 { df * read / read_df } else { df };
@@ -1069,10 +1071,18 @@ impl Plan {
             }
             probed += occurrences;
             if probed >= prefix {
-                // Count filter on what is known: found + still unprobed.
-                let unprobed = positions - probed;
-                counter.retain(|c| usize::from(c) + unprobed >= need);
+                since_retain += 1;
+                if since_retain >= RETAIN_EVERY || probed - occurrences < prefix {
+                    // Count filter on what is known: found + still unprobed.
+                    let unprobed = positions - probed;
+                    counter.retain(|c| usize::from(c) + unprobed >= need);
+                    since_retain = 0;
+                }
             }
+        }
+        if since_retain > 0 {
+            let unprobed = positions - probed;
+            counter.retain(|c| usize::from(c) + unprobed >= need);
         }
         // The count filter once more, the terms not read bounded per
         // candidate: a frequent term by how often the candidate holds it,
