@@ -384,6 +384,13 @@ async fn pretranslate_takes_an_article_and_gives_any_draft_memoire_writes() {
     assert_eq!(json.status, StatusCode::OK);
     let draft = json.json();
     assert_eq!(draft["analysis"]["segments"], 26, "{}", draft["analysis"]);
+    // A new user's report: without `name`, the body is a plain-text
+    // article (it used to be refused with serde's "missing field").
+    let plain = d
+        .post("/api/v1/pretranslate", Some(&d.read), article.clone())
+        .await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert_eq!(plain.json()["analysis"]["segments"], 26);
     let xliff = d
         .post(
             "/api/v1/pretranslate?name=article-fr.txt&format=xliff",

@@ -591,7 +591,8 @@ async fn receive(body: Body, path: &std::path::Path, limit: usize) -> Answer<()>
 #[derive(Deserialize)]
 struct PretranslateQuery {
     /// The article's file name: its extension picks how it is read (txt,
-    /// docx, odt, html, xml).
+    /// docx, odt, html, xml). Without it, the body is plain text.
+    #[serde(default = "default_name")]
     name: String,
     #[serde(default = "default_src")]
     src: String,
@@ -603,6 +604,10 @@ struct PretranslateQuery {
     format: Option<String>,
     #[serde(default)]
     threshold: Option<u8>,
+}
+
+fn default_name() -> String {
+    "article.txt".to_string()
 }
 
 /// `POST /api/v1/pretranslate?name=ARTICLE`: the article in the body, the
