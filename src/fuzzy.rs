@@ -1116,14 +1116,15 @@ impl Plan {
             .into_iter()
             .zip(common)
             .filter(|&(_, common)| common >= need)
-            .map(|(pair, common)| (i64::from(pair), bound(common, longer)))
+            .map(|(pair, common)| (index.pair_id(pair), bound(common, longer)))
             .collect())
     }
 }
 
 /// What the candidate search reads of the fuzzy index: the store's own
 /// tables, or a copy in memory that a long-running server keeps
-/// ([`warm::WarmIndex`]). Pair ids are the store's.
+/// ([`warm::WarmIndex`]). It names pairs by `u32` ids: the store's, or
+/// its own ([`Index::pair_id`] gives the store's).
 pub trait Index {
     /// For each term, its id and document frequency, when it is known.
     fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>>;
@@ -1148,8 +1149,13 @@ pub trait Index {
     /// ([`Pattern::common`]), appended to `out` (all at once: one round
     /// trip for a backend over the network).
     fn common_terms(&self, pairs: &[u32], query: &Pattern, out: &mut Vec<usize>) -> Result<()>;
-    /// The highest pair id the index may name.
+    /// The highest id the index may name.
     fn max_pair_id(&self) -> Result<u32>;
+    /// The store's id of the pair the index names `id` (the same, unless
+    /// the index numbers the pairs its own way, as [`warm`] does).
+    fn pair_id(&self, id: u32) -> i64 {
+        i64::from(id)
+    }
     /// Once the prefix lists are read, the next list is read (to count)
     /// only while it is shorter than this many times the candidates left;
     /// after that each candidate's own terms are checked. The cheaper that
@@ -1180,7 +1186,8 @@ pub trait Index {
 pub struct Frequent<'a> {
     /// The terms, by slot.
     pub terms: &'a [u32],
-    /// Pair p's counts: slot k in bits `4k..4k + 4` of `counts[p]`.
+    /// The counts of the pair the index names p: slot k in bits
+    /// `4k..4k + 4` of `counts[p]`.
     pub counts: &'a [u64],
 }
 

@@ -255,6 +255,36 @@ async fn learn_needs_the_translate_role_records_who_and_is_seen_at_once() {
     assert_eq!(d.sb.pair_count(), before);
 }
 
+/// The adversary's report (issue 13): the lookup's cap on `limit` was
+/// silent and undocumented. A limit above it gives the cap (100 sources),
+/// as the README and the API description now say.
+#[tokio::test]
+async fn a_lookup_limit_above_the_cap_gives_the_cap() {
+    let d = desk();
+    let pairs: Vec<String> = (0..105)
+        .map(|k| {
+            format!(r#"{{"source": "Le dossier numéro {k} est clos.", "target": "File {k} is closed."}}"#)
+        })
+        .collect();
+    let body = format!("[{}]", pairs.join(","));
+    assert_eq!(
+        d.post("/api/v1/learn", Some(&d.translate), body)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let q = "/api/v1/lookup?q=Le%20dossier%20num%C3%A9ro%201000%20est%20clos.&threshold=90";
+    for (limit, want) in [(1000, 100), (100, 100), (7, 7)] {
+        let found = d.get(&format!("{q}&limit={limit}"), Some(&d.read)).await;
+        assert_eq!(found.status, StatusCode::OK);
+        assert_eq!(
+            found.json().as_array().unwrap().len(),
+            want,
+            "limit {limit}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn an_oversize_body_is_refused_in_json() {
     let d = desk();

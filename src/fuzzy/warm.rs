@@ -38,20 +38,26 @@ struct Lists {
     max_term: i64,
     /// Each term's document frequency (its number of postings), by id.
     df: Vec<u32>,
-    /// (term, words) → range of `postings`.
+    /// (term, words) → range of `postings`. Lists name the pairs by
+    /// their place in this index, not by their ids (see `pair_of`).
     keys: HashMap<(u32, u32), (u32, u32)>,
     postings: Vec<u32>,
-    /// Pair p's terms, in order: `doc_terms[doc_start[p]..doc_start[p + 1]]`.
+    /// The pairs by place: the loaded ones ordered by length in words
+    /// (then id), the added ones after them. A search works through one
+    /// length at a time: its counts, terms and frequent-term counts are
+    /// then side by side in memory, not all over it.
+    pair_of: Vec<u32>,
+    /// The pair at place d has terms `doc_terms[doc_start[d]..doc_start[d + 1]]`.
     doc_start: Vec<u32>,
     doc_terms: Vec<u32>,
-    /// Pairs added since the full load.
+    /// Postings of the pairs added since the full load, and how many.
     added_postings: HashMap<(u32, u32), Vec<u32>>,
-    added_docs: HashMap<u32, Vec<u32>>,
+    added: usize,
     /// The pairs' sources, kept for a store over the network.
     sources: Option<Sources>,
     /// The most frequent terms at the load ([`super::Frequent`]), each
     /// term's slot among them by id (`NOT_FREQUENT` for the others), and
-    /// how often each pair's source holds them, by pair id.
+    /// how often each pair's source holds them, by place.
     frequent: Vec<u32>,
     frequent_slot: Vec<u8>,
     frequent_counts: Vec<u64>,
@@ -139,11 +145,7 @@ impl WarmIndex {
 
     /// Pairs held (for the server's log).
     pub fn len(&self) -> usize {
-        // doc_start has an entry per id up to the highest, and one more:
-        // ids without a pair (removed, or never given) have empty ranges.
-        self.inner.read().map_or(0, |l| {
-            l.doc_start.windows(2).filter(|w| w[1] > w[0]).count() + l.added_docs.len()
-        })
+        self.inner.read().map_or(0, |l| l.pair_of.len())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -204,8 +206,7 @@ impl WarmIndex {
                 lists.loaded_max,
                 lists.max_term,
                 lists.sources.as_ref().map(|s| s.max),
-                lists.epoch != epoch
-                    || lists.added_docs.len() + (max - lists.loaded_max) as usize > MAX_ADDED,
+                lists.epoch != epoch || lists.added + (max - lists.loaded_max) as usize > MAX_ADDED,
             )
         };
         if whole {
@@ -276,9 +277,42 @@ impl Lists {
             ..Lists::default()
         };
         lists.read_terms(store)?;
+        // The sources' terms, by id; then placed by length.
+        let (mut ids, mut starts, mut terms) = (Vec::new(), vec![0u32], Vec::new());
+        store.for_each_doc_after(0, |pair, doc| {
+            ids.push(pair as u32);
+            terms.extend(doc.iter().map(|&t| t as u32));
+            starts.push(terms.len() as u32);
+        })?;
+        // (length, id): ids are unique, so the order is total.
+        let mut order: Vec<(u64, u32)> = (0..ids.len())
+            .map(|d| {
+                let words = lists.words(&terms[starts[d] as usize..starts[d + 1] as usize]);
+                ((u64::from(words) << 32) | u64::from(ids[d]), d as u32)
+            })
+            .collect();
+        order.sort_unstable();
+        let highest = ids.iter().copied().max().unwrap_or(0);
+        let mut place = vec![u32::MAX; highest as usize + 1];
+        lists.doc_start.push(0);
+        for &(_, d) in &order {
+            let d = d as usize;
+            place[ids[d] as usize] = lists.pair_of.len() as u32;
+            lists.pair_of.push(ids[d]);
+            lists
+                .doc_terms
+                .extend_from_slice(&terms[starts[d] as usize..starts[d + 1] as usize]);
+            lists.doc_start.push(lists.doc_terms.len() as u32);
+        }
+        lists.loaded_max = i64::from(highest);
+        drop((ids, starts, terms, order));
         let mut current: Option<(u32, u32)> = None;
         let mut start = 0u32;
         store.for_each_posting(|term, words, pair| {
+            // Every indexed pair has its terms, read in the same snapshot.
+            let Some(&at) = place.get(pair as usize).filter(|&&at| at != u32::MAX) else {
+                return;
+            };
             lists.count(term as u32);
             let key = (term as u32, words as u32);
             if current != Some(key) {
@@ -289,23 +323,12 @@ impl Lists {
                 current = Some(key);
                 start = lists.postings.len() as u32;
             }
-            lists.postings.push(pair as u32);
+            lists.postings.push(at);
         })?;
         if let Some(previous) = current {
             let end = lists.postings.len() as u32;
             lists.keys.insert(previous, (start, end - start));
         }
-        let mut last = 0i64;
-        store.for_each_doc_after(0, |pair, terms| {
-            // Pairs without a doc (ids never used) get an empty range.
-            while (lists.doc_start.len() as i64) <= pair {
-                lists.doc_start.push(lists.doc_terms.len() as u32);
-            }
-            lists.doc_terms.extend(terms.iter().map(|&t| t as u32));
-            last = pair;
-        })?;
-        lists.doc_start.push(lists.doc_terms.len() as u32);
-        lists.loaded_max = last;
         lists.count_frequent();
         if store.is_postgres() {
             let mut sources = Sources::default();
@@ -347,6 +370,16 @@ impl Lists {
             .map(|&slot| usize::from(slot))
     }
 
+    /// A source's length in words, as its postings give it: a
+    /// punctuation-only source is indexed under the "" term, with 0 words.
+    fn words(&self, terms: &[u32]) -> u32 {
+        if terms.len() == 1 && self.empty_term.is_some_and(|e| e == i64::from(terms[0])) {
+            0
+        } else {
+            terms.len() as u32
+        }
+    }
+
     /// Holds what the store holds at this epoch and highest pair.
     fn is_current(&self, epoch: i64, max: i64) -> bool {
         self.epoch == epoch && self.loaded_max >= max
@@ -365,23 +398,18 @@ impl Lists {
         self.max_term = self.max_term.max(id);
     }
 
-    /// A pair indexed after the full load: its terms, in order.
+    /// A pair indexed after the full load: its terms, in order. It takes
+    /// the next place.
     fn add_doc(&mut self, pair: i64, terms: &[i64]) {
-        let pair_u = pair as u32;
-        let words = if terms.len() == 1 && Some(terms[0]) == self.empty_term {
-            0
-        } else {
-            terms.len()
-        } as u32;
+        let at = self.pair_of.len() as u32;
         let mut distinct: Vec<u32> = terms.iter().map(|&t| t as u32).collect();
+        let words = self.words(&distinct);
         let counts = super::Frequent::counts_of(|t| self.slot_of(t), &distinct);
-        let p = pair_u as usize;
-        if self.frequent_counts.len() <= p {
-            // Pairs in between have none: they are in no list.
-            self.frequent_counts.resize(p + 1, u64::MAX);
-        }
-        self.frequent_counts[p] = counts;
-        self.added_docs.insert(pair_u, distinct.clone());
+        self.frequent_counts.push(counts);
+        self.pair_of.push(pair as u32);
+        self.doc_terms.extend_from_slice(&distinct);
+        self.doc_start.push(self.doc_terms.len() as u32);
+        self.added += 1;
         distinct.sort_unstable();
         distinct.dedup();
         for term in distinct {
@@ -389,7 +417,7 @@ impl Lists {
             self.added_postings
                 .entry((term, words))
                 .or_default()
-                .push(pair_u);
+                .push(at);
         }
         self.loaded_max = self.loaded_max.max(pair);
     }
@@ -468,33 +496,34 @@ impl Index for View<'_> {
         // candidates ahead of their check.
         let ranges: Vec<(u32, u32)> = pairs
             .iter()
-            .map(|&pair| {
-                let p = pair as usize;
-                if p + 1 < lists.doc_start.len() && !lists.added_docs.contains_key(&pair) {
-                    (lists.doc_start[p], lists.doc_start[p + 1])
+            .map(|&at| {
+                let d = at as usize;
+                if d + 1 < lists.doc_start.len() {
+                    (lists.doc_start[d], lists.doc_start[d + 1])
                 } else {
                     (0, 0)
                 }
             })
             .collect();
         const AHEAD: usize = 6;
-        for (k, (&pair, &(start, end))) in pairs.iter().zip(&ranges).enumerate() {
+        for (k, &(start, end)) in ranges.iter().enumerate() {
             if let Some(&(next, _)) = ranges.get(k + AHEAD) {
                 super::prefetch(lists.doc_terms.as_ptr().wrapping_add(next as usize));
             }
-            out.push(if start < end {
-                query.common(&lists.doc_terms[start as usize..end as usize])
-            } else if let Some(terms) = lists.added_docs.get(&pair) {
-                query.common(terms)
-            } else {
-                0
-            });
+            out.push(query.common(&lists.doc_terms[start as usize..end as usize]));
         }
         Ok(())
     }
 
     fn max_pair_id(&self) -> Result<u32> {
-        Ok(self.lists.loaded_max.max(0) as u32)
+        Ok(self.lists.pair_of.len() as u32)
+    }
+
+    fn pair_id(&self, id: u32) -> i64 {
+        self.lists
+            .pair_of
+            .get(id as usize)
+            .map_or(-1, |&p| i64::from(p))
     }
 
     fn holds_sources(&self) -> bool {
