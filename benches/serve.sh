@@ -82,7 +82,7 @@ writer() { # learns 10 pairs a second until killed; logs the acknowledged ones
     k=$((k + 1))
     source="Phrase de charge $$ numéro $k."
     status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $write_token" \
-      --data "{\"source\": \"$source\", \"target\": \"Load sentence $$ number $k.\"}" \
+      --data "{\"source\": \"$source\", \"target\": \"Load sentence $$ number $k.\", \"origin\": \"$name\"}" \
       "http://$address/api/v1/learn" || true)
     [ "$status" = 200 ] && echo "$source" >> "$work/learnt.txt"
     sleep 0.1
@@ -123,7 +123,10 @@ done < "$work/learnt.txt"
 echo "writer: $learnt pairs acknowledged, $missing of them missing afterwards"
 kill "${pids[@]}"; wait "${pids[@]}" 2> /dev/null || true
 pids=()
-# The bench's pairs and tokens out of the memory again.
-"$bin" --db "$db" remove --origin "memoire serve" > /dev/null 2>&1 || true
+# The bench's pairs and tokens out of the memory again: only the pairs
+# its writer learnt, under its own origin (a new user's report: removing
+# every pair learnt through a server would empty a desk's memory of its
+# learns, were the script pointed at it).
+"$bin" --db "$db" remove --origin "$name" > /dev/null 2>&1 || true
 "$bin" --db "$db" token remove "$name-r" 2> /dev/null
 "$bin" --db "$db" token remove "$name-w" 2> /dev/null

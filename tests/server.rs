@@ -255,6 +255,52 @@ async fn learn_needs_the_translate_role_records_who_and_is_seen_at_once() {
     assert_eq!(d.sb.pair_count(), before);
 }
 
+/// A new user's report (issue 13): a made-up language code opened a new
+/// language pair in the desk's memory; a list with one bad pair was
+/// refused without saying which; a DOCX sent without its name got the
+/// command line's advice.
+#[tokio::test]
+async fn a_new_users_slips_get_answers_that_say_what_to_do() {
+    let d = desk();
+    let before = d.sb.pair_count();
+    for body in [
+        r#"{"source": "Un.", "target": "One.", "src": "xx"}"#,
+        r#"[{"source": "Un.", "target": "One.", "tgt": "zz-top"}]"#,
+    ] {
+        let answer = d
+            .post("/api/v1/learn", Some(&d.translate), body.to_string())
+            .await;
+        assert_eq!(answer.error().0, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            answer.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("not a known language"),
+            "{}",
+            answer.json()
+        );
+    }
+    assert_eq!(d.sb.pair_count(), before);
+    let list = r#"[{"source": "Bonjour.", "target": "Hello."}, {"source": "x"}]"#;
+    let answer = d
+        .post("/api/v1/learn", Some(&d.translate), list.to_string())
+        .await;
+    let message = answer.json()["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("pair 2") && message.contains("target"),
+        "{message}"
+    );
+    assert_eq!(d.sb.pair_count(), before);
+    let docx = std::fs::read(example("article-fr.docx")).unwrap();
+    let answer = d.post("/api/v1/pretranslate", Some(&d.read), docx).await;
+    assert_eq!(answer.error().0, StatusCode::BAD_REQUEST);
+    let message = answer.json()["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("name=article.docx") && !message.contains("--input-format"),
+        "{message}"
+    );
+}
+
 /// The adversary's report (issue 13): the lookup's cap on `limit` was
 /// silent and undocumented. A limit above it gives the cap (100 sources),
 /// as the README and the API description now say.

@@ -71,6 +71,21 @@ pub(super) fn language_pair(src: &str, tgt: &str) -> Answer<(String, String)> {
     Ok((source, target))
 }
 
+/// [`language_pair`] for what is written into the memory (learns,
+/// imports): the codes must also name real languages
+/// ([`text::known_language`]), so that a slip does not open a new pair.
+pub(super) fn known_language_pair(src: &str, tgt: &str) -> Answer<(String, String)> {
+    let (source, target) = language_pair(src, tgt)?;
+    for (name, code) in [("src", &source), ("tgt", &target)] {
+        if !text::known_language(code) {
+            return Err(ApiError::bad_request(format!(
+                "{name} {code:?} is not a known language (ISO 639: fr, en, de, it, rm, gsw…)"
+            )));
+        }
+    }
+    Ok((source, target))
+}
+
 /// A text to look up: not empty, not longer than the server allows.
 pub(super) fn checked_text<'t>(state: &AppState, name: &str, text: &'t str) -> Answer<&'t str> {
     if text.trim().is_empty() {
@@ -286,6 +301,33 @@ enum LearnRequest {
     Many(Vec<LearnPair>),
 }
 
+/// A learn body: one pair or a list. Refused with what serde says of the
+/// form it has (a list's bad pair, by its place and field), not with the
+/// untagged enum's "did not match any variant" (a new user's report).
+fn learn_body(body: &[u8]) -> Answer<LearnRequest> {
+    match serde_json::from_slice::<LearnRequest>(body) {
+        Ok(request) => Ok(request),
+        Err(_) => match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(serde_json::Value::Array(pairs)) => {
+                for (k, pair) in pairs.into_iter().enumerate() {
+                    if let Err(e) = serde_json::from_value::<LearnPair>(pair) {
+                        return Err(ApiError::bad_request(format!(
+                            "the JSON body: pair {} of the list: {e}",
+                            k + 1
+                        )));
+                    }
+                }
+                json_body::<Vec<LearnPair>>(body).map(LearnRequest::Many)
+            }
+            Ok(serde_json::Value::Object(_)) => json_body::<LearnPair>(body).map(LearnRequest::One),
+            Ok(_) => Err(ApiError::bad_request(
+                "the JSON body: a pair {\"source\", \"target\"} or a list of them",
+            )),
+            Err(e) => Err(ApiError::bad_request(format!("the JSON body: {e}"))),
+        },
+    }
+}
+
 #[derive(Serialize)]
 struct Learnt {
     learnt: usize,
@@ -319,7 +361,7 @@ async fn learn(
                  review table); other files go to /api/v1/import",
             ));
         }
-        let (src, tgt) = language_pair(&q.src, &q.tgt)?;
+        let (src, tgt) = known_language_pair(&q.src, &q.tgt)?;
         let dir = tempfile::tempdir()
             .map_err(|e| ApiError::internal(format!("no temporary folder: {e}")))?;
         let path = dir.path().join(file_name(&name)?);
@@ -328,7 +370,7 @@ async fn learn(
         let answer = import_saved(&state, caller.user, &dir, path, src, tgt, None).await?;
         return Ok(Json(answer).into_response());
     }
-    let pairs = match json_body::<LearnRequest>(&body)? {
+    let pairs = match learn_body(&body)? {
         LearnRequest::One(pair) => vec![pair],
         LearnRequest::Many(pairs) => pairs,
     };
@@ -369,7 +411,7 @@ async fn learn(
                 )));
             }
         }
-        let (src, tgt) = language_pair(&pair.src, &pair.tgt).map_err(|e| at(e.message))?;
+        let (src, tgt) = known_language_pair(&pair.src, &pair.tgt).map_err(|e| at(e.message))?;
         checked.push((pair, src, tgt));
     }
     let user = caller.user.clone();
@@ -529,7 +571,7 @@ async fn import_file(
             .push_str(" (give ?name=FILE.csv|.tmx|.xlf…: its extension picks the format)");
         e
     })?;
-    let (src, tgt) = language_pair(&q.src, &q.tgt)?;
+    let (src, tgt) = known_language_pair(&q.src, &q.tgt)?;
     let name = file_name(&q.name)?;
     if headers
         .get(header::CONTENT_TYPE)
@@ -646,6 +688,14 @@ async fn pretranslate_document(
     let threshold = q.threshold.unwrap_or(75);
     if !(50..=100).contains(&threshold) {
         return Err(ApiError::bad_request("threshold is a score from 50 to 100"));
+    }
+    if doc_format == DocFormat::Text && body.starts_with(b"PK\x03\x04") {
+        // A new user's report: the reader's own refusal names the
+        // command line's --input-format.
+        return Err(ApiError::bad_request(
+            "the body is a ZIP file (a Word or OpenDocument file?), read as plain text: give its \
+             file name, e.g. name=article.docx or name=article.odt",
+        ));
     }
     let name = q.name.clone();
     let bytes = state

@@ -370,6 +370,29 @@ pub fn language_code(code: &str) -> Option<String> {
     (primary_ok && rest_ok).then_some(code)
 }
 
+/// The two-letter language codes of ISO 639-1.
+const ISO_639_1: &str = "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce \
+    ch co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv \
+    ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr \
+    ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn \
+    no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so \
+    sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh \
+    yi yo za zh zu";
+
+/// Whether a code from [`language_code`] names a language: its first
+/// part is one of ISO 639-1's two-letter codes, or a three-letter code
+/// (ISO 639-2 and 639-3 have thousands: `gsw` for Swiss German). So a
+/// typing slip (`xx`, `qq`) does not open a new language pair in a shared
+/// memory.
+pub fn known_language(code: &str) -> bool {
+    let primary = primary_language(code);
+    match primary.len() {
+        2 => ISO_639_1.split_whitespace().any(|c| c == primary),
+        3 => true,
+        _ => false,
+    }
+}
+
 /// The primary language of a code: `fr-ch` → `fr`.
 pub fn primary_language(code: &str) -> &str {
     code.split('-').next().unwrap_or(code)
@@ -526,6 +549,20 @@ mod tests {
         assert_eq!(language_code("français"), None);
         assert_eq!(language_code("f"), None);
         assert_eq!(primary_language("fr-ch"), "fr");
+    }
+
+    /// A new user's report (issue 13): `"src": "xx"` opened a new language
+    /// pair in the desk's memory.
+    #[test]
+    fn only_real_languages_are_known() {
+        for code in [
+            "fr", "en", "fr-ch", "en-gb", "de", "it", "rm", "gsw", "zh-hans", "pt-br",
+        ] {
+            assert!(known_language(code), "{code}");
+        }
+        for code in ["xx", "qq", "zz-top", "q", "abcd", ""] {
+            assert!(!known_language(code), "{code}");
+        }
     }
 }
 
