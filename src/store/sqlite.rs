@@ -536,10 +536,28 @@ impl SqliteStore {
         // The first read of the file: this is where a non-database fails.
         let header = header_of(&self.conn).map_err(self.err("cannot read the database"))?;
         check_header(&self.path, &header)?;
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(self.err("cannot switch the database to WAL mode"))?;
+        // SQLite answers "busy" here without calling the busy handler when
+        // another process holds the new file's lock (two imports started
+        // at once on a new memory, seen in CI): waited for the same way.
+        let mut attempt = 0;
+        let mode: String = loop {
+            match self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if matches!(
+                        e.code,
+                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    ) && wait_for_lock(attempt) =>
+                {
+                    attempt += 1;
+                }
+                other => {
+                    break other.map_err(self.err("cannot switch the database to WAL mode"))?;
+                }
+            }
+        };
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(Error::new(
                 Kind::Database,
