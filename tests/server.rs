@@ -266,6 +266,9 @@ async fn a_new_users_slips_get_answers_that_say_what_to_do() {
     for body in [
         r#"{"source": "Un.", "target": "One.", "src": "xx"}"#,
         r#"[{"source": "Un.", "target": "One.", "tgt": "zz-top"}]"#,
+        // The adversary's: junk after a real language.
+        r#"{"source": "Un.", "target": "One.", "src": "fr-qqqqqqqq"}"#,
+        r#"{"source": "Un.", "target": "One.", "tgt": "en-xx"}"#,
     ] {
         let answer = d
             .post("/api/v1/learn", Some(&d.translate), body.to_string())
@@ -290,6 +293,17 @@ async fn a_new_users_slips_get_answers_that_say_what_to_do() {
         message.contains("pair 2") && message.contains("target"),
         "{message}"
     );
+    // The adversary's: serde took a list of two sentences for one pair
+    // written as a list of its fields.
+    for body in [
+        r#"["Une phrase seule.", "A lone one."]"#,
+        r#"[["a", "b", "fr", "en", null, null, "o"]]"#,
+    ] {
+        let answer = d
+            .post("/api/v1/learn", Some(&d.translate), body.to_string())
+            .await;
+        assert_eq!(answer.error().0, StatusCode::BAD_REQUEST, "{body}");
+    }
     assert_eq!(d.sb.pair_count(), before);
     let docx = std::fs::read(example("article-fr.docx")).unwrap();
     let answer = d.post("/api/v1/pretranslate", Some(&d.read), docx).await;

@@ -294,8 +294,6 @@ struct LearnPair {
     origin: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum LearnRequest {
     One(LearnPair),
     Many(Vec<LearnPair>),
@@ -305,26 +303,27 @@ enum LearnRequest {
 /// form it has (a list's bad pair, by its place and field), not with the
 /// untagged enum's "did not match any variant" (a new user's report).
 fn learn_body(body: &[u8]) -> Answer<LearnRequest> {
-    match serde_json::from_slice::<LearnRequest>(body) {
-        Ok(request) => Ok(request),
-        Err(_) => match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(serde_json::Value::Array(pairs)) => {
-                for (k, pair) in pairs.into_iter().enumerate() {
-                    if let Err(e) = serde_json::from_value::<LearnPair>(pair) {
-                        return Err(ApiError::bad_request(format!(
-                            "the JSON body: pair {} of the list: {e}",
-                            k + 1
-                        )));
-                    }
-                }
-                json_body::<Vec<LearnPair>>(body).map(LearnRequest::Many)
-            }
-            Ok(serde_json::Value::Object(_)) => json_body::<LearnPair>(body).map(LearnRequest::One),
-            Ok(_) => Err(ApiError::bad_request(
-                "the JSON body: a pair {\"source\", \"target\"} or a list of them",
-            )),
-            Err(e) => Err(ApiError::bad_request(format!("the JSON body: {e}"))),
-        },
+    let pair = |value: serde_json::Value, place: Option<usize>| {
+        let at = place.map_or(String::new(), |k| format!("pair {} of the list: ", k + 1));
+        // serde would also take a pair written as a list of its fields:
+        // a list of two sentences would then be learnt as one pair (the
+        // adversary's report).
+        if !value.is_object() {
+            return Err(ApiError::bad_request(format!(
+                "the JSON body: {at}a pair is an object {{\"source\": …, \"target\": …}}"
+            )));
+        }
+        serde_json::from_value::<LearnPair>(value)
+            .map_err(|e| ApiError::bad_request(format!("the JSON body: {at}{e}")))
+    };
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Array(pairs)) => Ok(LearnRequest::Many(
+            (pairs.into_iter().enumerate())
+                .map(|(k, value)| pair(value, Some(k)))
+                .collect::<Answer<Vec<LearnPair>>>()?,
+        )),
+        Ok(value) => pair(value, None).map(LearnRequest::One),
+        Err(e) => Err(ApiError::bad_request(format!("the JSON body: {e}"))),
     }
 }
 

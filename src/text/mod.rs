@@ -381,16 +381,44 @@ const ISO_639_1: &str = "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm b
 
 /// Whether a code from [`language_code`] names a language: its first
 /// part is one of ISO 639-1's two-letter codes, or a three-letter code
-/// (ISO 639-2 and 639-3 have thousands: `gsw` for Swiss German). So a
-/// typing slip (`xx`, `qq`) does not open a new language pair in a shared
-/// memory.
+/// (ISO 639-2 and 639-3 have thousands: `gsw` for Swiss German) other
+/// than those that name no language (`und`, `mul`, `zxx`, `mis`, the
+/// private `qaa`–`qtz`); then at most a script (`hans`) and a region
+/// (`ch`, `419`), not one of the private-use ones (`aa`, `qm`–`qz`,
+/// `xa`–`xz`, `zz`). So a typing slip (`xx`, `fr-qq`) does not open a new
+/// language pair in a shared memory. (Three-letter codes are not looked
+/// up: `xxx` passes.)
 pub fn known_language(code: &str) -> bool {
-    let primary = primary_language(code);
-    match primary.len() {
+    let mut parts = code.split('-');
+    let primary = parts.next().unwrap_or("");
+    let primary_ok = match primary.len() {
         2 => ISO_639_1.split_whitespace().any(|c| c == primary),
-        3 => true,
+        3 => {
+            !matches!(primary, "und" | "mul" | "zxx" | "mis")
+                && !(primary.as_bytes()[0] == b'q'
+                    && (b'a'..=b't').contains(&primary.as_bytes()[1]))
+        }
         _ => false,
+    };
+    let letters = |p: &str| p.bytes().all(|b| b.is_ascii_lowercase());
+    let private_region = |p: &str| {
+        let b = p.as_bytes();
+        p == "aa" || p == "zz" || (b[0] == b'q' && b[1] >= b'm') || b[0] == b'x'
+    };
+    let rest: Vec<&str> = parts.collect();
+    let mut at = 0;
+    if rest.get(at).is_some_and(|p| p.len() == 4 && letters(p)) {
+        at += 1; // a script
     }
+    if let Some(p) = rest.get(at) {
+        let region = (p.len() == 2 && letters(p) && !private_region(p))
+            || (p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()));
+        if !region {
+            return false;
+        }
+        at += 1;
+    }
+    primary_ok && at == rest.len()
 }
 
 /// The primary language of a code: `fr-ch` → `fr`.
@@ -562,6 +590,25 @@ mod tests {
         }
         for code in ["xx", "qq", "zz-top", "q", "abcd", ""] {
             assert!(!known_language(code), "{code}");
+        }
+        // The adversary's (issue 13): junk after a real language, and
+        // three-letter codes that name no language.
+        for code in [
+            "fr-qqqqqqqq",
+            "fr-zz-top",
+            "fr-x-private",
+            "en-xx",
+            "fr-qq",
+            "fr-ch-ch",
+            "und",
+            "mul",
+            "zxx",
+            "qaa",
+        ] {
+            assert!(!known_language(code), "{code}");
+        }
+        for code in ["es-419", "zh-hant-tw", "sr-latn", "fr-be"] {
+            assert!(known_language(code), "{code}");
         }
     }
 }
