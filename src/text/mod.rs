@@ -394,9 +394,9 @@ pub fn known_language(code: &str) -> bool {
     let primary_ok = match primary.len() {
         2 => ISO_639_1.split_whitespace().any(|c| c == primary),
         3 => {
-            !matches!(primary, "und" | "mul" | "zxx" | "mis")
-                && !(primary.as_bytes()[0] == b'q'
-                    && (b'a'..=b't').contains(&primary.as_bytes()[1]))
+            let private =
+                primary.starts_with('q') && (b'a'..=b't').contains(&primary.as_bytes()[1]);
+            !(private || matches!(primary, "und" | "mul" | "zxx" | "mis"))
         }
         _ => false,
     };
