@@ -651,3 +651,43 @@ fn a_database_not_in_utf8_is_refused() {
     assert_eq!(err.kind(), Kind::Input);
     assert!(err.to_string().contains("UTF8"), "{err}");
 }
+
+/// Issue 14, left open last time: on PostgreSQL an import waiting for
+/// another one's lock waited in silence, where on a SQLite file it says so
+/// (tests/trust.rs `an_import_waiting_for_another_says_so_once`).
+#[test]
+fn an_import_waiting_for_another_says_so_once() {
+    use std::io::BufRead;
+    let Some(server) = server() else { return };
+    let db = TempDb::new(&server);
+    drop(PgStore::connect(&db.url()).expect("the schema"));
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "fr,en\nEncore.,Again.\n").unwrap();
+    let mut holder = db.client();
+    let mut tx = holder.transaction().unwrap();
+    tx.batch_execute("LOCK TABLE segment_pair IN SHARE ROW EXCLUSIVE MODE")
+        .unwrap();
+    let mut child = std::process::Command::new(common::BIN)
+        .args(["--db", &db.cli_url(), "import"])
+        .arg(&input)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    err.read_line(&mut first).unwrap();
+    assert_eq!(first.trim(), "waiting for another import to finish…");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    tx.commit().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{rest}");
+    assert!(!rest.contains("waiting"), "said once: {rest}");
+    let count: i64 = holder
+        .query_one("SELECT count(*) FROM segment_pair", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 1);
+}

@@ -1209,6 +1209,19 @@ impl PgStore {
 fn lock_for_writing(
     tx: &mut postgres::Transaction<'_>,
 ) -> std::result::Result<(), postgres::Error> {
+    // First without waiting, in a savepoint (a refused statement would
+    // end the transaction): when another writer holds the lock, the
+    // front end says so once, as it does for a SQLite file, and then waits.
+    // A lock taken in a released savepoint stays with the transaction.
+    {
+        let mut attempt = tx.savepoint("memoire_lock")?;
+        match attempt.batch_execute("LOCK TABLE segment_pair IN SHARE ROW EXCLUSIVE MODE NOWAIT") {
+            Ok(()) => return attempt.commit(),
+            Err(e) if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    crate::interrupt::waiting();
     tx.batch_execute(&format!(
         "SET LOCAL lock_timeout = '{}s';
          LOCK TABLE segment_pair IN SHARE ROW EXCLUSIVE MODE",
