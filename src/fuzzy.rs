@@ -30,7 +30,10 @@
 //! * **length filter**: `|q − s| ≤ e`;
 //! * **count filter**: the folded word multisets share at least
 //!   `k = max(q, s) − e` words, since each full-cost edit removes at most one
-//!   shared word;
+//!   shared word. Each posting keeps how often its source holds the term
+//!   ([`Postings`]), so a source is credited the smaller of that and the
+//!   query's count: a sentence with « de » five times no longer lets every
+//!   source with one « de » count five;
 //! * **prefix filter**: order the query's words rarest first; a source
 //!   sharing `k` of them contains one of the first `q − k + 1` (pigeonhole).
 //!   Only those posting lists are read, one range per allowed length `s`, so
@@ -1029,7 +1032,7 @@ impl Plan {
         // Postings read for this length against the document frequencies of
         // their terms: estimates how long the next list is at this length.
         let (mut read, mut read_df) = (0i64, 0i64);
-        let mut list: Vec<u32> = Vec::new();
+        let mut list = Postings::default();
         let frequent = index.frequent();
         // The runs not read: from `stop` on.
         let mut stop = self.runs.len();
@@ -1050,16 +1053,23 @@ impl Plan {
                 break;
             }
             if let Some(id) = id {
-                let n = occurrences.min(usize::from(u16::MAX)) as u16;
-                index.with_postings(id, s, &mut list, &mut |list| {
+                let occurrences = occurrences.min(usize::from(u16::MAX)) as u16;
+                index.with_postings(id, s, &mut list, &mut |list, counts| {
                     read += list.len() as i64;
                     // The counts are all over a large array: each is asked
                     // for a few postings ahead.
                     const AHEAD: usize = 16;
-                    for (k, &pair) in list.iter().enumerate() {
+                    for (k, (&pair, &held)) in list.iter().zip(counts).enumerate() {
                         if let Some(&next) = list.get(k + AHEAD) {
                             counter.prefetch(next);
                         }
+                        // An alignment keeps the term at most as often as
+                        // the source and the query both hold it.
+                        let n = if held == MANY {
+                            occurrences
+                        } else {
+                            occurrences.min(u16::from(held))
+                        };
                         if generating {
                             counter.add(pair, n);
                         } else {
@@ -1121,6 +1131,36 @@ impl Plan {
     }
 }
 
+/// A posting list as a search reads it: the pairs whose source holds a
+/// term, and how often each source holds it (at most [`MANY`]).
+#[derive(Default)]
+pub struct Postings {
+    pub pairs: Vec<u32>,
+    pub counts: Vec<u8>,
+}
+
+impl Postings {
+    pub fn clear(&mut self) {
+        self.pairs.clear();
+        self.counts.clear();
+    }
+
+    /// One more pair, whose source holds the term `count` times.
+    pub fn push(&mut self, pair: u32, count: u32) {
+        self.pairs.push(pair);
+        self.counts.push(held(count));
+    }
+}
+
+/// A count of [`Postings`] that bounds nothing: the source holds the term
+/// that often or more, or the index does not know how often.
+pub const MANY: u8 = u8::MAX;
+
+/// `count` as [`Postings`] keep it.
+pub fn held(count: u32) -> u8 {
+    u8::try_from(count).unwrap_or(MANY)
+}
+
 /// What the candidate search reads of the fuzzy index: the store's own
 /// tables, or a copy in memory that a long-running server keeps
 /// ([`warm::WarmIndex`]). It names pairs by `u32` ids: the store's, or
@@ -1130,18 +1170,21 @@ pub trait Index {
     fn term_stats(&self, terms: &[&str]) -> Result<Vec<Option<(i64, i64)>>>;
     /// Append the pairs whose source holds `term` and has `words` words.
     fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()>;
-    /// The same pairs given to `f`, in one or more slices: an index in
-    /// memory lends its own (`buffer`: room for a copy, when one is made).
+    /// The same pairs given to `f`, in one or more slices, each pair with
+    /// how often its source holds the term ([`MANY`] when the index does
+    /// not know): an index in memory lends its own slices (`buffer`: room
+    /// for a copy, when one is made).
     fn with_postings(
         &self,
         term: i64,
         words: usize,
-        buffer: &mut Vec<u32>,
-        f: &mut dyn FnMut(&[u32]),
+        buffer: &mut Postings,
+        f: &mut dyn FnMut(&[u32], &[u8]),
     ) -> Result<()> {
         buffer.clear();
-        self.postings(term, words, buffer)?;
-        f(buffer);
+        self.postings(term, words, &mut buffer.pairs)?;
+        buffer.counts.resize(buffer.pairs.len(), MANY);
+        f(&buffer.pairs, &buffer.counts);
         Ok(())
     }
     /// For each of `pairs`, the longest common subsequence of the query's
@@ -1247,6 +1290,19 @@ impl Index for crate::store::sqlite::SqliteStore {
                 .into_iter()
                 .filter_map(|id| u32::try_from(id).ok()),
         );
+        Ok(())
+    }
+
+    fn with_postings(
+        &self,
+        term: i64,
+        words: usize,
+        buffer: &mut Postings,
+        f: &mut dyn FnMut(&[u32], &[u8]),
+    ) -> Result<()> {
+        buffer.clear();
+        self.postings_into(term, words, buffer)?;
+        f(&buffer.pairs, &buffer.counts);
         Ok(())
     }
 

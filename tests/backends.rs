@@ -819,7 +819,7 @@ fn a_migration_stopped_by_ctrl_c_removes_the_file_it_made() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("big.db");
     let csv = dir.path().join("big.csv");
-    std::fs::write(&csv, common::generated_csv("int", 8_000)).unwrap();
+    std::fs::write(&csv, common::generated_csv("int", 30_000)).unwrap();
     assert_eq!(memoire(&source, &["import", csv.to_str().unwrap()]).code, 0);
     let dest = dir.path().join("copy.db");
     let child = std::process::Command::new(BIN)
@@ -832,9 +832,9 @@ fn a_migration_stopped_by_ctrl_c_removes_the_file_it_made() {
         .unwrap();
     let started = std::time::Instant::now();
     while !std::fs::metadata(&dest).is_ok_and(|m| m.len() > 0) && started.elapsed().as_secs() < 60 {
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    std::thread::sleep(std::time::Duration::from_millis(30));
     let sent = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -853,7 +853,7 @@ fn a_migration_stopped_by_ctrl_c_removes_the_file_it_made() {
 #[test]
 fn a_migration_killed_midway_leaves_the_destination_empty() {
     // Big enough that the copy is still running when it is killed.
-    let rows = 8_000;
+    let rows = 30_000;
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("big.db");
     let csv = dir.path().join("big.csv");
@@ -872,7 +872,7 @@ fn a_migration_killed_midway_leaves_the_destination_empty() {
         // Until the destination exists and the copy has begun.
         let started = std::time::Instant::now();
         loop {
-            std::thread::sleep(std::time::Duration::from_millis(50));
+            std::thread::sleep(std::time::Duration::from_millis(10));
             let busy = match &b._pg {
                 Some(pg) => pg
                     .client()
@@ -890,7 +890,7 @@ fn a_migration_killed_midway_leaves_the_destination_empty() {
                 break;
             }
         }
-        std::thread::sleep(std::time::Duration::from_millis(300));
+        std::thread::sleep(std::time::Duration::from_millis(30));
         let finished = child.try_wait().unwrap().is_some();
         child.kill().unwrap();
         child.wait().unwrap();

@@ -1579,7 +1579,7 @@ fn a_read_only_command_never_upgrades_an_older_memory() {
     // an older memoire in place, silently, locking out colleagues on it.
     let sb = with_pairs();
     let db = sb.path("memoire.db");
-    // The memory as schema 5 wrote it: without what 6, 7 and 8 added.
+    // The memory as schema 5 wrote it: without what 6 to 11 added.
     let older = |path: &Path| {
         let conn = rusqlite::Connection::open(path).unwrap();
         conn.execute_batch(
@@ -1590,6 +1590,11 @@ fn a_read_only_command_never_upgrades_an_older_memory() {
              ALTER TABLE segment_pair DROP COLUMN changed_by;
              DROP TABLE api_token;
              DROP TABLE index_epoch;
+             DROP TABLE fuzzy_block;
+             CREATE TABLE fuzzy_posting (
+                 term_id INTEGER NOT NULL, words INTEGER NOT NULL, pair_id INTEGER NOT NULL,
+                 PRIMARY KEY (term_id, words, pair_id)
+             ) WITHOUT ROWID;
              PRAGMA user_version = 5;",
         )
         .unwrap();

@@ -42,6 +42,8 @@ struct Lists {
     /// their place in this index, not by their ids (see `pair_of`).
     keys: HashMap<(u32, u32), (u32, u32)>,
     postings: Vec<u32>,
+    /// How often each posting's source holds the term ([`super::held`]).
+    posting_counts: Vec<u8>,
     /// The pairs by place: the loaded ones ordered by length in words
     /// (then id), the added ones after them. A search works through one
     /// length at a time: its counts, terms and frequent-term counts are
@@ -51,7 +53,7 @@ struct Lists {
     doc_start: Vec<u32>,
     doc_terms: Vec<u32>,
     /// Postings of the pairs added since the full load, and how many.
-    added_postings: HashMap<(u32, u32), Vec<u32>>,
+    added_postings: HashMap<(u32, u32), super::Postings>,
     added: usize,
     /// The pairs' sources, kept for a store over the network.
     sources: Option<Sources>,
@@ -314,6 +316,10 @@ impl Lists {
                 return;
             };
             lists.count(term as u32);
+            let doc = &lists.doc_terms
+                [lists.doc_start[at as usize] as usize..lists.doc_start[at as usize + 1] as usize];
+            let held = doc.iter().filter(|&&t| t == term as u32).count();
+            lists.posting_counts.push(super::held(held as u32));
             let key = (term as u32, words as u32);
             if current != Some(key) {
                 if let Some(previous) = current {
@@ -402,22 +408,21 @@ impl Lists {
     /// the next place.
     fn add_doc(&mut self, pair: i64, terms: &[i64]) {
         let at = self.pair_of.len() as u32;
-        let mut distinct: Vec<u32> = terms.iter().map(|&t| t as u32).collect();
-        let words = self.words(&distinct);
-        let counts = super::Frequent::counts_of(|t| self.slot_of(t), &distinct);
+        let mut ids: Vec<u32> = terms.iter().map(|&t| t as u32).collect();
+        let words = self.words(&ids);
+        let counts = super::Frequent::counts_of(|t| self.slot_of(t), &ids);
         self.frequent_counts.push(counts);
         self.pair_of.push(pair as u32);
-        self.doc_terms.extend_from_slice(&distinct);
+        self.doc_terms.extend_from_slice(&ids);
         self.doc_start.push(self.doc_terms.len() as u32);
         self.added += 1;
-        distinct.sort_unstable();
-        distinct.dedup();
-        for term in distinct {
-            self.count(term);
+        ids.sort_unstable();
+        for run in ids.chunk_by(|a, b| a == b) {
+            self.count(run[0]);
             self.added_postings
-                .entry((term, words))
+                .entry((run[0], words))
                 .or_default()
-                .push(at);
+                .push(at, run.len() as u32);
         }
         self.loaded_max = self.loaded_max.max(pair);
     }
@@ -461,7 +466,7 @@ impl Index for View<'_> {
             out.extend_from_slice(&self.lists.postings[start as usize..(start + len) as usize]);
         }
         if let Some(added) = self.lists.added_postings.get(&key) {
-            out.extend_from_slice(added);
+            out.extend_from_slice(&added.pairs);
         }
         Ok(())
     }
@@ -470,15 +475,19 @@ impl Index for View<'_> {
         &self,
         term: i64,
         words: usize,
-        _buffer: &mut Vec<u32>,
-        f: &mut dyn FnMut(&[u32]),
+        _buffer: &mut super::Postings,
+        f: &mut dyn FnMut(&[u32], &[u8]),
     ) -> Result<()> {
         let key = (term as u32, words as u32);
         if let Some(&(start, len)) = self.lists.keys.get(&key) {
-            f(&self.lists.postings[start as usize..(start + len) as usize]);
+            let range = start as usize..(start + len) as usize;
+            f(
+                &self.lists.postings[range.clone()],
+                &self.lists.posting_counts[range],
+            );
         }
         if let Some(added) = self.lists.added_postings.get(&key) {
-            f(added);
+            f(&added.pairs, &added.counts);
         }
         Ok(())
     }

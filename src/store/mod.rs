@@ -392,8 +392,9 @@ pub(crate) struct IndexBuffer {
     terms: HashMap<String, i64>,
     /// term id → document-frequency change not yet written
     pub(crate) df: HashMap<i64, i64>,
-    /// (term id, source length in words, pair id)
-    pub(crate) postings: Vec<(i64, u32, i64)>,
+    /// (term id, source length in words, pair id, how often the source
+    /// holds the term)
+    pub(crate) postings: Vec<(i64, u32, i64, u32)>,
 }
 
 impl IndexBuffer {
@@ -424,11 +425,11 @@ impl IndexBuffer {
             };
             ids.push(id);
         }
-        let mut distinct = ids.clone();
-        distinct.sort_unstable();
-        distinct.dedup();
-        for id in distinct {
-            self.postings.push((id, words, pair_id));
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        for run in sorted.chunk_by(|a, b| a == b) {
+            let id = run[0];
+            self.postings.push((id, words, pair_id, run.len() as u32));
             *self.df.entry(id).or_insert(0) += 1;
         }
         Ok(ids)
@@ -1143,8 +1144,22 @@ impl crate::fuzzy::Index for Store {
     fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()> {
         use crate::fuzzy::Index;
         match self {
-            Store::Sqlite(s) => s.postings_into(term, words, out),
+            Store::Sqlite(s) => Index::postings(s, term, words, out),
             Store::Postgres(s) => Index::postings(&**s, term, words, out),
+        }
+    }
+
+    fn with_postings(
+        &self,
+        term: i64,
+        words: usize,
+        buffer: &mut crate::fuzzy::Postings,
+        f: &mut dyn FnMut(&[u32], &[u8]),
+    ) -> Result<()> {
+        use crate::fuzzy::Index;
+        match self {
+            Store::Sqlite(s) => Index::with_postings(s, term, words, buffer, f),
+            Store::Postgres(s) => Index::with_postings(&**s, term, words, buffer, f),
         }
     }
 

@@ -2118,7 +2118,7 @@ impl ImportBatch<'_> {
             .copy_in("COPY fuzzy_posting (term_id, words, pair_id) FROM STDIN (FORMAT binary)")
             .map_err(fail)?;
         let mut writer = BinaryCopyInWriter::new(sink, &[Type::INT8, Type::INT4, Type::INT8]);
-        for (term, words, pair) in self.buffer.postings.drain(..) {
+        for (term, words, pair, _) in self.buffer.postings.drain(..) {
             writer
                 .write(&[&term, &(words as i32), &pair])
                 .map_err(fail)?;

@@ -21,7 +21,7 @@
 //! * `term_pair` — glossary entries: source, target, domain, note, status
 //!   (preferred, admitted, forbidden), origin; one row per languages,
 //!   source and target.
-//! * `fuzzy_term`, `fuzzy_posting`, `fuzzy_doc` — the fuzzy index (see
+//! * `fuzzy_term`, `fuzzy_block`, `fuzzy_doc` — the fuzzy index (see
 //!   [`crate::fuzzy`]): folded terms with their document frequency, postings
 //!   by term and source length in words, and each source's term ids in
 //!   order.
@@ -113,7 +113,8 @@ const MIGRATIONS: &[Migration] = &[
         pair_id INTEGER PRIMARY KEY,
         terms   BLOB NOT NULL
     );",
-        then: Some(index_existing_pairs),
+        // (Filled by migration 11, which every upgrade reaches.)
+        then: None,
     },
     // 3: a term pair is stored once per language pair, source and target.
     Migration {
@@ -130,7 +131,7 @@ const MIGRATIONS: &[Migration] = &[
     // apostrophe, ligatures, zero-width characters): rebuild the index.
     Migration {
         sql: "DELETE FROM fuzzy_posting; DELETE FROM fuzzy_doc; DELETE FROM fuzzy_term;",
-        then: Some(index_existing_pairs),
+        then: None, // rebuilt by migration 11
     },
     // 6: glossary entries get a part of speech (recognition rules) and the
     // date they were last checked (office-holders age).
@@ -172,6 +173,23 @@ const MIGRATIONS: &[Migration] = &[
     // the index, and tell an index kept in memory to read it again.
     Migration {
         sql: "DELETE FROM fuzzy_posting; DELETE FROM fuzzy_doc; DELETE FROM fuzzy_term;
+              UPDATE index_epoch SET epoch = epoch + 1;",
+        then: None, // rebuilt by migration 11
+    },
+    // 11: posting lists in blocks, up to a few hundred pairs a row, each
+    // pair with how often its source holds the term (see `encode_block`):
+    // a search reads a list in a few rows instead of a row a pair, and
+    // bounds each candidate by those counts. Rebuild the index.
+    Migration {
+        sql: "DROP TABLE fuzzy_posting;
+              CREATE TABLE fuzzy_block (
+                  term_id  INTEGER NOT NULL,
+                  words    INTEGER NOT NULL,
+                  first    INTEGER NOT NULL,
+                  postings BLOB NOT NULL,
+                  PRIMARY KEY (term_id, words, first)
+              ) WITHOUT ROWID;
+              DELETE FROM fuzzy_doc; DELETE FROM fuzzy_term;
               UPDATE index_epoch SET epoch = epoch + 1;",
         then: Some(index_existing_pairs),
     },
@@ -868,15 +886,21 @@ impl SqliteStore {
         let fail = "cannot read the fuzzy index";
         let mut stmt = self
             .conn
-            .prepare("SELECT term_id, words, pair_id FROM fuzzy_posting")
+            .prepare("SELECT term_id, words, first, postings FROM fuzzy_block")
             .map_err(self.err(fail))?;
         let mut rows = stmt.query([]).map_err(self.err(fail))?;
         while let Some(row) = rows.next().map_err(self.err(fail))? {
-            f(
+            let (term, words): (i64, i64) = (
                 row.get(0).map_err(self.err(fail))?,
                 row.get(1).map_err(self.err(fail))?,
-                row.get(2).map_err(self.err(fail))?,
             );
+            let bytes = row.get_ref(3).and_then(|v| Ok(v.as_blob()?));
+            decode_block(
+                row.get(2).map_err(self.err(fail))?,
+                bytes.map_err(self.err(fail))?,
+                |pair, _| f(term, words, pair),
+            )
+            .map_err(self.err(fail))?;
         }
         Ok(())
     }
@@ -943,35 +967,60 @@ impl SqliteStore {
 
     /// Ids of the pairs whose source holds `term_id` and has `words` words.
     pub fn postings(&self, term_id: i64, words: usize) -> Result<Vec<i64>> {
-        self.conn
-            .prepare_cached("SELECT pair_id FROM fuzzy_posting WHERE term_id = ?1 AND words = ?2")
-            .and_then(|mut stmt| {
-                stmt.query_map(params![term_id, words as i64], |r| r.get(0))?
-                    .collect()
-            })
-            .map_err(self.err("cannot read the fuzzy index"))
+        let mut ids = Vec::new();
+        self.each_posting_of(term_id, Some(words), |pair, _| ids.push(pair))?;
+        Ok(ids)
     }
 
-    /// [`SqliteStore::postings`] added to `out` (the fuzzy index's form).
+    /// [`SqliteStore::postings`] with how often each source holds the term,
+    /// added to `out` (the fuzzy index's form).
     pub(crate) fn postings_into(
         &self,
         term_id: i64,
         words: usize,
-        out: &mut Vec<u32>,
+        out: &mut crate::fuzzy::Postings,
     ) -> Result<()> {
-        crate::fuzzy::Index::postings(self, term_id, words, out)
+        self.each_posting_of(term_id, Some(words), |pair, count| {
+            if let Ok(pair) = u32::try_from(pair) {
+                out.push(pair, count);
+            }
+        })
     }
 
     /// Ids of the pairs whose source holds `term_id`, whatever its length,
     /// in increasing order.
     pub fn postings_any_length(&self, term_id: i64) -> Result<Vec<i64>> {
-        let mut ids: Vec<i64> = self
-            .conn
-            .prepare_cached("SELECT pair_id FROM fuzzy_posting WHERE term_id = ?1")
-            .and_then(|mut stmt| stmt.query_map([term_id], |r| r.get(0))?.collect())
-            .map_err(self.err("cannot read the fuzzy index"))?;
+        let mut ids = Vec::new();
+        self.each_posting_of(term_id, None, |pair, _| ids.push(pair))?;
         ids.sort_unstable();
         Ok(ids)
+    }
+
+    /// The postings of `term_id` (of sources of `words` words, or of any
+    /// length): pair id and how often its source holds the term.
+    fn each_posting_of(
+        &self,
+        term_id: i64,
+        words: Option<usize>,
+        mut f: impl FnMut(i64, u32),
+    ) -> Result<()> {
+        let fail = "cannot read the fuzzy index";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT first, postings FROM fuzzy_block
+                 WHERE term_id = ?1 AND (?2 IS NULL OR words = ?2)",
+            )
+            .map_err(self.err(fail))?;
+        let mut rows = stmt
+            .query(params![term_id, words.map(|w| w as i64)])
+            .map_err(self.err(fail))?;
+        while let Some(row) = rows.next().map_err(self.err(fail))? {
+            let first: i64 = row.get(0).map_err(self.err(fail))?;
+            let bytes = row.get_ref(1).and_then(|v| Ok(v.as_blob()?));
+            decode_block(first, bytes.map_err(self.err(fail))?, &mut f).map_err(self.err(fail))?;
+        }
+        Ok(())
     }
 
     /// The term ids of a pair's source, in the source's order.
@@ -1027,15 +1076,12 @@ impl SqliteStore {
             terms.sort_unstable();
             terms.dedup();
             for term in terms {
-                tx.prepare_cached(
-                    "DELETE FROM fuzzy_posting WHERE term_id = ?1 AND words = ?2 AND pair_id = ?3",
-                )
-                .and_then(|mut stmt| stmt.execute(params![term, words, id]))
-                .and_then(|_| {
-                    tx.prepare_cached("UPDATE fuzzy_term SET df = df - 1 WHERE id = ?1")?
-                        .execute([term])
-                })
-                .map_err(fail)?;
+                remove_posting(&tx, term, words, *id)
+                    .and_then(|()| {
+                        tx.prepare_cached("UPDATE fuzzy_term SET df = df - 1 WHERE id = ?1")?
+                            .execute([term])
+                    })
+                    .map_err(fail)?;
             }
             tx.execute("DELETE FROM fuzzy_doc WHERE pair_id = ?1", [id])
                 .and_then(|_| tx.execute("DELETE FROM segment_pair WHERE id = ?1", [id]))
@@ -1657,6 +1703,199 @@ fn add_term(
     }
 }
 
+/// Postings a block of `fuzzy_block` holds when an import writes it; a
+/// block that grows past twice this is split.
+const BLOCK: usize = 128;
+
+/// A block of a posting list (`fuzzy_block.postings`): its pairs in
+/// increasing order, from the block's `first` up, each as a varint of its
+/// difference from the one before (from `first` for the first one),
+/// doubled, plus one when its source holds the term more than once; then
+/// that count, as a varint. Blocks of one list hold disjoint ranges: a
+/// block holds the pairs from its `first` up to the next block's.
+fn encode_block(first: i64, postings: &[(i64, u32)]) -> Vec<u8> {
+    fn varint(out: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+    let mut out = Vec::with_capacity(postings.len() * 2);
+    let mut previous = first;
+    for &(pair, count) in postings {
+        let difference = pair.wrapping_sub(previous) as u64;
+        varint(&mut out, (difference << 1) | u64::from(count > 1));
+        if count > 1 {
+            varint(&mut out, u64::from(count));
+        }
+        previous = pair;
+    }
+    out
+}
+
+/// The postings of a block written by [`encode_block`], to `f` (pair id,
+/// count); an error if the bytes are not such a block.
+fn decode_block(first: i64, bytes: &[u8], mut f: impl FnMut(i64, u32)) -> rusqlite::Result<()> {
+    let damaged = || {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Blob,
+            "a block of the fuzzy index is damaged (rebuild the memory from an export)".into(),
+        )
+    };
+    let mut at = 0;
+    let mut varint = || -> Option<u64> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *bytes.get(at)?;
+            at += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    };
+    let mut previous = first;
+    while let Some(v) = varint() {
+        let count = if v & 1 == 1 {
+            let count = varint().ok_or_else(damaged)?;
+            u32::try_from(count).map_err(|_| damaged())?
+        } else {
+            1
+        };
+        previous = previous.wrapping_add((v >> 1) as i64);
+        f(previous, count);
+    }
+    // A varint cut short, or too long, ends the loop early.
+    if at < bytes.len() || bytes.last().is_some_and(|b| b & 0x80 != 0) {
+        return Err(damaged());
+    }
+    Ok(())
+}
+
+/// Add `postings` (pair id and count, by increasing pair id, none already
+/// there) to the list of `term` in sources of `words` words: each into the
+/// block whose range holds it, or a new block before the first one.
+fn add_postings(
+    conn: &Connection,
+    term: i64,
+    words: i64,
+    postings: &[(i64, u32)],
+) -> rusqlite::Result<()> {
+    if postings.is_empty() {
+        return Ok(());
+    }
+    let mut rest = postings;
+    // As a rule (an import, a learn) the pairs are newer than every one in
+    // the list: they go into its last block, if it has one.
+    let last: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT first, postings FROM fuzzy_block WHERE term_id = ?1 AND words = ?2
+             ORDER BY first DESC LIMIT 1",
+        )?
+        .query_row(params![term, words], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match last {
+        None => return write_block(conn, term, words, postings[0].0, postings),
+        Some((first, bytes)) if postings.first().is_some_and(|&(p, _)| p >= first) => {
+            let mut held = Vec::new();
+            decode_block(first, &bytes, |p, count| held.push((p, count)))?;
+            if held.last().is_none_or(|&(p, _)| p < postings[0].0) {
+                held.extend_from_slice(postings);
+                return write_block(conn, term, words, first, &held);
+            }
+        }
+        Some(_) => {}
+    }
+    while let Some(&(pair, _)) = rest.first() {
+        let (first, mut held) = match block_holding(conn, term, words, pair)? {
+            Some((first, held)) => (first, held),
+            None => (pair, Vec::new()),
+        };
+        let next: Option<i64> = conn
+            .prepare_cached(
+                "SELECT min(first) FROM fuzzy_block WHERE term_id = ?1 AND words = ?2 AND first > ?3",
+            )?
+            .query_row(params![term, words, pair], |r| r.get(0))?;
+        let take = next.map_or(rest.len(), |n| rest.partition_point(|&(p, _)| p < n));
+        held.extend_from_slice(&rest[..take]);
+        held.sort_unstable_by_key(|&(p, _)| p);
+        held.dedup_by_key(|&mut (p, _)| p);
+        write_block(conn, term, words, first, &held)?;
+        rest = &rest[take..];
+    }
+    Ok(())
+}
+
+/// Remove pair `pair` from the list of `term` in sources of `words` words.
+fn remove_posting(conn: &Connection, term: i64, words: i64, pair: i64) -> rusqlite::Result<()> {
+    if let Some((first, mut held)) = block_holding(conn, term, words, pair)? {
+        held.retain(|&(p, _)| p != pair);
+        write_block(conn, term, words, first, &held)?;
+    }
+    Ok(())
+}
+
+/// The block of the list of `term` in sources of `words` words whose range
+/// holds `pair`: its `first` and postings.
+#[allow(clippy::type_complexity)]
+fn block_holding(
+    conn: &Connection,
+    term: i64,
+    words: i64,
+    pair: i64,
+) -> rusqlite::Result<Option<(i64, Vec<(i64, u32)>)>> {
+    let block: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT first, postings FROM fuzzy_block
+             WHERE term_id = ?1 AND words = ?2 AND first <= ?3
+             ORDER BY first DESC LIMIT 1",
+        )?
+        .query_row(params![term, words, pair], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((first, bytes)) = block else {
+        return Ok(None);
+    };
+    let mut held = Vec::new();
+    decode_block(first, &bytes, |p, count| held.push((p, count)))?;
+    Ok(Some((first, held)))
+}
+
+/// Write the block of `first` with `postings` (by increasing pair id), in
+/// blocks of [`BLOCK`] when there are more than twice that; remove it when
+/// there are none.
+fn write_block(
+    conn: &Connection,
+    term: i64,
+    words: i64,
+    first: i64,
+    postings: &[(i64, u32)],
+) -> rusqlite::Result<()> {
+    if postings.is_empty() {
+        conn.prepare_cached(
+            "DELETE FROM fuzzy_block WHERE term_id = ?1 AND words = ?2 AND first = ?3",
+        )?
+        .execute(params![term, words, first])?;
+        return Ok(());
+    }
+    let size = if postings.len() > 2 * BLOCK {
+        BLOCK
+    } else {
+        postings.len()
+    };
+    let mut write = conn.prepare_cached(
+        "INSERT OR REPLACE INTO fuzzy_block (term_id, words, first, postings)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (k, chunk) in postings.chunks(size).enumerate() {
+        let key = if k == 0 { first } else { chunk[0].0 };
+        write.execute(params![term, words, key, encode_block(key, chunk)])?;
+    }
+    Ok(())
+}
+
 /// Builds the fuzzy index inside a write transaction: the entries of
 /// [`IndexBuffer`], each source's terms written at once, postings sorted
 /// at a flush (so a large import appends to the index B-tree in order
@@ -1693,11 +1932,11 @@ impl Indexer {
     fn write_postings(&mut self, conn: &Connection) -> rusqlite::Result<()> {
         let postings = &mut self.buffer.postings;
         postings.sort_unstable();
-        let mut insert = conn.prepare_cached(
-            "INSERT INTO fuzzy_posting (term_id, words, pair_id) VALUES (?1, ?2, ?3)",
-        )?;
-        for &(term, words, pair) in postings.iter() {
-            insert.execute(params![term, words, pair])?;
+        let mut list: Vec<(i64, u32)> = Vec::new();
+        for run in postings.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            list.clear();
+            list.extend(run.iter().map(|&(_, _, pair, count)| (pair, count)));
+            add_postings(conn, run[0].0, i64::from(run[0].1), &list)?;
         }
         postings.clear();
         Ok(())
@@ -1841,8 +2080,19 @@ mod tests {
                 )
                 .unwrap();
         }
-        if version >= 2 {
-            // From schema 2 on, adding a pair also indexes it.
+        if (2..11).contains(&version) {
+            // Schemas 2 to 10 indexed a pair with a row a posting (only
+            // one term here: the upgrade builds the index again).
+            store
+                .conn
+                .execute_batch(
+                    "INSERT INTO fuzzy_term (id, term, df) VALUES (1, 'bonjour', 1);
+                     INSERT INTO fuzzy_posting (term_id, words, pair_id) VALUES (1, 3, 1);
+                     INSERT INTO fuzzy_doc (pair_id, terms) VALUES (1, x'02');",
+                )
+                .unwrap();
+        } else if version >= 11 {
+            // From schema 11 on, in blocks.
             let tx = store.conn.unchecked_transaction().unwrap();
             index_existing_pairs(&tx).unwrap();
             tx.commit().unwrap();
@@ -1969,6 +2219,150 @@ mod tests {
         let ids = [70_000, 5, 1 << 40, 1, 300, 1, i64::MAX, 0];
         assert_eq!(decode_ids(&encode_ids(&ids)), ids);
         assert!(decode_ids(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_source_holding_a_term_three_times_has_that_count_in_its_posting() {
+        let (_dir, mut store) = temp_store();
+        let mut batch = store.begin_import().unwrap();
+        batch
+            .add(&pair("Le vote, le vote et le vote.", "The vote."))
+            .unwrap();
+        batch.commit().unwrap();
+        let stats = store.term_stats(&["vote", "et"]).unwrap();
+        let mut found = crate::fuzzy::Postings::default();
+        store
+            .postings_into(stats[0].unwrap().0, 7, &mut found)
+            .unwrap();
+        store
+            .postings_into(stats[1].unwrap().0, 7, &mut found)
+            .unwrap();
+        assert_eq!(found.pairs, [1, 1]);
+        assert_eq!(found.counts, [3, 1]);
+    }
+
+    #[test]
+    fn a_damaged_block_is_an_error_not_a_panic() {
+        let good = encode_block(10, &[(10, 1), (300, 4), (70_000, 1)]);
+        let mut read = Vec::new();
+        decode_block(10, &good, |p, c| read.push((p, c))).unwrap();
+        assert_eq!(read, [(10, 1), (300, 4), (70_000, 1)]);
+        for cut in 1..good.len() {
+            // Cut inside a varint, or after a flag that promises a count.
+            let _ = decode_block(10, &good[..cut], |_, _| {});
+        }
+        assert!(decode_block(10, &[0x80], |_, _| {}).is_err());
+        assert!(
+            decode_block(10, &[0x03], |_, _| {}).is_err(),
+            "count missing"
+        );
+        assert!(
+            decode_block(10, &[0xff; 11], |_, _| {}).is_err(),
+            "varint too long"
+        );
+    }
+
+    #[test]
+    fn posting_lists_stay_whole_across_split_blocks_imports_and_removals() {
+        // 900 sources of one length share « vote »: its list is written in
+        // blocks, later imports add to the last block, and removing an
+        // origin rewrites blocks in the middle.
+        let (_dir, mut store) = temp_store();
+        for round in 0..3 {
+            let mut batch = store.begin_import().unwrap();
+            for k in 0..300 {
+                let source = format!("Le vote numéro {k} du tour {round}.");
+                let origin = if k % 3 == 0 { "gone" } else { "kept" };
+                batch
+                    .add(&NewPair {
+                        origin,
+                        ..pair(&source, "The vote is closed.")
+                    })
+                    .unwrap();
+            }
+            batch.commit().unwrap();
+        }
+        let vote = store.term_stats(&["vote"]).unwrap()[0].unwrap().0;
+        let blocks: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM fuzzy_block WHERE term_id = ?1",
+                [vote],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(blocks >= 3, "{blocks} blocks");
+        let words = crate::fuzzy::index_terms("Le vote numéro 1 du tour 2.").len();
+        assert_eq!(words, 7);
+        assert_eq!(
+            store.postings(vote, words).unwrap(),
+            (1..=900).collect::<Vec<i64>>()
+        );
+        assert_eq!(store.remove_pairs_from("gone", "fr", "en").unwrap(), 300);
+        let mut kept = Vec::new();
+        crate::store::Pairs::each_pair(&store, None, None, &mut |p| {
+            kept.push(p.id);
+            Ok(())
+        })
+        .unwrap();
+        kept.sort_unstable();
+        assert_eq!(kept.len(), 600);
+        assert_eq!(store.postings(vote, words).unwrap(), kept);
+        assert_eq!(store.postings_any_length(vote).unwrap(), kept);
+    }
+
+    mod blocks {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(48))]
+
+            #[test]
+            fn a_block_round_trips(
+                first in 0i64..1_000_000,
+                steps in prop::collection::vec((0i64..100_000, 1u32..400), 0..300),
+            ) {
+                let mut postings = Vec::new();
+                let mut pair = first;
+                for (step, count) in steps {
+                    postings.push((pair, count));
+                    pair += step + 1;
+                }
+                let mut read = Vec::new();
+                decode_block(first, &encode_block(first, &postings), |p, c| read.push((p, c)))
+                    .unwrap();
+                prop_assert_eq!(read, postings);
+            }
+
+            /// Adds (in sorted batches) and removals in any order give the
+            /// list a model holds, however its blocks were split.
+            #[test]
+            fn a_list_holds_what_was_added_and_not_removed(
+                ops in prop::collection::vec((any::<bool>(), prop::collection::vec((0i64..3000, 1u32..5), 1..200)), 1..12),
+            ) {
+                let (_dir, store) = temp_store();
+                let mut model = std::collections::BTreeMap::new();
+                for (add, batch) in ops {
+                    if add {
+                        let mut new: Vec<(i64, u32)> =
+                            batch.into_iter().filter(|(p, _)| !model.contains_key(p)).collect();
+                        new.sort_unstable();
+                        new.dedup_by_key(|(p, _)| *p);
+                        add_postings(&store.conn, 7, 5, &new).unwrap();
+                        model.extend(new);
+                    } else {
+                        for (p, _) in batch {
+                            remove_posting(&store.conn, 7, 5, p).unwrap();
+                            model.remove(&p);
+                        }
+                    }
+                    let mut read = Vec::new();
+                    store.each_posting_of(7, Some(5), |p, c| read.push((p, c))).unwrap();
+                    prop_assert_eq!(&read, &model.iter().map(|(&p, &c)| (p, c)).collect::<Vec<_>>());
+                }
+            }
+        }
     }
 
     #[test]
