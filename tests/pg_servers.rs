@@ -21,6 +21,8 @@ use common::{BIN, Run, example};
 /// A PostgreSQL cluster of this test's own, stopped at the end.
 struct Cluster {
     dir: tempfile::TempDir,
+    /// Its port (also in its socket's name).
+    port: u16,
 }
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/pg-cluster.sh");
@@ -31,7 +33,7 @@ impl Cluster {
         // The server runs as `postgres` when the tests run as root: it must
         // get through the folder.
         let _ = Command::new("chmod").arg("755").arg(dir.path()).status();
-        let cluster = Cluster { dir };
+        let cluster = Cluster { dir, port: 5432 };
         cluster.script("start");
         let created = Command::new("psql")
             .args(["-h"])
@@ -48,6 +50,50 @@ impl Cluster {
             .unwrap();
         assert!(created.success());
         cluster
+    }
+
+    /// A cluster that takes only TLS connections, on 127.0.0.1 (see
+    /// pg-cluster.sh, PG_TLS): its port.
+    fn start_tls() -> (Cluster, u16) {
+        let dir = tempfile::tempdir().unwrap();
+        let _ = Command::new("chmod").arg("755").arg(dir.path()).status();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let cluster = Cluster { dir, port };
+        let out = Command::new("bash")
+            .arg(SCRIPT)
+            .arg("start")
+            .arg(cluster.socket())
+            .env("PG_TLS", "on")
+            .env("PG_PORT", port.to_string())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pg-cluster.sh start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        cluster.create("desk");
+        (cluster, port)
+    }
+
+    fn psql(&self, database: &str, sql: &str) -> String {
+        let out = Command::new("psql")
+            .arg("-h")
+            .arg(self.socket())
+            .args(["-p", &self.port.to_string()])
+            .args(["-U", "postgres", "-d", database, "-Atqc", sql])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     fn socket(&self) -> PathBuf {
@@ -84,6 +130,7 @@ impl Cluster {
         let created = Command::new("psql")
             .arg("-h")
             .arg(self.socket())
+            .args(["-p", &self.port.to_string()])
             .args(["-U", "postgres", "-d", "postgres", "-qc"])
             .arg(format!("CREATE DATABASE {database}"))
             .status()
@@ -459,4 +506,89 @@ fn no_request_fails_once_postgres_is_back_after_a_restart() {
     assert_eq!(status, 200, "the first learn after the restart: {body}");
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+/// Issue 14 left TLS out: `sslmode=require` was refused. A desk's
+/// PostgreSQL on another machine takes TLS connections only; memoire
+/// connects with TLS, checks the server's certificate against the CA
+/// given as `sslrootcert`, and refuses a server it cannot trust.
+#[test]
+fn a_memory_on_a_tls_only_postgres_is_used_and_an_untrusted_server_refused() {
+    if common::pg::server().is_none() {
+        return;
+    }
+    let (cluster, port) = Cluster::start_tls();
+    let ca = cluster.socket().join("ca.crt");
+    let db = PathBuf::from(format!(
+        "postgresql://postgres@127.0.0.1:{port}/desk?sslmode=verify-full&sslrootcert={}",
+        ca.display()
+    ));
+    import_example(&db);
+    let found = memoire(&db, &["lookup", KNOWN]);
+    assert_eq!(found.code, 0, "{}", found.stderr);
+    assert!(found.stdout.contains(KNOWN_TARGET), "{}", found.stdout);
+    let token = new_token(&db, "anne", "translate");
+    let (mut server, address) = serve(&db);
+    let (status, body) = http(
+        &address,
+        "POST",
+        "/api/v1/learn",
+        &token,
+        r#"{"source": "La neige tombe sur Berne.", "target": "Snow falls on Bern."}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = http(
+        &address,
+        "GET",
+        &lookup_path("La neige tombe sur Berne."),
+        &token,
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Snow falls on Bern."), "{body}");
+    // Every connection of the server is encrypted (the cluster takes no
+    // other, but this says so from PostgreSQL's side).
+    let encrypted = cluster.psql(
+        "postgres",
+        "SELECT count(*) FILTER (WHERE s.ssl), count(*) FILTER (WHERE NOT s.ssl)
+         FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.datname = 'desk'",
+    );
+    let (with, without) = encrypted.split_once('|').unwrap();
+    assert!(with.parse::<u32>().unwrap() > 0, "{encrypted}");
+    assert_eq!(without, "0", "{encrypted}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    // A CA that did not sign the server's certificate: refused, saying why.
+    let other_ca = cluster.socket().join("other-ca.crt");
+    std::fs::write(
+        &other_ca,
+        include_str!("../src/store/postgres/tls-test-ca.pem"),
+    )
+    .unwrap();
+    let untrusted = PathBuf::from(format!(
+        "postgresql://postgres@127.0.0.1:{port}/desk?sslmode=require&sslrootcert={}",
+        other_ca.display()
+    ));
+    let run = memoire(&untrusted, &["lookup", KNOWN]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("invalid peer certificate"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("sslrootcert"), "{}", run.stderr);
+    // The host name is checked: the certificate is for localhost and
+    // 127.0.0.1, not for another name of this machine.
+    let renamed = PathBuf::from(format!(
+        "postgresql://postgres@127.0.0.2:{port}/desk?sslmode=require&sslrootcert={}",
+        ca.display()
+    ));
+    let run = memoire(&renamed, &["lookup", KNOWN]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    // Without TLS, the server itself refuses.
+    let plain = PathBuf::from(format!("postgresql://postgres@127.0.0.1:{port}/desk"));
+    let run = memoire(&plain, &["lookup", KNOWN]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("no encryption"), "{}", run.stderr);
 }

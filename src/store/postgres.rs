@@ -41,6 +41,8 @@ use super::{
 };
 use crate::auth::{Role, User};
 use crate::error::{Error, Kind, Result};
+
+mod tls;
 use crate::text;
 
 /// Schema migrations: entry `i` upgrades a database from version `i` to
@@ -166,7 +168,8 @@ pub fn redacted(url: &str) -> String {
     if authority.is_some_and(|a| a.matches('@').count() > 1) {
         return "(a PostgreSQL URL with an unescaped @; write it %40)".to_string();
     }
-    let Ok(config) = url.parse::<postgres::Config>() else {
+    // (memoire's own TLS words taken out, as the driver does not know them)
+    let Ok(config) = tls::words(url).conn.parse::<postgres::Config>() else {
         return "(an unreadable PostgreSQL connection string)".to_string();
     };
     let user = config.get_user().unwrap_or("");
@@ -279,21 +282,21 @@ impl PgStore {
 
     fn open_client(url: &str) -> Result<PgStore> {
         let name = redacted(url);
-        // The connection is not encrypted (see the README): a demand for
-        // TLS is refused here rather than blamed on the server.
-        if url
-            .parse::<postgres::Config>()
-            .is_ok_and(|c| c.get_ssl_mode() == postgres::config::SslMode::Require)
-        {
-            return Err(Error::new(
-                Kind::Input,
-                "memoire connects to PostgreSQL without TLS (over a Unix socket or a private \
-                 network); sslmode=require cannot be met",
-            )
-            .at(Path::new(&name)));
+        let wanted = tls::wanted(url)?;
+        let client = match wanted.tls {
+            Some(tls) => Client::connect(&wanted.conn, tls),
+            None => Client::connect(&wanted.conn, NoTls),
         }
-        let client =
-            Client::connect(url, NoTls).map_err(|e| pg_error(&name, "cannot connect", e))?;
+        .map_err(|e| {
+            let doing = if e.to_string().contains("TLS") {
+                "cannot connect (TLS: the server's certificate must be signed by a CA the \
+                 system trusts or the one given as sslrootcert=FILE.pem, for the host name \
+                 of the connection string)"
+            } else {
+                "cannot connect"
+            };
+            pg_error(&name, doing, e)
+        })?;
         Ok(PgStore {
             client: RefCell::new(client),
             in_snapshot: Cell::new(false),
@@ -2192,10 +2195,16 @@ fn pg_error(name: &str, doing: &str, err: postgres::Error) -> Error {
     } else {
         Kind::Database
     };
+    // (A TLS failure says why only in its source: an unknown issuer…)
     let detail = err
         .as_db_error()
         .map(|db| db.message().to_string())
-        .unwrap_or_else(|| err.to_string());
+        .unwrap_or_else(|| match std::error::Error::source(&err) {
+            Some(cause) if !err.to_string().contains(&cause.to_string()) => {
+                format!("{err}: {cause}")
+            }
+            _ => err.to_string(),
+        });
     Error::new(kind, format!("{doing}: {detail}"))
         .at(std::path::Path::new(name))
         .caused_by(err)

@@ -9,6 +9,9 @@
 # (no TCP port), with trust authentication: fit for tests, nothing else.
 # fsync is off (tests need no durability across a machine crash) unless
 # PG_FSYNC=on (benchmarks).
+# PG_TLS=on PG_PORT=N: the cluster listens on 127.0.0.1:N instead, for
+# TLS connections only, with a certificate for localhost and 127.0.0.1
+# signed by a CA of its own, DIR/ca.crt (clients trust it with sslrootcert).
 # PostgreSQL refuses to run as root, so as root it runs as the `postgres`
 # user the Debian package creates, in folders that user owns (the folders
 # above DIR must let it through: chmod 755 a mktemp -d).
@@ -26,15 +29,34 @@ as_owner() {
 }
 run_server() {
   as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-    -o "-k $dir -c listen_addresses='' -c port=5432 -c fsync=${PG_FSYNC:-off} -c max_connections=200" start > /dev/null
+    -o "-k $dir $(cat "$dir/listen") -c fsync=${PG_FSYNC:-off} -c max_connections=200" start > /dev/null
 }
 case "$action" in
   start)
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_owner "$pgbin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 > "$dir/initdb.log"
-    run_server
-    echo "host=$dir port=5432 user=postgres"
+    if [ "${PG_TLS:-off}" = on ]; then
+      port=${PG_PORT:?PG_TLS=on needs PG_PORT}
+      # A CA of its own (ca.crt, what clients trust) signs the server's.
+      ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+      as_owner openssl req -x509 $ec -keyout "$dir/ca.key" -out "$dir/ca.crt" -days 2 \
+        -subj "/CN=memoire test CA" 2> "$dir/openssl.log"
+      as_owner openssl req $ec -keyout "$dir/server.key" -out "$dir/server.csr" \
+        -subj /CN=localhost 2>> "$dir/openssl.log"
+      printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\n' > "$dir/server.ext"
+      as_owner openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
+        -CAcreateserial -days 2 -extfile "$dir/server.ext" -out "$dir/server.crt" 2>> "$dir/openssl.log"
+      chmod 600 "$dir/server.key"
+      printf 'local all all trust\nhostssl all all 127.0.0.1/32 trust\n' > "$dir/data/pg_hba.conf"
+      echo "-c listen_addresses=127.0.0.1 -c port=$port -c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key" > "$dir/listen"
+      run_server
+      echo "host=127.0.0.1 port=$port user=postgres"
+    else
+      echo "-c listen_addresses='' -c port=5432" > "$dir/listen"
+      run_server
+      echo "host=$dir port=5432 user=postgres"
+    fi
     ;;
   stop)
     as_owner "$pgbin/pg_ctl" -D "$dir/data" -m fast -w stop > /dev/null

@@ -1,0 +1,252 @@
+//! TLS to PostgreSQL, as a connection string asks for it with libpq's
+//! words: `sslmode=require`, `verify-ca` or `verify-full` encrypt the
+//! connection and check the server's certificate — against the system's
+//! trusted roots and, when given, the PEM file `sslrootcert=…` — and its
+//! host name (memoire's `require` checks as much as libpq's
+//! `verify-full`: an encrypted connection to a server nobody vouched for
+//! is not what a desk asks for). `disable`, `prefer` (the default) and no
+//! `sslmode` connect without TLS, over a Unix socket or a private network.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use crate::error::{Error, Kind, Result};
+
+/// A connection string as the driver reads it, and the TLS it asks for.
+pub(super) struct Wanted {
+    /// The string without memoire's own reading (`sslrootcert`, and the
+    /// `verify-…` modes, which the driver does not know: `require`).
+    pub conn: String,
+    /// `None`: no TLS.
+    pub tls: Option<MakeRustlsConnect>,
+}
+
+/// The TLS words of `conn` (a URL or `key=value` words): `sslmode` and
+/// `sslrootcert`, and the string as the driver reads it (without
+/// `sslrootcert`, and `require` for the `verify-…` modes, which it does not
+/// know; an unknown mode left out).
+pub(super) struct Words {
+    pub conn: String,
+    pub mode: Option<String>,
+    pub root: Option<String>,
+}
+
+pub(super) fn words(conn: &str) -> Words {
+    let mut mode: Option<String> = None;
+    let mut root: Option<String> = None;
+    let mut kept: Vec<String> = Vec::new();
+    let mut take = |key: &str, value: &str, raw: &str| match key {
+        "sslmode" => mode = Some(value.to_string()),
+        "sslrootcert" => root = Some(value.to_string()),
+        _ => kept.push(raw.to_string()),
+    };
+    let url = conn.starts_with("postgres://") || conn.starts_with("postgresql://");
+    let base = if url {
+        let (base, query) = conn.split_once('?').unwrap_or((conn, ""));
+        for raw in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = raw.split_once('=').unwrap_or((raw, ""));
+            take(key, &percent_decoded(value), raw);
+        }
+        base
+    } else {
+        for raw in conn.split_whitespace() {
+            let (key, value) = raw.split_once('=').unwrap_or((raw, ""));
+            take(key, value.trim_matches('\''), raw);
+        }
+        ""
+    };
+    match mode.as_deref() {
+        Some("require" | "verify-ca" | "verify-full") => kept.push("sslmode=require".to_string()),
+        Some(mode @ ("disable" | "prefer")) => kept.push(format!("sslmode={mode}")),
+        _ => {}
+    }
+    let conn = match (url, kept.is_empty()) {
+        (true, true) => base.to_string(),
+        (true, false) => format!("{base}?{}", kept.join("&")),
+        (false, _) => kept.join(" "),
+    };
+    Words { conn, mode, root }
+}
+
+/// Read the TLS settings of `conn` (see [`words`]).
+pub(super) fn wanted(conn: &str) -> Result<Wanted> {
+    let Words { conn, mode, root } = words(conn);
+    let name = super::redacted(&conn);
+    let tls = match mode.as_deref() {
+        None | Some("disable" | "prefer") => false,
+        Some("require" | "verify-ca" | "verify-full") => true,
+        Some(other) => {
+            return Err(Error::new(
+                Kind::Input,
+                format!(
+                    "sslmode={other} is not one memoire knows: disable, prefer (no TLS), \
+                     require, verify-ca or verify-full (TLS, the server's certificate checked)"
+                ),
+            )
+            .at(Path::new(&name)));
+        }
+    };
+    if !tls {
+        if root.is_some() {
+            return Err(Error::new(
+                Kind::Input,
+                "sslrootcert is given but sslmode does not ask for TLS: add sslmode=verify-full",
+            )
+            .at(Path::new(&name)));
+        }
+        return Ok(Wanted { conn, tls: None });
+    }
+    let connector = connector(root.as_deref().map(PathBuf::from).as_deref(), &name)?;
+    Ok(Wanted {
+        conn,
+        tls: Some(connector),
+    })
+}
+
+/// `%XX` escapes of a URL's value decoded (a path in `sslrootcert`).
+fn percent_decoded(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                out.push((hex(h).unwrap() * 16 + hex(l).unwrap()) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A TLS connector that trusts the system's roots and those of `root` (a
+/// PEM file).
+fn connector(root: Option<&Path>, name: &str) -> Result<MakeRustlsConnect> {
+    let mut roots = rustls::RootCertStore::empty();
+    // Unreadable system certificates are skipped: `sslrootcert` may be
+    // all a desk needs.
+    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    if let Some(root) = root {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let unreadable = |detail: String| {
+            Error::new(
+                Kind::Input,
+                format!("cannot read the trusted certificates (sslrootcert): {detail}"),
+            )
+            .at(root)
+        };
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(root)
+            .map_err(|e| unreadable(e.to_string()))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| unreadable(e.to_string()))?;
+        if certs.is_empty() {
+            return Err(unreadable("no PEM certificate in the file".to_string()));
+        }
+        for cert in certs {
+            roots
+                .add(cert)
+                .map_err(|e| unreadable(format!("not a usable certificate: {e}")))?;
+        }
+    }
+    if roots.is_empty() {
+        return Err(Error::new(
+            Kind::Input,
+            "TLS asked for, but no trusted certificate to check the server's against: \
+             give the server's CA as sslrootcert=FILE.pem",
+        )
+        .at(Path::new(name)));
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| Error::new(Kind::Input, format!("cannot set up TLS: {e}")))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_sslmode_and_prefer_connect_without_tls() {
+        for conn in [
+            "postgres://u@h/db",
+            "postgres://u@h/db?sslmode=prefer",
+            "host=/tmp user=u sslmode=disable",
+        ] {
+            let wanted = wanted(conn).unwrap();
+            assert!(wanted.tls.is_none(), "{conn}");
+            assert_eq!(wanted.conn, conn);
+        }
+    }
+
+    #[test]
+    fn memoires_own_words_are_taken_out_for_the_driver() {
+        let dir = tempfile::tempdir().unwrap();
+        let pem = dir.path().join("ca.pem");
+        // Any self-signed certificate will do to fill the store.
+        std::fs::write(&pem, TEST_CA).unwrap();
+        let url = format!(
+            "postgresql://u@h:5433/db?application_name=x&sslmode=verify-full&sslrootcert={}",
+            pem.display().to_string().replace('/', "%2F")
+        );
+        let wanted = wanted(&url).unwrap();
+        assert!(wanted.tls.is_some());
+        assert_eq!(
+            wanted.conn,
+            "postgresql://u@h:5433/db?application_name=x&sslmode=require"
+        );
+        let words = format!(
+            "host=h user=u sslmode=require sslrootcert={}",
+            pem.display()
+        );
+        assert_eq!(
+            super::wanted(&words).unwrap().conn,
+            "host=h user=u sslmode=require"
+        );
+    }
+
+    #[test]
+    fn a_missing_or_empty_root_file_and_an_unknown_mode_are_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.pem");
+        let err = wanted(&format!(
+            "host=h sslmode=require sslrootcert={}",
+            missing.display()
+        ))
+        .err()
+        .unwrap();
+        assert!(err.to_string().contains("none.pem"), "{err}");
+        assert!(err.to_string().contains("sslrootcert"), "{err}");
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let err = wanted(&format!(
+            "host=h sslmode=require sslrootcert={}",
+            empty.display()
+        ))
+        .err()
+        .unwrap();
+        assert!(err.to_string().contains("no PEM certificate"), "{err}");
+        let err = wanted("host=h sslmode=allow").err().unwrap();
+        assert!(err.to_string().contains("sslmode=allow"), "{err}");
+        let err = wanted(&format!("host=h sslrootcert={}", empty.display()))
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("sslmode"), "{err}");
+    }
+
+    /// A self-signed certificate (CN=memoire test CA, EC P-256), made with
+    /// `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1`.
+    const TEST_CA: &str = include_str!("tls-test-ca.pem");
+}
