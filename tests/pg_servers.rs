@@ -52,6 +52,26 @@ impl Cluster {
         cluster
     }
 
+    /// A streaming replica of `primary` (a hot standby), on its own socket.
+    fn replica_of(primary: &Cluster) -> Cluster {
+        let dir = tempfile::tempdir().unwrap();
+        let _ = Command::new("chmod").arg("755").arg(dir.path()).status();
+        let cluster = Cluster { dir, port: 5432 };
+        let out = Command::new("bash")
+            .arg(SCRIPT)
+            .arg("replica")
+            .arg(cluster.socket())
+            .arg(primary.socket())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pg-cluster.sh replica: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        cluster
+    }
+
     /// A cluster that takes only TLS connections, on 127.0.0.1 (see
     /// pg-cluster.sh, PG_TLS): its port.
     fn start_tls() -> (Cluster, u16) {
@@ -405,7 +425,7 @@ fn two_servers_share_one_database_through_a_kill_and_a_postgres_restart() {
 }
 
 #[test]
-fn read_db_sends_lookups_to_the_replica_and_learns_to_the_primary() {
+fn read_db_sends_lookups_to_a_streaming_replica_and_learns_to_the_primary() {
     if common::pg::server().is_none() {
         return;
     }
@@ -413,21 +433,16 @@ fn read_db_sends_lookups_to_the_replica_and_learns_to_the_primary() {
     let primary = cluster.url();
     import_example(&primary);
     let token = new_token(&primary, "anne", "translate");
-    // A stand-in for a streaming replica: a copy made before the learn
-    // (PostgreSQL's replication is not memoire's to test).
-    cluster.create("replica");
-    let replica = cluster.url_of("replica");
-    let run = Run::from(
-        Command::new(BIN)
-            .args(["migrate", "--from"])
-            .arg(&primary)
-            .arg("--to")
-            .arg(&replica)
-            .output()
-            .unwrap(),
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    // A real hot standby of the primary (pg_basebackup, streaming
+    // replication): read-only, so a lookup path that wrote anything would
+    // fail on it.
+    let standby = Cluster::replica_of(&cluster);
+    assert_eq!(standby.psql("desk", "SELECT pg_is_in_recovery()"), "t");
+    let replica = standby.url();
     let (mut server, address) = serve_with(&primary, &["--read-db".as_ref(), replica.as_os_str()]);
+    let (status, body) = http(&address, "GET", &lookup_path(KNOWN), &token, "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(KNOWN_TARGET), "{body}");
     let (status, body) = http(
         &address,
         "POST",
@@ -436,24 +451,7 @@ fn read_db_sends_lookups_to_the_replica_and_learns_to_the_primary() {
         r#"{"source": "La neige tombe sur Berne.", "target": "Snow falls on Bern."}"#,
     );
     assert_eq!(status, 200, "{body}");
-    // Lookups read the replica: what it holds is found, the new pair not
-    // (yet).
-    let (status, body) = http(&address, "GET", &lookup_path(KNOWN), &token, "");
-    assert_eq!(status, 200, "{body}");
-    assert!(body.contains(KNOWN_TARGET), "{body}");
-    let (status, body) = http(
-        &address,
-        "GET",
-        &lookup_path("La neige tombe sur Berne."),
-        &token,
-        "",
-    );
-    assert_eq!(status, 200, "{body}");
-    assert!(
-        !body.contains("Snow falls"),
-        "read from the primary: {body}"
-    );
-    // The learn went to the primary.
+    // The learn went to the primary…
     let found = memoire(&primary, &["lookup", "La neige tombe sur Berne."]);
     assert_eq!(found.code, 0, "{}", found.stderr);
     assert!(
@@ -461,6 +459,33 @@ fn read_db_sends_lookups_to_the_replica_and_learns_to_the_primary() {
         "{}",
         found.stdout
     );
+    // …and the server's lookups, which read the standby, find it once
+    // replication has brought it there (at once, as a rule).
+    let started = Instant::now();
+    loop {
+        let (status, body) = http(
+            &address,
+            "GET",
+            &lookup_path("La neige tombe sur Berne."),
+            &token,
+            "",
+        );
+        assert_eq!(status, 200, "{body}");
+        if body.contains("Snow falls on Bern.") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "not replicated: {body}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The lookups did read the standby: it served this server's reads.
+    let reads = standby.psql(
+        "postgres",
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = 'desk' AND backend_type = 'client backend'",
+    );
+    assert!(reads.parse::<u32>().unwrap() > 0, "{reads}");
     server.kill().unwrap();
     server.wait().unwrap();
 }

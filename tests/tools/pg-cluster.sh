@@ -4,6 +4,10 @@
 #   tests/tools/pg-cluster.sh start DIR   # prints a connection string
 #   tests/tools/pg-cluster.sh stop DIR
 #   tests/tools/pg-cluster.sh up DIR      # the same cluster again, after stop
+#   tests/tools/pg-cluster.sh replica DIR PRIMARY_DIR
+#                                         # a streaming replica of the cluster
+#                                         # in PRIMARY_DIR (pg_basebackup -R),
+#                                         # a hot standby on its own socket
 #
 # The cluster lives in DIR/data and listens on a Unix socket in DIR only
 # (no TCP port), with trust authentication: fit for tests, nothing else.
@@ -65,5 +69,14 @@ case "$action" in
     # The cluster of an earlier `start`, started again after a `stop`.
     run_server
     ;;
-  *) echo "pg-cluster: start, stop or up" >&2; exit 2 ;;
+  replica)
+    primary=${3:?the folder of the primary cluster}
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    as_owner "$pgbin/pg_basebackup" -h "$primary" -p 5432 -U postgres -D "$dir/data" -R -X stream -c fast
+    echo "-c listen_addresses='' -c port=5432 -c hot_standby=on" > "$dir/listen"
+    run_server
+    echo "host=$dir port=5432 user=postgres"
+    ;;
+  *) echo "pg-cluster: start, stop, up or replica" >&2; exit 2 ;;
 esac
