@@ -65,13 +65,23 @@ pub struct Config {
     pub warm_index: bool,
 }
 
+/// Read connections when none are asked for: twice the machine's cores
+/// (from 2 to 16). A lookup keeps a core busy while it runs; more lookups
+/// at once than that only share the cores, and the slow ones then hold
+/// many others up. Measured on 2 cores, threshold 50, 32 clients: p99
+/// 31–34 ms with 4 readers, 40–42 ms with 8, at the same throughput.
+pub fn default_readers() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (2 * cores).clamp(2, 16)
+}
+
 impl Config {
     pub fn new(db: PathBuf) -> Config {
         Config {
             db,
             read_db: None,
             open: false,
-            readers: 8,
+            readers: default_readers(),
             max_body: 64 << 20,
             max_text: 10_000,
             max_requests: 512,

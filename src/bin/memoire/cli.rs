@@ -109,9 +109,10 @@ pub struct ServeArgs {
     /// No tokens: every caller may do everything. Loopback addresses only.
     #[arg(long)]
     pub open: bool,
-    /// Read connections: how many lookups are served at once.
-    #[arg(long, default_value_t = 8, value_name = "N")]
-    pub readers: usize,
+    /// Read connections: how many lookups are served at once (default:
+    /// twice the machine's cores, from 2 to 16).
+    #[arg(long, value_name = "N")]
+    pub readers: Option<usize>,
     /// The largest upload (a file to import or pre-translate), in MiB.
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     pub max_upload: usize,

@@ -52,7 +52,9 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
     let mut config = Config::new(db.to_path_buf());
     config.open = args.open;
     config.read_db = args.read_db;
-    config.readers = args.readers.clamp(1, 256);
+    if let Some(readers) = args.readers {
+        config.readers = readers.clamp(1, 256);
+    }
     config.max_body = args.max_upload.clamp(1, 4096) << 20;
     config.warm_index = !args.no_warm_index;
     if config.warm_index {
@@ -67,6 +69,7 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
         .build()
         .map_err(|e| Error::new(Kind::Internal, format!("cannot start the server: {e}")))?;
     let users = state.config().open;
+    let readers = state.config().readers;
     let read_from = state.config().read_db.clone();
     // The state (its database connections) is dropped here, after the
     // runtime: the PostgreSQL driver closes a connection with a blocking
@@ -74,7 +77,7 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
     let keep = std::sync::Arc::clone(&state);
     let served = runtime.block_on(server::serve(state, listen, |bound| {
         eprintln!(
-            "memoire serves {}{} on http://{bound}/ ({}); Ctrl-C stops it",
+            "memoire serves {}{} on http://{bound}/ ({readers} lookups at once; {}); Ctrl-C stops it",
             memoire::store::shown(db),
             read_from
                 .as_deref()
