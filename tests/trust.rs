@@ -1720,3 +1720,64 @@ fn two_csv_files_glued_with_their_byte_order_marks_are_caught() {
     assert_eq!(sb.run(&["export", "-o", out.to_str().unwrap()]).code, 0);
     assert!(std::fs::read_to_string(&out).unwrap().contains("<tmx "));
 }
+
+#[test]
+fn an_upgrade_killed_while_it_rebuilds_the_index_leaves_the_older_memory_as_it_was() {
+    // Schema 11 rebuilds the fuzzy index inside the upgrade's transaction:
+    // a kill -9 midway must leave the schema-10 memory whole, and a second
+    // upgrade must then do the whole job.
+    let sb = Sandbox::new();
+    let csv = sb.write("big.csv", &common::generated_csv("up", 60_000));
+    let run = sb.import(&csv, &["--source-lang", "fr", "--target-lang", "en"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The memory as schema 10 kept its index: a row a posting.
+    let conn = rusqlite::Connection::open(&sb.db).unwrap();
+    conn.execute_batch(
+        "DROP TABLE fuzzy_block;
+         CREATE TABLE fuzzy_posting (
+             term_id INTEGER NOT NULL, words INTEGER NOT NULL, pair_id INTEGER NOT NULL,
+             PRIMARY KEY (term_id, words, pair_id)
+         ) WITHOUT ROWID;
+         PRAGMA user_version = 10;",
+    )
+    .unwrap();
+    drop(conn);
+    let version = || -> i64 {
+        rusqlite::Connection::open(&sb.db)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap()
+    };
+    let wal = sb.db.with_extension("db-wal");
+    let mut child = sb.cmd().arg("upgrade").spawn().unwrap();
+    // Until the rebuild has written pages of its transaction.
+    let started = Instant::now();
+    while !std::fs::metadata(&wal).is_ok_and(|m| m.len() > 64 << 10)
+        && started.elapsed() < Duration::from_secs(60)
+    {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let finished = child.try_wait().unwrap().is_some();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!finished, "the upgrade ended before the kill");
+    assert_eq!(version(), 10);
+    let still_old: i64 = rusqlite::Connection::open(&sb.db)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'fuzzy_posting'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(still_old, 1, "half an upgrade");
+    let run = sb.run(&["upgrade"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(version(), 11);
+    let found = sb.run(&[
+        "lookup",
+        "Le canton n° 4242 (up) a publié ses comptes, déficit de 29694 francs.",
+    ]);
+    assert_eq!(found.code, 0, "{}", found.stderr);
+    assert!(found.stdout.contains("Canton no. 4242 (up)"), "{}", found.stdout);
+}
