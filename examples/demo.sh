@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 cargo build --quiet
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-memoire() { target/debug/memoire --db "$tmp/demo.db" "$@"; }
+memoire() { "${CARGO_TARGET_DIR:-target}/debug/memoire" --db "$tmp/demo.db" "$@"; }
 step() { printf '\n$ memoire %s\n' "$1"; }
 
 step "import examples/memory-fr-en.csv"

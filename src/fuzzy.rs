@@ -1354,13 +1354,12 @@ impl Counter {
         }
     }
 
+    /// The count of `pair`; none for a pair above the highest the index
+    /// named at the search's start (one added since, which the search
+    /// does not see — or a damaged list's, which must not make the array
+    /// grow to billions).
     fn slot(&mut self, pair: u32) -> Option<&mut u16> {
-        let k = pair as usize;
-        if k >= self.counts.len() {
-            // A pair newer than the search's start: grow.
-            self.counts.resize(k + 1, 0);
-        }
-        self.counts.get_mut(k)
+        self.counts.get_mut(pair as usize)
     }
 
     fn add(&mut self, pair: u32, n: u16) {
@@ -1616,6 +1615,18 @@ mod tests {
     /// The frequent terms' counts (issue 13, threshold 50): a count that
     /// saturates bounds nothing, so a source holding « de » twenty times
     /// is never dropped for holding « only » fifteen.
+    #[test]
+    fn a_pair_above_the_searchs_highest_is_not_counted_and_grows_nothing() {
+        // Adversary (schema 11): a damaged block naming pair 4,000,000,000
+        // made the counter grow to 8 GB, or abort the process.
+        let mut counter = Counter::new(10);
+        let before = counter.counts.len();
+        counter.add(4_000_000_000, 1);
+        counter.add(7, 2);
+        assert_eq!(counter.counts.len(), before);
+        assert_eq!(counter.drain(), [7]);
+    }
+
     #[test]
     fn frequent_counts_saturate_and_bound_from_above() {
         let slot_of = |t: u32| (t < 3).then_some(t as usize);

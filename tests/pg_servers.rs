@@ -616,4 +616,9 @@ fn a_memory_on_a_tls_only_postgres_is_used_and_an_untrusted_server_refused() {
     let run = memoire(&plain, &["lookup", KNOWN]);
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("no encryption"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("add sslmode=verify-full"),
+        "{}",
+        run.stderr
+    );
 }

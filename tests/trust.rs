@@ -1608,7 +1608,14 @@ fn a_read_only_command_never_upgrades_an_older_memory() {
     ] {
         let run = sb.run(args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
-        assert!(run.stderr.contains("memoire upgrade"), "{}", run.stderr);
+        // (New-user finding: the advice said `memoire upgrade` without the
+        // --db it needs, which then looked at the default memory.)
+        assert!(
+            run.stderr
+                .contains(&format!("memoire --db {} upgrade", db.display())),
+            "{}",
+            run.stderr
+        );
         assert_eq!(bytes(&db), before, "{args:?} changed the file");
     }
     let run = sb.run(&["upgrade"]);
@@ -1727,7 +1734,7 @@ fn an_upgrade_killed_while_it_rebuilds_the_index_leaves_the_older_memory_as_it_w
     // a kill -9 midway must leave the schema-10 memory whole, and a second
     // upgrade must then do the whole job.
     let sb = Sandbox::new();
-    let csv = sb.write("big.csv", &common::generated_csv("up", 60_000));
+    let csv = sb.write("big.csv", common::generated_csv("up", 60_000));
     let run = sb.import(&csv, &["--source-lang", "fr", "--target-lang", "en"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     // The memory as schema 10 kept its index: a row a posting.
@@ -1773,11 +1780,20 @@ fn an_upgrade_killed_while_it_rebuilds_the_index_leaves_the_older_memory_as_it_w
     assert_eq!(still_old, 1, "half an upgrade");
     let run = sb.run(&["upgrade"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("upgrading (the fuzzy index"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(version(), 11);
     let found = sb.run(&[
         "lookup",
         "Le canton n° 4242 (up) a publié ses comptes, déficit de 29694 francs.",
     ]);
     assert_eq!(found.code, 0, "{}", found.stderr);
-    assert!(found.stdout.contains("Canton no. 4242 (up)"), "{}", found.stdout);
+    assert!(
+        found.stdout.contains("Canton no. 4242 (up)"),
+        "{}",
+        found.stdout
+    );
 }

@@ -183,23 +183,27 @@ pub fn redacted(url: &str) -> String {
             postgres::config::Host::Unix(path) => sockets.push(path.display().to_string()),
         }
     }
-    // A URL again, one that connects to the same place (without the
-    // password): a socket folder goes in the query.
+    // A URL again, one that connects to the same place the same way
+    // (without the password): a socket folder goes in the query, and so
+    // do the TLS words, which a suggested command must keep.
+    let words = tls::words(url);
+    let mut query: Vec<String> = Vec::new();
     if hosts.is_empty() {
-        let mut query = sockets
-            .iter()
-            .map(|s| format!("host={s}"))
-            .collect::<Vec<_>>();
+        query.extend(sockets.iter().map(|s| format!("host={s}")));
         query.extend(ports.iter().map(|p| format!("port={p}")));
-        let query = if query.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", query.join("&"))
-        };
+    }
+    query.extend(words.mode.map(|m| format!("sslmode={m}")));
+    query.extend(words.root.map(|r| format!("sslrootcert={r}")));
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", query.join("&"))
+    };
+    if hosts.is_empty() {
         format!("postgres://{user}@/{db}{query}")
     } else {
         let port = ports.first().map(|p| format!(":{p}")).unwrap_or_default();
-        format!("postgres://{user}@{}{port}/{db}", hosts.join(","))
+        format!("postgres://{user}@{}{port}/{db}{query}", hosts.join(","))
     }
 }
 
@@ -265,7 +269,8 @@ impl PgStore {
                 format!(
                     "this memory was written by an older memoire (schema version {version}; \
                      this one uses {SCHEMA_VERSION}), and read-only commands leave it as it \
-                     is: upgrade it with `memoire upgrade`"
+                     is: upgrade it with `memoire --db {} upgrade`",
+                    super::shown_for_shell(Path::new(url))
                 ),
             )
             .at(Path::new(&store.name)));
@@ -288,7 +293,13 @@ impl PgStore {
             None => Client::connect(&wanted.conn, NoTls),
         }
         .map_err(|e| {
-            let doing = if e.to_string().contains("TLS") {
+            let no_tls = e
+                .as_db_error()
+                .is_some_and(|db| db.message().contains("no encryption"));
+            let doing = if no_tls {
+                "cannot connect (the server takes TLS connections only here: add \
+                 sslmode=verify-full, and sslrootcert=FILE.pem unless the system trusts its CA)"
+            } else if e.to_string().contains("TLS") {
                 "cannot connect (TLS: the server's certificate must be signed by a CA the \
                  system trusts or the one given as sslrootcert=FILE.pem, for the host name \
                  of the connection string)"
@@ -2255,6 +2266,14 @@ mod tests {
         assert_eq!(
             redacted("host=/tmp/sock user=anne password=s3cret dbname=desk port=5432"),
             "postgres://anne@/desk?host=/tmp/sock&port=5432"
+        );
+        // New-user finding: the `serve` command `token add` suggests lost
+        // the TLS words, and then connected without TLS (or not at all).
+        assert_eq!(
+            redacted(
+                "postgres://anne:s3cret@db.example/desk?sslmode=verify-full&sslrootcert=/etc/ca.pem"
+            ),
+            "postgres://anne@db.example:5432/desk?sslmode=verify-full&sslrootcert=/etc/ca.pem"
         );
         // What is shown connects to the same place.
         for url in [

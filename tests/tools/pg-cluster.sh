@@ -52,7 +52,7 @@ case "$action" in
       as_owner openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
         -CAcreateserial -days 2 -extfile "$dir/server.ext" -out "$dir/server.crt" 2>> "$dir/openssl.log"
       chmod 600 "$dir/server.key"
-      printf 'local all all trust\nhostssl all all 127.0.0.1/32 trust\n' > "$dir/data/pg_hba.conf"
+      printf 'local all all trust\nlocal replication all trust\nhostssl all all 127.0.0.1/32 trust\n' > "$dir/data/pg_hba.conf"
       echo "-c listen_addresses=127.0.0.1 -c port=$port -c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key" > "$dir/listen"
       run_server
       echo "host=127.0.0.1 port=$port user=postgres"
@@ -73,7 +73,8 @@ case "$action" in
     primary=${3:?the folder of the primary cluster}
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
-    as_owner "$pgbin/pg_basebackup" -h "$primary" -p 5432 -U postgres -D "$dir/data" -R -X stream -c fast
+    port=$(grep -o 'port=[0-9]*' "$primary/listen" | cut -d= -f2)
+    as_owner "$pgbin/pg_basebackup" -h "$primary" -p "$port" -U postgres -D "$dir/data" -R -X stream -c fast
     echo "-c listen_addresses='' -c port=5432 -c hot_standby=on" > "$dir/listen"
     run_server
     echo "host=$dir port=5432 user=postgres"

@@ -98,7 +98,7 @@ pub struct MigrateArgs {
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  \
     memoire token add anne --role translate        # prints Anne's token, once\n  \
-    memoire serve --listen 0.0.0.0:8080            # a desk's server\n  \
+    memoire serve --listen 127.0.0.1:8080          # a desk's server, behind an HTTPS proxy\n  \
     memoire serve --open                           # for yourself, on 127.0.0.1:8080\n  \
     curl -H \"Authorization: Bearer $TOKEN\" 'http://127.0.0.1:8080/api/v1/lookup?q=Bonjour'")]
 pub struct ServeArgs {

@@ -228,6 +228,12 @@ fn upgrade(db: &Path) -> Result<ExitCode> {
     } else if !db.exists() {
         return Err(Error::new(Kind::Input, "there is no memory here to upgrade").at(db));
     } else {
+        if Store::open_read_only(db).is_err_and(|e| e.kind() == Kind::OlderSchema) {
+            eprintln!(
+                "{}: upgrading (the fuzzy index is built again: about a minute per million pairs)…",
+                memoire::store::shown(db)
+            );
+        }
         open_for_writing(db)?
     };
     if store.upgraded_from().is_none() {

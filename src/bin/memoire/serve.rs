@@ -62,7 +62,8 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
     }
     let state = AppState::open(config)?;
     if let Some(pairs) = state.warm_pairs() {
-        eprintln!("memoire: fuzzy index of {pairs} pairs in memory");
+        let pairs_word = if pairs == 1 { "pair" } else { "pairs" };
+        eprintln!("memoire: fuzzy index of {pairs} {pairs_word} in memory");
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -57,6 +57,20 @@ pub(super) fn words(conn: &str) -> Words {
         }
         ""
     };
+    // A string the driver reads as it is stays as it is (a quoted
+    // password keeps its spaces).
+    if root.is_none()
+        && matches!(
+            mode.as_deref(),
+            None | Some("disable" | "prefer" | "require")
+        )
+    {
+        return Words {
+            conn: conn.to_string(),
+            mode,
+            root,
+        };
+    }
     match mode.as_deref() {
         Some("require" | "verify-ca" | "verify-full") => kept.push("sslmode=require".to_string()),
         Some(mode @ ("disable" | "prefer")) => kept.push(format!("sslmode={mode}")),
@@ -98,6 +112,21 @@ pub(super) fn wanted(conn: &str) -> Result<Wanted> {
         }
         return Ok(Wanted { conn, tls: None });
     }
+    // TLS runs over TCP: PostgreSQL offers none on a Unix socket.
+    if conn.parse::<postgres::Config>().is_ok_and(|c| {
+        c.get_hosts()
+            .iter()
+            .all(|h| matches!(h, postgres::config::Host::Unix(_)))
+    }) {
+        return Err(Error::new(
+            Kind::Input,
+            "TLS is asked for on a Unix socket, where PostgreSQL offers none: connect over \
+             TCP (a host name) for TLS, or leave sslmode out on the socket",
+        )
+        .at(Path::new(&name)));
+    }
+    // libpq's `sslrootcert=system`: the system's roots alone.
+    let root = root.filter(|r| r != "system");
     let connector = connector(root.as_deref().map(PathBuf::from).as_deref(), &name)?;
     Ok(Wanted {
         conn,
@@ -215,6 +244,22 @@ mod tests {
             super::wanted(&words).unwrap().conn,
             "host=h user=u sslmode=require"
         );
+    }
+
+    #[test]
+    fn tls_on_a_unix_socket_is_refused_and_system_means_the_systems_roots() {
+        let err = wanted("postgres://u@/db?host=/run/postgresql&sslmode=verify-full")
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("Unix socket"), "{err}");
+        // `system` is no file name: the system's roots, when it has any.
+        match wanted("postgres://u@h/db?sslmode=require&sslrootcert=system") {
+            Ok(wanted) => assert!(wanted.tls.is_some()),
+            Err(err) => assert!(err.to_string().contains("no trusted certificate"), "{err}"),
+        }
+        // A quoted password keeps its spaces when nothing is taken out.
+        let conn = "host=h user=u password='a  b' sslmode=require";
+        assert_eq!(words(conn).conn, conn);
     }
 
     #[test]
