@@ -611,6 +611,30 @@ fn a_memory_on_a_tls_only_postgres_is_used_and_an_untrusted_server_refused() {
     ));
     let run = memoire(&renamed, &["lookup", KNOWN]);
     assert_ne!(run.code, 0, "{}", run.stdout);
+    // Adversary: a percent-encoded second sslmode key was `disable` to
+    // the driver, unseen by memoire, and the password went out in
+    // plaintext while memoire showed `sslmode=require`. Two sslmode keys
+    // are refused before anything connects…
+    let encoded = PathBuf::from(format!(
+        "postgresql://postgres@127.0.0.1:{port}/desk?sslmode=require&ssl%6dode=disable"
+    ));
+    let run = memoire(&encoded, &["lookup", KNOWN]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("more than once"), "{}", run.stderr);
+    // … and TLS asked for is TLS tried, whatever the driver reads in the
+    // rest: a `?` and `&sslmode=disable` in a password (percent-encoded
+    // `&` here, so that the URL has one sslmode key for both readers).
+    let tricky = PathBuf::from(format!(
+        "postgresql://postgres:pw%3Fx%26sslmode%3Ddisable@127.0.0.1:{port}/desk?sslmode=require"
+    ));
+    let run = memoire(&tricky, &["lookup", KNOWN]);
+    assert_ne!(run.code, 0);
+    assert!(!run.stderr.contains("no encryption"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("invalid peer certificate"),
+        "{}",
+        run.stderr
+    );
     // Without TLS, the server itself refuses.
     let plain = PathBuf::from(format!("postgresql://postgres@127.0.0.1:{port}/desk"));
     let run = memoire(&plain, &["lookup", KNOWN]);

@@ -162,11 +162,15 @@ pub fn is_url(db: &str) -> bool {
 pub fn redacted(url: &str) -> String {
     // An unescaped @ in a password: the driver takes the rest of the
     // password for the host; showing that would show part of it.
-    let authority = url
-        .split_once("://")
-        .map(|(_, rest)| rest.split(['/', '?']).next().unwrap_or(""));
-    if authority.is_some_and(|a| a.matches('@').count() > 1) {
-        return "(a PostgreSQL URL with an unescaped @; write it %40)".to_string();
+    // … and an @ past a / or ? means one of those was in the password
+    // (adversary: `pa/ss@w0rd@host` showed `w0rd@host`).
+    if let Some((_, rest)) = url.split_once("://") {
+        let path = rest.find(['/', '?']).map_or("", |at| &rest[at..]);
+        if rest.matches('@').count() > 1 || path.contains('@') {
+            return "(a PostgreSQL URL with an unescaped @, / or ? in its password; \
+                    percent-encode them: %40, %2F, %3F)"
+                .to_string();
+        }
     }
     // (memoire's own TLS words taken out, as the driver does not know them)
     let Ok(config) = tls::words(url).conn.parse::<postgres::Config>() else {
@@ -288,9 +292,24 @@ impl PgStore {
     fn open_client(url: &str) -> Result<PgStore> {
         let name = redacted(url);
         let wanted = tls::wanted(url)?;
+        // The driver reads the string itself (its message would quote the
+        // part it cannot read, which may be a password's).
+        let mut config: postgres::Config = wanted.conn.parse().map_err(|_| {
+            Error::new(
+                Kind::Input,
+                "the PostgreSQL URL cannot be read (an unknown option, or a password with \
+                 @ / ? & or # not percent-encoded)",
+            )
+            .at(Path::new(&name))
+        })?;
+        // TLS asked for is TLS used, whatever else the string says to the
+        // driver (adversary: a percent-encoded second `sslmode` key, or a
+        // `?` in a password, read as `disable` by the driver alone).
         let client = match wanted.tls {
-            Some(tls) => Client::connect(&wanted.conn, tls),
-            None => Client::connect(&wanted.conn, NoTls),
+            Some(tls) => config
+                .ssl_mode(postgres::config::SslMode::Require)
+                .connect(tls),
+            None => config.connect(NoTls),
         }
         .map_err(|e| {
             let no_tls = e

@@ -31,14 +31,20 @@ pub(super) struct Words {
     pub conn: String,
     pub mode: Option<String>,
     pub root: Option<String>,
+    /// How many times `sslmode` is given (more than once is refused).
+    pub modes: usize,
 }
 
 pub(super) fn words(conn: &str) -> Words {
     let mut mode: Option<String> = None;
     let mut root: Option<String> = None;
     let mut kept: Vec<String> = Vec::new();
+    let mut modes = 0;
     let mut take = |key: &str, value: &str, raw: &str| match key {
-        "sslmode" => mode = Some(value.to_string()),
+        "sslmode" => {
+            modes += 1;
+            mode = Some(value.to_string());
+        }
         "sslrootcert" => root = Some(value.to_string()),
         _ => kept.push(raw.to_string()),
     };
@@ -47,7 +53,9 @@ pub(super) fn words(conn: &str) -> Words {
         let (base, query) = conn.split_once('?').unwrap_or((conn, ""));
         for raw in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = raw.split_once('=').unwrap_or((raw, ""));
-            take(key, &percent_decoded(value), raw);
+            // (Keys decoded as the driver decodes them: `ssl%6dode` is
+            // `sslmode` to it.)
+            take(&percent_decoded(key), &percent_decoded(value), raw);
         }
         base
     } else {
@@ -69,6 +77,7 @@ pub(super) fn words(conn: &str) -> Words {
             conn: conn.to_string(),
             mode,
             root,
+            modes,
         };
     }
     match mode.as_deref() {
@@ -81,13 +90,30 @@ pub(super) fn words(conn: &str) -> Words {
         (true, false) => format!("{base}?{}", kept.join("&")),
         (false, _) => kept.join(" "),
     };
-    Words { conn, mode, root }
+    Words {
+        conn,
+        mode,
+        root,
+        modes,
+    }
 }
 
 /// Read the TLS settings of `conn` (see [`words`]).
 pub(super) fn wanted(conn: &str) -> Result<Wanted> {
-    let Words { conn, mode, root } = words(conn);
+    let Words {
+        conn,
+        mode,
+        root,
+        modes,
+    } = words(conn);
     let name = super::redacted(&conn);
+    if modes > 1 {
+        return Err(Error::new(
+            Kind::Input,
+            "sslmode is given more than once: give it once (verify-full for TLS)",
+        )
+        .at(Path::new(&name)));
+    }
     let tls = match mode.as_deref() {
         None | Some("disable" | "prefer") => false,
         Some("require" | "verify-ca" | "verify-full") => true,
@@ -95,8 +121,19 @@ pub(super) fn wanted(conn: &str) -> Result<Wanted> {
             return Err(Error::new(
                 Kind::Input,
                 format!(
-                    "sslmode={other} is not one memoire knows: disable, prefer (no TLS), \
-                     require, verify-ca or verify-full (TLS, the server's certificate checked)"
+                    "sslmode={} is not one memoire knows: disable, prefer (no TLS), \
+                     require, verify-ca or verify-full (TLS, the server's certificate checked)",
+                    // (Only a plausible value is echoed: the rest of a
+                    // password may have been read as one.)
+                    if other.len() <= 12
+                        && other
+                            .chars()
+                            .all(|c| c.is_ascii_alphabetic() || c == '-' || c == '_')
+                    {
+                        other
+                    } else {
+                        "…"
+                    }
                 ),
             )
             .at(Path::new(&name)));
@@ -172,8 +209,23 @@ fn connector(root: Option<&Path>, name: &str) -> Result<MakeRustlsConnect> {
             )
             .at(root)
         };
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(root)
-            .map_err(|e| unreadable(e.to_string()))?
+        // A CA file is a few kilobytes: anything but a regular file, or
+        // more than 1 MiB, is refused before it is read (adversary:
+        // /dev/zero grew memory without end, a FIFO hung).
+        const MAX_CA_FILE: u64 = 1 << 20;
+        let meta = std::fs::metadata(root).map_err(|e| unreadable(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(unreadable("not a regular file".to_string()));
+        }
+        let mut pem = Vec::new();
+        use std::io::Read;
+        std::fs::File::open(root)
+            .and_then(|f| f.take(MAX_CA_FILE + 1).read_to_end(&mut pem))
+            .map_err(|e| unreadable(e.to_string()))?;
+        if pem.len() as u64 > MAX_CA_FILE {
+            return Err(unreadable("more than 1 MiB: not a CA file".to_string()));
+        }
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| unreadable(e.to_string()))?;
         if certs.is_empty() {
@@ -244,6 +296,39 @@ mod tests {
             super::wanted(&words).unwrap().conn,
             "host=h user=u sslmode=require"
         );
+    }
+
+    #[test]
+    fn an_encoded_sslmode_key_is_read_as_the_driver_reads_it() {
+        // Adversary: `ssl%6dode=disable` after `sslmode=require` was
+        // `disable` to the driver and unseen by memoire (the connection
+        // then went out in plaintext; `open_client` now also forces TLS
+        // on the driver's configuration).
+        let w = words("postgres://u@h/db?sslmode=require&ssl%6dode=disable");
+        assert_eq!((w.mode.as_deref(), w.modes), (Some("disable"), 2));
+        let err = wanted("postgres://u@h/db?sslmode=require&ssl%6dode=disable")
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("more than once"), "{err}");
+        let w = words("postgres://u@h/db?ssl%6Dode=verify-full");
+        assert_eq!(w.mode.as_deref(), Some("verify-full"));
+        assert_eq!(w.conn, "postgres://u@h/db?sslmode=require");
+    }
+
+    #[test]
+    fn a_root_file_that_is_no_file_or_too_big_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        for (root, why) in [
+            ("/dev/zero".into(), "not a regular file"),
+            (dir.path().to_path_buf(), "not a regular file"),
+        ] {
+            let err = connector(Some(&root), "x").err().unwrap();
+            assert!(err.to_string().contains(why), "{err}");
+        }
+        let big = dir.path().join("big.pem");
+        std::fs::write(&big, vec![b'A'; (1 << 20) + 10]).unwrap();
+        let err = connector(Some(&big), "x").err().unwrap();
+        assert!(err.to_string().contains("more than 1 MiB"), "{err}");
     }
 
     #[test]
