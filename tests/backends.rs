@@ -1145,3 +1145,27 @@ fn a_lookup_with_a_nul_finds_nothing_and_does_not_fail_on_both() {
         assert!(found.iter().all(|(s, _)| *s < 100), "{}: {found:?}", b.name);
     }
 }
+
+#[test]
+fn a_memory_reached_over_the_network_without_tls_is_said_to_be() {
+    // TLS adversary: nothing told a desk that its connection (no sslmode,
+    // or libpq's `prefer`, which memoire does not try TLS for) was
+    // plaintext. No server is needed: the note comes before connecting.
+    let remote = memoire(
+        Path::new("postgres://anne@db.invalid/desk?sslmode=prefer&connect_timeout=1"),
+        &["stats"],
+    );
+    assert_ne!(remote.code, 0);
+    assert!(
+        remote
+            .stderr
+            .contains("the connection to db.invalid is not encrypted"),
+        "{}",
+        remote.stderr
+    );
+    let local = memoire(
+        Path::new("postgres://anne@127.0.0.1:9/desk?connect_timeout=1"),
+        &["stats"],
+    );
+    assert!(!local.stderr.contains("not encrypted"), "{}", local.stderr);
+}

@@ -150,6 +150,26 @@ fn an_unreachable_server_is_unavailable_without_the_password() {
     assert!(!message.contains("s3cret"), "{message}");
 }
 
+#[test]
+fn the_servers_refusal_is_said_once() {
+    // New user: "database "nodb" does not exist: db error: FATAL: database
+    // "nodb" does not exist".
+    let Some(server) = server() else {
+        return;
+    };
+    let err = PgStore::connect(&format!("{server} dbname=memoire_no_such_db"))
+        .err()
+        .expect("no such database");
+    // The whole chain, as the command line prints it.
+    let mut message = err.to_string();
+    let mut cause = std::error::Error::source(&err);
+    while let Some(c) = cause {
+        message.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    assert_eq!(message.matches("does not exist").count(), 1, "{message}");
+}
+
 mod parity {
     //! The same imports into both backends give the same outcomes, the
     //! same pairs and the same fuzzy index (issue 14: "one test body, two

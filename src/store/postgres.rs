@@ -211,6 +211,12 @@ pub fn redacted(url: &str) -> String {
     }
 }
 
+/// The host `url` reaches over the network without TLS, if it does (see
+/// the README: `sslmode=verify-full` for TLS).
+pub fn unencrypted_remote_host(url: &str) -> Option<String> {
+    tls::unencrypted_remote_host(url)
+}
+
 /// A memory in a PostgreSQL database. One connection: the reads take it
 /// in turn (a `RefCell`, as SQLite's connection is used from one thread).
 pub struct PgStore {
@@ -2235,9 +2241,14 @@ fn pg_error(name: &str, doing: &str, err: postgres::Error) -> Error {
             }
             _ => err.to_string(),
         });
-    Error::new(kind, format!("{doing}: {detail}"))
-        .at(std::path::Path::new(name))
-        .caused_by(err)
+    let error = Error::new(kind, format!("{doing}: {detail}")).at(std::path::Path::new(name));
+    // The server's own message is the detail already: as a cause it was
+    // said twice ("…does not exist: db error: FATAL: …does not exist").
+    if err.as_db_error().is_some() {
+        error
+    } else {
+        error.caused_by(err)
+    }
 }
 
 #[cfg(test)]

@@ -125,6 +125,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// `--db`, else `MEMOIRE_DB` (when set and not empty), else the data
 /// directory.
+/// Say so when a PostgreSQL memory is reached over the network without
+/// TLS (TLS adversary: nothing told a desk that `prefer` was plaintext).
+pub(crate) fn warn_if_unencrypted(db: &Path) {
+    if let Some(host) = store::postgres_url(db).and_then(store::postgres::unencrypted_remote_host) {
+        eprintln!(
+            "memoire: note: the connection to {host} is not encrypted \
+             (add sslmode=verify-full to the URL for TLS)"
+        );
+    }
+}
+
 fn db_path(given: Option<PathBuf>) -> Result<PathBuf> {
     let chosen = given.or_else(|| {
         std::env::var_os("MEMOIRE_DB")
@@ -133,6 +144,7 @@ fn db_path(given: Option<PathBuf>) -> Result<PathBuf> {
     });
     if let Some(path) = chosen {
         store::check_db(&path)?;
+        warn_if_unencrypted(&path);
         return Ok(path);
     }
     let path = store::default_path().ok_or_else(|| {

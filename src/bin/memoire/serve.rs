@@ -23,6 +23,7 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
                  streaming replica of it, both postgres:// URLs",
             ));
         }
+        crate::warn_if_unencrypted(read_db);
     }
     // A typo in --db must not start a server on a new, empty memory that
     // holds no tokens.

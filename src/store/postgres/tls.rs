@@ -171,6 +171,28 @@ pub(super) fn wanted(conn: &str) -> Result<Wanted> {
     })
 }
 
+/// The host of `conn` when the connection to it goes over the network
+/// without TLS (no `sslmode`, `prefer` or `disable`, and a host that is
+/// not this machine): what a desk's admin should be told.
+pub(super) fn unencrypted_remote_host(conn: &str) -> Option<String> {
+    let words = words(conn);
+    if matches!(
+        words.mode.as_deref(),
+        Some("require" | "verify-ca" | "verify-full")
+    ) {
+        return None;
+    }
+    let config: postgres::Config = words.conn.parse().ok()?;
+    config.get_hosts().iter().find_map(|host| match host {
+        postgres::config::Host::Tcp(name)
+            if !(name == "localhost" || name == "::1" || name.starts_with("127.")) =>
+        {
+            Some(name.clone())
+        }
+        _ => None,
+    })
+}
+
 /// `%XX` escapes of a URL's value decoded (a path in `sslrootcert`).
 fn percent_decoded(value: &str) -> String {
     let bytes = value.as_bytes();
@@ -296,6 +318,27 @@ mod tests {
             super::wanted(&words).unwrap().conn,
             "host=h user=u sslmode=require"
         );
+    }
+
+    #[test]
+    fn a_remote_host_without_tls_is_named_and_no_other() {
+        let remote = unencrypted_remote_host;
+        assert_eq!(
+            remote("postgres://u@db.example/desk").as_deref(),
+            Some("db.example")
+        );
+        assert_eq!(
+            remote("postgres://u@10.0.0.5/desk?sslmode=prefer").as_deref(),
+            Some("10.0.0.5")
+        );
+        for conn in [
+            "postgres://u@db.example/desk?sslmode=verify-full",
+            "postgres://u@localhost/desk",
+            "postgres://u@127.0.0.1:5433/desk",
+            "postgres://u@/desk?host=/run/postgresql",
+        ] {
+            assert_eq!(remote(conn), None, "{conn}");
+        }
     }
 
     #[test]
