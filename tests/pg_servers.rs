@@ -29,75 +29,44 @@ const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/pg-cluste
 
 impl Cluster {
     fn start() -> Cluster {
-        let dir = tempfile::tempdir().unwrap();
-        // The server runs as `postgres` when the tests run as root: it must
-        // get through the folder.
-        let _ = Command::new("chmod").arg("755").arg(dir.path()).status();
-        let cluster = Cluster { dir, port: 5432 };
-        cluster.script("start");
-        let created = Command::new("psql")
-            .args(["-h"])
-            .arg(cluster.socket())
-            .args([
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-qc",
-                "CREATE DATABASE desk",
-            ])
-            .status()
-            .unwrap();
-        assert!(created.success());
+        let cluster = Cluster::in_new_folder(5432);
+        cluster.script("start", &[], &[]);
+        cluster.create("desk");
         cluster
     }
 
     /// A streaming replica of `primary` (a hot standby), on its own socket.
     fn replica_of(primary: &Cluster) -> Cluster {
-        let dir = tempfile::tempdir().unwrap();
-        let _ = Command::new("chmod").arg("755").arg(dir.path()).status();
-        let cluster = Cluster { dir, port: 5432 };
-        let out = Command::new("bash")
-            .arg(SCRIPT)
-            .arg("replica")
-            .arg(cluster.socket())
-            .arg(primary.socket())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "pg-cluster.sh replica: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let cluster = Cluster::in_new_folder(5432);
+        cluster.script("replica", &[primary.socket().as_os_str()], &[]);
         cluster
     }
 
     /// A cluster that takes only TLS connections, on 127.0.0.1 (see
     /// pg-cluster.sh, PG_TLS): its port.
     fn start_tls() -> (Cluster, u16) {
-        let dir = tempfile::tempdir().unwrap();
-        let _ = Command::new("chmod").arg("755").arg(dir.path()).status();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let cluster = Cluster { dir, port };
-        let out = Command::new("bash")
-            .arg(SCRIPT)
-            .arg("start")
-            .arg(cluster.socket())
-            .env("PG_TLS", "on")
-            .env("PG_PORT", port.to_string())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "pg-cluster.sh start: {}",
-            String::from_utf8_lossy(&out.stderr)
+        let cluster = Cluster::in_new_folder(port);
+        cluster.script(
+            "start",
+            &[],
+            &[("PG_TLS", "on"), ("PG_PORT", &port.to_string())],
         );
         cluster.create("desk");
         (cluster, port)
+    }
+
+    /// A cluster yet to be started, in a new temporary folder.
+    fn in_new_folder(port: u16) -> Cluster {
+        let dir = tempfile::tempdir().unwrap();
+        // The server runs as `postgres` when the tests run as root: it must
+        // get through the folder.
+        let _ = Command::new("chmod").arg("755").arg(dir.path()).status();
+        Cluster { dir, port }
     }
 
     fn psql(&self, database: &str, sql: &str) -> String {
@@ -120,11 +89,15 @@ impl Cluster {
         self.dir.path().join("pg")
     }
 
-    fn script(&self, action: &str) {
+    /// pg-cluster.sh `action` on this cluster's folder, with more
+    /// arguments and environment.
+    fn script(&self, action: &str, more: &[&std::ffi::OsStr], env: &[(&str, &str)]) {
         let out = Command::new("bash")
             .arg(SCRIPT)
             .arg(action)
             .arg(self.socket())
+            .args(more)
+            .envs(env.iter().copied())
             .output()
             .unwrap();
         assert!(
@@ -253,6 +226,32 @@ fn lookup_path(text: &str) -> String {
     format!("/api/v1/lookup?q={q}&threshold=75")
 }
 
+/// Learn « La neige tombe sur Berne. » through the server at `address`.
+fn learn_snow(address: &str, token: &str) {
+    let (status, body) = http(
+        address,
+        "POST",
+        "/api/v1/learn",
+        token,
+        r#"{"source": "La neige tombe sur Berne.", "target": "Snow falls on Bern."}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Look « La neige tombe sur Berne. » up through the server at `address`:
+/// the answer's body.
+fn lookup_snow(address: &str, token: &str) -> String {
+    let (status, body) = http(
+        address,
+        "GET",
+        &lookup_path("La neige tombe sur Berne."),
+        token,
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
 const KNOWN: &str = "Les entretiens ont porté sur le commerce, l’énergie et la sécurité régionale.";
 const KNOWN_TARGET: &str = "The talks focused on trade, energy and regional security.";
 
@@ -269,22 +268,8 @@ fn two_servers_share_one_database_through_a_kill_and_a_postgres_restart() {
     let (mut b, address_b) = serve(&db);
 
     // A learn on one server is found by the other at once.
-    let (status, body) = http(
-        &address_a,
-        "POST",
-        "/api/v1/learn",
-        &token,
-        r#"{"source": "La neige tombe sur Berne.", "target": "Snow falls on Bern."}"#,
-    );
-    assert_eq!(status, 200, "{body}");
-    let (status, body) = http(
-        &address_b,
-        "GET",
-        &lookup_path("La neige tombe sur Berne."),
-        &token,
-        "",
-    );
-    assert_eq!(status, 200, "{body}");
+    learn_snow(&address_a, &token);
+    let body = lookup_snow(&address_b, &token);
     assert!(body.contains("Snow falls on Bern."), "{body}");
 
     // Learners on both servers, readers on B, until told to stop.
@@ -336,9 +321,9 @@ fn two_servers_share_one_database_through_a_kill_and_a_postgres_restart() {
     std::thread::sleep(Duration::from_millis(1000));
     // PostgreSQL stops and starts again under load.
     let down = Instant::now();
-    cluster.script("stop");
+    cluster.script("stop", &[], &[]);
     std::thread::sleep(Duration::from_millis(1500));
-    cluster.script("up");
+    cluster.script("up", &[], &[]);
     let up = Instant::now();
     // B answers again by itself, without a restart (regression: a broken
     // connection was dropped on an async thread, which panicked and left
@@ -443,14 +428,7 @@ fn read_db_sends_lookups_to_a_streaming_replica_and_learns_to_the_primary() {
     let (status, body) = http(&address, "GET", &lookup_path(KNOWN), &token, "");
     assert_eq!(status, 200, "{body}");
     assert!(body.contains(KNOWN_TARGET), "{body}");
-    let (status, body) = http(
-        &address,
-        "POST",
-        "/api/v1/learn",
-        &token,
-        r#"{"source": "La neige tombe sur Berne.", "target": "Snow falls on Bern."}"#,
-    );
-    assert_eq!(status, 200, "{body}");
+    learn_snow(&address, &token);
     // The learn went to the primary…
     let found = memoire(&primary, &["lookup", "La neige tombe sur Berne."]);
     assert_eq!(found.code, 0, "{}", found.stderr);
@@ -463,14 +441,7 @@ fn read_db_sends_lookups_to_a_streaming_replica_and_learns_to_the_primary() {
     // replication has brought it there (at once, as a rule).
     let started = Instant::now();
     loop {
-        let (status, body) = http(
-            &address,
-            "GET",
-            &lookup_path("La neige tombe sur Berne."),
-            &token,
-            "",
-        );
-        assert_eq!(status, 200, "{body}");
+        let body = lookup_snow(&address, &token);
         if body.contains("Snow falls on Bern.") {
             break;
         }
@@ -510,8 +481,8 @@ fn no_request_fails_once_postgres_is_back_after_a_restart() {
         let (status, body) = http(&address, "GET", &lookup_path(KNOWN), &token, "");
         assert_eq!(status, 200, "{body}");
     }
-    cluster.script("stop");
-    cluster.script("up");
+    cluster.script("stop", &[], &[]);
+    cluster.script("up", &[], &[]);
     // Every pooled connection is stale now; each is used at least once.
     for k in 0..12 {
         let (status, body) = http(&address, "GET", &lookup_path(KNOWN), &token, "");
@@ -519,8 +490,8 @@ fn no_request_fails_once_postgres_is_back_after_a_restart() {
         assert!(body.contains(KNOWN_TARGET), "{body}");
     }
     // The write connection too: the first learn after the restart works.
-    cluster.script("stop");
-    cluster.script("up");
+    cluster.script("stop", &[], &[]);
+    cluster.script("up", &[], &[]);
     let (status, body) = http(
         &address,
         "POST",
@@ -554,22 +525,8 @@ fn a_memory_on_a_tls_only_postgres_is_used_and_an_untrusted_server_refused() {
     assert!(found.stdout.contains(KNOWN_TARGET), "{}", found.stdout);
     let token = new_token(&db, "anne", "translate");
     let (mut server, address) = serve(&db);
-    let (status, body) = http(
-        &address,
-        "POST",
-        "/api/v1/learn",
-        &token,
-        r#"{"source": "La neige tombe sur Berne.", "target": "Snow falls on Bern."}"#,
-    );
-    assert_eq!(status, 200, "{body}");
-    let (status, body) = http(
-        &address,
-        "GET",
-        &lookup_path("La neige tombe sur Berne."),
-        &token,
-        "",
-    );
-    assert_eq!(status, 200, "{body}");
+    learn_snow(&address, &token);
+    let body = lookup_snow(&address, &token);
     assert!(body.contains("Snow falls on Bern."), "{body}");
     // Every connection of the server is encrypted (the cluster takes no
     // other, but this says so from PostgreSQL's side).

@@ -18,6 +18,21 @@ fn bytes(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_default()
 }
 
+/// The fuzzy index's postings as schemas before 11 kept them (a row
+/// each, table emptied: an upgrade builds the index again), and the file
+/// marked as of schema `version`.
+fn with_rows_a_posting(conn: &rusqlite::Connection, version: i64) {
+    conn.execute_batch(&format!(
+        "DROP TABLE fuzzy_block;
+         CREATE TABLE fuzzy_posting (
+             term_id INTEGER NOT NULL, words INTEGER NOT NULL, pair_id INTEGER NOT NULL,
+             PRIMARY KEY (term_id, words, pair_id)
+         ) WITHOUT ROWID;
+         PRAGMA user_version = {version};"
+    ))
+    .unwrap();
+}
+
 fn with_pairs() -> Sandbox {
     let sb = Sandbox::new();
     let run = sb.run_without_glossary(&["import", example("memory-fr-en.csv").to_str().unwrap()]);
@@ -1589,15 +1604,10 @@ fn a_read_only_command_never_upgrades_an_older_memory() {
              ALTER TABLE segment_pair DROP COLUMN created_by;
              ALTER TABLE segment_pair DROP COLUMN changed_by;
              DROP TABLE api_token;
-             DROP TABLE index_epoch;
-             DROP TABLE fuzzy_block;
-             CREATE TABLE fuzzy_posting (
-                 term_id INTEGER NOT NULL, words INTEGER NOT NULL, pair_id INTEGER NOT NULL,
-                 PRIMARY KEY (term_id, words, pair_id)
-             ) WITHOUT ROWID;
-             PRAGMA user_version = 5;",
+             DROP TABLE index_epoch;",
         )
         .unwrap();
+        with_rows_a_posting(&conn, 5);
     };
     older(&db);
     let before = bytes(&db);
@@ -1738,17 +1748,7 @@ fn an_upgrade_killed_while_it_rebuilds_the_index_leaves_the_older_memory_as_it_w
     let run = sb.import(&csv, &["--source-lang", "fr", "--target-lang", "en"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     // The memory as schema 10 kept its index: a row a posting.
-    let conn = rusqlite::Connection::open(&sb.db).unwrap();
-    conn.execute_batch(
-        "DROP TABLE fuzzy_block;
-         CREATE TABLE fuzzy_posting (
-             term_id INTEGER NOT NULL, words INTEGER NOT NULL, pair_id INTEGER NOT NULL,
-             PRIMARY KEY (term_id, words, pair_id)
-         ) WITHOUT ROWID;
-         PRAGMA user_version = 10;",
-    )
-    .unwrap();
-    drop(conn);
+    with_rows_a_posting(&rusqlite::Connection::open(&sb.db).unwrap(), 10);
     let version = || -> i64 {
         rusqlite::Connection::open(&sb.db)
             .unwrap()

@@ -1824,38 +1824,25 @@ fn add_postings(
     if postings.is_empty() {
         return Ok(());
     }
-    let mut rest = postings;
     // As a rule (an import, a learn) the pairs are newer than every one in
     // the list: they go into its last block, if it has one.
-    let last: Option<(i64, Vec<u8>)> = conn
-        .prepare_cached(
-            "SELECT first, postings FROM fuzzy_block WHERE term_id = ?1 AND words = ?2
-             ORDER BY first DESC LIMIT 1",
-        )?
-        .query_row(params![term, words], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    match last {
+    match block_holding(conn, term, words, i64::MAX)? {
         None => return write_block(conn, term, words, postings[0].0, postings),
-        Some((first, bytes)) if postings.first().is_some_and(|&(p, _)| p >= first) => {
-            let mut held = Vec::new();
-            decode_block(first, &bytes, |p, count| held.push((p, count)))?;
-            if held.last().is_none_or(|&(p, _)| p < postings[0].0) {
-                held.extend_from_slice(postings);
-                return write_block(conn, term, words, first, &held);
-            }
+        Some((first, mut held))
+            if first <= postings[0].0 && held.last().is_none_or(|&(p, _)| p < postings[0].0) =>
+        {
+            held.extend_from_slice(postings);
+            return write_block(conn, term, words, first, &held);
         }
         Some(_) => {}
     }
+    let mut rest = postings;
     while let Some(&(pair, _)) = rest.first() {
         let (first, mut held) = match block_holding(conn, term, words, pair)? {
             Some((first, held)) => (first, held),
             None => (pair, Vec::new()),
         };
-        let next: Option<i64> = conn
-            .prepare_cached(
-                "SELECT min(first) FROM fuzzy_block WHERE term_id = ?1 AND words = ?2 AND first > ?3",
-            )?
-            .query_row(params![term, words, pair], |r| r.get(0))?;
+        let next = next_block(conn, term, words, pair)?;
         let take = next.map_or(rest.len(), |n| rest.partition_point(|&(p, _)| p < n));
         held.extend_from_slice(&rest[..take]);
         held.sort_unstable_by_key(|&(p, _)| p);
@@ -1876,11 +1863,7 @@ fn remove_postings(
 ) -> rusqlite::Result<()> {
     let mut rest = pairs;
     while let Some(&pair) = rest.first() {
-        let next: Option<i64> = conn
-            .prepare_cached(
-                "SELECT min(first) FROM fuzzy_block WHERE term_id = ?1 AND words = ?2 AND first > ?3",
-            )?
-            .query_row(params![term, words, pair], |r| r.get(0))?;
+        let next = next_block(conn, term, words, pair)?;
         let take = next.map_or(rest.len(), |n| rest.partition_point(|&p| p < n));
         if let Some((first, mut held)) = block_holding(conn, term, words, pair)? {
             let gone = &rest[..take];
@@ -1890,6 +1873,20 @@ fn remove_postings(
         rest = &rest[take..];
     }
     Ok(())
+}
+
+/// Where the block after the one holding `pair` starts, in the list of
+/// `term` in sources of `words` words (none: that block is the last).
+fn next_block(
+    conn: &Connection,
+    term: i64,
+    words: i64,
+    pair: i64,
+) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT min(first) FROM fuzzy_block WHERE term_id = ?1 AND words = ?2 AND first > ?3",
+    )?
+    .query_row(params![term, words, pair], |r| r.get(0))
 }
 
 /// The block of the list of `term` in sources of `words` words whose range

@@ -80,9 +80,9 @@ pub(super) fn words(conn: &str) -> Words {
             modes,
         };
     }
-    match mode.as_deref() {
-        Some("require" | "verify-ca" | "verify-full") => kept.push("sslmode=require".to_string()),
-        Some(mode @ ("disable" | "prefer")) => kept.push(format!("sslmode={mode}")),
+    match (asks_for_tls(mode.as_deref()), &mode) {
+        (Some(true), _) => kept.push("sslmode=require".to_string()),
+        (Some(false), Some(mode)) => kept.push(format!("sslmode={mode}")),
         _ => {}
     }
     let conn = match (url, kept.is_empty()) {
@@ -95,6 +95,16 @@ pub(super) fn words(conn: &str) -> Words {
         mode,
         root,
         modes,
+    }
+}
+
+/// What an `sslmode` asks for: TLS (`Some(true)`), none (`Some(false)`,
+/// also when there is none), or nothing memoire knows (`None`).
+fn asks_for_tls(mode: Option<&str>) -> Option<bool> {
+    match mode {
+        None | Some("disable" | "prefer") => Some(false),
+        Some("require" | "verify-ca" | "verify-full") => Some(true),
+        Some(_) => None,
     }
 }
 
@@ -114,10 +124,10 @@ pub(super) fn wanted(conn: &str) -> Result<Wanted> {
         )
         .at(Path::new(&name)));
     }
-    let tls = match mode.as_deref() {
-        None | Some("disable" | "prefer") => false,
-        Some("require" | "verify-ca" | "verify-full") => true,
-        Some(other) => {
+    let tls = match (asks_for_tls(mode.as_deref()), mode.as_deref()) {
+        (Some(tls), _) => tls,
+        (None, other) => {
+            let other = other.unwrap_or_default();
             return Err(Error::new(
                 Kind::Input,
                 format!(
@@ -176,10 +186,7 @@ pub(super) fn wanted(conn: &str) -> Result<Wanted> {
 /// not this machine): what a desk's admin should be told.
 pub(super) fn unencrypted_remote_host(conn: &str) -> Option<String> {
     let words = words(conn);
-    if matches!(
-        words.mode.as_deref(),
-        Some("require" | "verify-ca" | "verify-full")
-    ) {
+    if asks_for_tls(words.mode.as_deref()) == Some(true) {
         return None;
     }
     let config: postgres::Config = words.conn.parse().ok()?;
