@@ -1056,25 +1056,10 @@ impl Plan {
                 let occurrences = occurrences.min(usize::from(u16::MAX)) as u16;
                 index.with_postings(id, s, &mut list, &mut |list, counts| {
                     read += list.len() as i64;
-                    // The counts are all over a large array: each is asked
-                    // for a few postings ahead.
-                    const AHEAD: usize = 16;
-                    for (k, (&pair, &held)) in list.iter().zip(counts).enumerate() {
-                        if let Some(&next) = list.get(k + AHEAD) {
-                            counter.prefetch(next);
-                        }
-                        // An alignment keeps the term at most as often as
-                        // the source and the query both hold it.
-                        let n = if held == MANY {
-                            occurrences
-                        } else {
-                            occurrences.min(u16::from(held))
-                        };
-                        if generating {
-                            counter.add(pair, n);
-                        } else {
-                            counter.add_if_present(pair, n);
-                        }
+                    if generating {
+                        counter.add_list(list, counts, occurrences);
+                    } else {
+                        counter.add_list_if_present(list, counts, occurrences);
                     }
                 })?;
                 read_df += df;
@@ -1109,7 +1094,7 @@ impl Plan {
             }
             let counts = frequent.counts;
             counter.retain_pairs(|live, k, c| {
-                if let Some(&ahead) = live.get(k + 8) {
+                if let Some(&ahead) = live.get(k + 32) {
                     prefetch(counts.as_ptr().wrapping_add(ahead as usize));
                 }
                 let held = counts.get(live[k] as usize).copied();
@@ -1336,48 +1321,79 @@ struct Counter {
     live: Vec<u32>,
 }
 
+/// How many postings ahead a count is asked for: they are all over a
+/// large array.
+const AHEAD: usize = 16;
+
+/// What a posting credits its pair with (see [`Counter::add_list`]).
+fn credit(held: u8, occurrences: u16) -> u16 {
+    let held = if held == MANY {
+        u16::MAX
+    } else {
+        u16::from(held)
+    };
+    occurrences.min(held)
+}
+
 thread_local! {
-    /// This thread's counts, all zero, between two searches.
-    static COUNTS: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// This thread's counts, all zero, and its candidate list, empty,
+    /// between two searches (kept with its room: growing it again at
+    /// every length was most of a server's memory allocations).
+    static COUNTS: std::cell::RefCell<(Vec<u16>, Vec<u32>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 impl Counter {
     fn new(max_pair_id: u32) -> Counter {
-        let mut counts = COUNTS.with(|c| std::mem::take(&mut *c.borrow_mut()));
+        let (mut counts, live) = COUNTS.with(|c| std::mem::take(&mut *c.borrow_mut()));
         debug_assert!(counts.iter().all(|&c| c == 0), "counts left by a search");
+        debug_assert!(live.is_empty(), "candidates left by a search");
         if counts.len() <= max_pair_id as usize {
             counts.resize(max_pair_id as usize + 1, 0);
         }
-        Counter {
-            counts,
-            live: Vec::new(),
-        }
+        Counter { counts, live }
     }
 
-    /// The count of `pair`; none for a pair above the highest the index
-    /// named at the search's start (one added since, which the search
-    /// does not see — or a damaged list's, which must not make the array
-    /// grow to billions).
-    fn slot(&mut self, pair: u32) -> Option<&mut u16> {
-        self.counts.get_mut(pair as usize)
-    }
-
-    fn add(&mut self, pair: u32, n: u16) {
-        if let Some(c) = self.slot(pair) {
-            if *c == 0 {
-                *c = n;
-                self.live.push(pair);
-            } else {
-                *c = c.saturating_add(n);
+    /// Count a posting list of a term the query holds `occurrences`
+    /// times: each of its pairs, a candidate from now on, is credited as
+    /// often as an alignment can keep the term — at most as often as the
+    /// source and the query both hold it (`held`, [`MANY`] when unknown).
+    ///
+    /// Without a branch on whether a pair is new (one the processor
+    /// could not foresee, a posting in two): each pair is written after
+    /// the candidates, and kept there only when it was new.
+    ///
+    /// A pair above the highest the index named at the search's start is
+    /// not counted: one added since, which the search does not see — or
+    /// a damaged list's, which must not make the array grow to billions.
+    fn add_list(&mut self, pairs: &[u32], held: &[u8], occurrences: u16) {
+        let mut len = self.live.len();
+        self.live.resize(len + pairs.len(), 0);
+        for (k, (&pair, &held)) in pairs.iter().zip(held).enumerate() {
+            if let Some(&next) = pairs.get(k + AHEAD) {
+                self.prefetch(next);
+            }
+            if let Some(c) = self.counts.get_mut(pair as usize) {
+                let was = *c;
+                *c = was.saturating_add(credit(held, occurrences));
+                self.live[len] = pair;
+                len += usize::from(was == 0);
             }
         }
+        self.live.truncate(len);
     }
 
-    fn add_if_present(&mut self, pair: u32, n: u16) {
-        if let Some(c) = self.counts.get_mut(pair as usize)
-            && *c > 0
-        {
-            *c = c.saturating_add(n);
+    /// [`Counter::add_list`] for the candidates only: a pair not counted
+    /// yet stays out.
+    fn add_list_if_present(&mut self, pairs: &[u32], held: &[u8], occurrences: u16) {
+        for (k, (&pair, &held)) in pairs.iter().zip(held).enumerate() {
+            if let Some(&next) = pairs.get(k + AHEAD) {
+                self.prefetch(next);
+            }
+            if let Some(c) = self.counts.get_mut(pair as usize) {
+                let n = if *c > 0 { credit(held, occurrences) } else { 0 };
+                *c = c.saturating_add(n);
+            }
         }
     }
 
@@ -1428,7 +1444,9 @@ impl Counter {
         for &pair in &self.live {
             self.counts[pair as usize] = 0;
         }
-        std::mem::take(&mut self.live)
+        let pairs = self.live.clone();
+        self.live.clear();
+        pairs
     }
 }
 
@@ -1439,12 +1457,16 @@ impl Drop for Counter {
         for &pair in &self.live {
             self.counts[pair as usize] = 0;
         }
-        let counts = std::mem::take(&mut self.counts);
+        self.live.clear();
+        let kept = (
+            std::mem::take(&mut self.counts),
+            std::mem::take(&mut self.live),
+        );
         let _ = COUNTS.try_with(|c| {
-            if let Ok(mut kept) = c.try_borrow_mut()
-                && kept.len() < counts.len()
+            if let Ok(mut mine) = c.try_borrow_mut()
+                && mine.0.len() < kept.0.len()
             {
-                *kept = counts;
+                *mine = kept;
             }
         });
     }
@@ -1612,21 +1634,38 @@ mod tests {
         score(&Segment::new(a), &Segment::new(b))
     }
 
-    /// The frequent terms' counts (issue 13, threshold 50): a count that
-    /// saturates bounds nothing, so a source holding « de » twenty times
-    /// is never dropped for holding « only » fifteen.
     #[test]
     fn a_pair_above_the_searchs_highest_is_not_counted_and_grows_nothing() {
         // Adversary (schema 11): a damaged block naming pair 4,000,000,000
         // made the counter grow to 8 GB, or abort the process.
         let mut counter = Counter::new(10);
         let before = counter.counts.len();
-        counter.add(4_000_000_000, 1);
-        counter.add(7, 2);
+        counter.add_list(&[4_000_000_000, 7], &[1, 2], 1);
+        counter.add_list(&[7], &[1], 1);
         assert_eq!(counter.counts.len(), before);
+        assert_eq!(counter.counts[7], 2);
         assert_eq!(counter.drain(), [7]);
     }
 
+    #[test]
+    fn lists_credit_each_pair_once_per_list_and_only_candidates_after() {
+        let mut counter = Counter::new(10);
+        // The query holds the term twice; the sources 1, 4, 9 hold it
+        // once, three times, an unknown number of times.
+        counter.add_list(&[1, 4, 9], &[1, 3, MANY], 2);
+        counter.add_list(&[4, 5], &[1, 1], 1);
+        counter.add_list_if_present(&[1, 2, 9], &[2, 2, 2], 3);
+        assert_eq!(
+            counter.counts[1..10],
+            [1 + 2, 0, 0, 2 + 1, 1, 0, 0, 0, 2 + 2]
+        );
+        assert_eq!(counter.drain(), [1, 4, 9, 5]);
+        assert!(counter.counts.iter().all(|&c| c == 0));
+    }
+
+    /// The frequent terms' counts (issue 13, threshold 50): a count that
+    /// saturates bounds nothing, so a source holding « de » twenty times
+    /// is never dropped for holding « only » fifteen.
     #[test]
     fn frequent_counts_saturate_and_bound_from_above() {
         let slot_of = |t: u32| (t < 3).then_some(t as usize);

@@ -414,6 +414,38 @@ async fn concordance_terms_stats_and_the_api_description() {
     }
 }
 
+/// Issue 13's load test: setting up gzip for a lookup's few hundred bytes
+/// cost more than the rest of writing it, and saved nothing. Answers over
+/// a kilobyte still go gzipped to a client that takes gzip.
+#[tokio::test]
+async fn large_answers_are_gzipped_and_small_ones_go_as_they_are() {
+    async fn encoding(d: &Desk, uri: &str) -> (Option<String>, usize) {
+        let request = Request::builder()
+            .uri(uri)
+            .header("accept-encoding", "gzip")
+            .header("authorization", format!("Bearer {}", d.read))
+            .body(Body::empty())
+            .unwrap();
+        let response = router(Arc::clone(&d.state)).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let encoding = response.headers().get("content-encoding").cloned();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (
+            encoding.map(|e| e.to_str().unwrap().to_string()),
+            body.len(),
+        )
+    }
+    let d = desk();
+    let (api, api_len) = encoding(&d, "/api/v1/openapi.json").await;
+    assert_eq!(api.as_deref(), Some("gzip"), "{api_len} bytes");
+    let (found, found_len) = encoding(&d, &format!("/api/v1/lookup?q={}", q(KNOWN))).await;
+    assert!(
+        found_len < 1024,
+        "the test needs a small answer: {found_len}"
+    );
+    assert_eq!(found, None, "{found_len} bytes");
+}
+
 #[tokio::test]
 async fn import_is_for_admins_one_transaction_with_its_rejects() {
     let d = desk();

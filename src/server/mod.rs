@@ -287,7 +287,17 @@ pub fn router(state: Arc<AppState>) -> Router {
             Arc::clone(&state),
             limit_requests,
         ))
-        .layer(tower_http::compression::CompressionLayer::new())
+        // Answers under a kilobyte (most lookups) go as they are: gzip
+        // saves nothing on them, and setting up its encoder cost a lookup
+        // more than writing them.
+        .layer(
+            tower_http::compression::CompressionLayer::new().compress_when(
+                tower_http::compression::Predicate::and(
+                    tower_http::compression::predicate::DefaultPredicate::new(),
+                    tower_http::compression::predicate::SizeAbove::new(1024),
+                ),
+            ),
+        )
         .with_state(state)
 }
 

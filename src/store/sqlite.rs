@@ -537,6 +537,22 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// A statement of no rows (BEGIN, COMMIT), kept prepared.
+    fn run_cached(&self, sql: &str) -> rusqlite::Result<()> {
+        self.conn.prepare_cached(sql)?.execute([]).map(drop)
+    }
+
+    /// [`rusqlite::Connection::query_row`], the statement kept prepared:
+    /// for those a server runs at every request.
+    fn cached_row<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.conn.prepare_cached(sql)?.query_row(params, f)
+    }
+
     fn err(&self, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + '_ {
         let doing = doing.to_string();
         move |e| db_error(&self.path, &doing, e)
@@ -548,7 +564,12 @@ impl SqliteStore {
         self.conn
             .busy_handler(Some(wait_for_lock as fn(i32) -> bool))
             .and_then(|()| self.conn.execute_batch("PRAGMA cache_size = -65536;"))
-            .map_err(self.err("cannot configure the database"))
+            .map_err(self.err("cannot configure the database"))?;
+        // A lookup runs a score of statements (begin, index state, terms,
+        // sources, pairs, commit): all kept prepared, or a server parses
+        // them again at every request (the default keeps 16).
+        self.conn.set_prepared_statement_cache_capacity(64);
+        Ok(())
     }
 
     fn configure(&mut self) -> Result<()> {
@@ -761,20 +782,21 @@ impl SqliteStore {
     /// Does the memory hold any pair of `source_lang` → `target_lang`?
     /// Quick when it does (the first rows tell).
     pub fn has_pairs(&self, source_lang: &str, target_lang: &str) -> Result<bool> {
-        self.conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM segment_pair
+        self.cached_row(
+            "SELECT EXISTS (SELECT 1 FROM segment_pair
                                 WHERE source_lang = ?1 AND target_lang = ?2)",
-                [source_lang, target_lang],
-                |r| r.get(0),
-            )
-            .map_err(self.err("cannot read the memory"))
+            [source_lang, target_lang],
+            |r| r.get(0),
+        )
+        .map_err(self.err("cannot read the memory"))
     }
 
     /// The language pairs the memory holds (source, target).
     pub fn language_pairs(&self) -> Result<Vec<(String, String)>> {
         self.conn
-            .prepare("SELECT DISTINCT source_lang, target_lang FROM segment_pair ORDER BY 1, 2")
+            .prepare_cached(
+                "SELECT DISTINCT source_lang, target_lang FROM segment_pair ORDER BY 1, 2",
+            )
             .and_then(|mut stmt| {
                 stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                     .collect()
@@ -784,11 +806,10 @@ impl SqliteStore {
 
     /// The highest pair id in use (0 for an empty memory).
     pub fn max_pair_id(&self) -> Result<i64> {
-        self.conn
-            .query_row("SELECT coalesce(max(id), 0) FROM segment_pair", [], |r| {
-                r.get(0)
-            })
-            .map_err(self.err("cannot read the memory"))
+        self.cached_row("SELECT coalesce(max(id), 0) FROM segment_pair", [], |r| {
+            r.get(0)
+        })
+        .map_err(self.err("cannot read the memory"))
     }
 
     /// One stored pair by id.
@@ -846,13 +867,12 @@ impl SqliteStore {
         if !self.conn.is_autocommit() {
             return f();
         }
-        self.conn
-            .execute_batch("BEGIN DEFERRED")
+        self.run_cached("BEGIN DEFERRED")
             .map_err(self.err("cannot read the memory"))?;
         let out = f();
         // A read transaction has nothing to keep: ending it cannot lose
         // anything, and its error matters less than `f`'s.
-        let ended = self.conn.execute_batch("COMMIT");
+        let ended = self.run_cached("COMMIT");
         match (out, ended) {
             (Ok(v), Ok(())) => Ok(v),
             (Ok(_), Err(e)) => Err(db_error(&self.path, "cannot read the memory", e)),
@@ -866,20 +886,18 @@ impl SqliteStore {
     /// How many times pairs were removed from the fuzzy index (see
     /// migration 9).
     pub fn index_epoch(&self) -> Result<i64> {
-        self.conn
-            .query_row("SELECT coalesce(max(epoch), 0) FROM index_epoch", [], |r| {
-                r.get(0)
-            })
-            .map_err(self.err("cannot read the fuzzy index"))
+        self.cached_row("SELECT coalesce(max(epoch), 0) FROM index_epoch", [], |r| {
+            r.get(0)
+        })
+        .map_err(self.err("cannot read the fuzzy index"))
     }
 
     /// The highest pair id in the fuzzy index.
     pub fn max_indexed_pair(&self) -> Result<i64> {
-        self.conn
-            .query_row("SELECT coalesce(max(pair_id), 0) FROM fuzzy_doc", [], |r| {
-                r.get(0)
-            })
-            .map_err(self.err("cannot read the fuzzy index"))
+        self.cached_row("SELECT coalesce(max(pair_id), 0) FROM fuzzy_doc", [], |r| {
+            r.get(0)
+        })
+        .map_err(self.err("cannot read the fuzzy index"))
     }
 
     /// Every posting, in the index's order: term id, source length in
