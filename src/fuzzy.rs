@@ -1318,8 +1318,16 @@ impl Index for crate::store::sqlite::SqliteStore {
 /// memory at every lookup was a tenth of a busy server's time.
 struct Counter {
     counts: Vec<u16>,
+    /// Pairs from here on are not counted: above the highest the index
+    /// named at the search's start (the array may be longer, left by an
+    /// earlier search of a larger memory).
+    limit: usize,
     live: Vec<u32>,
 }
+
+/// Room a thread keeps in its candidate list between searches (a search
+/// over very frequent words may grow it far beyond).
+const LIVE_KEPT: usize = 1 << 16;
 
 /// How many postings ahead a count is asked for: they are all over a
 /// large array.
@@ -1348,10 +1356,15 @@ impl Counter {
         let (mut counts, live) = COUNTS.with(|c| std::mem::take(&mut *c.borrow_mut()));
         debug_assert!(counts.iter().all(|&c| c == 0), "counts left by a search");
         debug_assert!(live.is_empty(), "candidates left by a search");
-        if counts.len() <= max_pair_id as usize {
-            counts.resize(max_pair_id as usize + 1, 0);
+        let limit = max_pair_id as usize + 1;
+        if counts.len() < limit {
+            counts.resize(limit, 0);
         }
-        Counter { counts, live }
+        Counter {
+            counts,
+            limit,
+            live,
+        }
     }
 
     /// Count a posting list of a term the query holds `occurrences`
@@ -1367,30 +1380,33 @@ impl Counter {
     /// not counted: one added since, which the search does not see — or
     /// a damaged list's, which must not make the array grow to billions.
     fn add_list(&mut self, pairs: &[u32], held: &[u8], occurrences: u16) {
-        let mut len = self.live.len();
-        self.live.resize(len + pairs.len(), 0);
+        let counts = &mut self.counts[..self.limit];
+        let live = &mut self.live;
+        let mut len = live.len();
+        live.resize(len + pairs.len(), 0);
         for (k, (&pair, &held)) in pairs.iter().zip(held).enumerate() {
             if let Some(&next) = pairs.get(k + AHEAD) {
-                self.prefetch(next);
+                prefetch(counts.as_ptr().wrapping_add(next as usize));
             }
-            if let Some(c) = self.counts.get_mut(pair as usize) {
+            if let Some(c) = counts.get_mut(pair as usize) {
                 let was = *c;
                 *c = was.saturating_add(credit(held, occurrences));
-                self.live[len] = pair;
+                live[len] = pair;
                 len += usize::from(was == 0);
             }
         }
-        self.live.truncate(len);
+        live.truncate(len);
     }
 
     /// [`Counter::add_list`] for the candidates only: a pair not counted
     /// yet stays out.
     fn add_list_if_present(&mut self, pairs: &[u32], held: &[u8], occurrences: u16) {
+        let counts = &mut self.counts[..self.limit];
         for (k, (&pair, &held)) in pairs.iter().zip(held).enumerate() {
             if let Some(&next) = pairs.get(k + AHEAD) {
-                self.prefetch(next);
+                prefetch(counts.as_ptr().wrapping_add(next as usize));
             }
-            if let Some(c) = self.counts.get_mut(pair as usize) {
+            if let Some(c) = counts.get_mut(pair as usize) {
                 let n = if *c > 0 { credit(held, occurrences) } else { 0 };
                 *c = c.saturating_add(n);
             }
@@ -1399,10 +1415,6 @@ impl Counter {
 
     fn is_empty(&self) -> bool {
         self.live.is_empty()
-    }
-
-    fn prefetch(&self, pair: u32) {
-        prefetch(self.counts.as_ptr().wrapping_add(pair as usize));
     }
 
     fn len(&self) -> usize {
@@ -1458,6 +1470,7 @@ impl Drop for Counter {
             self.counts[pair as usize] = 0;
         }
         self.live.clear();
+        self.live.shrink_to(LIVE_KEPT);
         let kept = (
             std::mem::take(&mut self.counts),
             std::mem::take(&mut self.live),
@@ -1645,6 +1658,34 @@ mod tests {
         assert_eq!(counter.counts.len(), before);
         assert_eq!(counter.counts[7], 2);
         assert_eq!(counter.drain(), [7]);
+        drop(counter);
+        // Adversary (c992792): the thread's array, left longer by a
+        // search of a larger memory, counted pairs above this one's
+        // highest.
+        drop(Counter::new(100));
+        let mut counter = Counter::new(10);
+        counter.add_list(&[50, 10, 11], &[1, 1, 1], 1);
+        counter.add_list_if_present(&[50, 10, 11], &[1, 1, 1], 1);
+        assert_eq!(counter.drain(), [10]);
+        assert!(counter.counts.iter().all(|&c| c == 0));
+    }
+
+    #[test]
+    fn a_thread_keeps_bounded_room_for_its_candidates() {
+        // Adversary (c992792): a search over very frequent words grew the
+        // list for good on every thread.
+        let mut counter = Counter::new(1 << 20);
+        let pairs: Vec<u32> = (0..1 << 20).collect();
+        counter.add_list(&pairs, &vec![1; pairs.len()], 1);
+        assert_eq!(counter.len(), 1 << 20);
+        drop(counter);
+        let counter = Counter::new(10);
+        assert!(counter.live.is_empty());
+        assert!(
+            counter.live.capacity() <= LIVE_KEPT,
+            "{}",
+            counter.live.capacity()
+        );
     }
 
     #[test]

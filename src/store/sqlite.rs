@@ -875,7 +875,12 @@ impl SqliteStore {
         let ended = self.run_cached("COMMIT");
         match (out, ended) {
             (Ok(v), Ok(())) => Ok(v),
-            (Ok(_), Err(e)) => Err(db_error(&self.path, "cannot read the memory", e)),
+            (Ok(_), Err(e)) => {
+                // Never left open: later reads would skip their BEGIN and
+                // see this snapshot for good.
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(db_error(&self.path, "cannot read the memory", e))
+            }
             (Err(e), _) => {
                 let _ = self.conn.execute_batch("ROLLBACK");
                 Err(e)
