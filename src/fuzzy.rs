@@ -1094,7 +1094,7 @@ impl Plan {
             }
             let counts = frequent.counts;
             counter.retain_pairs(|live, k, c| {
-                if let Some(&ahead) = live.get(k + 32) {
+                if let Some(&ahead) = live.get(k + 8) {
                     prefetch(counts.as_ptr().wrapping_add(ahead as usize));
                 }
                 let held = counts.get(live[k] as usize).copied();
@@ -1453,12 +1453,17 @@ impl Counter {
 
     /// The candidates, the counter left empty for the next length.
     fn drain(&mut self) -> Vec<u32> {
+        let pairs = self.live.clone();
+        self.clear();
+        pairs
+    }
+
+    /// Every count set is in `live`: all zero again, and no candidate.
+    fn clear(&mut self) {
         for &pair in &self.live {
             self.counts[pair as usize] = 0;
         }
-        let pairs = self.live.clone();
         self.live.clear();
-        pairs
     }
 }
 
@@ -1466,10 +1471,7 @@ impl Drop for Counter {
     /// Every count set is in `live`: zeroed, the array goes back to the
     /// thread (a search that failed midway included).
     fn drop(&mut self) {
-        for &pair in &self.live {
-            self.counts[pair as usize] = 0;
-        }
-        self.live.clear();
+        self.clear();
         self.live.shrink_to(LIVE_KEPT);
         let kept = (
             std::mem::take(&mut self.counts),

@@ -935,7 +935,7 @@ impl Store {
     /// statement on a database server).
     pub fn index_state(&self) -> Result<(i64, i64)> {
         match self {
-            Store::Sqlite(s) => Ok((s.index_epoch()?, s.max_indexed_pair()?)),
+            Store::Sqlite(s) => s.index_state(),
             Store::Postgres(s) => s.index_state(),
         }
     }

@@ -873,18 +873,15 @@ impl SqliteStore {
         // A read transaction has nothing to keep: ending it cannot lose
         // anything, and its error matters less than `f`'s.
         let ended = self.run_cached("COMMIT");
+        if out.is_err() || ended.is_err() {
+            // Never left open: later reads would skip their BEGIN and see
+            // this snapshot for good.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
         match (out, ended) {
             (Ok(v), Ok(())) => Ok(v),
-            (Ok(_), Err(e)) => {
-                // Never left open: later reads would skip their BEGIN and
-                // see this snapshot for good.
-                let _ = self.conn.execute_batch("ROLLBACK");
-                Err(db_error(&self.path, "cannot read the memory", e))
-            }
-            (Err(e), _) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                Err(e)
-            }
+            (Ok(_), Err(e)) => Err(db_error(&self.path, "cannot read the memory", e)),
+            (Err(e), _) => Err(e),
         }
     }
 
@@ -902,6 +899,18 @@ impl SqliteStore {
         self.cached_row("SELECT coalesce(max(pair_id), 0) FROM fuzzy_doc", [], |r| {
             r.get(0)
         })
+        .map_err(self.err("cannot read the fuzzy index"))
+    }
+
+    /// The removal counter and the highest indexed pair, in one statement
+    /// (a warm search asks at every lookup).
+    pub fn index_state(&self) -> Result<(i64, i64)> {
+        self.cached_row(
+            "SELECT (SELECT coalesce(max(epoch), 0) FROM index_epoch),
+                    (SELECT coalesce(max(pair_id), 0) FROM fuzzy_doc)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .map_err(self.err("cannot read the fuzzy index"))
     }
 
