@@ -110,7 +110,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub open: bool,
     /// Read connections: how many lookups are served at once (default:
-    /// twice the machine's cores, from 2 to 16).
+    /// the machine's cores, from 2 to 16; twice that on PostgreSQL).
     #[arg(long, value_name = "N")]
     pub readers: Option<usize>,
     /// The largest upload (a file to import or pre-translate), in MiB.
