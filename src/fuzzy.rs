@@ -85,9 +85,55 @@ pub struct Segment<'a> {
     tokens: Vec<Token>,
     /// Each token as keys compare it (one apostrophe style, no zero-width
     /// characters): two tokens with the same key are the same.
-    keys: Vec<String>,
+    keys: Pieces,
     /// Folded form of each token.
-    folds: Vec<String>,
+    folds: Pieces,
+}
+
+/// Strings side by side in one buffer (a segment's token keys, or its
+/// folded tokens): two allocations a segment, not one a token (a server
+/// scores scores of candidates a lookup).
+#[derive(Debug, Clone)]
+struct Pieces {
+    text: String,
+    /// Piece i is `text[bounds[i]..bounds[i + 1]]`.
+    bounds: Vec<u32>,
+}
+
+impl Pieces {
+    fn with_capacity(bytes: usize, pieces: usize) -> Pieces {
+        let mut bounds = Vec::with_capacity(pieces + 1);
+        bounds.push(0);
+        Pieces {
+            text: String::with_capacity(bytes),
+            bounds,
+        }
+    }
+
+    fn push(&mut self, piece: &str) {
+        self.text.push_str(piece);
+        self.bounds.push(self.text.len() as u32);
+    }
+
+    #[inline]
+    fn range(&self, i: usize) -> std::ops::Range<usize> {
+        self.bounds[i] as usize..self.bounds[i + 1] as usize
+    }
+
+    fn get(&self, i: usize) -> &str {
+        &self.text[self.range(i)]
+    }
+
+    /// Whether piece `i` is `other`'s piece `j` (the edit distance's inner
+    /// loop: bytes, no check of character boundaries).
+    #[inline]
+    fn same(&self, i: usize, other: &Pieces, j: usize) -> bool {
+        self.text.as_bytes()[self.range(i)] == other.text.as_bytes()[other.range(j)]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.bounds.len() - 1).map(|i| self.get(i))
+    }
 }
 
 impl<'a> Segment<'a> {
@@ -95,14 +141,12 @@ impl<'a> Segment<'a> {
         let text = text::nfc(text);
         let tokens = text::tokens(&text);
         let piece = |t: &Token| &text[t.span.clone()];
-        let keys = tokens
-            .iter()
-            .map(|t| text::token_key(piece(t)).into_owned())
-            .collect();
-        let folds = tokens
-            .iter()
-            .map(|t| text::fold(t.kind, piece(t)).into_owned())
-            .collect();
+        let mut keys = Pieces::with_capacity(text.len(), tokens.len());
+        let mut folds = Pieces::with_capacity(text.len(), tokens.len());
+        for t in &tokens {
+            keys.push(&text::token_key(piece(t)));
+            folds.push(&text::fold(t.kind, piece(t)));
+        }
         Segment {
             key: text::match_key(&text),
             text,
@@ -117,9 +161,9 @@ impl<'a> Segment<'a> {
     pub fn terms(&self) -> impl Iterator<Item = &str> {
         self.tokens
             .iter()
-            .zip(&self.folds)
+            .zip(self.folds.iter())
             .filter(|(t, _)| t.kind != TokenKind::Punct)
-            .map(|(_, f)| f.as_str())
+            .map(|(_, f)| f)
     }
 
     /// Number of tokens (words, numbers and punctuation marks).
@@ -165,15 +209,15 @@ fn substitution_cost(a: &Segment<'_>, i: usize, b: &Segment<'_>, j: usize) -> u3
     if ka != kb {
         return FULL;
     }
-    if a.keys[i] == b.keys[j] {
+    if a.keys.same(i, &b.keys, j) {
         return 0; // ’ and ', 10 000 and 10\u{a0}000: the same token
     }
-    if ka == TokenKind::Punct && a.folds[i] == b.folds[j] {
+    if ka == TokenKind::Punct && a.folds.same(i, &b.folds, j) {
         return 0; // « and " , ’ and ': the same mark
     }
     match ka {
         TokenKind::Punct | TokenKind::Number => MINOR,
-        TokenKind::Word if a.folds[i] == b.folds[j] => MINOR,
+        TokenKind::Word if a.folds.same(i, &b.folds, j) => MINOR,
         TokenKind::Word => FULL,
     }
 }
@@ -257,9 +301,9 @@ pub fn score(a: &Segment<'_>, b: &Segment<'_>) -> u8 {
 pub fn score_at_least(a: &Segment<'_>, b: &Segment<'_>, min: u8) -> Option<u8> {
     if a.key != b.key {
         fn words<'s>(s: &'s Segment<'_>) -> Vec<&'s str> {
-            let mut w: Vec<&str> = (s.tokens.iter().zip(&s.folds))
+            let mut w: Vec<&str> = (s.tokens.iter().zip(s.folds.iter()))
                 .filter(|(t, _)| t.kind == TokenKind::Word)
-                .map(|(_, f)| f.as_str())
+                .map(|(_, f)| f)
                 .collect();
             w.sort_unstable();
             w
@@ -832,8 +876,8 @@ pub fn find_phrase(phrase: &Segment<'_>, source: &Segment<'_>) -> Option<std::op
         return None;
     }
     let same = |i: usize, j: usize| {
-        phrase.folds[i] == source.folds[j]
-            && (phrase.tokens[i].kind != TokenKind::Number || phrase.keys[i] == source.keys[j])
+        phrase.folds.same(i, &source.folds, j)
+            && (phrase.tokens[i].kind != TokenKind::Number || phrase.keys.same(i, &source.keys, j))
     };
     have.windows(wanted.len()).find_map(|window| {
         window
@@ -1093,12 +1137,17 @@ impl Plan {
                 }
             }
             let counts = frequent.counts;
+            let wanted = Wanted::new(&slots);
             counter.retain_pairs(|live, k, c| {
                 if let Some(&ahead) = live.get(k + 8) {
                     prefetch(counts.as_ptr().wrapping_add(ahead as usize));
                 }
                 let held = counts.get(live[k] as usize).copied();
-                usize::from(c) + other + Frequent::shared(held, &slots) >= need
+                let shared = match &wanted {
+                    Some(wanted) => wanted.shared(held),
+                    None => Frequent::shared(held, &slots),
+                };
+                usize::from(c) + other + shared >= need
             });
         }
         // Each remaining candidate's stored terms, in order: the words an
@@ -1261,6 +1310,58 @@ impl Frequent<'_> {
                 }
             })
             .sum()
+    }
+}
+
+/// The query's occurrences of frequent terms laid out as
+/// [`Frequent::counts`] are: [`Frequent::shared`] for all slots at once,
+/// a few word operations a candidate instead of a loop over the slots.
+struct Wanted {
+    /// The query's occurrences of slot k in bits `4k..4k + 4`.
+    nibbles: u64,
+    /// Their sum: what a source whose counts are unknown may share.
+    total: usize,
+}
+
+impl Wanted {
+    /// `None` when the query holds a frequent term more than 14 times:
+    /// a source's count of 15 (15 or more) then does not bound it in 4
+    /// bits.
+    fn new(slots: &[(usize, usize)]) -> Option<Wanted> {
+        let mut nibbles = 0u64;
+        for &(slot, wanted) in slots {
+            let shift = FREQUENT_BITS as usize * slot;
+            let sum = ((nibbles >> shift) & FREQUENT_MAX) as usize + wanted;
+            if sum >= FREQUENT_MAX as usize {
+                return None;
+            }
+            nibbles += (wanted as u64) << shift;
+        }
+        let total = slots.iter().map(|&(_, wanted)| wanted).sum();
+        Some(Wanted { nibbles, total })
+    }
+
+    /// [`Frequent::shared`]: the sum over the slots of the smaller of
+    /// the source's count and the query's. A count of 15 is then the
+    /// query's, which is below it, as it must be.
+    fn shared(&self, counts: Option<u64>) -> usize {
+        let Some(held) = counts else {
+            return self.total;
+        };
+        // Even and odd slots, one per byte (values 0..=15): in each byte,
+        // 16 + held − wanted keeps bit 4 exactly when held ≥ wanted, and
+        // borrows nothing from the next byte.
+        const LOW: u64 = 0x0F0F_0F0F_0F0F_0F0F;
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        let smaller = |held: u64, wanted: u64| {
+            let at_least = ((((held | (ONES << 4)) - wanted) >> 4) & ONES) * 0x0F;
+            (wanted & at_least) | (held & !at_least)
+        };
+        let w = self.nibbles;
+        let bytes = smaller(held & LOW, w & LOW) + smaller((held >> 4) & LOW, (w >> 4) & LOW);
+        // Each byte is at most 30, their sum at most 240: added up in
+        // the top byte.
+        (bytes.wrapping_mul(ONES) >> 56) as usize
     }
 }
 
@@ -1924,6 +2025,21 @@ mod tests {
                 let (sa, sb) = (Segment::new(&a), Segment::new(&b));
                 let full = score(&sa, &sb);
                 prop_assert_eq!(score_at_least(&sa, &sb, min), (full >= min).then_some(full));
+            }
+
+            /// All slots at once count what the loop over them counts
+            /// (the frequent-term filter of issue 13).
+            #[test]
+            fn wanted_shares_what_frequent_shares(
+                counts in prop::option::weighted(0.95, prop::num::u64::ANY),
+                wanted in prop::collection::btree_map(0usize..FREQUENT, 0usize..20, 0..FREQUENT),
+            ) {
+                let slots: Vec<(usize, usize)> = wanted.into_iter().collect();
+                let expected = Frequent::shared(counts, &slots);
+                match Wanted::new(&slots) {
+                    Some(w) => prop_assert_eq!(w.shared(counts), expected),
+                    None => prop_assert!(slots.iter().any(|&(_, n)| n >= 15)),
+                }
             }
 
             /// The bit-parallel count is the textbook LCS, across the
