@@ -1114,14 +1114,14 @@ impl Plan {
                 if since_retain >= RETAIN_EVERY || probed - occurrences < prefix {
                     // Count filter on what is known: found + still unprobed.
                     let unprobed = positions - probed;
-                    counter.retain(|c| usize::from(c) + unprobed >= need);
+                    counter.retain(|c| c + unprobed >= need);
                     since_retain = 0;
                 }
             }
         }
         if since_retain > 0 {
             let unprobed = positions - probed;
-            counter.retain(|c| usize::from(c) + unprobed >= need);
+            counter.retain(|c| c + unprobed >= need);
         }
         // The count filter once more, the terms not read bounded per
         // candidate: a frequent term by how often the candidate holds it,
@@ -1147,7 +1147,7 @@ impl Plan {
                     Some(wanted) => wanted.shared(held),
                     None => Frequent::shared(held, &slots),
                 };
-                usize::from(c) + other + shared >= need
+                c + other + shared >= need
             });
         }
         // Each remaining candidate's stored terms, in order: the words an
@@ -1411,14 +1411,19 @@ impl Index for crate::store::sqlite::SqliteStore {
 }
 
 /// Shared-term counts of the candidates of one length, by pair id: a
-/// dense array (a memory of a million pairs costs 2 MB) and the list of
+/// dense array (a memory of a million pairs costs 1 MB) and the list of
 /// ids it holds, so that counting a posting is one array access.
+///
+/// A byte a count: the array touched at one length is half the cache
+/// lines of 2 bytes. A count of 255 ([`SATURATED`]) means 255 or more,
+/// and passes every count filter ([`Counter::bound`]): a query of more
+/// than 255 terms loses no match, its candidates are only filtered less.
 ///
 /// The array is the thread's own, kept all zero between searches (a
 /// search puts back the counts it set): zeroing a new one the size of the
 /// memory at every lookup was a tenth of a busy server's time.
 struct Counter {
-    counts: Vec<u16>,
+    counts: Vec<u8>,
     /// Pairs from here on are not counted: above the highest the index
     /// named at the search's start (the array may be longer, left by an
     /// earlier search of a larger memory).
@@ -1434,21 +1439,20 @@ const LIVE_KEPT: usize = 1 << 16;
 /// large array.
 const AHEAD: usize = 16;
 
-/// What a posting credits its pair with (see [`Counter::add_list`]).
-fn credit(held: u8, occurrences: u16) -> u16 {
-    let held = if held == MANY {
-        u16::MAX
-    } else {
-        u16::from(held)
-    };
-    occurrences.min(held)
+/// A count that may stand for more ([`Counter`]).
+const SATURATED: u8 = u8::MAX;
+
+/// What a posting credits its pair with (see [`Counter::add_list`]):
+/// `held` is [`MANY`] (above any credit) when unknown.
+fn credit(held: u8, occurrences: u16) -> u8 {
+    u8::try_from(occurrences).unwrap_or(SATURATED).min(held)
 }
 
 thread_local! {
     /// This thread's counts, all zero, and its candidate list, empty,
     /// between two searches (kept with its room: growing it again at
     /// every length was most of a server's memory allocations).
-    static COUNTS: std::cell::RefCell<(Vec<u16>, Vec<u32>)> =
+    static COUNTS: std::cell::RefCell<(Vec<u8>, Vec<u32>)> =
         const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
@@ -1522,11 +1526,22 @@ impl Counter {
         self.live.len()
     }
 
-    fn retain(&mut self, keep: impl Fn(u16) -> bool) {
+    /// What a count bounds the shared terms by: a saturated one, by more
+    /// than any filter needs.
+    fn bound(count: u8) -> usize {
+        if count == SATURATED {
+            usize::MAX / 2
+        } else {
+            usize::from(count)
+        }
+    }
+
+    /// Keep the candidates whose [bound](Counter::bound) passes `keep`.
+    fn retain(&mut self, keep: impl Fn(usize) -> bool) {
         let counts = &mut self.counts;
         self.live.retain(|&pair| {
             let c = &mut counts[pair as usize];
-            if keep(*c) {
+            if keep(Counter::bound(*c)) {
                 true
             } else {
                 *c = 0;
@@ -1536,12 +1551,12 @@ impl Counter {
     }
 
     /// [`Counter::retain`], deciding on the candidates in `live` by their
-    /// place `k` (to look ahead) and count.
-    fn retain_pairs(&mut self, mut keep: impl FnMut(&[u32], usize, u16) -> bool) {
+    /// place `k` (to look ahead) and bound.
+    fn retain_pairs(&mut self, mut keep: impl FnMut(&[u32], usize, usize) -> bool) {
         let mut kept = 0;
         for k in 0..self.live.len() {
             let pair = self.live[k];
-            let c = self.counts[pair as usize];
+            let c = Counter::bound(self.counts[pair as usize]);
             if keep(&self.live, k, c) {
                 self.live[kept] = pair;
                 kept += 1;
@@ -1789,6 +1804,20 @@ mod tests {
             "{}",
             counter.live.capacity()
         );
+    }
+
+    #[test]
+    fn a_count_saturates_at_255_and_then_passes_every_filter() {
+        let mut counter = Counter::new(10);
+        for _ in 0..300 {
+            counter.add_list(&[3], &[MANY], 1);
+        }
+        counter.add_list(&[4, 3], &[1, 1], 1);
+        assert_eq!((counter.counts[3], counter.counts[4]), (SATURATED, 1));
+        counter.retain(|c| c >= 300);
+        assert_eq!(counter.drain(), [3]);
+        assert_eq!(credit(MANY, 1000), SATURATED);
+        assert_eq!(credit(3, 1000), 3);
     }
 
     #[test]

@@ -347,6 +347,46 @@ fn store_with(pairs: &[(&str, &str)]) -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// Bug pinned (counts a byte each, issue 13): a query of more than 255
+/// terms shares more terms with its match than a count holds. A saturated
+/// count must pass every filter: here the match needs 285 of its 300
+/// terms (threshold 95), and differs only in case.
+#[test]
+fn a_query_of_more_than_255_terms_finds_its_match_in_the_store_and_in_memory() {
+    let words = ["conseil", "vote", "hausse", "Berne", "mardi", "francs"];
+    let long: Vec<String> = (0..300)
+        .map(|k| format!("{}{}", words[k % 6], k % 50))
+        .collect();
+    let stored = long.join(" ");
+    let mut query = long.clone();
+    query[7] = query[7].to_uppercase();
+    let query = query.join(" ");
+    let (_dir, store) = store_with(&[(&stored, "long"), ("le conseil vote mardi", "short")]);
+    let warm = fuzzy::warm::WarmIndex::load(&store).unwrap();
+    for threshold in [95, 75, 50] {
+        let want = results(&store, &query, threshold, true);
+        assert_eq!(want.len(), 1, "the oracle finds it at {threshold}");
+        assert!(want[0].0 >= 95);
+        assert_eq!(
+            results(&store, &query, threshold, false),
+            want,
+            "store at {threshold}"
+        );
+        let q = Query {
+            text: &query,
+            source_lang: "fr",
+            target_lang: "en",
+            threshold,
+            limit: usize::MAX,
+            exhaustive: false,
+        };
+        let got: Vec<(u8, i64)> = (warm.search(&store, &q).unwrap().into_iter())
+            .map(|m| (m.score, m.pair.id))
+            .collect();
+        assert_eq!(got, want, "in memory at {threshold}");
+    }
+}
+
 /// Regression cases the index must not miss: near-duplicates, very short
 /// and very long segments, punctuation-only and number-only segments.
 #[test]
