@@ -123,6 +123,7 @@ impl HtmlDocument {
         super::encoding::refuse_binary(bytes, std::path::Path::new("<html>"))?;
         let (text, encoding) = decode(bytes)?;
         let html = Html::parse_document(&text);
+        check_depth(&html)?;
         let mut doc = HtmlDocument {
             html,
             paragraphs: Vec::new(),
@@ -524,6 +525,37 @@ fn outer_html(node: NodeRef<'_, Node>) -> String {
 /// The page's text: a byte-order mark decides, then a `charset` declared in
 /// its first 1,024 bytes, then UTF-8 if it is valid, else Windows-1252.
 /// Returns the encoding to report when it was not UTF-8.
+/// How deeply a page may nest its elements. Reading and writing a page
+/// walk it one call a level: a page of a few thousand `<div>` in one
+/// another (70 KB) overflowed a thread's stack and took the whole server
+/// down. Real articles stay within a few dozen levels.
+const MAX_DEPTH: usize = 512;
+
+/// Refuse a page nested deeper than [`MAX_DEPTH`] (counted without
+/// recursion).
+fn check_depth(html: &Html) -> Result<()> {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for edge in html.tree.root().traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(_) => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ego_tree::iter::Edge::Close(_) => depth -= 1,
+        }
+    }
+    if deepest > MAX_DEPTH {
+        return Err(Error::new(
+            Kind::Input,
+            format!(
+                "the page nests its elements {deepest} levels deep; memoire reads pages of \
+                 up to {MAX_DEPTH} levels"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn decode(bytes: &[u8]) -> Result<(String, Option<&'static str>)> {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, bad) = encoding.decode_without_bom_handling(&bytes[bom..]);
@@ -735,6 +767,33 @@ mod tests {
 
     fn doc() -> HtmlDocument {
         HtmlDocument::read(PAGE.as_bytes()).unwrap()
+    }
+
+    /// Bug pinned: 7,000 `<div>` in one another (70 KB) overflowed the
+    /// stack of the server's reader thread and aborted the server.
+    #[test]
+    fn a_page_nested_too_deep_is_refused_and_one_within_the_limit_is_read() {
+        let page = |n: usize| {
+            format!(
+                "<html><body>{}<p>Le Conseil siège.</p>{}</body></html>",
+                "<div>".repeat(n),
+                "</div>".repeat(n)
+            )
+        };
+        // Read on a thread with a small stack, as a reader thread's.
+        let read = |n: usize| {
+            let page = page(n);
+            std::thread::Builder::new()
+                .stack_size(256 << 10)
+                .spawn(move || HtmlDocument::read(page.as_bytes()).map(|d| d.paragraphs.len()))
+                .unwrap()
+                .join()
+                .unwrap()
+        };
+        let err = read(7_000).unwrap_err();
+        assert_eq!(err.kind(), Kind::Input);
+        assert!(err.to_string().contains("levels deep"), "{err}");
+        assert_eq!(read(MAX_DEPTH - 10).unwrap(), 1);
     }
 
     #[test]

@@ -201,7 +201,7 @@ async fn concordance(
     let (src, tgt) = language_pair(&q.src, &q.tgt)?;
     let limit = q.limit.unwrap_or(20).clamp(1, 500);
     let found = state
-        .read(move |store| fuzzy::concordance(store, &q.q, &src, &tgt, limit))
+        .read_long(move |store| fuzzy::concordance(store, &q.q, &src, &tgt, limit))
         .await?;
     Ok(Json(found.occurrences))
 }
@@ -698,7 +698,7 @@ async fn pretranslate_document(
     }
     let name = q.name.clone();
     let bytes = state
-        .read(move |store| {
+        .read_long(move |store| {
             let doc = document::read_bytes(&body, doc_format)?;
             if doc.paragraphs().is_empty() {
                 return Err(crate::Error::new(
@@ -763,7 +763,7 @@ async fn stats(
     axum::Extension(caller): axum::Extension<super::Caller>,
 ) -> Answer<Json<Value>> {
     caller.require(Role::Read)?;
-    let stats = state.read(|s| s.stats()).await?;
+    let stats = state.read_long(|s| s.stats()).await?;
     serde_json::to_value(stats)
         .map(Json)
         .map_err(|e| ApiError::internal(e.to_string()))

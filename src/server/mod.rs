@@ -82,6 +82,12 @@ pub fn default_readers(db: &std::path::Path) -> usize {
     (per_core * cores).clamp(2, 16)
 }
 
+/// Threads for long reads (documents, concordance, statistics): half the
+/// readers, at least 2.
+fn long_readers(config: &Config) -> usize {
+    (config.readers / 2).max(2)
+}
+
 impl Config {
     pub fn new(db: PathBuf) -> Config {
         Config {
@@ -139,7 +145,7 @@ impl AppState {
     pub fn open(config: Config) -> Result<Arc<AppState>> {
         let writer = crate::glossary::open_for_writing(&config.db, true)?;
         let read_db = config.read_db.as_ref().unwrap_or(&config.db);
-        let readers = pool::Readers::open(read_db, config.readers.max(1))?;
+        let readers = pool::Readers::open(read_db, config.readers.max(1), long_readers(&config))?;
         let warm = if config.warm_index {
             // From where lookups read (a replica's index follows the
             // replica, not the primary).
@@ -178,13 +184,25 @@ impl AppState {
         }
     }
 
-    /// Run `f` on a read connection, off the async threads.
+    /// Run `f` on a read connection, off the async threads: for what
+    /// answers in milliseconds (lookups, terms, token checks).
     async fn read<T, F>(self: &Arc<Self>, f: F) -> std::result::Result<T, ApiError>
     where
         T: Send + 'static,
         F: Fn(&Store) -> Result<T> + Send + 'static,
     {
-        self.readers.run(f).await
+        self.readers.run(pool::Lane::Quick, f).await
+    }
+
+    /// [`AppState::read`] for what may take seconds (a document, a
+    /// concordance, statistics): on threads of their own, so that it
+    /// never holds up the lookups.
+    async fn read_long<T, F>(self: &Arc<Self>, f: F) -> std::result::Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: Fn(&Store) -> Result<T> + Send + 'static,
+    {
+        self.readers.run(pool::Lane::Long, f).await
     }
 
     /// Run `f` on the write connection: one writer at a time, in order of

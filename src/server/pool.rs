@@ -1,7 +1,7 @@
 //! Read connections for the server's lookups: a fixed number of threads,
 //! each with its own read-only store (a `rusqlite::Connection` is not
 //! `Sync`; pool crates pin other rusqlite versions, see the field notes),
-//! taking the lookups from one queue in order of arrival. The same pool
+//! taking the lookups from a queue in order of arrival. The same pool
 //! serves a memory in PostgreSQL: one connection per thread, replaced when
 //! it breaks.
 //!
@@ -9,11 +9,22 @@
 //! ends a lookup takes the next one at once, where a blocking task gave
 //! its connection back only once an async thread had polled its end, and
 //! the next lookup started only once another had been polled (measured
-//! at threshold 50, 32 clients: fewer CPU a lookup, see the README).
+//! at threshold 50, 32 clients: less CPU a lookup, see the README).
+//!
+//! Two lanes, each with its threads: [`Lane::Quick`] for what answers in
+//! milliseconds (lookups, terms, token checks, health) and [`Lane::Long`]
+//! for what may take seconds (pre-translating a document, concordance,
+//! statistics), so that a few long requests never hold up every lookup,
+//! token check and health probe. A request waits for room in its lane's
+//! queue (bounded) before its job is queued: a caller that
+//! leaves while waiting takes its request body with it, and one that
+//! leaves once queued is skipped.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
+
+use tokio::sync::Semaphore;
 
 use super::ApiError;
 use crate::Result;
@@ -23,16 +34,34 @@ use crate::store::Store;
 /// when it has none, or lost it).
 type Job = Box<dyn FnOnce(&mut Option<Store>) + Send>;
 
-pub struct Readers {
-    db: PathBuf,
-    jobs: Sender<Job>,
+/// Which threads a read runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Lookups, terms, token checks, health: milliseconds.
+    Quick,
+    /// Documents, concordance, statistics: up to seconds.
+    Long,
 }
 
-impl Readers {
-    /// Open `n` connections (an error here stops the server before it
-    /// listens) and start a thread for each.
-    pub fn open(db: &Path, n: usize) -> Result<Readers> {
-        let stores = (0..n)
+/// Jobs queued a quick thread at most: a lookup's job holds a query
+/// (10,000 characters at most), and a request that waits for room costs
+/// a wake-up more (3 % of the CPU a lookup with 2 a thread), so at 32
+/// clients on 2 threads none waits.
+const QUICK_QUEUED_A_THREAD: usize = 16;
+
+/// Jobs queued a long thread at most: a document's job holds the whole
+/// upload.
+const LONG_QUEUED_A_THREAD: usize = 1;
+
+struct Queue {
+    jobs: Sender<Job>,
+    /// Room in the queue (and on the threads).
+    room: Arc<Semaphore>,
+}
+
+impl Queue {
+    fn open(db: &Path, name: &str, threads: usize, queued_a_thread: usize) -> Result<Queue> {
+        let stores = (0..threads)
             .map(|_| Store::open_read_only(db))
             .collect::<Result<Vec<_>>>()?;
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
@@ -40,7 +69,7 @@ impl Readers {
         for (k, store) in stores.into_iter().enumerate() {
             let queue = Arc::clone(&queue);
             std::thread::Builder::new()
-                .name(format!("memoire-reader-{k}"))
+                .name(format!("memoire-{name}-{k}"))
                 .spawn(move || work(Some(store), &queue))
                 .map_err(|e| {
                     crate::Error::new(
@@ -49,30 +78,59 @@ impl Readers {
                     )
                 })?;
         }
+        Ok(Queue {
+            jobs,
+            room: Arc::new(Semaphore::new(threads * (1 + queued_a_thread))),
+        })
+    }
+}
+
+pub struct Readers {
+    db: PathBuf,
+    quick: Queue,
+    long: Queue,
+}
+
+impl Readers {
+    /// Open `quick` connections for the quick lane and `long` for the long
+    /// one (an error here stops the server before it listens), and start
+    /// a thread for each.
+    pub fn open(db: &Path, quick: usize, long: usize) -> Result<Readers> {
         Ok(Readers {
             db: db.to_path_buf(),
-            jobs,
+            quick: Queue::open(db, "reader", quick.max(1), QUICK_QUEUED_A_THREAD)?,
+            long: Queue::open(db, "long-reader", long.max(1), LONG_QUEUED_A_THREAD)?,
         })
     }
 
-    /// Run `f` on a free connection (waiting for one, in order of
-    /// arrival), off the async threads; once more on a new connection if
-    /// that one turns out broken (`f` only reads). A caller that has gone
-    /// (its client left, or its time ran out) before its turn costs
+    /// Run `f` on a free connection of `lane` (waiting for one, in order
+    /// of arrival), off the async threads; once more on a new connection
+    /// if that one turns out broken (`f` only reads). A caller that has
+    /// gone (its client left, or its time ran out) before its turn costs
     /// nothing: its lookup is skipped.
-    pub async fn run<T, F>(&self, f: F) -> std::result::Result<T, ApiError>
+    pub async fn run<T, F>(&self, lane: Lane, f: F) -> std::result::Result<T, ApiError>
     where
         T: Send + 'static,
         F: Fn(&Store) -> Result<T> + Send + 'static,
     {
+        let queue = match lane {
+            Lane::Quick => &self.quick,
+            Lane::Long => &self.long,
+        };
+        let room = Arc::clone(&queue.room)
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::internal("the read connections are closed"))?;
         let (reply, answer) = tokio::sync::oneshot::channel();
         let db = self.db.clone();
         let job: Job = Box::new(move |slot| {
+            let _room = room;
             if !reply.is_closed() {
                 let _ = reply.send(run_on(slot, &db, &f));
             }
         });
-        self.jobs
+        queue
+            .jobs
             .send(job)
             .map_err(|_| ApiError::internal("the read connections are closed"))?;
         // No answer: the lookup panicked (its thread took a new connection).
@@ -144,6 +202,7 @@ mod tests {
 
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()
+            .enable_time()
             .build()
             .unwrap()
     }
@@ -151,24 +210,60 @@ mod tests {
     #[test]
     fn a_lookup_that_panics_gets_an_error_and_the_next_ones_a_connection() {
         let (_dir, db) = memory();
-        let readers = Readers::open(&db, 1).unwrap();
+        let readers = Readers::open(&db, 1, 1).unwrap();
         runtime().block_on(async {
             let failed = readers
-                .run(|_| -> Result<()> { panic!("a bug in a lookup") })
+                .run(Lane::Quick, |_| -> Result<()> {
+                    panic!("a bug in a lookup")
+                })
                 .await;
             assert_eq!(failed.unwrap_err().status.as_u16(), 500);
             // The one thread lives on, with a new connection.
             for _ in 0..3 {
-                let stats = readers.run(|store| store.stats()).await;
+                let stats = readers.run(Lane::Quick, |store| store.stats()).await;
                 assert!(stats.unwrap().schema_version > 0);
             }
+        });
+    }
+
+    /// Bug pinned (adversary of 0630d3d): two long pre-translations held
+    /// both readers, and every lookup, token check and health probe
+    /// waited 15 s behind them.
+    #[test]
+    fn long_reads_never_hold_up_the_quick_lane() {
+        let (_dir, db) = memory();
+        let readers = Arc::new(Readers::open(&db, 1, 1).unwrap());
+        let (hold, held) = std::sync::mpsc::channel::<()>();
+        let held = Mutex::new(held);
+        runtime().block_on(async {
+            let long = tokio::spawn({
+                let readers = Arc::clone(&readers);
+                async move {
+                    readers
+                        .run(Lane::Long, move |_| {
+                            let _ = held.lock().unwrap().recv();
+                            Ok("long")
+                        })
+                        .await
+                }
+            });
+            tokio::task::yield_now().await;
+            // The long lane's only thread is busy; the quick one answers.
+            for _ in 0..5 {
+                let quick = readers.run(Lane::Quick, |store| store.stats());
+                let answer = tokio::time::timeout(std::time::Duration::from_secs(20), quick).await;
+                assert!(answer.expect("a quick read waited").unwrap().schema_version > 0);
+            }
+            assert!(!long.is_finished());
+            hold.send(()).unwrap();
+            assert_eq!(long.await.unwrap().unwrap(), "long");
         });
     }
 
     #[test]
     fn lookups_run_in_order_of_arrival_and_a_gone_caller_costs_nothing() {
         let (_dir, db) = memory();
-        let readers = Arc::new(Readers::open(&db, 1).unwrap());
+        let readers = Arc::new(Readers::open(&db, 1, 1).unwrap());
         let ran = Arc::new(Mutex::new(Vec::new()));
         let (hold, held) = std::sync::mpsc::channel::<()>();
         let held = Mutex::new(held);
@@ -178,7 +273,7 @@ mod tests {
                 let readers = Arc::clone(&readers);
                 async move {
                     readers
-                        .run(move |_| {
+                        .run(Lane::Quick, move |_| {
                             let _ = held.lock().unwrap().recv();
                             Ok(())
                         })
@@ -190,7 +285,7 @@ mod tests {
                 let (readers, ran) = (Arc::clone(&readers), Arc::clone(&ran));
                 async move {
                     readers
-                        .run(move |_| {
+                        .run(Lane::Quick, move |_| {
                             ran.lock().unwrap().push(k);
                             Ok(k)
                         })
@@ -199,7 +294,7 @@ mod tests {
             };
             let mut waiting = Vec::new();
             for k in 0..4 {
-                if k == 2 {
+                if k == 1 {
                     // Its caller leaves once the lookup is queued.
                     let mut gone = Box::pin(lookup(k));
                     tokio::select! {
@@ -218,6 +313,6 @@ mod tests {
                 assert_eq!(w.await.unwrap().unwrap(), k);
             }
         });
-        assert_eq!(*ran.lock().unwrap(), vec![0, 1, 3]);
+        assert_eq!(*ran.lock().unwrap(), vec![0, 2, 3]);
     }
 }
