@@ -1110,4 +1110,6 @@ fn serve_takes_as_many_lookups_at_once_as_cores_unless_told() {
     );
     let line = serving_line(&sb, &["--readers", "3"]);
     assert!(line.contains("(3 lookups at once;"), "{line}");
+    let line = serving_line(&sb, &["--readers", "1"]);
+    assert!(line.contains("(1 lookup at once;"), "{line}");
 }

@@ -83,9 +83,9 @@ pub fn default_readers(db: &std::path::Path) -> usize {
 }
 
 /// Threads for long reads (documents, concordance, statistics): half the
-/// readers, at least 2.
+/// readers, at least 1 (`--readers 1` gives one of each).
 fn long_readers(config: &Config) -> usize {
-    (config.readers / 2).max(2)
+    (config.readers / 2).max(1)
 }
 
 impl Config {

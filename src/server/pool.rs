@@ -70,6 +70,9 @@ impl Queue {
             let queue = Arc::clone(&queue);
             std::thread::Builder::new()
                 .name(format!("memoire-{name}-{k}"))
+                // Documents are read one call a nesting level (up to the
+                // readers' limits): room to spare.
+                .stack_size(8 << 20)
                 .spawn(move || work(Some(store), &queue))
                 .map_err(|e| {
                     crate::Error::new(

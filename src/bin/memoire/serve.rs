@@ -79,12 +79,13 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
     let keep = std::sync::Arc::clone(&state);
     let served = runtime.block_on(server::serve(state, listen, |bound| {
         eprintln!(
-            "memoire serves {}{} on http://{bound}/ ({readers} lookups at once; {}); Ctrl-C stops it",
+            "memoire serves {}{} on http://{bound}/ ({readers} {} at once; {}); Ctrl-C stops it",
             memoire::store::shown(db),
             read_from
                 .as_deref()
                 .map(|r| format!(" (lookups from {})", memoire::store::shown(r)))
                 .unwrap_or_default(),
+            if readers == 1 { "lookup" } else { "lookups" },
             if users {
                 "open: no tokens"
             } else {
