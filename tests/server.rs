@@ -1112,4 +1112,8 @@ fn serve_takes_as_many_lookups_at_once_as_cores_unless_told() {
     assert!(line.contains("(3 lookups at once;"), "{line}");
     let line = serving_line(&sb, &["--readers", "1"]);
     assert!(line.contains("(1 lookup at once;"), "{line}");
+    // 0 was taken as 1 without a word (new user): refused.
+    let zero = sb.run(&["serve", "--open", "--readers", "0"]);
+    assert_eq!(zero.code, 2);
+    assert!(zero.stderr.contains("1..=256"), "{}", zero.stderr);
 }

@@ -27,7 +27,8 @@ pub struct Cli {
     /// The memory database file, or a PostgreSQL database as
     /// postgres://USER@HOST/DATABASE (a Unix socket:
     /// postgres://USER@/DATABASE?host=/var/run/postgresql; a password in
-    /// ~/.pgpass) (default: $MEMOIRE_DB, else the data directory).
+    /// the URL, best given as $MEMOIRE_DB: ~/.pgpass and $PGPASSWORD are not
+    /// read) (default: $MEMOIRE_DB, else the data directory).
     /// Commands that write (import, term add, term import) create it; the
     /// others need it to exist. `migrate` takes --from and --to instead.
     #[arg(long, global = true, value_name = "PATH|URL")]
@@ -93,7 +94,8 @@ pub struct MigrateArgs {
 /// pre-translation as the commands. Every request needs a token made with
 /// `memoire token add` (Authorization: Bearer TOKEN, or the URL prefix
 /// /t/TOKEN/ for the tmserver clients, which send no header), except
-/// /api/v1/health; --open serves without tokens, on a loopback address
+/// the page itself, /api/v1/health and /api/v1/openapi.json; --open serves
+/// without tokens, on a loopback address
 /// only. Stops on Ctrl-C or SIGTERM once the requests in flight are done.
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  \
@@ -109,15 +111,16 @@ pub struct ServeArgs {
     /// No tokens: every caller may do everything. Loopback addresses only.
     #[arg(long)]
     pub open: bool,
-    /// Read connections: how many lookups are served at once (default:
-    /// the machine's cores, from 2 to 16; twice that on PostgreSQL).
-    #[arg(long, value_name = "N")]
-    pub readers: Option<usize>,
+    /// Read connections: how many lookups are served at once, 1 to 256
+    /// (default: the machine's cores, from 2 to 16; twice that on
+    /// PostgreSQL).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub readers: Option<u16>,
     /// The largest upload (a file to import or pre-translate), in MiB.
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     pub max_upload: usize,
     /// Read the fuzzy index from the database for each lookup instead of
-    /// keeping a copy in memory (about 200 MB per million pairs; lookups at
+    /// keeping a copy in memory (about 400 MB per million pairs; lookups at
     /// low thresholds are several times slower without it).
     #[arg(long)]
     pub no_warm_index: bool,

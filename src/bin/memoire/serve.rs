@@ -54,7 +54,7 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
     config.open = args.open;
     config.read_db = args.read_db;
     if let Some(readers) = args.readers {
-        config.readers = readers.clamp(1, 256);
+        config.readers = usize::from(readers);
     }
     config.max_body = args.max_upload.clamp(1, 4096) << 20;
     config.warm_index = !args.no_warm_index;
