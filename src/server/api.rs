@@ -591,11 +591,14 @@ async fn import_file(
 }
 
 /// Write a request body to `path` as it arrives.
-async fn receive(body: Body, path: &std::path::Path, limit: usize) -> Answer<()> {
+/// Read `body` chunk by chunk, giving each to `write`: at most `limit`
+/// bytes (a chunked body declares no length: counted as it comes).
+async fn each_chunk(
+    body: Body,
+    limit: usize,
+    mut write: impl FnMut(&[u8]) -> Answer<()>,
+) -> Answer<usize> {
     use http_body_util::BodyExt as _;
-    use std::io::Write as _;
-    let store_err = |e: std::io::Error| ApiError::internal(format!("cannot store the upload: {e}"));
-    let mut file = std::fs::File::create(path).map_err(store_err)?;
     let mut body = body;
     let mut received = 0usize;
     while let Some(frame) = body.frame().await {
@@ -612,14 +615,32 @@ async fn receive(body: Body, path: &std::path::Path, limit: usize) -> Answer<()>
             }
         })?;
         if let Ok(data) = frame.into_data() {
-            // A chunked body declares no length: counted as it comes.
             received += data.len();
             if received > limit {
                 return Err(ApiError::too_large(limit));
             }
-            file.write_all(&data).map_err(store_err)?;
+            write(&data)?;
         }
     }
+    Ok(received)
+}
+
+/// A body whole, in memory, of at most `limit` bytes.
+async fn receive_bytes(body: Body, limit: usize) -> Answer<Bytes> {
+    let mut all = Vec::new();
+    each_chunk(body, limit, |data| {
+        all.extend_from_slice(data);
+        Ok(())
+    })
+    .await?;
+    Ok(Bytes::from(all))
+}
+
+async fn receive(body: Body, path: &std::path::Path, limit: usize) -> Answer<()> {
+    use std::io::Write as _;
+    let store_err = |e: std::io::Error| ApiError::internal(format!("cannot store the upload: {e}"));
+    let mut file = std::fs::File::create(path).map_err(store_err)?;
+    let received = each_chunk(body, limit, |data| file.write_all(data).map_err(store_err)).await?;
     if received == 0 {
         return Err(ApiError::bad_request(
             "the upload is empty: send the file itself as the request body (curl \
@@ -657,7 +678,7 @@ async fn pretranslate_document(
     State(state): State<Arc<AppState>>,
     axum::Extension(caller): axum::Extension<super::Caller>,
     q: std::result::Result<Query<PretranslateQuery>, axum::extract::rejection::QueryRejection>,
-    body: Bytes,
+    body: Body,
 ) -> Answer<Response> {
     caller.require(Role::Read)?;
     let q = query(q)?;
@@ -688,6 +709,11 @@ async fn pretranslate_document(
     if !(50..=100).contains(&threshold) {
         return Err(ApiError::bad_request("threshold is a score from 50 to 100"));
     }
+    // The body is read once there is room for the job: requests waiting
+    // their turn behind long ones hold no uploads (adversary: 16 waiting
+    // uploads of 46 MB took the server to 1.7 GB).
+    let room = state.long_room().await?;
+    let body = receive_bytes(body, state.config.max_body).await?;
     if doc_format == DocFormat::Text && body.starts_with(b"PK\x03\x04") {
         // A new user's report: the reader's own refusal names the
         // command line's --input-format.
@@ -698,7 +724,7 @@ async fn pretranslate_document(
     }
     let name = q.name.clone();
     let bytes = state
-        .read_long(move |store| {
+        .read_long_in(room, move |store| {
             let doc = document::read_bytes(&body, doc_format)?;
             if doc.paragraphs().is_empty() {
                 return Err(crate::Error::new(

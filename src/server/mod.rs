@@ -194,6 +194,25 @@ impl AppState {
         self.readers.run(pool::Lane::Quick, f).await
     }
 
+    /// Room in the long lane, taken before reading a large body
+    /// ([`pool::Readers::room`]).
+    async fn long_room(self: &Arc<Self>) -> std::result::Result<pool::Room, ApiError> {
+        self.readers.room(pool::Lane::Long).await
+    }
+
+    /// [`AppState::read_long`] in room already taken.
+    async fn read_long_in<T, F>(
+        self: &Arc<Self>,
+        room: pool::Room,
+        f: F,
+    ) -> std::result::Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: Fn(&Store) -> Result<T> + Send + 'static,
+    {
+        self.readers.run_in(room, f).await
+    }
+
     /// [`AppState::read`] for what may take seconds (a document, a
     /// concordance, statistics): on threads of their own, so that it
     /// never holds up the lookups.

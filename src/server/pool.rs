@@ -88,6 +88,12 @@ impl Queue {
     }
 }
 
+/// Room taken in a lane's queue ([`Readers::room`]).
+pub struct Room {
+    permit: tokio::sync::OwnedSemaphorePermit,
+    lane: Lane,
+}
+
 pub struct Readers {
     db: PathBuf,
     quick: Queue,
@@ -116,14 +122,36 @@ impl Readers {
         T: Send + 'static,
         F: Fn(&Store) -> Result<T> + Send + 'static,
     {
-        let queue = match lane {
-            Lane::Quick => &self.quick,
-            Lane::Long => &self.long,
-        };
-        let room = Arc::clone(&queue.room)
+        let room = self.room(lane).await?;
+        self.run_in(room, f).await
+    }
+
+    /// Wait for room in `lane`'s queue: a request with a large body takes
+    /// it before reading the body, so that requests waiting their turn
+    /// hold no uploads.
+    pub async fn room(&self, lane: Lane) -> std::result::Result<Room, ApiError> {
+        let permit = Arc::clone(&self.queue(lane).room)
             .acquire_owned()
             .await
             .map_err(|_| ApiError::internal("the read connections are closed"))?;
+        Ok(Room { permit, lane })
+    }
+
+    fn queue(&self, lane: Lane) -> &Queue {
+        match lane {
+            Lane::Quick => &self.quick,
+            Lane::Long => &self.long,
+        }
+    }
+
+    /// [`Readers::run`] in room already taken.
+    pub async fn run_in<T, F>(&self, room: Room, f: F) -> std::result::Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: Fn(&Store) -> Result<T> + Send + 'static,
+    {
+        let queue = self.queue(room.lane);
+        let room = room.permit;
         let (reply, answer) = tokio::sync::oneshot::channel();
         let db = self.db.clone();
         let job: Job = Box::new(move |slot| {
