@@ -12,9 +12,10 @@
 # p99 and max latency, and the server's CPU time a lookup (from /proc).
 # TOGETHER=1 runs both servers at the same time instead, each under half
 # the clients, and prints each one's CPU time a lookup and their ratio:
-# both see the same turns of the machine, so the ratio holds still where
-# alternating runs differ by 20 % (throughput and latency then depend on
-# how the kernel shares the cores between the two, and mean little).
+# both see the same turns of the machine, so the ratio varies less than
+# alternating runs (20 %), though no finer than ±5 %: two copies of one
+# build gave 0.94-1.00 (throughput and latency then depend on how the
+# kernel shares the cores between the two, and mean little).
 # Build an older binary with e.g.
 #   git worktree add /tmp/old 8500c97 && (cd /tmp/old && cargo build --release)
 set -euo pipefail
