@@ -238,6 +238,28 @@ mod tests {
             .unwrap()
     }
 
+    /// Keep `lane`'s only thread busy until `hold` says: (hold, the job).
+    fn occupy(
+        readers: &Arc<Readers>,
+        lane: Lane,
+    ) -> (
+        std::sync::mpsc::Sender<()>,
+        tokio::task::JoinHandle<std::result::Result<(), ApiError>>,
+    ) {
+        let (hold, held) = std::sync::mpsc::channel::<()>();
+        let held = Mutex::new(held);
+        let readers = Arc::clone(readers);
+        let job = tokio::spawn(async move {
+            readers
+                .run(lane, move |_| {
+                    let _ = held.lock().unwrap().recv();
+                    Ok(())
+                })
+                .await
+        });
+        (hold, job)
+    }
+
     #[test]
     fn a_lookup_that_panics_gets_an_error_and_the_next_ones_a_connection() {
         let (_dir, db) = memory();
@@ -264,20 +286,8 @@ mod tests {
     fn long_reads_never_hold_up_the_quick_lane() {
         let (_dir, db) = memory();
         let readers = Arc::new(Readers::open(&db, 1, 1).unwrap());
-        let (hold, held) = std::sync::mpsc::channel::<()>();
-        let held = Mutex::new(held);
         runtime().block_on(async {
-            let long = tokio::spawn({
-                let readers = Arc::clone(&readers);
-                async move {
-                    readers
-                        .run(Lane::Long, move |_| {
-                            let _ = held.lock().unwrap().recv();
-                            Ok("long")
-                        })
-                        .await
-                }
-            });
+            let (hold, long) = occupy(&readers, Lane::Long);
             tokio::task::yield_now().await;
             // The long lane's only thread is busy; the quick one answers.
             for _ in 0..5 {
@@ -287,7 +297,7 @@ mod tests {
             }
             assert!(!long.is_finished());
             hold.send(()).unwrap();
-            assert_eq!(long.await.unwrap().unwrap(), "long");
+            long.await.unwrap().unwrap();
         });
     }
 
@@ -296,21 +306,8 @@ mod tests {
         let (_dir, db) = memory();
         let readers = Arc::new(Readers::open(&db, 1, 1).unwrap());
         let ran = Arc::new(Mutex::new(Vec::new()));
-        let (hold, held) = std::sync::mpsc::channel::<()>();
-        let held = Mutex::new(held);
         runtime().block_on(async {
-            // The only thread is kept busy until `hold` says.
-            let busy = tokio::spawn({
-                let readers = Arc::clone(&readers);
-                async move {
-                    readers
-                        .run(Lane::Quick, move |_| {
-                            let _ = held.lock().unwrap().recv();
-                            Ok(())
-                        })
-                        .await
-                }
-            });
+            let (hold, busy) = occupy(&readers, Lane::Quick);
             tokio::task::yield_now().await;
             let lookup = |k: usize| {
                 let (readers, ran) = (Arc::clone(&readers), Arc::clone(&ran));
