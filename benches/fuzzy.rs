@@ -193,6 +193,16 @@ fn main() {
             with_match += usize::from(!found.is_empty());
         }
         all.extend_from_slice(&times);
+        // Each query's time, in the queries' order: for a model of the
+        // server's queue (what one lookup costs, query by query).
+        std::fs::write(
+            format!("{root}/target/fuzzy-times-{name}.txt"),
+            times
+                .iter()
+                .map(|t| format!("{t:.4}\n"))
+                .collect::<String>(),
+        )
+        .expect("write the times");
 
         times.sort_by(f64::total_cmp);
         println!(

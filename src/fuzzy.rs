@@ -1165,6 +1165,49 @@ impl Plan {
     }
 }
 
+/// A posting list's pairs as an index lends them: by id, or as offsets
+/// from a base (an index in memory whose list's pairs are near one
+/// another: half the bytes of ids to read, and reading them is most of a
+/// search at a low threshold).
+#[derive(Clone, Copy, Debug)]
+pub enum Places<'a> {
+    Ids(&'a [u32]),
+    /// The pairs `base + offset`.
+    Near(u32, &'a [u16]),
+}
+
+impl Places<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Places::Ids(ids) => ids.len(),
+            Places::Near(_, offsets) => offsets.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A pair's place in [`Places`].
+trait Place: Copy {
+    fn widen(self) -> usize;
+}
+
+impl Place for u32 {
+    #[inline(always)]
+    fn widen(self) -> usize {
+        self as usize
+    }
+}
+
+impl Place for u16 {
+    #[inline(always)]
+    fn widen(self) -> usize {
+        usize::from(self)
+    }
+}
+
 /// A posting list as a search reads it: the pairs whose source holds a
 /// term, and how often each source holds it (at most [`MANY`]).
 #[derive(Default)]
@@ -1213,12 +1256,12 @@ pub trait Index {
         term: i64,
         words: usize,
         buffer: &mut Postings,
-        f: &mut dyn FnMut(&[u32], &[u8]),
+        f: &mut dyn FnMut(Places<'_>, &[u8]),
     ) -> Result<()> {
         buffer.clear();
         self.postings(term, words, &mut buffer.pairs)?;
         buffer.counts.resize(buffer.pairs.len(), MANY);
-        f(&buffer.pairs, &buffer.counts);
+        f(Places::Ids(&buffer.pairs), &buffer.counts);
         Ok(())
     }
     /// For each of `pairs`, the longest common subsequence of the query's
@@ -1384,11 +1427,11 @@ impl Index for crate::store::sqlite::SqliteStore {
         term: i64,
         words: usize,
         buffer: &mut Postings,
-        f: &mut dyn FnMut(&[u32], &[u8]),
+        f: &mut dyn FnMut(Places<'_>, &[u8]),
     ) -> Result<()> {
         buffer.clear();
         self.postings_into(term, words, buffer)?;
-        f(&buffer.pairs, &buffer.counts);
+        f(Places::Ids(&buffer.pairs), &buffer.counts);
         Ok(())
     }
 
@@ -1477,42 +1520,90 @@ impl Counter {
     /// often as an alignment can keep the term — at most as often as the
     /// source and the query both hold it (`held`, [`MANY`] when unknown).
     ///
-    /// Without a branch on whether a pair is new (one the processor
-    /// could not foresee, a posting in two): each pair is written after
-    /// the candidates, and kept there only when it was new.
-    ///
     /// A pair above the highest the index named at the search's start is
     /// not counted: one added since, which the search does not see — or
     /// a damaged list's, which must not make the array grow to billions.
-    fn add_list(&mut self, pairs: &[u32], held: &[u8], occurrences: u16) {
-        let counts = &mut self.counts[..self.limit];
+    fn add_list(&mut self, places: Places<'_>, held: &[u8], occurrences: u16) {
+        match places {
+            Places::Ids(ids) => self.add_places(0, ids, held, occurrences, false),
+            Places::Near(base, offsets) => {
+                self.add_places(base as usize, offsets, held, occurrences, false)
+            }
+        }
+    }
+
+    /// [`Counter::add_list`] for the candidates only: a pair not counted
+    /// yet stays out.
+    fn add_list_if_present(&mut self, places: Places<'_>, held: &[u8], occurrences: u16) {
+        match places {
+            Places::Ids(ids) => self.add_places(0, ids, held, occurrences, true),
+            Places::Near(base, offsets) => {
+                self.add_places(base as usize, offsets, held, occurrences, true)
+            }
+        }
+    }
+
+    /// The pairs `base + places[k]`.
+    fn add_places<P: Place>(
+        &mut self,
+        base: usize,
+        places: &[P],
+        held: &[u8],
+        occurrences: u16,
+        present_only: bool,
+    ) {
+        // Nearly every term of a query is there once: each posting then
+        // credits 1 (what the source holds cannot lower it, a posting's
+        // source holds the term), and the list's counts are not read.
+        let held = |k: usize| held.get(k).copied().unwrap_or(MANY);
+        match (occurrences == 1, present_only) {
+            (true, false) => self.add_with(base, places, |_| 1),
+            (true, true) => self.add_present_with(base, places, |_| 1),
+            (false, false) => self.add_with(base, places, |k| credit(held(k), occurrences)),
+            (false, true) => self.add_present_with(base, places, |k| credit(held(k), occurrences)),
+        }
+    }
+
+    /// Count `base + places[k]`, crediting `credit(k)`.
+    ///
+    /// Without a branch on whether a pair is new (one the processor
+    /// could not foresee, a posting in two): each pair is written after
+    /// the candidates, and kept there only when it was new.
+    #[inline(always)]
+    fn add_with<P: Place>(&mut self, base: usize, places: &[P], credit: impl Fn(usize) -> u8) {
+        let counts = &mut self.counts[base.min(self.limit)..self.limit];
         let live = &mut self.live;
         let mut len = live.len();
-        live.resize(len + pairs.len(), 0);
-        for (k, (&pair, &held)) in pairs.iter().zip(held).enumerate() {
-            if let Some(&next) = pairs.get(k + AHEAD) {
-                prefetch(counts.as_ptr().wrapping_add(next as usize));
+        live.resize(len + places.len(), 0);
+        for (k, &place) in places.iter().enumerate() {
+            if let Some(&next) = places.get(k + AHEAD) {
+                prefetch(counts.as_ptr().wrapping_add(next.widen()));
             }
-            if let Some(c) = counts.get_mut(pair as usize) {
+            if let Some(c) = counts.get_mut(place.widen()) {
                 let was = *c;
-                *c = was.saturating_add(credit(held, occurrences));
-                live[len] = pair;
+                *c = was.saturating_add(credit(k));
+                live[len] = (base + place.widen()) as u32;
                 len += usize::from(was == 0);
             }
         }
         live.truncate(len);
     }
 
-    /// [`Counter::add_list`] for the candidates only: a pair not counted
-    /// yet stays out.
-    fn add_list_if_present(&mut self, pairs: &[u32], held: &[u8], occurrences: u16) {
-        let counts = &mut self.counts[..self.limit];
-        for (k, (&pair, &held)) in pairs.iter().zip(held).enumerate() {
-            if let Some(&next) = pairs.get(k + AHEAD) {
-                prefetch(counts.as_ptr().wrapping_add(next as usize));
+    /// [`Counter::add_with`] for the candidates only.
+    #[inline(always)]
+    fn add_present_with<P: Place>(
+        &mut self,
+        base: usize,
+        places: &[P],
+        credit: impl Fn(usize) -> u8,
+    ) {
+        let counts = &mut self.counts[base.min(self.limit)..self.limit];
+        for (k, &place) in places.iter().enumerate() {
+            if let Some(&next) = places.get(k + AHEAD) {
+                prefetch(counts.as_ptr().wrapping_add(next.widen()));
             }
-            if let Some(c) = counts.get_mut(pair as usize) {
-                let n = if *c > 0 { credit(held, occurrences) } else { 0 };
+            if let Some(c) = counts.get_mut(place.widen()) {
+                let n = if *c > 0 { credit(k) } else { 0 };
                 *c = c.saturating_add(n);
             }
         }
@@ -1771,8 +1862,8 @@ mod tests {
         // made the counter grow to 8 GB, or abort the process.
         let mut counter = Counter::new(10);
         let before = counter.counts.len();
-        counter.add_list(&[4_000_000_000, 7], &[1, 2], 1);
-        counter.add_list(&[7], &[1], 1);
+        counter.add_list(Places::Ids(&[4_000_000_000, 7]), &[1, 2], 1);
+        counter.add_list(Places::Ids(&[7]), &[1], 1);
         assert_eq!(counter.counts.len(), before);
         assert_eq!(counter.counts[7], 2);
         assert_eq!(counter.drain(), [7]);
@@ -1782,8 +1873,8 @@ mod tests {
         // highest.
         drop(Counter::new(100));
         let mut counter = Counter::new(10);
-        counter.add_list(&[50, 10, 11], &[1, 1, 1], 1);
-        counter.add_list_if_present(&[50, 10, 11], &[1, 1, 1], 1);
+        counter.add_list(Places::Ids(&[50, 10, 11]), &[1, 1, 1], 1);
+        counter.add_list_if_present(Places::Ids(&[50, 10, 11]), &[1, 1, 1], 1);
         assert_eq!(counter.drain(), [10]);
         assert!(counter.counts.iter().all(|&c| c == 0));
     }
@@ -1794,7 +1885,7 @@ mod tests {
         // list for good on every thread.
         let mut counter = Counter::new(1 << 20);
         let pairs: Vec<u32> = (0..1 << 20).collect();
-        counter.add_list(&pairs, &vec![1; pairs.len()], 1);
+        counter.add_list(Places::Ids(&pairs), &vec![1; pairs.len()], 1);
         assert_eq!(counter.len(), 1 << 20);
         drop(counter);
         let counter = Counter::new(10);
@@ -1810,9 +1901,9 @@ mod tests {
     fn a_count_saturates_at_255_and_then_passes_every_filter() {
         let mut counter = Counter::new(10);
         for _ in 0..300 {
-            counter.add_list(&[3], &[MANY], 1);
+            counter.add_list(Places::Ids(&[3]), &[MANY], 1);
         }
-        counter.add_list(&[4, 3], &[1, 1], 1);
+        counter.add_list(Places::Ids(&[4, 3]), &[1, 1], 1);
         assert_eq!((counter.counts[3], counter.counts[4]), (SATURATED, 1));
         counter.retain(|c| c >= 300);
         assert_eq!(counter.drain(), [3]);
@@ -1825,15 +1916,39 @@ mod tests {
         let mut counter = Counter::new(10);
         // The query holds the term twice; the sources 1, 4, 9 hold it
         // once, three times, an unknown number of times.
-        counter.add_list(&[1, 4, 9], &[1, 3, MANY], 2);
-        counter.add_list(&[4, 5], &[1, 1], 1);
-        counter.add_list_if_present(&[1, 2, 9], &[2, 2, 2], 3);
+        counter.add_list(Places::Ids(&[1, 4, 9]), &[1, 3, MANY], 2);
+        counter.add_list(Places::Ids(&[4, 5]), &[1, 1], 1);
+        counter.add_list_if_present(Places::Ids(&[1, 2, 9]), &[2, 2, 2], 3);
         assert_eq!(
             counter.counts[1..10],
             [1 + 2, 0, 0, 2 + 1, 1, 0, 0, 0, 2 + 2]
         );
         assert_eq!(counter.drain(), [1, 4, 9, 5]);
         assert!(counter.counts.iter().all(|&c| c == 0));
+    }
+
+    /// A term the query holds once credits each posting 1: what the
+    /// sources hold is not read (reading it was a tenth of a server's
+    /// time at threshold 50), and lists given as offsets from a base
+    /// count the same pairs as lists of ids.
+    #[test]
+    fn a_term_held_once_credits_one_without_reading_the_sources_counts() {
+        let mut counter = Counter::new(80_000);
+        counter.add_list(Places::Near(70_000, &[0, 5, 9_000]), &[], 1);
+        counter.add_list(Places::Ids(&[70_005, 3]), &[], 1);
+        counter.add_list_if_present(Places::Near(65_000, &[5_005, 14_000, 0]), &[], 1);
+        counter.add_list_if_present(Places::Ids(&[3, 7]), &[], 1);
+        assert_eq!(counter.counts[3], 2);
+        assert_eq!(counter.counts[7], 0);
+        assert_eq!(counter.counts[65_000], 0);
+        assert_eq!(counter.counts[70_000], 1);
+        assert_eq!(counter.counts[70_005], 3);
+        assert_eq!(counter.counts[79_000], 2);
+        assert_eq!(counter.drain(), [70_000, 70_005, 79_000, 3]);
+        // Past the highest pair (a damaged list): not counted.
+        counter.add_list(Places::Near(80_001, &[0, 1]), &[], 1);
+        counter.add_list(Places::Near(u32::MAX, &[0, 1]), &[], 1);
+        assert!(counter.is_empty());
     }
 
     /// The frequent terms' counts (issue 13, threshold 50): a count that

@@ -40,9 +40,10 @@ struct Lists {
     df: Vec<u32>,
     /// Where each (term, words) list is in `postings`. Lists name the
     /// pairs by their place in this index, not by their ids (see
-    /// `pair_of`).
+    /// `pair_of`), as offsets from a base the list's key holds: a list's
+    /// pairs have one length, and are near one another.
     keys: Keys,
-    postings: Vec<u32>,
+    postings: Vec<u16>,
     /// How often each posting's source holds the term ([`super::held`]).
     posting_counts: Vec<u8>,
     /// The pairs by place: the loaded ones ordered by length in words
@@ -72,18 +73,24 @@ const NOT_FREQUENT: u8 = u8::MAX;
 /// search asks for one term at length after length, and finds them side
 /// by side (a hash map by (term, length) cost a cache miss a list, a
 /// tenth of a search at threshold 50).
+///
+/// A list whose pairs' places span more than 16 bits (a length held by
+/// more than 65,536 sources) is kept in parts, each with its base.
 #[derive(Default)]
 struct Keys {
     /// Term t's lists are `lists[by_term[t]..by_term[t + 1]]`, ordered by
     /// length.
     by_term: Vec<u32>,
-    /// (term, words, start, end), once `finish` has run.
-    lists: Vec<(u32, u32, u32, u32)>,
+    /// (term, words, start, end, base), once `finish` has run.
+    lists: Vec<(u32, u32, u32, u32, u32)>,
 }
 
+/// A list's part: its postings' range, and the base of their offsets.
+type Part = (std::ops::Range<usize>, u32);
+
 impl Keys {
-    fn push(&mut self, (term, words): (u32, u32), range: std::ops::Range<u32>) {
-        self.lists.push((term, words, range.start, range.end));
+    fn push(&mut self, (term, words): (u32, u32), range: std::ops::Range<u32>, base: u32) {
+        self.lists.push((term, words, range.start, range.end, base));
     }
 
     /// Order the lists and index them by term.
@@ -101,13 +108,18 @@ impl Keys {
         self.lists.shrink_to_fit();
     }
 
-    /// The range of the postings of `term` in sources of `words` words.
-    fn get(&self, (term, words): (u32, u32)) -> Option<std::ops::Range<usize>> {
+    /// The parts of the list of `term` in sources of `words` words.
+    fn get(&self, (term, words): (u32, u32)) -> impl Iterator<Item = Part> + '_ {
         let t = term as usize;
-        let (&start, &end) = (self.by_term.get(t)?, self.by_term.get(t + 1)?);
-        let lists = &self.lists[start as usize..end as usize];
-        let at = lists.binary_search_by_key(&words, |l| l.1).ok()?;
-        Some(lists[at].2 as usize..lists[at].3 as usize)
+        let lists = match (self.by_term.get(t), self.by_term.get(t + 1)) {
+            (Some(&start), Some(&end)) => &self.lists[start as usize..end as usize],
+            _ => &[][..],
+        };
+        let from = lists.partition_point(|l| l.1 < words);
+        let to = from + lists[from..].partition_point(|l| l.1 == words);
+        lists[from..to]
+            .iter()
+            .map(|l| (l.2 as usize..l.3 as usize, l.4))
     }
 }
 
@@ -356,7 +368,8 @@ impl Lists {
         lists.loaded_max = i64::from(highest);
         drop((ids, starts, terms, order));
         let mut current: Option<(u32, u32)> = None;
-        let mut start = 0u32;
+        // The current list's places (ascending: read by term, length, id).
+        let mut places: Vec<u32> = Vec::new();
         store.for_each_posting(|term, words, pair| {
             // Every indexed pair has its terms, read in the same snapshot.
             let Some(&at) = place.get(pair as usize).filter(|&&at| at != u32::MAX) else {
@@ -378,17 +391,15 @@ impl Lists {
             let key = (term as u32, words as u32);
             if current != Some(key) {
                 if let Some(previous) = current {
-                    let end = lists.postings.len() as u32;
-                    lists.keys.push(previous, start..end);
+                    lists.put_list(previous, &places);
                 }
                 current = Some(key);
-                start = lists.postings.len() as u32;
+                places.clear();
             }
-            lists.postings.push(at);
+            places.push(at);
         })?;
         if let Some(previous) = current {
-            let end = lists.postings.len() as u32;
-            lists.keys.push(previous, start..end);
+            lists.put_list(previous, &places);
         }
         lists.keys.finish();
         lists.count_frequent();
@@ -399,6 +410,24 @@ impl Lists {
             lists.sources = Some(sources);
         }
         Ok(lists)
+    }
+
+    /// The list `key` of `places` (ascending, as read), in parts of
+    /// offsets from their first (one out of order starts a part).
+    fn put_list(&mut self, key: (u32, u32), places: &[u32]) {
+        let mut rest = places;
+        while let Some(&base) = rest.first() {
+            let near = |p: &&u32| {
+                p.checked_sub(base)
+                    .is_some_and(|d| d <= u32::from(u16::MAX))
+            };
+            let part = rest.iter().take_while(near).count();
+            let start = self.postings.len() as u32;
+            self.postings
+                .extend(rest[..part].iter().map(|&p| (p - base) as u16));
+            self.keys.push(key, start..self.postings.len() as u32, base);
+            rest = &rest[part..];
+        }
     }
 
     /// Choose the most frequent terms, and count them in every source.
@@ -518,8 +547,12 @@ impl Index for View<'_> {
 
     fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()> {
         let key = (term as u32, words as u32);
-        if let Some(range) = self.lists.keys.get(key) {
-            out.extend_from_slice(&self.lists.postings[range]);
+        for (range, base) in self.lists.keys.get(key) {
+            out.extend(
+                self.lists.postings[range]
+                    .iter()
+                    .map(|&o| base + u32::from(o)),
+            );
         }
         if let Some(added) = self.lists.added_postings.get(&key) {
             out.extend_from_slice(&added.pairs);
@@ -532,17 +565,17 @@ impl Index for View<'_> {
         term: i64,
         words: usize,
         _buffer: &mut super::Postings,
-        f: &mut dyn FnMut(&[u32], &[u8]),
+        f: &mut dyn FnMut(super::Places<'_>, &[u8]),
     ) -> Result<()> {
         let key = (term as u32, words as u32);
-        if let Some(range) = self.lists.keys.get(key) {
+        for (range, base) in self.lists.keys.get(key) {
             f(
-                &self.lists.postings[range.clone()],
+                super::Places::Near(base, &self.lists.postings[range.clone()]),
                 &self.lists.posting_counts[range],
             );
         }
         if let Some(added) = self.lists.added_postings.get(&key) {
-            f(&added.pairs, &added.counts);
+            f(super::Places::Ids(&added.pairs), &added.counts);
         }
         Ok(())
     }
@@ -622,25 +655,54 @@ impl Index for View<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::Keys;
+    use super::{Keys, Lists};
 
     #[test]
     fn keys_find_each_list_by_term_and_length_in_any_order_read() {
         let mut keys = Keys::default();
-        keys.push((3, 12), 10..14);
-        keys.push((0, 5), 0..4);
-        keys.push((3, 7), 4..10);
-        keys.push((5, 1), 14..15);
+        keys.push((3, 12), 10..14, 0);
+        keys.push((0, 5), 0..4, 7);
+        keys.push((3, 7), 4..10, 0);
+        keys.push((5, 1), 14..15, 0);
+        // A list in two parts.
+        keys.push((3, 9), 15..17, 70_000);
+        keys.push((3, 9), 17..18, 1);
         keys.finish();
-        assert_eq!(keys.get((0, 5)), Some(0..4));
-        assert_eq!(keys.get((3, 7)), Some(4..10));
-        assert_eq!(keys.get((3, 12)), Some(10..14));
-        assert_eq!(keys.get((5, 1)), Some(14..15));
+        let get = |key| keys.get(key).collect::<Vec<_>>();
+        assert_eq!(get((0, 5)), [(0..4, 7)]);
+        assert_eq!(get((3, 7)), [(4..10, 0)]);
+        assert_eq!(get((3, 12)), [(10..14, 0)]);
+        assert_eq!(get((5, 1)), [(14..15, 0)]);
+        assert_eq!(get((3, 9)), [(15..17, 70_000), (17..18, 1)]);
         // A term without lists, a length without one, a term added since.
-        assert_eq!(keys.get((1, 5)), None);
-        assert_eq!(keys.get((3, 8)), None);
-        assert_eq!(keys.get((6, 1)), None);
-        assert_eq!(keys.get((u32::MAX, 1)), None);
-        assert_eq!(Keys::default().get((0, 0)), None);
+        assert_eq!(get((1, 5)), []);
+        assert_eq!(get((3, 8)), []);
+        assert_eq!(get((6, 1)), []);
+        assert_eq!(get((u32::MAX, 1)), []);
+        assert_eq!(Keys::default().get((0, 0)).count(), 0);
+    }
+
+    /// A list whose places span more than an offset's 16 bits (a length
+    /// held by more than 65,536 sources) is kept in parts, and read back
+    /// whole: no pair lost or moved.
+    #[test]
+    fn a_list_wider_than_16_bits_is_kept_in_parts() {
+        let mut lists = Lists::default();
+        let places = [3, 65_538, 65_539, 140_000, 140_001, 300_000];
+        lists.put_list((1, 20), &places);
+        lists.put_list((2, 20), &[5, 9]);
+        lists.put_list((3, 20), &[9, 5]);
+        lists.keys.finish();
+        let read = |key| {
+            let mut out = Vec::new();
+            for (range, base) in lists.keys.get(key) {
+                out.extend(lists.postings[range].iter().map(|&o| base + u32::from(o)));
+            }
+            out
+        };
+        assert_eq!(read((1, 20)), places);
+        assert_eq!(read((2, 20)), [5, 9]);
+        assert_eq!(read((3, 20)), [9, 5]);
+        assert_eq!(lists.keys.get((1, 20)).count(), 4);
     }
 }

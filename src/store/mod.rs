@@ -1154,7 +1154,7 @@ impl crate::fuzzy::Index for Store {
         term: i64,
         words: usize,
         buffer: &mut crate::fuzzy::Postings,
-        f: &mut dyn FnMut(&[u32], &[u8]),
+        f: &mut dyn FnMut(crate::fuzzy::Places<'_>, &[u8]),
     ) -> Result<()> {
         use crate::fuzzy::Index;
         match self {
