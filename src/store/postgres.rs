@@ -298,16 +298,7 @@ impl PgStore {
     fn open_client(url: &str) -> Result<PgStore> {
         let name = redacted(url);
         let wanted = tls::wanted(url)?;
-        // The driver reads the string itself (its message would quote the
-        // part it cannot read, which may be a password's).
-        let mut config: postgres::Config = wanted.conn.parse().map_err(|_| {
-            Error::new(
-                Kind::Input,
-                "the PostgreSQL URL cannot be read (an unknown option, or a password with \
-                 @ / ? & or # not percent-encoded)",
-            )
-            .at(Path::new(&name))
-        })?;
+        let mut config = driver_config(&wanted.conn).map_err(|e| e.at(Path::new(&name)))?;
         // TLS asked for is TLS used, whatever else the string says to the
         // driver (adversary: a percent-encoded second `sslmode` key, or a
         // `?` in a password, read as `disable` by the driver alone).
@@ -1266,6 +1257,32 @@ fn lock_for_writing(
          LOCK TABLE segment_pair IN SHARE ROW EXCLUSIVE MODE",
         super::BUSY_TIMEOUT.as_secs()
     ))
+}
+
+/// How long opening a connection to the database server (TCP, each
+/// address in turn) may take when the connection string does not say
+/// (`connect_timeout=N`, 0 for no limit): a host that is down or
+/// unreachable is then an error in seconds, not after the system's two
+/// minutes of retries.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The driver's reading of a connection string, with memoire's default
+/// connect timeout.
+fn driver_config(conn: &str) -> Result<postgres::Config> {
+    // The driver reads the string itself (its message would quote the
+    // part it cannot read, which may be a password's).
+    let mut config: postgres::Config = conn.parse().map_err(|_| {
+        Error::new(
+            Kind::Input,
+            "the PostgreSQL URL cannot be read (an unknown option, or a password with \
+             @ / ? & or # not percent-encoded)",
+        )
+    })?;
+    // (The driver reads connect_timeout=0 as no timeout given.)
+    if config.get_connect_timeout().is_none() && !conn.contains("connect_timeout") {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    Ok(config)
 }
 
 fn newer_schema(name: &str, version: i64) -> Error {
@@ -2254,6 +2271,27 @@ fn pg_error(name: &str, doing: &str, err: postgres::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A host that drops the packets made a command (or a server's
+    /// start) wait two minutes or more: a connection string without a
+    /// connect timeout gets memoire's, and one with its own keeps it.
+    #[test]
+    fn connecting_times_out_unless_the_url_says_otherwise() {
+        let default = driver_config("postgres://anne@db.example/desk").unwrap();
+        assert_eq!(default.get_connect_timeout(), Some(&CONNECT_TIMEOUT));
+        let own = driver_config("postgres://anne@db.example/desk?connect_timeout=3").unwrap();
+        assert_eq!(
+            own.get_connect_timeout(),
+            Some(&std::time::Duration::from_secs(3))
+        );
+        let none = driver_config("postgres://anne@db.example/desk?connect_timeout=0").unwrap();
+        assert_eq!(none.get_connect_timeout(), None);
+        let keyword = driver_config("host=db.example user=anne connect_timeout=30").unwrap();
+        assert_eq!(
+            keyword.get_connect_timeout(),
+            Some(&std::time::Duration::from_secs(30))
+        );
+    }
 
     #[test]
     fn urls_are_told_from_paths() {
