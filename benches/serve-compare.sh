@@ -20,7 +20,8 @@
 #   git worktree add /tmp/old 8500c97 && (cd /tmp/old && cargo build --release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 2 ] || { sed -n 2,19p "$0"; exit 2; }
+case "${1:-}" in -h | --help) sed -n 2,20p "$0"; exit 0 ;; esac
+[ $# -ge 2 ] || { sed -n 2,20p "$0"; exit 2; }
 binaries=("$1" "$2")
 rounds=${3:-3}
 db=${DB:-target/bench-hansard.db}

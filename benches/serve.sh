@@ -22,6 +22,7 @@
 # Prints, per run: requests/s, p50, p99 and max latency, non-2xx and
 # errors. oha and the server share the machine's cores.
 set -euo pipefail
+case "${1:-}" in -h | --help) sed -n 2,23p "$0"; exit 0 ;; esac
 cd "$(dirname "$0")/.."
 db=${1:-target/bench-hansard.db}
 duration=${DURATION:-15s}

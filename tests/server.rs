@@ -204,6 +204,21 @@ async fn lookup_answers_as_lookup_json_does_and_refuses_bad_queries() {
         let answer = d.get(&uri, Some(&d.read)).await;
         assert_eq!(answer.error().0, status, "{uri}");
     }
+    // A misspelt parameter was ignored, and the lookup ran fr → en
+    // without a word (new user): refused, naming it.
+    for uri in [
+        format!(
+            "/api/v1/lookup?q={}&source_lang=fr&target_lang=de",
+            q(KNOWN)
+        ),
+        format!("/api/v1/concordance?q={}&lang=de", q(KNOWN)),
+        format!("/api/v1/terms?q={}&target=de", q(KNOWN)),
+    ] {
+        let answer = d.get(&uri, Some(&d.read)).await;
+        assert_eq!(answer.error().0, StatusCode::BAD_REQUEST, "{uri}");
+        let message = answer.json()["message"].to_string();
+        assert!(message.contains("unknown field"), "{uri}: {message}");
+    }
 }
 
 #[tokio::test]
@@ -551,6 +566,12 @@ async fn the_tmserver_api_answers_as_amagama_does() {
         .json();
     let has = |list: &Value, code: &str| list.as_array().unwrap().iter().any(|c| c == code);
     assert!(has(&languages["sourceLanguages"], "fr"), "{languages}");
+    // Without the final slash too (new user: it was a 404).
+    let unslashed = d
+        .get(&format!("/t/{}/tmserver/languages", d.read), None)
+        .await
+        .json();
+    assert_eq!(unslashed, languages);
     // Weblate asks only for the pairs listed: en pairs answer en_gb too.
     assert!(has(&languages["targetLanguages"], "en"), "{languages}");
     assert!(has(&languages["targetLanguages"], "en_gb"), "{languages}");
@@ -1116,4 +1137,69 @@ fn serve_takes_as_many_lookups_at_once_as_cores_unless_told() {
     let zero = sb.run(&["serve", "--open", "--readers", "0"]);
     assert_eq!(zero.code, 2);
     assert!(zero.stderr.contains("1..=256"), "{}", zero.stderr);
+}
+
+#[test]
+fn removing_a_token_never_creates_a_memory() {
+    // Regression (new user, issue 13): `token remove` with a mistyped --db
+    // created a memory there, shipped glossary and all, and said only
+    // "no token named …".
+    let sb = Sandbox::new();
+    let removed = sb.run(&["token", "remove", "anne"]);
+    assert_eq!(removed.code, 2, "{}", removed.stderr);
+    assert!(
+        removed.stderr.contains("no memory here yet"),
+        "{}",
+        removed.stderr
+    );
+    assert!(!sb.db.exists(), "a memory was created");
+    // On a memory that holds the token, it goes.
+    assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
+    assert_eq!(sb.run(&["token", "add", "anne", "--role", "read"]).code, 0);
+    assert_eq!(sb.run(&["token", "remove", "anne"]).code, 0);
+    assert_eq!(sb.run(&["token", "remove", "anne"]).code, 1);
+}
+
+#[test]
+fn a_server_on_another_address_than_loopback_says_http_is_plain() {
+    // New user (issue 13): `--listen 0.0.0.0:8083` started without a word
+    // about tokens crossing the network unencrypted.
+    use std::io::{BufRead, BufReader};
+    let sb = Sandbox::new();
+    assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
+    let lines = |listen: &str| {
+        let mut child = sb
+            .cmd()
+            .args(["serve", "--listen", listen])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        while !seen.contains("http://") {
+            assert_ne!(stderr.read_line(&mut seen).unwrap(), 0, "no serving line");
+        }
+        // What follows the serving line at once, if anything: a lookup
+        // line is all that may come next.
+        let address = seen
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap()
+            .replace("0.0.0.0", "127.0.0.1");
+        let _ = http(&address, "GET", "/api/v1/health", "", "");
+        let mut next = String::new();
+        stderr.read_line(&mut next).unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        next
+    };
+    let public = lines("0.0.0.0:0");
+    assert!(
+        public.contains("plain HTTP") && public.contains("unencrypted"),
+        "{public}"
+    );
+    let loopback = lines("127.0.0.1:0");
+    assert!(!loopback.contains("plain HTTP"), "{loopback}");
+    assert!(loopback.contains("/api/v1/health"), "{loopback}");
 }

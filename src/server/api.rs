@@ -131,7 +131,10 @@ fn default_limit() -> usize {
     5
 }
 
+/// The query strings refuse a parameter they do not know: a misspelt
+/// one (`source_lang=de`) was ignored, and the defaults used in silence.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct LookupQuery {
     q: String,
     #[serde(default = "default_src")]
@@ -177,6 +180,7 @@ async fn lookup(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ConcordanceQuery {
     q: String,
     #[serde(default = "default_src")]
@@ -207,6 +211,7 @@ async fn concordance(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TermsQuery {
     q: String,
     #[serde(default = "default_src")]
@@ -238,6 +243,7 @@ async fn terms(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FindRequest {
     text: String,
     #[serde(default = "default_src")]
@@ -451,6 +457,7 @@ async fn learn(
 
 /// `learn`'s query: a reviewed draft's name, when the body is one.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DraftQuery {
     #[serde(default)]
     name: Option<String>,
@@ -528,6 +535,7 @@ async fn import_saved(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ImportQuery {
     /// The file's name: its extension picks the format (csv, tsv, tmx,
     /// xlf, docx for a review table).
@@ -651,6 +659,7 @@ async fn receive(body: Body, path: &std::path::Path, limit: usize) -> Answer<()>
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PretranslateQuery {
     /// The article's file name: its extension picks how it is read (txt,
     /// docx, odt, html, xml). Without it, the body is plain text.

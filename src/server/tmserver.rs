@@ -30,9 +30,13 @@ use axum::Extension;
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
+        // (Weblate asks with the slash; a person trying it by hand, often
+        // without: new user.)
         .route("/tmserver/languages/", get(languages))
+        .route("/tmserver/languages", get(languages))
         .route("/tmserver/{src}/{tgt}/unit/{*text}", get(unit))
         .route("/t/{token}/tmserver/languages/", get(languages_with_token))
+        .route("/t/{token}/tmserver/languages", get(languages_with_token))
         .route(
             "/t/{token}/tmserver/{src}/{tgt}/unit/{*text}",
             get(unit_with_token),

@@ -29,8 +29,9 @@ pub struct Cli {
     /// postgres://USER@/DATABASE?host=/var/run/postgresql; a password in
     /// the URL, best given as $MEMOIRE_DB: ~/.pgpass and $PGPASSWORD are not
     /// read) (default: $MEMOIRE_DB, else the data directory).
-    /// Commands that write (import, term add, term import) create it; the
-    /// others need it to exist. `migrate` takes --from and --to instead.
+    /// Commands that add (import, term add, term import, token add) create
+    /// it; the others need it to exist. `migrate` takes --from and --to
+    /// instead.
     #[arg(long, global = true, value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 

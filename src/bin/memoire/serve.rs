@@ -92,6 +92,13 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
                 "tokens needed: memoire token add NAME"
             }
         );
+        if !bound.ip().is_loopback() {
+            eprintln!(
+                "memoire: note: {bound} takes plain HTTP from other machines: tokens and texts \
+                 travel unencrypted; listen on 127.0.0.1 behind a TLS reverse proxy (README, \
+                 \"For a desk\")"
+            );
+        }
     }));
     // Lookups still running on blocking threads (a client gone) do not
     // hold the process: what was acknowledged is committed already.
@@ -152,7 +159,9 @@ pub fn token(db: &Path, command: TokenCommand) -> Result<ExitCode> {
             }
         }
         TokenCommand::Remove { name } => {
-            let mut store = memoire::glossary::open_for_writing(db, true)?;
+            // Revoking a token never creates a memory (new user: a
+            // mistyped --db left a new memory behind, glossary and all).
+            let mut store = memoire::store::Store::open_existing(db)?;
             if !store.remove_user(&name)? {
                 eprintln!("no token named {name:?} (memoire token list)");
                 return Ok(ExitCode::from(1));
