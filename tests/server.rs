@@ -1203,3 +1203,86 @@ fn a_server_on_another_address_than_loopback_says_http_is_plain() {
     assert!(!loopback.contains("plain HTTP"), "{loopback}");
     assert!(loopback.contains("/api/v1/health"), "{loopback}");
 }
+
+/// The threads of a running server: (name, nice) each.
+#[cfg(target_os = "linux")]
+fn threads(pid: u32) -> Vec<(String, i64)> {
+    let mut found = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
+        let task = task.unwrap().path();
+        let (Ok(name), Ok(stat)) = (
+            std::fs::read_to_string(task.join("comm")),
+            std::fs::read_to_string(task.join("stat")),
+        ) else {
+            continue; // a thread that ended meanwhile
+        };
+        // Fields after the name, which ends at the last ')': nice is the
+        // 19th field, the 17th after it.
+        let after = &stat[stat.rfind(')').unwrap() + 2..];
+        let nice = after.split(' ').nth(16).unwrap().parse().unwrap();
+        found.push((name.trim().to_string(), nice));
+    }
+    found
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_http_threads_and_the_writes_run_below_the_lookup_threads() {
+    // Issue 13, threshold 50: an HTTP thread woken by an answer took the
+    // core from the lookup thread at once (four context switches a
+    // lookup); five nice levels below, two, and 9 % less CPU a lookup.
+    let sb = Sandbox::new();
+    assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
+    let (mut child, address) = start(&sb, &["--open"]);
+    let pid = child.id();
+    let base = threads(pid)
+        .into_iter()
+        .find(|(name, _)| name.starts_with("memoire-reader"))
+        .expect("a reader thread")
+        .1;
+    let workers = std::thread::available_parallelism().unwrap().get();
+    let lowered = |threads: &[(String, i64)]| {
+        threads
+            .iter()
+            .filter(|(name, nice)| name.starts_with("tokio") && *nice == (base + 5).min(19))
+            .count()
+    };
+    // Each worker lowers itself as it first goes idle.
+    let mut seen = threads(pid);
+    for _ in 0..50 {
+        if lowered(&seen) == workers {
+            break;
+        }
+        let _ = http(&address, "GET", "/api/v1/health", "", "");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        seen = threads(pid);
+    }
+    assert_eq!(lowered(&seen), workers, "{seen:?}");
+    for (name, nice) in &seen {
+        if name.starts_with("memoire-") {
+            assert_eq!(*nice, base, "{seen:?}");
+        }
+    }
+    // A learn runs on one of the runtime's blocking threads, started by
+    // a worker: below the lookups too (a new thread takes its parent's
+    // priority), as writes are no hurry next to a desk's lookups.
+    let (status, body) = http(
+        &address,
+        "POST",
+        "/api/v1/learn",
+        "",
+        r#"{"source": "Le train part.", "target": "The train leaves."}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let after = threads(pid);
+    let tokio_threads = after.iter().filter(|(n, _)| n.starts_with("tokio")).count();
+    assert_eq!(tokio_threads, workers + 1, "{after:?}");
+    assert_eq!(lowered(&after), workers + 1, "{after:?}");
+    for (name, nice) in &after {
+        if name.starts_with("memoire-") {
+            assert_eq!(*nice, base, "{after:?}");
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

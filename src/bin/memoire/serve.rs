@@ -67,6 +67,7 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
         eprintln!("memoire: fuzzy index of {pairs} {pairs_word} in memory");
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .on_thread_park(yield_to_lookups)
         .enable_all()
         .build()
         .map_err(|e| Error::new(Kind::Internal, format!("cannot start the server: {e}")))?;
@@ -107,6 +108,44 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
     served?;
     eprintln!("memoire: stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// How much less the HTTP threads weigh than the lookup threads, in nice
+/// levels (Linux: each thread has its own).
+///
+/// A lookup thread that answered woke an HTTP thread, which took the core
+/// from it at once: four context switches a lookup. Five levels below,
+/// the HTTP thread waits for the lookup thread's turn to end: two a
+/// lookup, and at threshold 50 with 32 clients 9 % less of the server's
+/// CPU a lookup (0.60 → 0.55 ms) and 8–13 % more lookups a second
+/// (README). Ten levels below starved the HTTP side (no gain). A lower
+/// priority needs no privilege; the lookup threads keep the process's.
+#[cfg(target_os = "linux")]
+const HTTP_NICE: libc::c_int = 5;
+
+/// Called by each of the runtime's worker threads (the HTTP side) as it
+/// goes idle: the first time, lower the thread's own priority
+/// ([`HTTP_NICE`]). The blocking threads the workers start for the writes
+/// take it from them (a new thread takes its parent's): learns and
+/// imports yield to the desk's lookups too. The lookup threads, started
+/// before the runtime, keep the process's. Best effort: a system that
+/// refuses changes nothing.
+fn yield_to_lookups() {
+    #[cfg(target_os = "linux")]
+    {
+        thread_local! {
+            static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        if !DONE.replace(true) {
+            // SAFETY: gettid and setpriority take plain integers and
+            // touch no memory of ours; the thread id names this thread.
+            unsafe {
+                let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+                let now = libc::getpriority(libc::PRIO_PROCESS, tid);
+                libc::setpriority(libc::PRIO_PROCESS, tid, now + HTTP_NICE);
+            }
+        }
+    }
 }
 
 /// `127.0.0.1:8080`, `[::1]:8080`, or `localhost:8080`.
