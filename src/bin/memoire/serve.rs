@@ -114,14 +114,15 @@ pub fn serve(db: &Path, args: ServeArgs) -> Result<ExitCode> {
 /// levels (Linux: each thread has its own).
 ///
 /// A lookup thread that answered woke an HTTP thread, which took the core
-/// from it at once: four context switches a lookup. Five levels below,
-/// the HTTP thread waits for the lookup thread's turn to end: two a
-/// lookup, and at threshold 50 with 32 clients 9 % less of the server's
-/// CPU a lookup (0.60 → 0.55 ms) and 8–13 % more lookups a second
-/// (README). Ten levels below starved the HTTP side (no gain). A lower
-/// priority needs no privilege; the lookup threads keep the process's.
+/// from it at once: four context switches a lookup at threshold 50. Three
+/// levels below, three a lookup: at threshold 50 with 32 clients 5–9 %
+/// less of the server's CPU a lookup and 3–9 % more lookups a second, at
+/// 75 the same (README). Five gave the same at 50 but 3–5 % fewer lookups
+/// at 75 (the HTTP side is more of a cheap lookup); ten starved it. A
+/// lower priority needs no privilege; the lookup threads keep the
+/// process's.
 #[cfg(target_os = "linux")]
-const HTTP_NICE: libc::c_int = 5;
+const HTTP_NICE: libc::c_int = 3;
 
 /// Called by each of the runtime's worker threads (the HTTP side) as it
 /// goes idle: the first time, lower the thread's own priority
