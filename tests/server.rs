@@ -1241,7 +1241,11 @@ fn the_http_threads_and_the_writes_run_below_the_lookup_threads() {
         .find(|(name, _)| name.starts_with("memoire-reader"))
         .expect("a reader thread")
         .1;
-    let workers = std::thread::available_parallelism().unwrap().get();
+    // (tokio's own default, which its variable overrides.)
+    let workers = std::env::var("TOKIO_WORKER_THREADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().unwrap().get());
     let lowered = |threads: &[(String, i64)]| {
         threads
             .iter()
