@@ -1164,29 +1164,15 @@ fn removing_a_token_never_creates_a_memory() {
 fn a_server_on_another_address_than_loopback_says_http_is_plain() {
     // New user (issue 13): `--listen 0.0.0.0:8083` started without a word
     // about tokens crossing the network unencrypted.
-    use std::io::{BufRead, BufReader};
+    use std::io::BufRead;
     let sb = Sandbox::new();
     assert_eq!(sb.import(&example("memory-fr-en.csv"), &[]).code, 0);
     let lines = |listen: &str| {
-        let mut child = sb
-            .cmd()
-            .args(["serve", "--listen", listen])
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut seen = String::new();
-        while !seen.contains("http://") {
-            assert_ne!(stderr.read_line(&mut seen).unwrap(), 0, "no serving line");
-        }
+        let (mut child, address, mut stderr) =
+            common::serving_with_stderr(sb.cmd().args(["serve", "--listen", listen]));
         // What follows the serving line at once, if anything: a lookup
         // line is all that may come next.
-        let address = seen
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .unwrap()
-            .replace("0.0.0.0", "127.0.0.1");
+        let address = address.replace("0.0.0.0", "127.0.0.1");
         let _ = http(&address, "GET", "/api/v1/health", "", "");
         let mut next = String::new();
         stderr.read_line(&mut next).unwrap();

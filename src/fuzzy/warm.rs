@@ -430,6 +430,14 @@ impl Lists {
         }
     }
 
+    /// Append the places of the loaded list `key` (its parts put back
+    /// together).
+    fn loaded_places(&self, key: (u32, u32), out: &mut Vec<u32>) {
+        for (range, base) in self.keys.get(key) {
+            out.extend(self.postings[range].iter().map(|&o| base + u32::from(o)));
+        }
+    }
+
     /// Choose the most frequent terms, and count them in every source.
     fn count_frequent(&mut self) {
         let mut by_df: Vec<(u32, u32)> = (self.df.iter().enumerate())
@@ -547,13 +555,7 @@ impl Index for View<'_> {
 
     fn postings(&self, term: i64, words: usize, out: &mut Vec<u32>) -> Result<()> {
         let key = (term as u32, words as u32);
-        for (range, base) in self.lists.keys.get(key) {
-            out.extend(
-                self.lists.postings[range]
-                    .iter()
-                    .map(|&o| base + u32::from(o)),
-            );
-        }
+        self.lists.loaded_places(key, out);
         if let Some(added) = self.lists.added_postings.get(&key) {
             out.extend_from_slice(&added.pairs);
         }
@@ -695,9 +697,7 @@ mod tests {
         lists.keys.finish();
         let read = |key| {
             let mut out = Vec::new();
-            for (range, base) in lists.keys.get(key) {
-                out.extend(lists.postings[range].iter().map(|&o| base + u32::from(o)));
-            }
+            lists.loaded_places(key, &mut out);
             out
         };
         assert_eq!(read((1, 20)), places);

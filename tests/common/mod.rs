@@ -295,7 +295,25 @@ pub fn read_with_python_docx(file: &Path) -> Option<serde_json::Value> {
 /// address it bound. Its stderr is read to the end meanwhile, so that it
 /// never blocks on it.
 pub fn serving(cmd: &mut Command) -> (std::process::Child, String) {
-    use std::io::{BufRead, BufReader, Read};
+    use std::io::Read;
+    let (child, address, mut stderr) = serving_with_stderr(cmd);
+    std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = stderr.read_to_string(&mut rest);
+    });
+    (child, address)
+}
+
+/// [`serving`], the rest of the server's stderr left to the caller (who
+/// must read it, or the server may block writing its log).
+pub fn serving_with_stderr(
+    cmd: &mut Command,
+) -> (
+    std::process::Child,
+    String,
+    std::io::BufReader<std::process::ChildStderr>,
+) {
+    use std::io::{BufRead, BufReader};
     let mut child = cmd.stderr(std::process::Stdio::piped()).spawn().unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
@@ -311,9 +329,5 @@ pub fn serving(cmd: &mut Command) -> (std::process::Child, String) {
         .and_then(|rest| rest.split('/').next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
-    std::thread::spawn(move || {
-        let mut rest = String::new();
-        let _ = stderr.read_to_string(&mut rest);
-    });
-    (child, address)
+    (child, address, stderr)
 }
